@@ -1,0 +1,92 @@
+"""The run summary: count every outcome in the graph, then add them up on the launcher.
+
+Counts are computed as data (Combine), not Beam metrics, so they come out the same on every runner,
+Dask included; the graph writes them to OUT/_runs/<key>.counts.json and the CLI reads that file.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Mapping
+
+import apache_beam as beam
+from apache_beam.io.filesystems import FileSystems
+
+SUMMARY_NAME = "summary.json"
+
+
+def counts_path(output: str, key: str) -> str:
+    return f"{output.rstrip('/')}/_runs/batch-{key}.counts.json"
+
+
+def _write_counts(counts: list, path: str) -> None:
+    with FileSystems.create(path) as fh:
+        fh.write(json.dumps(dict(sorted(counts)), indent=1).encode("utf-8"))
+
+
+class CountOutcomes(beam.PTransform):
+    """{name: PCollection} -> one counts file at `path`.
+
+    Each element counts 1 under its name, unless `tally` maps the name to a function that returns
+    (counter name, amount) for an element, e.g. drops per reason or rows per written file.
+    """
+
+    def __init__(self, path: str, tally: Mapping[str, Callable] | None = None):
+        super().__init__()
+        self._path = path
+        self._tally = dict(tally or {})
+
+    def expand(self, named):
+        keyed = []
+        for name, pcoll in sorted(named.items()):
+            fn = self._tally.get(name, lambda _, n=name: (n, 1))
+            keyed.append(pcoll | f"Tally_{name.replace('.', '_')}" >> beam.Map(fn))
+        return (
+            keyed
+            | "FlattenOutcomes" >> beam.Flatten()
+            | "SumPerName" >> beam.CombinePerKey(sum)
+            | "AllCounts" >> beam.combiners.ToList()
+            | "WriteCounts" >> beam.Map(_write_counts, self._path)
+        )
+
+
+def read_counts(path: str) -> dict[str, int]:
+    if not FileSystems.exists(path):
+        return {}
+    with FileSystems.open(path) as fh:
+        return json.loads(fh.read().decode("utf-8"))
+
+
+def summarise(counts: Mapping[str, int], wall_seconds: float) -> dict:
+    """Add the stage counts up into read = written + dropped + dead-lettered."""
+    failures = {k: v for k, v in counts.items() if k.endswith(".failures")}
+    dropped = {k.split(".", 2)[2]: v for k, v in counts.items() if k.startswith("dedupe.dropped.")}
+    read = counts.get("read.failures", 0) + counts.get("parse.articles", 0) + counts.get("parse.failures", 0)
+    written = counts.get("write.rows", 0)
+    dead = sum(failures.values())
+    return {
+        "items_read": read,
+        "written": written,
+        "dropped_duplicates": sum(dropped.values()),
+        "dead_lettered": dead,
+        "balanced": read == written + sum(dropped.values()) + dead,
+        "documents_read": counts.get("read.documents", 0),
+        "files_written": counts.get("write.files", 0),
+        "dropped_by_reason": dropped,
+        "dead_lettered_by_stage": {k.split(".")[0]: v for k, v in failures.items() if v},
+        "stages": dict(counts),
+        "wall_seconds": round(wall_seconds, 3),
+    }
+
+
+def format_summary(s: Mapping) -> str:
+    lines = [
+        f"newsbeam: read {s['items_read']} items from {s['documents_read']} documents in "
+        f"{s['wall_seconds']:.1f} s",
+        f"  written        {s['written']:>8}  ({s['files_written']} files)",
+        f"  duplicates     {s['dropped_duplicates']:>8}  {s['dropped_by_reason'] or ''}",
+        f"  dead-lettered  {s['dead_lettered']:>8}  {s['dead_lettered_by_stage'] or ''}",
+    ]
+    if not s["balanced"]:
+        lines.append("  WARNING: read != written + duplicates + dead-lettered")
+    return "\n".join(lines)

@@ -1,0 +1,86 @@
+"""Partitioned Parquet writing: partition values, deterministic names, temp + rename, stale files."""
+
+import glob
+
+import apache_beam as beam
+import pyarrow.parquet as pq
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.parquet import WRITTEN, WriteArticles, remove_stale_files, write_parquet
+from transforms.partitioning import batch_file_name, partition_date, partition_lang, shard_of
+from transforms.records import Article
+
+DAY = 86_400_000_000
+
+
+def art(aid, published=None, lang="it", ingested=20_000 * DAY):
+    return Article(
+        article_id=aid,
+        url=None,
+        canonical_url=None,
+        source_uri="mem://" + aid,
+        source_name=None,
+        title=None,
+        text="text " + aid,
+        summary=None,
+        authors=[],
+        published_at=published,
+        published_at_source="none" if published is None else "text",
+        ingested_at=ingested,
+        language=lang,
+    )
+
+
+@pytest.mark.parametrize(
+    "article, date, lang",
+    [
+        (art("a", published=20_488 * DAY), "2026-02-04", "it"),
+        (art("b", published=None, ingested=20_488 * DAY + 5), "2026-02-04", "it"),
+        (art("c", published=20_488 * DAY - 1), "2026-02-03", "it"),
+        (art("d", lang="und"), "2024-10-04", "und"),
+        (art("e", lang="zh-Hant"), "2024-10-04", "und"),
+    ],
+)
+def test_partition_values(article, date, lang):
+    assert (partition_date(article), partition_lang(article)) == (date, lang)
+
+
+def test_shards_are_stable_and_in_range():
+    assert shard_of("abc", 4) == shard_of("abc", 4)
+    assert {shard_of(str(i), 4) for i in range(200)} == {0, 1, 2, 3}
+    assert batch_file_name("k", 2, 4) == "batch-k-0002-of-0004.parquet"
+
+
+def test_write_parquet_sorts_rows_and_leaves_no_temp(tmp_path):
+    path = f"{tmp_path}/p/x.parquet"
+    assert write_parquet(path, [art("b", 2), art("a", 1)]) == 2
+    assert pq.read_table(path).column("article_id").to_pylist() == ["a", "b"]
+    assert [p.split("/")[-1] for p in glob.glob(f"{tmp_path}/p/*")] == ["x.parquet"]
+    assert glob.glob(f"{tmp_path}/p/.tmp*") == []
+
+
+def _run_write(out, articles, key="k", shards=1):
+    with TestPipeline() as p:
+        res = p | beam.Create(articles) | WriteArticles(str(out), key, shards)
+        assert_that(res[WRITTEN] | beam.Map(lambda w: w.rows), equal_to([1] * len(articles)))
+
+
+def test_rerun_overwrites_and_removes_what_it_no_longer_writes(tmp_path):
+    _run_write(tmp_path, [art("a", 20_488 * DAY), art("b", 20_489 * DAY)])
+    first = sorted(glob.glob(f"{tmp_path}/articles/*/*/*.parquet"))
+    assert len(first) == 2 and "date=2026-02-04/lang=it/batch-k-0000-of-0001.parquet" in first[0]
+    # Same run key, one article moved to another day: its old file must go, none may double.
+    _run_write(tmp_path, [art("a", 20_488 * DAY), art("b", 20_490 * DAY)])
+    files = sorted(glob.glob(f"{tmp_path}/articles/*/*/*.parquet"))
+    assert [f.split("articles/")[1].split("/")[0] for f in files] == ["date=2026-02-04", "date=2026-02-06"]
+    assert sum(pq.read_metadata(f).num_rows for f in files) == 2
+
+
+def test_other_run_keys_are_left_alone(tmp_path):
+    _run_write(tmp_path, [art("a", 20_488 * DAY)], key="one")
+    _run_write(tmp_path, [art("b", 20_488 * DAY)], key="two")
+    assert len(glob.glob(f"{tmp_path}/articles/*/*/*.parquet")) == 2
+    assert remove_stale_files(str(tmp_path), "two", []) == 1
+    assert len(glob.glob(f"{tmp_path}/articles/*/*/*.parquet")) == 1

@@ -1,0 +1,78 @@
+"""Errors as data: turn an exception in a step into one Failure record on the FAILURES output.
+
+Every fallible step's DoFn derives from ArticleStep, so a bad record never stops the pipeline and
+never disappears: it flows to the one dead-letter sink with the step, the reason and the payload.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Iterator
+
+import apache_beam as beam
+from apache_beam import pvalue
+
+from transforms.records import PAYLOAD_CAP, Article, Failure
+
+FAILURES = "failures"
+ARTICLES = "articles"
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def cap_payload(payload: Any) -> str:
+    if isinstance(payload, bytes):
+        payload = payload[: PAYLOAD_CAP * 4].decode("utf-8", errors="replace")
+    elif not isinstance(payload, str):
+        payload = repr(payload)
+    return payload[:PAYLOAD_CAP]
+
+
+def make_failure(stage: str, source_uri: str, error: BaseException | str, payload: Any) -> Failure:
+    if isinstance(error, BaseException):
+        error = f"{type(error).__name__}: {error}"
+    return Failure(stage=stage, source_uri=source_uri, error=error, payload=cap_payload(payload), at=now_us())
+
+
+def article_payload(a: Article) -> str:
+    """The parts of an article worth keeping in a dead letter to replay it."""
+    return json.dumps(
+        {"article_id": a.article_id, "url": a.url, "title": a.title, "text": a.text},
+        ensure_ascii=False,
+    )
+
+
+class ArticleStep(beam.DoFn):
+    """Base DoFn for an Article -> Article step: load() once per worker, apply() per article.
+
+    Subclasses set STEP and implement apply(); heavy resources belong in load(), which runs in
+    setup() on the worker, never at construction on the launcher.
+    """
+
+    STEP = "step"
+
+    def load(self) -> Any:
+        return None
+
+    def setup(self) -> None:
+        self._resource = self.load()
+
+    def apply(self, article: Article, resource: Any) -> Article:
+        raise NotImplementedError
+
+    def process(self, article: Article) -> Iterator[Any]:
+        try:
+            yield self.apply(article, self._resource)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter, none is lost
+            yield pvalue.TaggedOutput(
+                FAILURES, make_failure(self.STEP, article.source_uri, exc, article_payload(article))
+            )
+
+
+def apply_step(pcoll, label: str, fn: ArticleStep):
+    """Apply an ArticleStep; returns (articles, failures)."""
+    out = pcoll | label >> beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
+    return out[ARTICLES], out[FAILURES]

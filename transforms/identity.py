@@ -1,0 +1,68 @@
+"""Stable identity of an article: canonical URL, article_id and content_hash. Pure functions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# Query parameters that only track a click: dropping them makes the same article one URL.
+_TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "oly_", "vero_", "_hs")
+_TRACKING_KEYS = frozenset(
+    "fbclid gclid dclid gclsrc msclkid yclid twclid igshid mkt_tok ref ref_src ref_url "
+    "cmpid ito icid ncid ocid smid sr_share s_cid spm feature output amp __twitter_impression "
+    "_ga _gl rss ns_mchannel ns_source ns_campaign ns_linkname ns_fee at_medium at_campaign".split()
+)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname.lower().rstrip(".")
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _TRACKING_KEYS and not k.lower().startswith(_TRACKING_PREFIXES)
+    ]
+    path = re.sub(r"/{2,}", "/", parts.path) or "/"
+    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(sorted(query)), ""))
+
+
+_WS = re.compile(r"\s+")
+_PUNCT = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+        "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u200b": "",
+    }
+)
+
+
+def normalise_text(text: str) -> str:
+    """NFKC, typographic quotes and dashes folded, case folded, white space collapsed."""
+    text = unicodedata.normalize("NFKC", text).translate(_PUNCT).casefold()
+    return _WS.sub(" ", text).strip()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:32]
+
+
+def article_id(canonical: str | None, guid: str | None, source_uri: str, index: int) -> str:
+    """Stable per article: its canonical URL, else its feed GUID, else its place in its source.
+
+    A re-delivery of the same URL gets the same id; an update of it is told apart by `version`.
+    """
+    key = canonical or (f"guid:{guid}" if guid else f"{source_uri}#{index}")
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

@@ -1,0 +1,183 @@
+"""The records every step passes along, and the one pyarrow schema they are written with.
+
+Article is the row of the output contract; Failure is a dead letter; Dropped is an expected drop
+(an exact re-delivery) that is counted, not written. Times are integer microseconds since the Unix
+epoch in UTC, so records stay plain, picklable and deterministic; the Parquet writer turns them into
+timestamp[us, UTC].
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Sequence
+
+import apache_beam as beam
+import pyarrow as pa
+
+SCHEMA_VERSION = "1"
+
+# Where a published_at came from (the contract's closed list).
+DATE_SOURCES = ("feed", "jsonld", "meta", "html", "text", "url", "input", "none")
+ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
+
+
+class RawDocument(NamedTuple):
+    """Bytes as a source delivered them: one file, one fetched feed, one dropped file."""
+
+    source_uri: str
+    data: bytes
+    fetched_at: int  # µs since epoch, UTC
+    content_type: Optional[str] = None  # transport header when the source had one
+    truncated: bool = False  # the source stopped reading at its size cap
+
+
+class LanguageShare(NamedTuple):
+    lang: str
+    share: float
+
+
+class Entity(NamedTuple):
+    text: str
+    label: str  # PER | ORG | LOC | MISC
+    id: Optional[str]  # Wikidata QID, or None when not linked
+    start: int  # character offsets into Article.text, end exclusive
+    end: int
+
+
+class Topic(NamedTuple):
+    code: str  # "medtop:11000000", or "custom:<slug>" for user topics
+    label: str
+    score: float  # in [0, 1]
+
+
+class Article(NamedTuple):
+    article_id: str
+    url: Optional[str]
+    canonical_url: Optional[str]
+    source_uri: str
+    source_name: Optional[str]
+    title: Optional[str]
+    text: str
+    summary: Optional[str]
+    authors: Sequence[str]
+    published_at: Optional[int]  # µs since epoch, UTC
+    published_at_source: str  # one of DATE_SOURCES
+    ingested_at: int  # µs since epoch, UTC
+    language: str = "und"
+    language_confidence: float = 0.0
+    languages: Sequence[LanguageShare] = ()
+    content_hash: str = ""
+    duplicate_of: Optional[str] = None
+    similarity: Optional[float] = None
+    story_id: Optional[str] = None
+    version: int = 1
+    entities: Sequence[Entity] = ()
+    topics: Sequence[Topic] = ()
+    # Beyond the contract's columns: what a user needs to debug a row.
+    guid: Optional[str] = None  # feed entry id / JSON id, kept for dedupe
+    title_source: Optional[str] = None  # which rule produced the title
+    modified_at: Optional[int] = None  # µs since epoch, UTC
+
+
+class Failure(NamedTuple):
+    """A dead letter: which stage failed on what, why, and the raw payload (capped)."""
+
+    stage: str
+    source_uri: str
+    error: str
+    payload: str
+    at: int  # µs since epoch, UTC
+
+
+class Dropped(NamedTuple):
+    """An expected drop, counted per reason in the run summary (e.g. an exact re-delivery)."""
+
+    reason: str
+    article_id: str
+    source_uri: str
+
+
+for _record in (RawDocument, LanguageShare, Entity, Topic, Article, Failure, Dropped):
+    beam.coders.registry.register_coder(_record, beam.coders.RowCoder)
+
+PAYLOAD_CAP = 64 * 1024  # characters of raw payload kept in a dead letter
+
+_TS = pa.timestamp("us", tz="UTC")
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("canonical_url", pa.string()),
+        pa.field("source_uri", pa.string(), nullable=False),
+        pa.field("source_name", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("summary", pa.string()),
+        pa.field("authors", pa.list_(pa.string())),
+        pa.field("published_at", _TS),
+        pa.field("published_at_source", pa.string(), nullable=False),
+        pa.field("ingested_at", _TS, nullable=False),
+        pa.field("language", pa.string(), nullable=False),
+        pa.field("language_confidence", pa.float32()),
+        pa.field(
+            "languages",
+            pa.list_(pa.struct([pa.field("lang", pa.string()), pa.field("share", pa.float32())])),
+        ),
+        pa.field("content_hash", pa.string(), nullable=False),
+        pa.field("duplicate_of", pa.string()),
+        pa.field("similarity", pa.float32()),
+        pa.field("story_id", pa.string()),
+        pa.field("version", pa.int32(), nullable=False),
+        pa.field(
+            "entities",
+            pa.list_(
+                pa.struct(
+                    [
+                        pa.field("text", pa.string()),
+                        pa.field("label", pa.string()),
+                        pa.field("id", pa.string()),
+                        pa.field("start", pa.int32()),
+                        pa.field("end", pa.int32()),
+                    ]
+                )
+            ),
+        ),
+        pa.field(
+            "topics",
+            pa.list_(
+                pa.struct(
+                    [
+                        pa.field("code", pa.string()),
+                        pa.field("label", pa.string()),
+                        pa.field("score", pa.float32()),
+                    ]
+                )
+            ),
+        ),
+        pa.field("guid", pa.string()),
+        pa.field("title_source", pa.string()),
+        pa.field("modified_at", _TS),
+    ],
+    metadata={"newsbeam.schema_version": SCHEMA_VERSION, "newsbeam.record": "Article"},
+)
+
+# Hive partition columns live in the path, not in the files.
+PARTITION_COLUMNS = ("date", "lang")
+
+
+def article_to_row(a: Article) -> dict:
+    """One Article as a dict whose keys and value shapes match ARTICLE_SCHEMA."""
+    row = a._asdict()
+    row["authors"] = list(a.authors)
+    row["languages"] = [s._asdict() for s in a.languages]
+    row["entities"] = [e._asdict() for e in a.entities]
+    row["topics"] = [t._asdict() for t in a.topics]
+    return row
+
+
+def articles_to_table(articles: Sequence[Article]) -> pa.Table:
+    columns = {name: [] for name in ARTICLE_SCHEMA.names}
+    for a in articles:
+        for key, value in article_to_row(a).items():
+            columns[key].append(value)
+    return pa.Table.from_pydict(columns, schema=ARTICLE_SCHEMA)
