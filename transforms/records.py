@@ -49,6 +49,11 @@ class Topic(NamedTuple):
     score: float  # in [0, 1]
 
 
+class TopicEvidence(NamedTuple):
+    code: str
+    terms: Sequence[str]  # matched words, or "PER:name" / "entity:QID" for entity evidence
+
+
 class Article(NamedTuple):
     article_id: str
     url: Optional[str]
@@ -76,6 +81,7 @@ class Article(NamedTuple):
     guid: Optional[str] = None  # feed entry id / JSON id, kept for dedupe
     title_source: Optional[str] = None  # which rule produced the title
     modified_at: Optional[int] = None  # µs since epoch, UTC
+    topic_evidence: Optional[Sequence[TopicEvidence]] = None  # only with --explain-topics
 
 
 class Failure(NamedTuple):
@@ -96,7 +102,7 @@ class Dropped(NamedTuple):
     source_uri: str
 
 
-for _record in (RawDocument, LanguageShare, Entity, Topic, Article, Failure, Dropped):
+for _record in (RawDocument, LanguageShare, Entity, Topic, TopicEvidence, Article, Failure, Dropped):
     beam.coders.registry.register_coder(_record, beam.coders.RowCoder)
 
 PAYLOAD_CAP = 64 * 1024  # characters of raw payload kept in a dead letter
@@ -157,6 +163,12 @@ ARTICLE_SCHEMA = pa.schema(
         pa.field("guid", pa.string()),
         pa.field("title_source", pa.string()),
         pa.field("modified_at", _TS),
+        pa.field(
+            "topic_evidence",
+            pa.list_(
+                pa.struct([pa.field("code", pa.string()), pa.field("terms", pa.list_(pa.string()))])
+            ),
+        ),
     ],
     metadata={"newsbeam.schema_version": SCHEMA_VERSION, "newsbeam.record": "Article"},
 )
@@ -172,6 +184,8 @@ def article_to_row(a: Article) -> dict:
     row["languages"] = [s._asdict() for s in a.languages]
     row["entities"] = [e._asdict() for e in a.entities]
     row["topics"] = [t._asdict() for t in a.topics]
+    if a.topic_evidence is not None:
+        row["topic_evidence"] = [{"code": e.code, "terms": list(e.terms)} for e in a.topic_evidence]
     return row
 
 
