@@ -1,0 +1,251 @@
+"""parse_document: format dispatch, JSON records, gzip, identity fields, bad input; ParseDocuments."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms import identity
+from transforms.formats import FEED, HTML, JSON, JSONL, TEXT, sniff, unpack
+from transforms.parse import MAX_HTML_BYTES, ParseDocuments, parse_document
+from transforms.records import Article, Failure, RawDocument
+
+NOW = 1_700_000_000_000_000  # 2023-11-14
+PROSE = "The council approved the new budget after a long debate on Tuesday evening. " * 6
+HTML_PAGE = (
+    "<html><head><title>Budget approved</title></head><body><article><h1>Budget approved</h1>"
+    f"<p>{PROSE}</p><p>{PROSE.replace('council', 'mayor')}</p></article></body></html>"
+)
+
+
+def _parse(name: str, data: bytes, content_type: str | None = None) -> list:
+    return list(parse_document(RawDocument(name, data, NOW, content_type)))
+
+
+def _articles(items):
+    return [i for i in items if isinstance(i, Article)]
+
+
+def _failures(items):
+    return [i for i in items if isinstance(i, Failure)]
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (b'{"title": "x"}\n{"title": "y"}\n', JSONL),
+        (b'[{"title": "x"}]', JSON),
+        (b'{\n  "title": "x"\n}', JSON),
+        (b'<?xml version="1.0"?><rss version="2.0"></rss>', FEED),
+        (b'<feed xmlns="http://www.w3.org/2005/Atom">', FEED),
+        (b'<rdf:RDF xmlns:rdf="x">', FEED),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', FEED),
+        (b"<!DOCTYPE html><html><body></body></html>", HTML),
+        (b"\xef\xbb\xbf  <html lang=en>", HTML),
+        (b"Just some words\nand more words", TEXT),
+    ],
+)
+def test_sniff(data, expected):
+    assert sniff(data) == expected
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("a/story.txt", TEXT),
+        ("a/story.HTM", HTML),
+        ("a/story.html.gz", HTML),
+        ("gs://bucket/x.jsonl.gz", JSONL),
+        ("x.rss", FEED),
+        ("x.atom", FEED),
+        ("x.unknown", TEXT),
+    ],
+)
+def test_unpack_uses_the_extension_first(name, expected):
+    data = b"Just some words"
+    if name.endswith(".gz"):
+        data = gzip.compress(data)
+    assert unpack(name, data).format == expected
+
+
+def test_text_file_gives_one_article_with_identity_fields():
+    [a] = _parse("in/story.txt", f"Budget approved by the council\n{PROSE}".encode())
+    assert a.title == "Budget approved by the council"
+    assert a.text == PROSE.strip()
+    assert a.article_id == identity.article_id(None, None, "in/story.txt", 0)
+    assert a.content_hash == identity.content_hash(a.text)
+    assert a.ingested_at == NOW
+    assert a.published_at is None and a.published_at_source == "none"
+
+
+def test_html_page_through_the_extractor():
+    [a] = _parse("page.html", HTML_PAGE.encode())
+    assert a.title == "Budget approved"
+    assert a.text.startswith("The council approved")
+    assert a.text.count("\n\n") >= 1
+
+
+def test_gzipped_html_is_the_same_as_plain():
+    [plain] = _parse("page.html", HTML_PAGE.encode())
+    [packed] = _parse("page.html.gz", gzip.compress(HTML_PAGE.encode()))
+    assert packed.text == plain.text
+
+
+def test_jsonl_maps_fields_and_fails_bad_lines_alone():
+    lines = [
+        json.dumps(
+            {
+                "link": "https://Example.com/a?utm_source=feed&id=7#top",
+                "headline": "First",
+                "body": PROSE,
+                "published": "2023-11-01T10:00:00Z",
+                "author": "Ann Writer",
+                "id": "a-1",
+                "extra": "dropped",
+            }
+        ),
+        "{not json",
+        json.dumps({"title": "No text here"}),
+        json.dumps(["a", "list"]),
+        json.dumps({"url": "https://example.com/b", "content": "<p>Para one.</p><p>Para two.</p>"}),
+    ]
+    items = _parse("batch.jsonl", "\n".join(lines).encode())
+    good, bad = _articles(items), _failures(items)
+    assert len(good) == 2 and len(bad) == 3
+    first = good[0]
+    assert first.url == "https://Example.com/a?utm_source=feed&id=7#top"
+    assert first.canonical_url == "https://example.com/a?id=7"
+    assert first.article_id == identity.article_id(first.canonical_url, "a-1", "batch.jsonl", 0)
+    assert (first.title, first.title_source, first.guid) == ("First", "input", "a-1")
+    assert first.authors == ("Ann Writer",)
+    assert first.published_at == 1_698_832_800_000_000
+    assert first.published_at_source == "input"
+    assert first.source_name == "example.com"
+    assert good[1].text == "Para one.\n\nPara two."
+    assert "malformed JSON line 2" in bad[0].error and bad[0].payload == "{not json"
+    assert all(f.stage == "parse" and f.source_uri == "batch.jsonl" for f in bad)
+
+
+def test_json_array_and_wrapped_list():
+    records = [{"title": f"T{i}", "text": PROSE} for i in range(3)]
+    assert len(_articles(_parse("a.json", json.dumps(records).encode()))) == 3
+    wrapped = json.dumps({"articles": records}).encode()
+    assert len(_articles(_parse("b.json", wrapped))) == 3
+
+
+def test_future_date_beyond_a_day_is_unknown():
+    record = {"text": PROSE, "published_at": "2030-01-01T00:00:00Z"}
+    [a] = _parse("x.jsonl", json.dumps(record).encode())
+    assert a.published_at is None and a.published_at_source == "none"
+
+
+def test_epoch_numbers_in_seconds_and_milliseconds():
+    for value in (1_698_832_800, 1_698_832_800_000):
+        [a] = _parse("x.jsonl", json.dumps({"text": PROSE, "date": value}).encode())
+        assert a.published_at == 1_698_832_800_000_000
+
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("empty.txt", b"", "empty document"),
+        ("blank.html", b"  \n\t ", "empty document"),
+        ("junk.html", bytes(range(256)) * 64, "binary"),
+        ("junk.txt", b"\x00\x01\x02\x03\xff\xfe" * 500, "binary"),
+        ("cut.html.gz", gzip.compress(HTML_PAGE.encode())[:60], "truncated gzip"),
+        ("bad.gz", b"\x1f\x8b" + b"garbage" * 10, "corrupt gzip"),
+        (
+            "nobody.html",
+            b"<html><head><title>Only a title</title></head><body></body></html>",
+            "no main",
+        ),
+        ("menu.txt", b"Home\nNews\nLogin\n", "no article text"),
+        ("broken.json", b"[{", "malformed JSON"),
+    ],
+)
+def test_bad_input_is_a_failure_with_a_reason(name, data, reason):
+    items = _parse(name, data)
+    assert len(items) == 1 and isinstance(items[0], Failure), items
+    assert reason in items[0].error
+    assert items[0].stage == "parse" and items[0].source_uri == name
+
+
+def test_gzip_bomb_stops_at_the_cap():
+    bomb = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = b"\x00" * (1 << 20)
+    data = b"".join(bomb.compress(chunk) for _ in range(80)) + bomb.flush()  # 80 MB inflated
+    assert len(data) < 200_000
+    [failure] = _parse("bomb.html.gz", data)
+    assert "gzip bomb" in failure.error
+
+
+def test_truncated_html_parses_what_is_there():
+    cut = HTML_PAGE[: HTML_PAGE.index("</p>") - 40].encode()
+    [a] = _parse("cut.html", cut)
+    assert a.text.startswith("The council approved")
+
+
+def test_huge_page_is_cut_before_extraction():
+    para = f"<p>{PROSE}</p>\n".encode()
+    page = (
+        b"<html><body><article>"
+        + para * (50 * 1024 * 1024 // len(para))
+        + b"</article></body></html>"
+    )
+    assert len(page) > 9 * MAX_HTML_BYTES
+    [a] = _parse("huge.html", page)
+    assert isinstance(a, Article) and a.text.startswith("The council approved")
+
+
+def test_parse_documents_composite_splits_articles_and_failures():
+    docs = [
+        RawDocument("ok.txt", f"Budget approved by the council\n{PROSE}".encode(), NOW),
+        RawDocument("empty.txt", b"", NOW),
+    ]
+    with TestPipeline() as p:
+        out = p | beam.Create(docs) | ParseDocuments()
+        assert_that(out["articles"] | beam.Map(lambda a: a.source_uri), equal_to(["ok.txt"]), "A")
+        assert_that(
+            out["failures"] | beam.Map(lambda f: (f.source_uri, f.error)),
+            equal_to([("empty.txt", "empty document")]),
+            label="F",
+        )
+
+
+def test_html_whose_declared_charset_lies_comes_out_readable():
+    body = "Perché la città è così “bella”: déjà vu. " * 20
+    page = f"<html><head><meta charset='iso-8859-1'></head><body><article><p>{body}</p></article></body></html>"
+    [a] = _parse("lying.html", page.encode("utf-8"), "text/html; charset=iso-8859-1")
+    assert "Perché la città è così “bella”" in a.text
+    assert "Ã" not in a.text and "\ufffd" not in a.text
+
+
+def test_html_dates_follow_the_order_of_trust():
+    link = '<link rel="canonical" href="https://example.com/2020/01/02/story">'
+    meta = '<meta property="article:published_time" content="2021-05-06T07:08:09Z">'
+    page = HTML_PAGE.replace("<head>", f"<head>{link}{meta}")
+    [a] = _parse("dated.html", page.encode())
+    assert a.published_at_source == "meta"
+    assert a.published_at == 1_620_284_889_000_000
+    assert a.url == "https://example.com/2020/01/02/story"
+    assert a.source_name == "example.com"
+    [b] = _parse("url-dated.html", HTML_PAGE.replace("<head>", f"<head>{link}").encode())
+    assert (b.published_at_source, b.published_at) == ("url", 1_577_923_200_000_000)
+
+
+def test_a_file_that_is_not_json_at_all_is_one_dead_letter():
+    items = _parse("notes.jsonl", b"just\nsome\nplain\nlines\nof text\n")
+    assert len(items) == 1 and "not JSON: all 5 records malformed" in items[0].error
+
+
+def test_markup_behind_a_wrong_extension_is_read_as_markup():
+    [a] = _parse("saved-page.txt", HTML_PAGE.encode())
+    assert a.title == "Budget approved" and "<p>" not in a.text
+    [b] = _parse("page.jsonl", HTML_PAGE.encode())
+    assert b.text == a.text

@@ -1,0 +1,160 @@
+"""Plain-text cleaning: the seeds' expectation sidecars, and the general rules on text unlike them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from tests.conftest import SEEDS
+from transforms.parse import parse_document
+from transforms.plaintext import clean_plain_text, first_sentence
+from transforms.records import Article, RawDocument
+
+FETCHED_AT = 1_800_000_000_000_000  # 2027-01-15, after every seed's date
+SIDECARS = sorted(SEEDS.glob("*.expect.json"))
+
+
+def _parse_seed(sidecar):
+    path = sidecar.with_name(sidecar.name.removesuffix(".expect.json"))
+    items = list(parse_document(RawDocument(str(path), path.read_bytes(), FETCHED_AT)))
+    assert len(items) == 1 and isinstance(items[0], Article), items
+    return items[0], json.loads(sidecar.read_text(encoding="utf-8"))
+
+
+def test_every_seed_has_a_sidecar():
+    seeds = sorted(p for p in SEEDS.iterdir() if not p.name.endswith(".expect.json"))
+    assert len(seeds) == 5
+    assert [p.name + ".expect.json" for p in seeds] == [s.name for s in SIDECARS]
+
+
+@pytest.mark.parametrize("sidecar", SIDECARS, ids=lambda p: p.name[:3])
+def test_seed_title(sidecar):
+    article, expect = _parse_seed(sidecar)
+    if expect["title"] is None:
+        assert article.title_source != "headline"
+    else:
+        assert article.title == expect["title"]
+
+
+@pytest.mark.parametrize("sidecar", SIDECARS, ids=lambda p: p.name[:3])
+def test_seed_date(sidecar):
+    article, expect = _parse_seed(sidecar)
+    if expect["published_date"] is None:
+        assert article.published_at is None
+        assert article.published_at_source == "none"
+    else:
+        day = datetime.fromtimestamp(article.published_at / 1e6, timezone.utc).date()
+        assert day.isoformat() == expect["published_date"]
+        assert article.published_at_source == "text"
+
+
+@pytest.mark.parametrize("sidecar", SIDECARS, ids=lambda p: p.name[:3])
+def test_seed_body_bounds(sidecar):
+    article, expect = _parse_seed(sidecar)
+    first, last = expect["first_sentence"], expect["last_sentence"]
+    # A few characters of slack at the edges: scrapers glue stray words onto paragraphs.
+    assert first in article.text[: len(first) + 12]
+    assert article.text.rstrip().endswith(last)
+
+
+@pytest.mark.parametrize("sidecar", SIDECARS, ids=lambda p: p.name[:3])
+def test_seed_clutter_is_gone(sidecar):
+    article, expect = _parse_seed(sidecar)
+    left = [s for s in expect["must_be_gone"] if s in article.text]
+    assert not left
+    for author in expect.get("authors", []):
+        assert author in article.authors
+    assert "\n\n" in article.text or len(article.text) < 2000  # paragraphs kept apart
+
+
+# General rules on English text built for the test, unlike any seed.
+PAGE = """Home News Sport Business Culture
+Sign in
+Storm closes ports along the northern coast as winds reach record speeds
+By Jane Example and Tom Sample
+Published 12 March 2024
+Share Tweet Email
+A container ship waits outside the harbour. Photo: Example Agency
+Jane Example/Example Agency
+Port authorities closed three harbours on Tuesday after winds of more than 150 km/h battered the coast, halting freight and passenger traffic for the day.
+Officials said the closure would last until the storm moved east, and that no injuries had been reported so far.
+READ MORE: Ten things to know about winter storms
+What happens next
+Forecasters expect the winds to ease by Thursday, when ferries should resume a reduced timetable across the region.
+Related stories
+Flood warnings issued for river valleys
+Ferry operator cuts winter routes
+© Example News 2024
+"""
+
+
+def test_general_rules_on_an_unseen_layout():
+    page = clean_plain_text(PAGE)
+    assert page.title == "Storm closes ports along the northern coast as winds reach record speeds"
+    assert page.title_source == "headline"
+    assert page.authors == ["Jane Example", "Tom Sample"]
+    assert datetime.fromtimestamp(page.published_at / 1e6, timezone.utc).date().isoformat() == (
+        "2024-03-12"
+    )
+    paragraphs = page.text.split("\n\n")
+    assert paragraphs[0].startswith("Port authorities closed three harbours")
+    assert paragraphs[-1].startswith("Forecasters expect the winds")
+    assert "What happens next" in paragraphs  # a sub-heading inside the body stays
+    for clutter in ("Sign in", "Share Tweet", "Photo:", "READ MORE", "Related stories", "Flood"):
+        assert clutter not in page.text
+    assert page.source_name == "Example News 2024"
+
+
+@pytest.mark.parametrize(
+    "line, kept",
+    [
+        ("Officials confirmed the figures on Monday and said more data would follow soon.", True),
+        ("Subscribe Login Register Menu", False),
+        ("Watch the full interview on example.com", False),
+        ("ALSO READ  Markets fall as oil climbs", False),
+    ],
+)
+def test_a_line_inside_the_body(line, kept):
+    body = "A long first paragraph that reads like prose and ends with a full stop for sure. " * 2
+    page = clean_plain_text(f"{body}\n{line}\n{body.replace('first', 'last')}")
+    assert (line in page.text) is kept
+
+
+def test_nothing_article_like_gives_empty_text():
+    assert clean_plain_text("Home\nMenu\nLogin\n").text == ""
+
+
+def test_first_sentence():
+    assert first_sentence("One sentence here. Another one.") == "One sentence here."
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        # The page banner (today's date) loses to the article's own dateline.
+        (
+            (
+                "Monday, 4 November 2024\nHarbour reopens after the long storm season\n"
+                "Published 12 March 2024"
+            ),
+            "2024-03-12",
+        ),
+        (
+            (
+                "Harbour reopens after the long storm season\nUpdated 13 March 2024, published "
+                "12 March 2024"
+            ),
+            "2024-03-12",
+        ),
+        ("Harbour reopens after the long storm season\nUpdated 13 March 2024", "2024-03-13"),
+        ("4 November 2024\nHarbour reopens after the long storm season\n12/03/2024", "2024-03-12"),
+        ("4 November 2024\nHarbour reopens after the long storm season", "2024-11-04"),
+    ],
+)
+def test_the_article_date_beats_the_banner(header, expected):
+    body = "The harbour reopened on Tuesday after three weeks of storms, officials said today. " * 3
+    page = clean_plain_text(f"{header}\n{body}")
+    day = datetime.fromtimestamp(page.published_at / 1e6, timezone.utc).date().isoformat()
+    assert day == expected
