@@ -1,0 +1,243 @@
+"""Entity tagging: the pure core on hand-made cases and the seeds, and the Beam composite."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.conftest import SEEDS
+from transforms.entities import TagEntities, link, ner_model_problem, tag_entities
+from transforms.gazetteer import load_gazetteer
+from transforms.records import ENTITY_LABELS, Article
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return load_gazetteer()
+
+
+def _found(text, gaz):
+    return [(e.text, e.label, e.id) for e in tag_entities(text, gaz)]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # glued tokens, apostrophes, accents
+        ("Relazioni Russia-Cina.", [("Russia", "LOC", "Q159"), ("Cina", "LOC", "Q148")]),
+        ("Fonte: AP.Putin ha detto", [("AP", "ORG", "Q40469"), ("Putin", "PER", "Q7747")]),
+        ("«Pace”.Putin parla", [("Putin", "PER", "Q7747")]),
+        (
+            "Il sostegno all'Ucraina e dell'Iran",
+            [("Ucraina", "LOC", "Q212"), ("Iran", "LOC", "Q794")],
+        ),
+        ("Colloquio con L'Avana", [("L'Avana", "LOC", "Q1563")]),
+        # all-caps headlines
+        (
+            "PUTIN E XI JINPING A MOSCA",
+            [("PUTIN", "PER", "Q7747"), ("XI JINPING", "PER", "Q15031"), ("MOSCA", "LOC", "Q649")],
+        ),
+        ("LA NATO E L'UCRAINA", [("NATO", "ORG", "Q7184"), ("UCRAINA", "LOC", "Q212")]),
+        # multilingual names of one place resolve to one id
+        (
+            "Mosca e Moscow, Pechino e Beijing, Kiev e Kyiv",
+            [
+                ("Mosca", "LOC", "Q649"),
+                ("Moscow", "LOC", "Q649"),
+                ("Pechino", "LOC", "Q956"),
+                ("Beijing", "LOC", "Q956"),
+                ("Kiev", "LOC", "Q1899"),
+                ("Kyiv", "LOC", "Q1899"),
+            ],
+        ),
+        ("Gli Stati Uniti e la Russia", [("Stati Uniti", "LOC", "Q30"), ("Russia", "LOC", "Q159")]),
+    ],
+)
+def test_gazetteer_cases(text, expected, gaz):
+    assert _found(text, gaz) == expected
+
+
+@pytest.mark.parametrize(
+    "text, name, label",
+    [
+        ("Il consigliere di Putin, Yuri Ushakov, ha parlato.", "Yuri Ushakov", "PER"),
+        ("Lo ha detto il portavoce Dmitrij Peskov ieri.", "Dmitrij Peskov", "PER"),
+        ("He met Mr Wolfowitz in town.", "Wolfowitz", "PER"),
+        ("Ieri Grigorovski ha dichiarato che tutto va bene.", "Grigorovski", "PER"),
+        ("Shares of Acme Widgets Inc rose.", "Acme Widgets Inc", "ORG"),
+        (
+            "I ricercatori dell'Università di Nottingham hanno scoperto",
+            "Università di Nottingham",
+            "ORG",
+        ),
+        ("The rally was held in Tlacotalpan on Sunday.", "Tlacotalpan", "LOC"),
+        ("Il presidente Sergio Mattarella ha firmato.", "Sergio Mattarella", "PER"),
+        ("Lo ha scritto il Dallas Morning News ieri.", "Dallas Morning News", "ORG"),
+        ("Il concerto di Zorbakis Houston è stato rinviato.", "Zorbakis Houston", "PER"),
+        ("The Russian delegation arrived.", "Russian", "MISC"),
+        ("They flew Air France to Dakar.", "Air France", "ORG"),
+    ],
+)
+def test_unknown_names_from_rules(text, name, label, gaz):
+    got = {(e.text, e.label) for e in tag_entities(text, gaz)}
+    assert (name, label) in got
+
+
+@pytest.mark.parametrize(
+    "text, not_entity",
+    [
+        ("Secondo gli esperti, la crisi continua.", "Secondo"),
+        ("Ricercatori britannici scoprono un antibiotico", "Ricercatori"),
+        ("However, the talks went on.", "However"),
+        ("AGGIORNAMENTI LIVE dalla GUERRA", "GUERRA"),
+        ("Nato a Verona nel 1950, fu giornalista.", "Nato"),
+        ("TENNIS - DRAW FOR THE FED CUP FINAL", "FED"),
+    ],
+)
+def test_common_capitalised_words_are_not_names(text, not_entity, gaz):
+    assert not_entity not in {e.text for e in tag_entities(text, gaz)}
+
+
+def test_surname_after_full_name_takes_its_id(gaz):
+    text = "Vladimir Putin ha parlato. Poi Putin ha ribadito. Jurij Ushakov e poi Ushakov."
+    ents = tag_entities(text, gaz)
+    assert [(e.text, e.id) for e in ents if e.label == "PER"] == [
+        ("Vladimir Putin", "Q7747"),
+        ("Putin", "Q7747"),
+        ("Jurij Ushakov", None),
+        ("Ushakov", None),
+    ]
+
+
+def test_offsets_sorted_deterministic_and_labels_closed(gaz):
+    text = (SEEDS / "001_0ed0ec0416f0893c.txt").read_text(encoding="utf-8")
+    ents = tag_entities(text, gaz)
+    assert ents == tag_entities(text, gaz)
+    assert ents == sorted(ents, key=lambda e: (e.start, e.end))
+    assert all(text[e.start : e.end] == e.text for e in ents)
+    assert all(e.label in ENTITY_LABELS for e in ents)
+    assert all(a.end <= b.start for a, b in itertools.pairwise(ents))  # no overlaps
+
+
+def test_empty_and_lowercase_text(gaz):
+    assert tag_entities("", gaz) == []
+    assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []
+
+
+# Seeds: each name below is linked in every seed that writes it, wherever it is written.
+SEED_LINKS = {
+    "Q7747": r"\bPutin\b",
+    "Q15031": r"\bXi Jinping\b|\bXi\b",
+    "Q22686": r"\bTrump\b",
+    "Q159": r"\bRussia\b",
+    "Q148": r"\bCina\b|\bChina\b",
+    "Q212": r"\bUcraina\b|\bUkraine\b|\bUCRAINA\b",
+    "Q30": r"\bStati Uniti\b|\bUnited States\b|\bUsa\b",
+    "Q649": r"\bMosca\b|\bMoscow\b",
+    "Q956": r"\bPechino\b|\bBeijing\b",
+    "Q1899": r"\bKiev\b|\bKyiv\b",
+}
+SEED_PEOPLE = [
+    "Yuri Ushakov",
+    "Keir Starmer",
+    "Mark Carney",
+    "Friedrich Merz",
+    "Sergey Shoigu",
+    "Malek Fouda",
+    "Volodymyr Zelenskyj",
+    "Wang Yi",
+    "Anwar Ibrahim",
+]
+
+
+@pytest.mark.parametrize("seed", sorted(p.name for p in SEEDS.glob("*.txt")))
+def test_seed_entities_are_linked_everywhere(seed, gaz):
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    ents = tag_entities(text, gaz)
+    for qid, pattern in SEED_LINKS.items():
+        for m in re.finditer(pattern, text):
+            covering = [e for e in ents if e.start <= m.start() and m.end() <= e.end]
+            assert covering and covering[0].id == qid, (seed, m.group(), m.start(), covering)
+    for person in SEED_PEOPLE:
+        for m in re.finditer(re.escape(person), text):
+            assert any((e.start, e.end, e.label) == (m.start(), m.end(), "PER") for e in ents), (
+                seed,
+                person,
+            )
+
+
+def test_link_through_gazetteer(gaz):
+    assert link("Vladimir Putin", gaz) == ("PER", "Q7747")
+    assert link("MOSCA", gaz) == ("LOC", "Q649")
+    assert link("Nessuno Qui", gaz) is None
+
+
+def test_missing_spacy_model_is_reported():
+    problem = ner_model_problem("xx_no_such_model_zz")
+    assert problem and "not installed" in problem
+
+
+def test_unknown_backend_is_a_clear_error():
+    with pytest.raises(ValueError, match="backend"):
+        TagEntities(backend="magic")
+
+
+def _article(aid: str, text) -> Article:
+    return Article(aid, None, None, f"mem://{aid}", None, None, text, None, (), None, "none", 0)
+
+
+def test_tag_entities_composite():
+    with TestPipeline() as p:
+        out = (
+            p | beam.Create([_article("a", "Putin a Mosca."), _article("b", None)]) | TagEntities()
+        )
+        ents = out["articles"] | beam.Map(
+            lambda a: (a.article_id, [(e.text, e.id) for e in a.entities])
+        )
+        assert_that(
+            ents, equal_to([("a", [("Putin", "Q7747"), ("Mosca", "Q649")])]), label="Articles"
+        )
+        steps = out["failures"] | beam.Map(lambda f: (f.stage, f.source_uri))
+        assert_that(steps, equal_to([("entities", "mem://b")]), label="Failures")
+
+
+class _FakeSpan:
+    def __init__(self, text: str, label: str, start: int):
+        self.text, self.label_, self.start_char, self.end_char = (
+            text,
+            label,
+            start,
+            start + len(text),
+        )
+
+
+class _FakeNlp:
+    """Stands in for a spaCy pipeline: the backend only reads doc.ents."""
+
+    def __init__(self, spans):
+        self._spans = spans
+
+    def __call__(self, text):
+        return type(
+            "Doc", (), {"ents": [_FakeSpan(t, lab, text.index(t)) for t, lab in self._spans]}
+        )
+
+
+def test_spacy_spans_are_linked_through_the_gazetteer(gaz):
+    from transforms.entities import tag_entities_spacy
+
+    text = "Vladimir Putin a Mosca. Poi Putin ha visto Mario Rossi il 4 maggio."
+    nlp = _FakeNlp(
+        [("Vladimir Putin", "PER"), ("Mosca", "LOC"), ("Mario Rossi", "PER"), ("4 maggio", "DATE")]
+    )
+    got = [(e.text, e.label, e.id) for e in tag_entities_spacy(text, nlp, gaz)]
+    assert got == [
+        ("Vladimir Putin", "PER", "Q7747"),
+        ("Mosca", "LOC", "Q649"),
+        ("Mario Rossi", "PER", None),
+    ]

@@ -1,0 +1,346 @@
+"""Rules for names the gazetteer does not know: capitalised spans labelled by their context.
+
+Tokens -> [Span]. Cues: titles and roles ("il presidente", "CEO", "Mr"), speech verbs, org
+suffixes ("SpA", "University"), place prepositions, given names, and sentence-initial evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import NamedTuple
+
+from transforms.gazetteer import ROMAN_NUMERAL, Gazetteer, Match, Token
+from transforms.namewords import (
+    COMMON_WORD_NAMES,
+    CONNECTORS,
+    DEFAULT_MULTI,
+    DEFAULT_SINGLE,
+    DEMONYM_ENDINGS,
+    DEMONYMS,
+    ENGLISH_HINTS,
+    GEO_PREFIXES,
+    LOC_WORDS,
+    MISC_WORDS,
+    ORG_CUES_AFTER,
+    ORG_CUES_BEFORE,
+    ORG_FIRST,
+    ORG_LAST,
+    PLACE_PREPS,
+    PLURAL_ENDINGS,
+    QUOTES_OPEN,
+    ROLE_CUES,
+    ROMANCE_HINTS,
+    SPEECH,
+    SPEECH_AFTER_HA,
+    STOP,
+    TITLES,
+    WEAK_DEMONYM_ENDINGS,
+    WHO,
+)
+
+
+class Span(NamedTuple):
+    i: int
+    j: int
+    label: str
+    entry: int | None  # gazetteer entry index, or None for a rule-found name
+
+
+_NEWLINE = re.compile("\n")
+
+
+def _is_cap(tok: str) -> bool:
+    return tok[:1].isupper() and any(c.isalpha() for c in tok) and not tok.endswith(("'", "’"))
+
+
+def _abbreviation(tokens: list[Token], k: int) -> bool:
+    """The full stop at k ends an initial or a title ("P. Simmons", "Mr. Smith"), not a sentence."""
+    if tokens[k][0] != "." or k == 0:
+        return False
+    prev = tokens[k - 1][0]
+    return (len(prev) == 1 and prev.isupper()) or prev.lower() in TITLES
+
+
+def _is_acronym(tok: str) -> bool:
+    return 2 <= len(tok) <= 5 and tok.isupper() and tok.isalpha() and not ROMAN_NUMERAL.match(tok)
+
+
+def _is_loud(tok: str) -> bool:
+    return len(tok) >= 3 and tok.isupper() and tok.isalpha()
+
+
+class _Doc:
+    """Per-text facts the rules consult: sentence starts, shouting lines, lower-case words."""
+
+    def __init__(self, text: str, tokens: list[Token]):
+        self.tokens = tokens
+        newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        self.line_of = line_of = [bisect_right(newlines, t[1]) for t in tokens]
+        self.initial = [
+            k == 0
+            or line_of[k] != line_of[k - 1]
+            or (tokens[k - 1][0] in QUOTES_OPEN and not _abbreviation(tokens, k - 1))
+            for k in range(len(tokens))
+        ]
+        upper: dict[int, list[int]] = {}
+        for k, t in enumerate(tokens):
+            if len(t[0]) > 1 and t[0].isalpha():
+                upper.setdefault(line_of[k], [0, 0])
+                upper[line_of[k]][0] += 1
+                upper[line_of[k]][1] += t[0].isupper()
+        loud = {ln for ln, (n, up) in upper.items() if n >= 3 and up >= 0.7 * n}
+        self.shouting = [line_of[k] in loud for k in range(len(tokens))]
+        self.cap = [_is_cap(t[0]) for t in tokens]
+        self.lower = {t[0] for t in tokens if t[0][:1].islower()}
+        # English capitalises demonyms ("Russian"); Italian, French, Spanish do not.
+        self.english = len(self.lower & ENGLISH_HINTS) > len(self.lower & ROMANCE_HINTS)
+        self.mid_caps = {
+            t[0]
+            for k, t in enumerate(tokens)
+            if self.cap[k] and not self.initial[k] and not self.shouting[k]
+        }
+
+
+def find_names(text: str, tokens: list[Token], matches: list[Match], gaz: Gazetteer) -> list[Span]:
+    """Gazetteer matches plus rule-found names, as non-overlapping labelled token spans."""
+    doc = _Doc(text, tokens)
+    n = len(tokens)
+    matched = [-1] * n
+    for m_idx, m in enumerate(matches):
+        for k in range(m.i, m.j):
+            matched[k] = m_idx
+
+    def name_like(k: int, after_name: bool = False) -> bool:
+        t = tokens[k][0]
+        if matched[k] >= 0:
+            return True
+        if not doc.cap[k] or doc.shouting[k] or t.lower() in STOP or t.lower() in TITLES:
+            return False
+        if t.isupper() and len(t) > 1:  # an acronym, unless it is a shouted word among others
+            return (
+                _is_acronym(t)
+                and not (k > 0 and _is_loud(tokens[k - 1][0]))
+                and not (k + 1 < len(tokens) and _is_loud(tokens[k + 1][0]))
+            )
+        if len(t) == 1:  # an initial when a full stop and a name follow
+            return k + 2 < n and tokens[k + 1][0] == "." and doc.cap[k + 2]
+        if doc.initial[k]:  # a capital here proves nothing: ask for other evidence
+            if t in gaz.first_names or (t in doc.mid_caps and t.lower() not in doc.lower):
+                return True
+            nxt = tokens[k + 1][0] if k + 1 < n else ""
+            speaks = nxt in SPEECH or (
+                nxt == "ha" and k + 2 < n and tokens[k + 2][0] in SPEECH_AFTER_HA
+            )
+            if speaks and not t.lower().endswith(PLURAL_ENDINGS):
+                return True  # "Ushakov ha detto", "Merkel said"; not "Analysts said"
+            # followed by an unknown name written mid-sentence: "Vyacheslav Prokofyev"
+            return (
+                k + 1 < n
+                and matched[k + 1] < 0
+                and doc.cap[k + 1]
+                and not doc.initial[k + 1]
+                and nxt.lower() not in STOP
+                and nxt.lower() not in doc.lower
+                and not nxt.isupper()
+            )
+        # Next to a name, a capital mid-sentence is enough ("Montreal Hockey Club" in a text
+        # that also says "hockey"); alone, the word must not also be written in lower case.
+        return (
+            after_name or t in gaz.first_names or t.lower() not in doc.lower or t in gaz.name_tokens
+        )
+
+    spans: list[Span] = []
+    k = 0
+    while k < n:
+        if not name_like(k):
+            k += 1
+            continue
+        i, j = k, k + 1
+        while j < n and doc.line_of[j] == doc.line_of[i]:
+            if name_like(j, True) or ROMAN_NUMERAL.match(tokens[j][0]):
+                j += 1
+                continue
+            # up to two connectors followed by a name-like token
+            step = 0
+            while j + step < n and step < 2 and tokens[j + step][0].lower() in CONNECTORS:
+                step += 1
+            if (
+                0 < step
+                and j + step < n
+                and doc.line_of[j + step] == doc.line_of[i]
+                and name_like(j + step)
+                and _connects(tokens, j, step)
+            ):
+                j += step + 1
+                continue
+            break
+        spans.extend(_label_run(i, j, tokens, matches, matched, doc, gaz))
+        k = j
+    return _corefer(spans, tokens, gaz)
+
+
+def _connects(tokens: list[Token], j: int, step: int) -> bool:
+    """Hyphens and dots join only glued tokens ("Jean-Claude", "W. Bush" needs a one-letter part)."""
+    for s in range(step):
+        t = tokens[j + s]
+        if t[0] == "-" and not (tokens[j + s - 1][2] == t[1] and t[2] == tokens[j + s + 1][1]):
+            return False
+        if t[0] == "." and len(tokens[j + s - 1][0]) != 1:
+            return False
+    return True
+
+
+def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
+    inside = sorted({matched[k] for k in range(i, j) if matched[k] >= 0})
+    words = [t[0] for t in tokens[i:j]]
+    # A single gazetteer match covering the run, or several covering all its names.
+    if len(inside) == 1 and matches[inside[0]].i == i and matches[inside[0]].j == j:
+        m = matches[inside[0]]
+        word = tokens[i][0]
+        if j - i == 1 and len(word) <= 3 and word.isupper() and word not in gaz.caps:
+            return []  # a short shouted word is not a title-case name: "FED CUP" is not the Fed
+        if j - i == 1 and doc.initial[i] and word.istitle():
+            low = word.lower()
+            if low in COMMON_WORD_NAMES or low in doc.lower:  # "Nato a Verona" is "born in"
+                return []
+        return [Span(m.i, m.j, gaz.entries[m.entry].label, m.entry)]
+    uncovered = [
+        k for k in range(i, j) if matched[k] < 0 and tokens[k][0].lower() not in CONNECTORS
+    ]
+    last_word = tokens[j - 1][0].lower()
+    if len(inside) > 1 and not uncovered and last_word in ORG_LAST and "-" not in words:
+        return [Span(i, j, "ORG", None)]  # "Fiji Labour Party" is not the Labour Party
+    if inside and not uncovered:
+        return [
+            Span(matches[x].i, matches[x].j, gaz.entries[matches[x].entry].label, matches[x].entry)
+            for x in inside
+        ]
+    # Titles at the front are cues, not part of the name.
+    cue_per = False
+    while i < j and tokens[i][0].lower().rstrip(".") in TITLES and matched[i] < 0:
+        cue_per, i = True, i + 1
+    if i >= j:
+        return []
+    words = [t[0] for t in tokens[i:j]]
+    lows = [w.lower().rstrip(".") for w in words]
+    if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST:
+        return [Span(i, j, "ORG", None)]
+    if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS:
+        return [Span(i, j, "LOC", None)]
+    if any(w in CONNECTORS for w in lows) and any(w in ORG_LAST or w in ORG_FIRST for w in lows):
+        return [Span(i, j, "ORG", None)]  # "Carnegie Institution of Washington"
+    if lows[-1] in MISC_WORDS or lows[0] in MISC_WORDS:
+        return [Span(i, j, "MISC", None)]
+    if not inside and all(w in DEMONYMS or w in GEO_PREFIXES for w in lows):
+        return [Span(i, j, "MISC", None)]  # "South Korean", "Iraqi Kurds"
+    first_is_name = words[0] in gaz.first_names and j - i >= 2
+    big_match = any(matches[x].j - matches[x].i >= 2 for x in inside)
+    if (
+        first_is_name
+        and not big_match
+        and (
+            not inside
+            or matches[inside[0]].i > i
+            or gaz.entries[matches[inside[0]].entry].label != "PER"
+        )
+    ):
+        return [Span(i, j, "PER", None)]
+    joined = not any(matched[k] < 0 and tokens[k][0].lower() in CONNECTORS for k in range(i, j))
+    last = matches[inside[-1]] if inside else None
+    tail = j - last.j if last else 0
+    linked = any(gaz.entries[matches[x].entry].qid for x in inside)
+    head = matches[inside[0]].i - i if inside else 0
+    if inside and joined and len(inside) == 1 and tail == 0 and 1 <= head <= 2:
+        entry = gaz.entries[last.entry]
+        if entry.kind == "city" and last.j - last.i == 1 and lows[0] not in GEO_PREFIXES:
+            return [Span(i, j, "PER", None)]  # "Whitney Houston": a surname that is a city
+        if head == 1 and lows[0] in GEO_PREFIXES and entry.label == "LOC":
+            return [Span(i, j, "LOC", None)]  # "West Jersey", "West Germany": another place
+        if entry.kind == "country" and words[0] not in gaz.first_names:
+            return [Span(i, j, "ORG", None)]  # "Air France", "Radio Free Europe"
+    team = tail == 1 and lows[-1].endswith("s") and len(lows[-1]) > 3
+    if inside and joined and (not linked or (head == 0 and (tail >= 2 or team))):
+        # A known name run on into unknown capitalised words is a longer name of its own:
+        # "Perth Glory", "North Melbourne", "Toronto Blue Jays", "Los Angeles Dodgers". A linked
+        # name is not swallowed by one word ("Pechino Grande supporto", a lost full stop).
+        label = "ORG" if last.j < j else gaz.entries[last.entry].label
+        return [Span(i, j, label, None)]
+    if inside and uncovered and all(tokens[k][0].lower() in GEO_PREFIXES for k in uncovered):
+        entry = gaz.entries[matches[inside[0]].entry]
+        if len(inside) == 1 and entry.label == "LOC":  # "Ossezia del Sud", "Germania Est"
+            return [Span(i, j, "LOC", None)]
+    if inside:
+        out = [
+            Span(matches[x].i, matches[x].j, gaz.entries[matches[x].entry].label, matches[x].entry)
+            for x in inside
+        ]
+        k = i
+        while k < j:  # uncovered stretches between matches are names of their own
+            if matched[k] >= 0 or tokens[k][0].lower() in CONNECTORS:
+                k += 1
+                continue
+            e = k
+            while e < j and matched[e] < 0:
+                e += 1
+            while e > k and tokens[e - 1][0].lower() in CONNECTORS:
+                e -= 1
+            out.append(Span(k, e, _guess(k, e, tokens, doc, gaz, cue_per), None))
+            k = e
+        return sorted(out)
+    return [Span(i, j, _guess(i, j, tokens, doc, gaz, cue_per), None)]
+
+
+def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_per: bool) -> str:
+    """Label an unknown name from its context."""
+    words = [t[0] for t in tokens[i:j]]
+    before = [t[0].lower() for t in tokens[max(0, i - 3) : i]]
+    if cue_per or any(w in ROLE_CUES for w in before):
+        return "PER"
+    if (before and before[-1] in ORG_CUES_BEFORE) or (
+        j < len(tokens) and tokens[j][0].lower() in ORG_CUES_AFTER
+    ):
+        return "ORG"
+    after = [t[0].lower() for t in tokens[j : j + 2]]
+    if after and (
+        after[0] in SPEECH
+        or (after[0] == "ha" and after[1:2] and after[1] in SPEECH_AFTER_HA)
+        or (after[0] == "," and after[1:2] and (after[1] in WHO or after[1].isdigit()))
+    ):
+        return "PER"  # "X said", "X ha detto", "X, who", "X, 34,"
+    if words[0] in gaz.first_names:  # a lone given name is a person called by it ("Bruno")
+        return "PER"
+    if len(words) == 1 and _is_acronym(words[0]):
+        return "ORG"
+    w = words[0]
+    demonym = doc.english and len(words) == 1 and len(w) > 4 and w not in gaz.first_names
+    if demonym and w.lower().endswith(DEMONYM_ENDINGS):
+        return "MISC"
+    if before and before[-1] in PLACE_PREPS:
+        return "LOC"
+    if demonym and w.lower().endswith(WEAK_DEMONYM_ENDINGS):
+        return "MISC"
+    if len(words) == 1:
+        return DEFAULT_SINGLE
+    if any(t.lower() in CONNECTORS for t in words):
+        return "ORG"
+    if len(words) > 3 or any(t.lower() in doc.lower or t.isupper() for t in words):
+        return "MISC"  # common words or acronyms inside: a title or a thing, not a person's name
+    return DEFAULT_MULTI
+
+
+def _corefer(spans: list[Span], tokens: list[Token], gaz: Gazetteer) -> list[Span]:
+    """A lone word that is part of a person's name elsewhere in the text is that person."""
+    people = [s for s in spans if s.label == "PER" and s.j - s.i >= 2]
+    person_words = {tokens[k][0] for s in people for k in range(s.i, s.j)}
+    surnames = {tokens[s.j - 1][0] for s in people}
+    out = []
+    for s in spans:
+        if s.j - s.i == 1 and tokens[s.i][0] in person_words and s.label != "PER":
+            kind = gaz.entries[s.entry].kind if s.entry is not None else None
+            # Any word of a name for unknown words and towns; a country only as a surname
+            # ("Neil Jordan ... Jordan said").
+            if kind in (None, "city") or (kind == "country" and tokens[s.i][0] in surnames):
+                s = Span(s.i, s.j, "PER", None)
+        out.append(s)
+    return out
