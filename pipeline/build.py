@@ -11,7 +11,8 @@ from apache_beam import pvalue
 from pipeline.sources import ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
 from transforms.deadletter import WriteDeadLetters
-from transforms.dedupe import Deduplicate, GroupStories
+from transforms.dedupe import Deduplicate
+from transforms.stories import GroupStories
 from transforms.entities import TagEntities
 from transforms.failures import ARTICLES, FAILURES
 from transforms.language import DetectLanguage

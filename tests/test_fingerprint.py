@@ -1,0 +1,88 @@
+"""Pure fingerprint functions: shingles, MinHash signatures, band keys, Jaccard estimates."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from transforms.fingerprint import (
+    DEFAULT_PARAMS,
+    MinHasher,
+    MinHashParams,
+    band_keys,
+    jaccard,
+    jaccard_estimate,
+    minhash_signature,
+    signature_from_bytes,
+    signature_to_bytes,
+)
+
+TEXT = (
+    "Two people were killed when a hand grenade exploded in a restaurant near Algiers late on "
+    "Friday, radio reported on Saturday, the latest in a wave of attacks across the country."
+)
+
+
+def test_signature_is_deterministic_across_hashers():
+    a = MinHasher(DEFAULT_PARAMS).signature(TEXT)
+    b = MinHasher(DEFAULT_PARAMS).signature(TEXT)
+    assert a.dtype == np.uint32 and a.shape == (DEFAULT_PARAMS.num_perm,)
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, MinHasher(DEFAULT_PARAMS._replace(seed=1)).signature(TEXT))
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        TEXT.upper(),
+        TEXT.replace(" ", "  "),
+        "\u201c" + TEXT.replace("'", "\u2019") + "\u201d",
+    ],
+)
+def test_normalisation_makes_typographic_variants_identical(variant):
+    assert jaccard_estimate(minhash_signature(TEXT), minhash_signature(variant)) == 1.0
+
+
+def test_word_order_matters():
+    h = MinHasher(MinHashParams(shingle=2, num_perm=64, bands=16, band_rows=4))
+    assert jaccard(h.shingle_hashes("a b c"), h.shingle_hashes("c b a")) == 0.0
+
+
+@pytest.mark.parametrize("cut", [0.9, 0.7, 0.5])
+def test_estimate_tracks_true_jaccard(cut):
+    words = (TEXT + " " + TEXT[::-1]).split()
+    other = " ".join(words[: int(len(words) * cut)])
+    h = MinHasher(DEFAULT_PARAMS)
+    true = jaccard(h.shingle_hashes(TEXT + " " + TEXT[::-1]), h.shingle_hashes(other))
+    est = jaccard_estimate(h.signature(TEXT + " " + TEXT[::-1]), h.signature(other))
+    assert abs(true - est) < 0.12, (true, est)
+
+
+def test_short_and_empty_texts():
+    h = MinHasher(DEFAULT_PARAMS)
+    assert len(h.shingle_hashes("")) == 0
+    assert len(h.shingle_hashes("just three words")) == 1  # fewer words than a shingle
+    assert np.all(h.signature("") == np.iinfo(np.uint32).max)
+
+
+def test_band_keys_distinct_per_band_and_shared_by_equal_bands():
+    sig = minhash_signature(TEXT)
+    keys = band_keys(sig, DEFAULT_PARAMS.bands)
+    assert len(keys) == DEFAULT_PARAMS.bands == len(set(keys))
+    changed = sig.copy()
+    changed[0] ^= 1  # only the first band differs
+    changed[-1] ^= 1  # a row past the LSH bands changes no key
+    shared = set(keys) & set(band_keys(changed, DEFAULT_PARAMS.bands))
+    assert len(shared) == DEFAULT_PARAMS.bands - 1
+
+
+def test_signature_bytes_round_trip():
+    sig = minhash_signature(TEXT)
+    data = signature_to_bytes(sig)
+    assert len(data) == 4 * DEFAULT_PARAMS.num_perm
+    assert np.array_equal(signature_from_bytes(data), sig)
+
+
+def test_params_must_split_into_bands():
+    with pytest.raises(ValueError):
+        MinHasher(MinHashParams(num_perm=100, bands=32, band_rows=4))
