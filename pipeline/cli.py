@@ -88,7 +88,7 @@ def settings_from(opts: NewsbeamOptions):
     if problem:
         raise UsageError(f"--language-backend {backend}: {problem}")
     if opts.custom_topics:
-        from transforms.topics import TopicFileError, load_custom_topics
+        from transforms.lexicon import TopicFileError, load_custom_topics
 
         try:
             load_custom_topics(opts.custom_topics)
