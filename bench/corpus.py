@@ -24,7 +24,9 @@ def _sentences(shared: Path) -> dict[str, list[str]]:
     pools = {}
     for lang in LANGS:
         path = shared / "eval" / "langid" / "language-testdata" / "sentences" / f"{lang}.txt"
-        pools[lang] = [s.strip() for s in path.read_text(encoding="utf-8").splitlines() if s.strip()]
+        pools[lang] = [
+            s.strip() for s in path.read_text(encoding="utf-8").splitlines() if s.strip()
+        ]
     seeds = []
     for seed in sorted((ROOT / "seeds").glob("*.txt")):
         text = seed.read_text(encoding="utf-8")
@@ -48,7 +50,9 @@ def build_corpus(n: int, shared: Path, seed: int = 1) -> list[dict]:
             base = rng.choice(items)
             paragraphs = base["text"].split("\n\n")
             paragraphs[-1] = paragraphs[-1] + " " + rng.choice(pools["en"])
-            items.append(dict(base, url=f"https://mirror{i % 7}.example/{i}", text="\n\n".join(paragraphs)))
+            items.append(
+                dict(base, url=f"https://mirror{i % 7}.example/{i}", text="\n\n".join(paragraphs))
+            )
             continue
         lang = rng.choices(langs, weights)[0]
         sentences = rng.sample(pools[lang], rng.randint(6, 14))
@@ -60,7 +64,9 @@ def build_corpus(n: int, shared: Path, seed: int = 1) -> list[dict]:
                 "url": f"https://news{i % 23}.example/{lang}/{i}?utm_source=feed",
                 "title": sentences[0][:90],
                 "text": "\n\n".join(" ".join(p) for p in paragraphs),
-                "published": (start + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))).isoformat(),
+                "published": (
+                    start + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 30))
+                ).isoformat(),
                 "author": f"Reporter {i % 41}",
             }
         )

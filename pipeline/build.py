@@ -3,7 +3,7 @@ Parquet, with every failure flowing to one dead-letter sink and every outcome co
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -12,12 +12,12 @@ from pipeline.sources import ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
 from transforms.deadletter import WriteDeadLetters
 from transforms.dedupe import Deduplicate
-from transforms.stories import GroupStories
 from transforms.entities import TagEntities
 from transforms.failures import ARTICLES, FAILURES
 from transforms.language import DetectLanguage
 from transforms.parquet import WRITTEN, WriteArticles
 from transforms.parse import ParseDocuments
+from transforms.stories import GroupStories
 from transforms.topics import ScoreTopics
 
 
@@ -29,8 +29,8 @@ class Settings(NamedTuple):
     run_key: str
     language_backend: str
     languages: tuple = ()
-    ner_model: Optional[str] = None
-    custom_topics: Optional[str] = None
+    ner_model: str | None = None
+    custom_topics: str | None = None
     explain_topics: bool = False
     shards_per_partition: int = 1
     max_input_bytes: int = 64 * 1024 * 1024

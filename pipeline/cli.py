@@ -7,8 +7,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 
 class _QuietImportWarnings(logging.Filter):
@@ -19,10 +19,10 @@ class _QuietImportWarnings(logging.Filter):
 
 logging.getLogger().addFilter(_QuietImportWarnings())
 
-from apache_beam.options import pipeline_options as beam_options  # noqa: E402
+from apache_beam.options import pipeline_options as beam_options
 
-from pipeline.options import NewsbeamOptions  # noqa: E402
-from pipeline.runners import load_runner_options  # noqa: E402
+from pipeline.options import NewsbeamOptions
+from pipeline.runners import load_runner_options
 
 USAGE = """usage: newsbeam <command> [flags]
 
@@ -75,7 +75,7 @@ def settings_from(opts: NewsbeamOptions):
     source = expand_input(_local_abspath(opts.input or default_input()))
     try:
         found = count_inputs(source)
-    except Exception as exc:  # noqa: BLE001 - a filesystem error is a usage error here
+    except Exception as exc:
         raise UsageError(f"--input {source}: cannot list it ({exc})") from exc
     if not found:
         raise UsageError(f"--input {source}: no input files match")
@@ -134,12 +134,16 @@ def run(argv: Sequence[str]) -> int:
     build(pipeline, settings)
     result = pipeline.run()
     result.wait_until_finish()
-    summary = summarise(read_counts(counts_path(settings.output, settings.run_key)), time.monotonic() - started)
+    summary = summarise(
+        read_counts(counts_path(settings.output, settings.run_key)), time.monotonic() - started
+    )
     summary.update(input=settings.input, output=settings.output, run_key=settings.run_key)
     with FileSystems.create(f"{settings.output}/{SUMMARY_NAME}") as fh:
         fh.write(json.dumps(summary, indent=1).encode("utf-8"))
     print(format_summary(summary))
-    print(f"  dataset        {settings.output}/articles/  (summary: {settings.output}/{SUMMARY_NAME})")
+    print(
+        f"  dataset        {settings.output}/articles/  (summary: {settings.output}/{SUMMARY_NAME})"
+    )
     return 0 if summary["balanced"] else 1
 
 

@@ -7,7 +7,7 @@ undecodable bytes are judged by the parse step, which turns them into dead lette
 from __future__ import annotations
 
 import os
-from typing import Iterator
+from collections.abc import Iterator
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -36,11 +36,10 @@ def expand_input(pattern: str) -> str:
     if "://" not in pattern:
         return os.path.join(pattern, "**") if os.path.isdir(pattern) else pattern
     try:  # object stores have no folders: a prefix that is not an object is read as one
-        if FileSystems.match([pattern])[0].metadata_list:
-            return pattern
+        matched = bool(FileSystems.match([pattern])[0].metadata_list)
     except Exception:  # noqa: BLE001 - an unmatched pattern is judged by count_inputs
-        pass
-    return FileSystems.join(pattern.rstrip("/"), "**")
+        matched = False
+    return pattern if matched else FileSystems.join(pattern.rstrip("/"), "**")
 
 
 def count_inputs(pattern: str) -> int:
@@ -85,5 +84,6 @@ class ReadDocuments(beam.PTransform):
             | "SkipNonInput" >> beam.Filter(lambda m: is_input_path(m.path))
             | "Reshuffle" >> beam.Reshuffle()
             | "Open" >> fileio.ReadMatches()
-            | "Read" >> beam.ParDo(_ReadFileFn(self._max_bytes)).with_outputs(FAILURES, main=DOCUMENTS)
+            | "Read"
+            >> beam.ParDo(_ReadFileFn(self._max_bytes)).with_outputs(FAILURES, main=DOCUMENTS)
         )

@@ -7,7 +7,7 @@ Dask included; the graph writes them to OUT/_runs/<key>.counts.json and the CLI 
 from __future__ import annotations
 
 import json
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
@@ -61,7 +61,11 @@ def summarise(counts: Mapping[str, int], wall_seconds: float) -> dict:
     """Add the stage counts up into read = written + dropped + dead-lettered."""
     failures = {k: v for k, v in counts.items() if k.endswith(".failures")}
     dropped = {k.split(".", 2)[2]: v for k, v in counts.items() if k.startswith("dedupe.dropped.")}
-    read = counts.get("read.failures", 0) + counts.get("parse.articles", 0) + counts.get("parse.failures", 0)
+    read = (
+        counts.get("read.failures", 0)
+        + counts.get("parse.articles", 0)
+        + counts.get("parse.failures", 0)
+    )
     written = counts.get("write.rows", 0)
     dead = sum(failures.values())
     return {
@@ -81,8 +85,10 @@ def summarise(counts: Mapping[str, int], wall_seconds: float) -> dict:
 
 def format_summary(s: Mapping) -> str:
     lines = [
-        f"newsbeam: read {s['items_read']} items from {s['documents_read']} documents in "
-        f"{s['wall_seconds']:.1f} s",
+        (
+            f"newsbeam: read {s['items_read']} items from {s['documents_read']} documents in "
+            f"{s['wall_seconds']:.1f} s"
+        ),
         f"  written        {s['written']:>8}  ({s['files_written']} files)",
         f"  duplicates     {s['dropped_duplicates']:>8}  {s['dropped_by_reason'] or ''}",
         f"  dead-lettered  {s['dead_lettered']:>8}  {s['dead_lettered_by_stage'] or ''}",

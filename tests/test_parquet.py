@@ -74,7 +74,10 @@ def test_rerun_overwrites_and_removes_what_it_no_longer_writes(tmp_path):
     # Same run key, one article moved to another day: its old file must go, none may double.
     _run_write(tmp_path, [art("a", 20_488 * DAY), art("b", 20_490 * DAY)])
     files = sorted(glob.glob(f"{tmp_path}/articles/*/*/*.parquet"))
-    assert [f.split("articles/")[1].split("/")[0] for f in files] == ["date=2026-02-04", "date=2026-02-06"]
+    assert [f.split("articles/")[1].split("/")[0] for f in files] == [
+        "date=2026-02-04",
+        "date=2026-02-06",
+    ]
     assert sum(pq.read_metadata(f).num_rows for f in files) == 2
 
 

@@ -15,24 +15,28 @@ from transforms.records import (
     articles_to_table,
 )
 
-_SCALAR = {str: (pa.string(),), int: (pa.int32(), pa.timestamp("us", tz="UTC")), float: (pa.float32(),)}
+_SCALAR = {
+    str: (pa.string(),),
+    int: (pa.int32(), pa.timestamp("us", tz="UTC")),
+    float: (pa.float32(),),
+}
 
 
 def _article(**kw):
-    base = dict(
-        article_id="a1",
-        url="https://x.test/a",
-        canonical_url="https://x.test/a",
-        source_uri="file:///in/a.txt",
-        source_name="x.test",
-        title="T",
-        text="Body",
-        summary=None,
-        authors=["A. Writer"],
-        published_at=1_770_163_200_000_000,
-        published_at_source="text",
-        ingested_at=1_770_200_000_000_000,
-    )
+    base = {
+        "article_id": "a1",
+        "url": "https://x.test/a",
+        "canonical_url": "https://x.test/a",
+        "source_uri": "file:///in/a.txt",
+        "source_name": "x.test",
+        "title": "T",
+        "text": "Body",
+        "summary": None,
+        "authors": ["A. Writer"],
+        "published_at": 1_770_163_200_000_000,
+        "published_at_source": "text",
+        "ingested_at": 1_770_200_000_000_000,
+    }
     base.update(kw)
     return Article(**base)
 
@@ -84,7 +88,13 @@ def test_rows_round_trip_through_arrow():
     table = articles_to_table([a, _article(article_id="a2", published_at=None)])
     assert table.schema.equals(ARTICLE_SCHEMA, check_metadata=True)
     rows = table.to_pylist()
-    assert rows[0]["entities"][1] == {"text": "Ushakov", "label": "PER", "id": None, "start": 9, "end": 16}
+    assert rows[0]["entities"][1] == {
+        "text": "Ushakov",
+        "label": "PER",
+        "id": None,
+        "start": 9,
+        "end": 16,
+    }
     assert rows[0]["languages"][0]["lang"] == "it"
     assert rows[1]["published_at"] is None
     assert rows[0]["published_at"].isoformat() == "2026-02-04T00:00:00+00:00"

@@ -18,7 +18,12 @@ def test_summarise_balances_and_groups():
         "read.documents": 5,
     }
     s = summarise(counts, 1.234)
-    assert (s["items_read"], s["written"], s["dropped_duplicates"], s["dead_lettered"]) == (13, 6, 3, 4)
+    assert (s["items_read"], s["written"], s["dropped_duplicates"], s["dead_lettered"]) == (
+        13,
+        6,
+        3,
+        4,
+    )
     assert s["balanced"]
     assert s["dead_lettered_by_stage"] == {"read": 1, "parse": 2, "language": 1}
     assert s["dropped_by_reason"] == {"exact_redelivery": 3}

@@ -10,9 +10,43 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # Query parameters that only track a click: dropping them makes the same article one URL.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "oly_", "vero_", "_hs")
 _TRACKING_KEYS = frozenset(
-    "fbclid gclid dclid gclsrc msclkid yclid twclid igshid mkt_tok ref ref_src ref_url "
-    "cmpid ito icid ncid ocid smid sr_share s_cid spm feature output amp __twitter_impression "
-    "_ga _gl rss ns_mchannel ns_source ns_campaign ns_linkname ns_fee at_medium at_campaign".split()
+    [
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mkt_tok",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ito",
+        "icid",
+        "ncid",
+        "ocid",
+        "smid",
+        "sr_share",
+        "s_cid",
+        "spm",
+        "feature",
+        "output",
+        "amp",
+        "__twitter_impression",
+        "_ga",
+        "_gl",
+        "rss",
+        "ns_mchannel",
+        "ns_source",
+        "ns_campaign",
+        "ns_linkname",
+        "ns_fee",
+        "at_medium",
+        "at_campaign",
+    ]
 )
 
 
@@ -42,9 +76,21 @@ def canonical_url(url: str | None) -> str | None:
 _WS = re.compile(r"\s+")
 _PUNCT = str.maketrans(
     {
-        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-        "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u200b": "",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u200b": "",
     }
 )
 

@@ -8,7 +8,8 @@ loses data silently with partitioned destinations; WriteToParquet cannot partiti
 from __future__ import annotations
 
 import uuid
-from typing import Iterable, Iterator, NamedTuple
+from collections.abc import Iterable, Iterator
+from typing import NamedTuple
 
 import apache_beam as beam
 import pyarrow.parquet as pq
@@ -111,7 +112,10 @@ class WriteArticles(beam.PTransform):
             articles
             | "KeyByPartition"
             >> beam.Map(
-                lambda a: ((partition_date(a), partition_lang(a), shard_of(a.article_id, shards)), a)
+                lambda a: (
+                    (partition_date(a), partition_lang(a), shard_of(a.article_id, shards)),
+                    a,
+                )
             )
             | "GroupByPartition" >> beam.GroupByKey()
             | "WritePartition"

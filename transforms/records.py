@@ -102,7 +102,16 @@ class Dropped(NamedTuple):
     source_uri: str
 
 
-for _record in (RawDocument, LanguageShare, Entity, Topic, TopicEvidence, Article, Failure, Dropped):
+for _record in (
+    RawDocument,
+    LanguageShare,
+    Entity,
+    Topic,
+    TopicEvidence,
+    Article,
+    Failure,
+    Dropped,
+):
     beam.coders.registry.register_coder(_record, beam.coders.RowCoder)
 
 PAYLOAD_CAP = 64 * 1024  # characters of raw payload kept in a dead letter

@@ -1,0 +1,310 @@
+"""End-to-end benchmark: N articles of real text through the Beam pipeline and through the same
+pure stage functions in a plain Python loop; prints docs/s, per-stage ms/doc and peak RSS.
+
+    python bench/bench_e2e.py --n 10000 --shared ../shared [--runner-args "--direct_num_workers=2 …"]
+
+Each measurement runs in a fresh process so peak RSS belongs to it alone. Compare the two as a
+ratio from the same run: the machine may be shared, absolute times move, ratios move less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STAGES = ("parse", "language", "dedupe", "entities", "stories", "topics", "write")
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def write_shards(n: int, shared: Path, folder: Path, shards: int) -> list[Path]:
+    from bench.corpus import build_corpus
+
+    items = build_corpus(n, shared)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for k in range(shards):
+        path = folder / f"part-{k:03d}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for item in items[k::shards]:
+                fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+        paths.append(path)
+    return paths
+
+
+# ---- the framework-free reference: the pipeline's pure functions in one loop ---------------
+
+
+def _dedupe_loop(articles):
+    from transforms.dedupe import (
+        bucket_pairs,
+        connected_roots,
+        identity_key,
+        node_of,
+        resolve_group,
+        resolve_versions,
+    )
+    from transforms.fingerprint import DEFAULT_PARAMS as P
+    from transforms.fingerprint import band_keys, hasher_for, jaccard_estimate
+
+    by_identity = defaultdict(list)
+    for a in articles:
+        by_identity[identity_key(a)].append(a)
+    kept, dropped = [], 0
+    for deliveries in by_identity.values():
+        versions, redelivered = resolve_versions(deliveries)
+        kept += versions
+        dropped += len(redelivered)
+    hasher = hasher_for(P)
+    sigs = {node_of(a): hasher.signature(a.text) for a in kept}
+    buckets = defaultdict(list)
+    for node, sig in sigs.items():
+        if len(sig):
+            for key in band_keys(sig, P.bands, P.band_rows):
+                buckets[key].append(node)
+    edges = {pair for members in buckets.values() for pair in bucket_pairs(members)}
+    verified = [(x, y) for x, y in edges if jaccard_estimate(sigs[x], sigs[y]) >= P.threshold]
+    roots = connected_roots(verified)
+    groups = defaultdict(list)
+    out = []
+    for a in kept:
+        root = roots.get(node_of(a))
+        if root is None:
+            out.append(a)
+        else:
+            groups[root].append((a, sigs[node_of(a)]))
+    for members in groups.values():
+        out += resolve_group(members)
+    return out, dropped
+
+
+def _stories_loop(articles):
+    from transforms.fingerprint import jaccard_estimate, signature_from_bytes
+    from transforms.stories import (
+        MIN_TEXT_JACCARD,
+        NEEDS_TEXT,
+        SAME,
+        blocking_keys,
+        bucket_links,
+        profile_of,
+        story_id,
+        story_roots,
+        text_signature,
+    )
+
+    profiles = {a.article_id: profile_of(a) for a in articles}
+    texts = {a.article_id: text_signature(a.text) for a in articles}
+    buckets = defaultdict(list)
+    for p in profiles.values():
+        for key in blocking_keys(p):
+            buckets[key].append(p)
+    edges = [(a.duplicate_of, a.article_id) for a in articles if a.duplicate_of]
+    for key, members in buckets.items():
+        for tag, (x, y) in bucket_links(key, members):
+            if tag == "edges" or (
+                tag == "text_pairs"
+                and jaccard_estimate(signature_from_bytes(texts[x]), signature_from_bytes(texts[y]))
+                >= MIN_TEXT_JACCARD
+            ):
+                edges.append((x, y))
+    del SAME, NEEDS_TEXT
+    roots = story_roots(edges)
+    return [a._replace(story_id=story_id(roots.get(a.article_id, a.article_id))) for a in articles]
+
+
+def run_loop(paths: list[Path], out: Path, backend: str | None) -> dict:
+    from transforms.entities import _TagEntitiesFn
+    from transforms.language import DEFAULT_BACKEND, _DetectLanguageFn
+    from transforms.parquet import write_parquet
+    from transforms.parse import parse_document
+    from transforms.partitioning import partition_date, partition_lang
+    from transforms.records import Article, RawDocument
+    from transforms.topics import _ScoreTopicsFn
+
+    spent = dict.fromkeys(STAGES, 0.0)
+    started = time.perf_counter()
+
+    def timed(stage, fn, *args):
+        t = time.perf_counter()
+        result = fn(*args)
+        spent[stage] += time.perf_counter() - t
+        return result
+
+    articles = []
+    for path in paths:
+        doc = RawDocument(str(path), path.read_bytes(), time.time_ns() // 1000)
+        items = timed("parse", lambda d: list(parse_document(d)), doc)
+        articles += [a for a in items if isinstance(a, Article)]
+    read = len(articles)
+    steps = {
+        "language": _DetectLanguageFn(backend or DEFAULT_BACKEND, ()),
+        "entities": _TagEntitiesFn("gazetteer", None),
+        "topics": _ScoreTopicsFn(None, False),
+    }
+    for stage, fn in steps.items():
+        t = time.perf_counter()
+        fn.setup()  # loading counts against the stage, as on a worker
+        spent[stage] += time.perf_counter() - t
+    articles = [
+        timed("language", steps["language"].apply, a, steps["language"]._resource) for a in articles
+    ]
+    articles, dropped = timed("dedupe", _dedupe_loop, articles)
+    articles = [
+        timed("entities", steps["entities"].apply, a, steps["entities"]._resource) for a in articles
+    ]
+    articles = timed("stories", _stories_loop, articles)
+    articles = [
+        timed("topics", steps["topics"].apply, a, steps["topics"]._resource) for a in articles
+    ]
+    partitions = defaultdict(list)
+    for a in articles:
+        partitions[(partition_date(a), partition_lang(a))].append(a)
+    for (date, lang), rows in partitions.items():
+        timed("write", write_parquet, f"{out}/articles/date={date}/lang={lang}/loop.parquet", rows)
+    wall = time.perf_counter() - started
+    return {
+        "mode": "loop",
+        "items": read,
+        "written": len(articles),
+        "dropped": dropped,
+        "wall_s": wall,
+        "stage_ms_per_doc": {s: 1000 * t / max(1, read) for s, t in spent.items()},
+    }
+
+
+def run_beam(paths: list[Path], out: Path, backend: str | None, runner_args: list[str]) -> dict:
+    import apache_beam as beam
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipeline.build import Settings, build
+    from pipeline.summary import counts_path, read_counts, summarise
+    from transforms.language import DEFAULT_BACKEND
+    from transforms.partitioning import run_key
+
+    pattern = f"{paths[0].parent}/*.jsonl"
+    settings = Settings(
+        input=pattern,
+        output=str(out),
+        run_key=run_key(pattern),
+        language_backend=backend or DEFAULT_BACKEND,
+    )
+    started = time.perf_counter()
+    p = beam.Pipeline(options=PipelineOptions(runner_args))
+    build(p, settings)
+    result = p.run()
+    result.wait_until_finish()
+    wall = time.perf_counter() - started
+    s = summarise(read_counts(counts_path(settings.output, settings.run_key)), wall)
+    stage_ms = {}
+    try:
+        distributions = result.metrics().query()["distributions"]
+    except Exception as exc:  # noqa: BLE001 - runners without metrics report only totals
+        print(f"no Beam metrics from this runner: {exc}", file=sys.stderr)
+        distributions = []
+    for d in distributions:
+        if d.key.metric.name == "micros_per_article" and d.committed:
+            stage_ms[d.key.metric.namespace] = d.committed.mean / 1000
+    return {
+        "mode": "beam " + " ".join(runner_args),
+        "items": s["items_read"],
+        "written": s["written"],
+        "dropped": s["dropped_duplicates"],
+        "dead_lettered": s["dead_lettered"],
+        "balanced": s["balanced"],
+        "wall_s": wall,
+        "stage_ms_per_doc": stage_ms,
+    }
+
+
+def child(args) -> None:
+    paths = sorted(Path(args.corpus).glob("*.jsonl"))
+    with tempfile.TemporaryDirectory() as out:
+        if args.mode == "loop":
+            report = run_loop(paths, Path(out), args.language_backend)
+        else:
+            report = run_beam(
+                paths, Path(out), args.language_backend, shlex.split(args.runner_args[0])
+            )
+    report["peak_rss_mb"] = peak_rss_mb()
+    print("REPORT " + json.dumps(report))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--shards", type=int, default=16, help="JSONL files the corpus is split into")
+    ap.add_argument("--language-backend", default=None)
+    ap.add_argument(
+        "--runner-args",
+        action="append",
+        default=None,
+        help="Beam flags for one Beam run; repeat for several (default: FnApiRunner)",
+    )
+    ap.add_argument("--skip-loop", action="store_true")
+    ap.add_argument("--mode", help=argparse.SUPPRESS)
+    ap.add_argument("--corpus", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.mode:
+        child(args)
+        return
+    runs = args.runner_args or ["--runner=FnApiRunner"]
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus"
+        paths = write_shards(args.n, args.shared, corpus, args.shards)
+        size_kb = sum(p.stat().st_size for p in paths) / 1024
+        print(f"corpus: {args.n} items, {len(paths)} JSONL files, {size_kb / 1024:.1f} MB")
+        modes = [("beam", r) for r in runs] + ([] if args.skip_loop else [("loop", "")])
+        reports = []
+        for mode, runner_args in modes:
+            cmd = [sys.executable, __file__, "--mode", mode, "--corpus", str(corpus)]
+            cmd.append(f"--runner-args={runner_args}")
+            if args.language_backend:
+                cmd += ["--language-backend", args.language_backend]
+            done = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
+            lines = [ln for ln in done.stdout.splitlines() if ln.startswith("REPORT ")]
+            if done.returncode or not lines:
+                print(f"{mode} {runner_args}: failed\n{done.stderr[-3000:]}")
+                continue
+            reports.append(json.loads(lines[-1][7:]))
+    print()
+    print(f"{'run':<44} {'docs/s':>8} {'wall s':>8} {'peak RSS MB':>12}  written/dropped")
+    for r in reports:
+        print(
+            f"{r['mode'][:44]:<44} {r['items'] / r['wall_s']:>8.1f} {r['wall_s']:>8.1f} "
+            f"{r['peak_rss_mb']:>12.0f}  {r['written']}/{r['dropped']}"
+        )
+    print("\nper-stage ms/doc (loop: wall time per stage; beam: apply() time from Beam metrics)")
+    print(f"{'stage':<10}" + "".join(f"{r['mode'][:22]:>24}" for r in reports))
+    for stage in STAGES:
+        cells = [r["stage_ms_per_doc"].get(stage) for r in reports]
+        print(
+            f"{stage:<10}"
+            + "".join(f"{c:>24.3f}" if c is not None else f"{'-':>24}" for c in cells)
+        )
+    loop = next((r for r in reports if r["mode"] == "loop"), None)
+    if loop:
+        for r in reports:
+            if r is not loop:
+                print(
+                    f"\nratio beam/loop wall time ({r['mode']}): {r['wall_s'] / loop['wall_s']:.2f}x"
+                )
+
+
+if __name__ == "__main__":
+    main()
