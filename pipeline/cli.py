@@ -22,7 +22,7 @@ logging.getLogger().addFilter(_QuietImportWarnings())
 from apache_beam.options import pipeline_options as beam_options
 
 from pipeline.options import NewsbeamOptions
-from pipeline.runners import load_runner_options
+from pipeline.runners import load_runner_options, runner_context, runner_problem
 
 USAGE = """usage: newsbeam <command> [flags]
 
@@ -127,13 +127,17 @@ def run(argv: Sequence[str]) -> int:
     if unknown:
         raise UsageError(f"unknown flag {unknown[0]} (see `newsbeam run --help`)")
     options = beam_options.PipelineOptions(list(argv))
+    problem = runner_problem(options)
+    if problem:
+        raise UsageError(problem)
     settings = settings_from(options.view_as(NewsbeamOptions))
 
     started = time.monotonic()
-    pipeline = beam.Pipeline(options=options)
-    build(pipeline, settings)
-    result = pipeline.run()
-    result.wait_until_finish()
+    with runner_context(options) as runner:  # None unless Dask: starts/stops a local cluster
+        pipeline = beam.Pipeline(runner=runner, options=options)
+        build(pipeline, settings)
+        result = pipeline.run()
+        result.wait_until_finish()
     summary = summarise(
         read_counts(counts_path(settings.output, settings.run_key)), time.monotonic() - started
     )

@@ -1,0 +1,194 @@
+"""The batch chain on N articles under three runners, in one session: FnApiRunner (one process),
+DirectRunner multi_processing (2 workers) and Dask (local cluster, 2 worker processes).
+
+Prints wall time, docs/s and the ratio to FnApiRunner, and where the time goes: start-up, graph
+translation, execution, shutdown; for Dask also the workers' busy time from the task stream, and
+"dask-sync": the same Dask graph run in-process, i.e. the translation without distribution.
+
+    nice .venv/bin/python bench/bench_runners.py --n 10000 --shared ../shared
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import zlib
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from bench.corpus import build_corpus
+from pipeline.build import build
+from pipeline.cli import settings_from
+from pipeline.options import NewsbeamOptions
+from pipeline.runners import runner_context
+
+RUNNERS = {
+    "fnapi": ["--runner", "FnApiRunner"],
+    "multiprocess-2": [
+        "--runner",
+        "DirectRunner",
+        "--direct_running_mode",
+        "multi_processing",
+        "--direct_num_workers",
+        "2",
+    ],
+    "dask-2": ["--dask_local_workers", "2"],
+}
+
+
+def write_input(n: int, shared: Path, folder: Path, files: int) -> Path:
+    """N articles as JSON Lines in `files` files, cut by URL (so re-deliveries share a file)."""
+    shards: list[list[str]] = [[] for _ in range(files)]
+    for item in build_corpus(n, shared):
+        shards[zlib.crc32(item["url"].encode()) % files].append(json.dumps(item))
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, lines in enumerate(shards):
+        (folder / f"part-{i:03d}.jsonl").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def _dask_busy(client) -> dict[str, float]:
+    """Seconds the workers spent per kind of task, from the scheduler's task stream."""
+    busy: dict[str, float] = defaultdict(float)
+    for task in client.get_task_stream():
+        prefix = task["key"][0] if isinstance(task["key"], tuple) else task["key"]
+        kind = str(prefix).split("-")[0] or "other"
+        for span in task["startstops"]:
+            what = span["action"]
+            busy["compute" if what == "compute" else what] += span["stop"] - span["start"]
+            if what == "compute":
+                busy[f"compute:{kind}"] += span["stop"] - span["start"]
+    return dict(busy)
+
+
+def _watch_tasks(options):
+    """A second client on the run's cluster that switches the scheduler's task stream on."""
+    from apache_beam.runners.dask.dask_runner import DaskOptions
+    from distributed import Client
+
+    client = Client(options.view_as(DaskOptions).address, set_as_default=False)
+    client.get_task_stream()  # installs the recorder; tasks from now on are kept
+    return client
+
+
+def run_dask_sync(input_dir: Path, out: Path) -> dict:
+    """The Dask runner's bag graph computed in this process by dask's synchronous scheduler:
+    the cost of the translation alone, without processes, serialisation or transfers."""
+    import dask
+
+    from pipeline.dask_runner import _OVERRIDES, _BagTranslator, _count
+
+    options = PipelineOptions(["--input", str(input_dir), "--output", str(out)])
+    t0 = time.perf_counter()
+    p = beam.Pipeline(runner="FnApiRunner", options=options)
+    build(p, settings_from(options.view_as(NewsbeamOptions)))
+    p.replace_all(list(_OVERRIDES))
+    translator = _BagTranslator(npartitions=4)
+    p.visit(translator)
+    t1 = time.perf_counter()
+    dask.compute(*[bag.map_partitions(_count) for bag in translator.leaves()], scheduler="sync")
+    t2 = time.perf_counter()
+    counts = json.loads(next(out.glob("_runs/*.counts.json")).read_text())
+    return {
+        "runner": "dask-sync",
+        "wall": t2 - t0,
+        "phases": {"translate": t1 - t0, "execute": t2 - t1},
+        "busy": {},
+        "rows": counts.get("write.rows", 0),
+        "read": counts.get("parse.articles", 0) + counts.get("parse.failures", 0),
+    }
+
+
+def run_once(name: str, flags: list[str], input_dir: Path, out: Path) -> dict:
+    options = PipelineOptions([*flags, "--input", str(input_dir), "--output", str(out)])
+    settings = settings_from(options.view_as(NewsbeamOptions))
+    phases: dict[str, float] = {}
+    t0 = time.perf_counter()
+    with runner_context(options) as runner:
+        t1 = time.perf_counter()
+        phases["startup"] = t1 - t0
+        watcher = _watch_tasks(options) if runner is not None else None
+        p = beam.Pipeline(runner=runner, options=options)
+        build(p, settings)
+        result = p.run()
+        t2 = time.perf_counter()
+        phases["translate+submit"] = t2 - t1
+        result.wait_until_finish()
+        t3 = time.perf_counter()
+        phases["execute"] = t3 - t2
+        busy = _dask_busy(watcher) if watcher is not None else {}
+        if watcher is not None:
+            watcher.close()
+    phases["shutdown"] = time.perf_counter() - t3
+    counts = json.loads(next(out.glob("_runs/*.counts.json")).read_text())
+    return {
+        "runner": name,
+        "wall": time.perf_counter() - t0,
+        "phases": phases,
+        "busy": busy,
+        "rows": counts.get("write.rows", 0),
+        "read": counts.get("parse.articles", 0) + counts.get("parse.failures", 0),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--files", type=int, default=16, help="input files the corpus is cut into")
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument(
+        "--runners", default=",".join([*RUNNERS, "dask-sync"]), help="comma-separated subset"
+    )
+    args = ap.parse_args()
+    sentences = args.shared / "eval" / "langid" / "language-testdata" / "sentences"
+    if not sentences.is_dir():
+        sys.exit(f"needs {sentences} (the team's shared/ folder)")
+
+    work = Path(tempfile.mkdtemp(prefix="bench-runners-"))
+    try:
+        input_dir = write_input(args.n, args.shared, work / "input", args.files)
+        results = []
+        for name in args.runners.split(","):
+            out = work / f"out-{name}"
+            if name == "dask-sync":
+                r = run_dask_sync(input_dir, out)
+            else:
+                r = run_once(name, RUNNERS[name], input_dir, out)
+            results.append(r)
+            print(json.dumps(r, default=lambda x: round(x, 2)), flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    base = results[0]["wall"]
+    print(f"\nN = {args.n} articles in {args.files} JSON Lines files; same corpus, same session")
+    print(f"{'runner':<16}{'wall s':>9}{'docs/s':>9}{'vs ' + results[0]['runner']:>12}  phases (s)")
+    for r in results:
+        phases = "  ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
+        print(
+            f"{r['runner']:<16}{r['wall']:>9.1f}{r['read'] / r['wall']:>9.1f}"
+            f"{base / r['wall']:>11.2f}x  {phases}"
+        )
+        if r["busy"]:
+            top = sorted(
+                ((k[8:], v) for k, v in r["busy"].items() if k.startswith("compute:")),
+                key=lambda kv: -kv[1],
+            )[:5]
+            print(
+                f"{'':<16}workers busy {r['busy'].get('compute', 0):.1f} s computing, "
+                f"{r['busy'].get('transfer', 0):.1f} s transferring; top tasks: "
+                + ", ".join(f"{k} {v:.1f}" for k, v in top)
+            )
+
+
+if __name__ == "__main__":
+    main()
