@@ -6,10 +6,11 @@ load_custom_topics() validates a file and raises TopicFileError("file:line: prob
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import NamedTuple
 
 import tomllib
+from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
 
 from transforms.keywords import LANGUAGES, TopicFileError, check_term, normalise
 
@@ -35,8 +36,9 @@ def _slug(name: str) -> str:
 
 def load_custom_topics(path: str) -> list[CustomTopic]:
     """Read and validate a TOML file of [[topic]] tables; raise TopicFileError("file:line: ...")."""
-    try:
-        raw = Path(path).read_text(encoding="utf-8")
+    try:  # through Beam's filesystems: on a cluster the file is a gs:// or s3:// URI workers can read
+        with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
+            raw = fh.read().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise TopicFileError(f"{path}:0: cannot read topic file: {exc}") from None
     try:
