@@ -39,7 +39,7 @@ def build_corpus(n: int, shared: Path, seed: int = 1) -> list[dict]:
     rng = random.Random(seed)
     pools = _sentences(shared)
     langs, weights = zip(*LANGS.items())
-    start = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     items: list[dict] = []
     for i in range(n):
         roll = rng.random()

@@ -36,7 +36,7 @@ INGESTED = 1_700_000_000_000_000
 def _us(iso: str | None) -> int | None:
     if not iso:
         return None
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1_000_000)
+    return int(datetime.fromisoformat(iso).timestamp() * 1_000_000)
 
 
 def to_article(r: dict, index: int) -> Article:

@@ -17,7 +17,7 @@ import re
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from transforms.feeds import feedparser_result, parse_feed
 from transforms.records import Article, Failure, RawDocument
 
-FETCHED_AT = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp()) * 1_000_000
+FETCHED_AT = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp()) * 1_000_000
 REALWORLD = Path("eval/feeds/rssparser-realworld/test")
 FEEDPARSER_TESTS = Path("eval/feeds/feedparser-tests/tests")
 _TAGS = re.compile(r"<[^>]*>")
@@ -65,7 +65,7 @@ def expected_time_us(item: dict) -> int | None:
     iso = item.get("isoDate")
     if not iso:
         return None
-    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp() * 1000) * 1000
+    return int(datetime.fromisoformat(iso).timestamp() * 1000) * 1000
 
 
 def compare_feed(name: str, shared: Path) -> dict:

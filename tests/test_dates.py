@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ from transforms.dates import DAY_US, find_dates, parse_date, plausible
 
 
 def _iso(at: int | None) -> str | None:
-    return None if at is None else datetime.fromtimestamp(at / 1e6, timezone.utc).isoformat()
+    return None if at is None else datetime.fromtimestamp(at / 1e6, UTC).isoformat()
 
 
 @pytest.mark.parametrize(

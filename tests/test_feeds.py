@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from transforms.feeds import parse_feed
 from transforms.records import Article, Failure, RawDocument
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
-FETCHED_AT = int(datetime(2026, 11, 1, tzinfo=timezone.utc).timestamp()) * 1_000_000
+FETCHED_AT = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp()) * 1_000_000
 
 
 def _us(iso: str) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -45,7 +45,7 @@ def test_seed_date(sidecar):
         assert article.published_at is None
         assert article.published_at_source == "none"
     else:
-        day = datetime.fromtimestamp(article.published_at / 1e6, timezone.utc).date()
+        day = datetime.fromtimestamp(article.published_at / 1e6, UTC).date()
         assert day.isoformat() == expect["published_date"]
         assert article.published_at_source == "text"
 
@@ -95,9 +95,7 @@ def test_general_rules_on_an_unseen_layout():
     assert page.title == "Storm closes ports along the northern coast as winds reach record speeds"
     assert page.title_source == "headline"
     assert page.authors == ["Jane Example", "Tom Sample"]
-    assert datetime.fromtimestamp(page.published_at / 1e6, timezone.utc).date().isoformat() == (
-        "2024-03-12"
-    )
+    assert datetime.fromtimestamp(page.published_at / 1e6, UTC).date().isoformat() == ("2024-03-12")
     paragraphs = page.text.split("\n\n")
     assert paragraphs[0].startswith("Port authorities closed three harbours")
     assert paragraphs[-1].startswith("Forecasters expect the winds")
@@ -156,5 +154,5 @@ def test_first_sentence():
 def test_the_article_date_beats_the_banner(header, expected):
     body = "The harbour reopened on Tuesday after three weeks of storms, officials said today. " * 3
     page = clean_plain_text(f"{header}\n{body}")
-    day = datetime.fromtimestamp(page.published_at / 1e6, timezone.utc).date().isoformat()
+    day = datetime.fromtimestamp(page.published_at / 1e6, UTC).date().isoformat()
     assert day == expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import apache_beam as beam
@@ -69,7 +69,7 @@ def tag(text: str) -> tuple[Entity, ...]:
 
 
 def us(day: str) -> int:
-    return int(datetime.fromisoformat(day).replace(tzinfo=timezone.utc).timestamp() * 1_000_000)
+    return int(datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp() * 1_000_000)
 
 
 # What parse finds in each seed's text: 000 "date 2026-02-04", 001 "mercoledì 4 febbraio 2026",

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
 DAY_US = 86_400 * 1_000_000
-_EARLIEST = datetime(1990, 1, 1, tzinfo=timezone.utc)  # no web news page is older
+_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # no web news page is older
 
 _MONTHS_BY_LANGUAGE = {
     "en": "january february march april may june july august september october november december",
@@ -106,13 +106,13 @@ class FoundDate(NamedTuple):
 
 def to_us(value: datetime) -> int:
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return int(value.timestamp() * 1_000_000)
 
 
 def _make(y: int, mo: int, d: int, h: str | None, mi: str | None, s: str | None) -> int | None:
     try:
-        value = datetime(y, mo, d, int(h or 0), int(mi or 0), int(s or 0), tzinfo=timezone.utc)
+        value = datetime(y, mo, d, int(h or 0), int(mi or 0), int(s or 0), tzinfo=UTC)
     except ValueError:
         return None
     return to_us(value) if value >= _EARLIEST else None

@@ -15,7 +15,7 @@ from transforms.records import Failure
 
 
 def failure_to_json(f: Failure) -> str:
-    at = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=f.at)
+    at = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=f.at)
     return json.dumps(
         {
             "stage": f.stage,

@@ -11,7 +11,7 @@ import io
 import json
 import re
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 from xml.parsers import expat
@@ -373,12 +373,12 @@ def _english_rfc822(raw: str) -> str:
     month = dates.parse_date(f"1 {match.group(2)} 2000")  # the month table of every language
     if month is None:
         return ""
-    name = calendar.month_abbr[datetime.fromtimestamp(month / 1e6, timezone.utc).month]
+    name = calendar.month_abbr[datetime.fromtimestamp(month / 1e6, UTC).month]
     return f"{match.group(1)} {name} {match.group(3)} {match.group(4)}"
 
 
 def _us(dt: datetime) -> int:
-    delta = dt.astimezone(timezone.utc) - datetime(1970, 1, 1, tzinfo=timezone.utc)
+    delta = dt.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 

@@ -6,9 +6,9 @@ load_custom_topics() validates a file and raises TopicFileError("file:line: prob
 from __future__ import annotations
 
 import re
+import tomllib
 from typing import NamedTuple
 
-import tomllib
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
