@@ -241,3 +241,52 @@ def test_spacy_spans_are_linked_through_the_gazetteer(gaz):
         ("Mosca", "LOC", "Q649"),
         ("Mario Rossi", "PER", None),
     ]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # sports reports: a place next to a score or a result verb is the team, unlinked
+        (
+            "Soccer: Italy beat England 2-1 in the World Cup qualifier. The match was tense.",
+            [("Italy", "ORG", None), ("England", "ORG", None), ("World Cup", "MISC", None)],
+        ),
+        (
+            "Cricket scores. Surrey 212 and 140 , Somerset 98 . Durham 301 in the league match .",
+            [("Surrey", "ORG", None), ("Somerset", "ORG", None), ("Durham", "ORG", None)],
+        ),
+        # outside a sports report the same words stay places
+        ("Italy beat inflation expectations, the central bank said.", [("Italy", "LOC", "Q38")]),
+        # the initial's full stop is not a connector: "P. Simmons" is a person
+        ("He met P. Simmons on Monday.", [("P. Simmons", "PER", None)]),
+        # Italian institutions named by a common noun after an article, or capitalised
+        (
+            "Ieri la polizia tedesca ha fermato due uomini e il governo ha taciuto.",
+            [("polizia tedesca", "ORG", None), ("governo", "ORG", None)],
+        ),
+        ("Il decreto arriva in Parlamento e il consiglio comunale tace.", None),
+        ("Mi ha dato un consiglio utile e poi è stato zitto.", []),
+        # Italian writes cities without an article: "il Napoli" is the club
+        ("Ieri il Napoli ha perso in casa.", [("Napoli", "ORG", None)]),
+        # a place inside an unknown organisation's name is not linked on its own
+        (
+            "The group Human Rights in China said so.",
+            [("Human Rights", "ORG", None), ("China", "LOC", None)],
+        ),
+        # an all-caps city name in a mixed-case line is an acronym, not the city
+        ("La quantità rilevata da SOFIA sulla superficie lunare.", [("SOFIA", "LOC", None)]),
+        # the lower-case kind of place belongs to the name, which is not the country
+        ("Una tempesta nel golfo del Messico.", [("golfo del Messico", "LOC", None)]),
+        # "UK Indie Chart": "Indie" is not a name of India
+        ("It reached number 2 in the UK Indie Chart.", None),
+    ],
+)
+def test_org_evidence(text, expected, gaz):
+    found = _found(text, gaz)
+    if expected is None and "Indie" in text:
+        assert all(e[2] != "Q668" for e in found), found
+    elif expected is None:  # both institutions found, as ORG
+        assert ("Parlamento", "ORG", None) in found
+        assert ("consiglio comunale", "ORG", None) in found
+    else:
+        assert found == expected

@@ -14,6 +14,16 @@ import apache_beam as beam
 from transforms.failures import ARTICLES, FAILURES, ArticleStep
 from transforms.gazetteer import Gazetteer, Token, load_gazetteer, token_key, tokenize
 from transforms.namerules import Span, find_names
+from transforms.orgrules import (
+    agree_in_lists,
+    agree_labels,
+    clubs,
+    institutions,
+    place_kinds,
+    places_inside_names,
+    shouted_places,
+    sports_teams,
+)
 from transforms.records import Article, Entity
 
 BACKENDS = ("gazetteer", "spacy")
@@ -40,6 +50,11 @@ def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
     tokens = tokenize(text)
     keys = [token_key(t[0], gazetteer.caps) for t in tokens]
     spans = find_names(text, tokens, gazetteer.match(tokens, keys), gazetteer)
+    lows = [t[0].lower() for t in tokens]
+    spans = institutions(sports_teams(spans, text, tokens, lows), tokens, lows)
+    spans = agree_labels(agree_in_lists(clubs(spans, lows, gazetteer), lows), lows)
+    spans = places_inside_names(shouted_places(spans, text, tokens, gazetteer), lows)
+    spans = place_kinds(spans, tokens, lows)
     return _resolve(text, tokens, spans, gazetteer)
 
 
@@ -70,7 +85,9 @@ def _resolve(text: str, tokens: list[Token], spans: list[Span], gaz: Gazetteer) 
         if qid is None:
             words = tuple(t[0] for t in tokens[s.i : s.j])
             known = by_words.get(words)
-            if known and (known[0] == label or label == "PER" or entry is None):
+            # A surname or an unknown name takes the id; places and organisations the rules
+            # unlinked on purpose (a sports team, a place inside a name) stay unlinked.
+            if known and label in ("PER", "MISC"):
                 label, qid = known
         start, end = tokens[s.i][1], tokens[s.j - 1][2]
         out.append(Entity(text[start:end], label, qid, start, end))

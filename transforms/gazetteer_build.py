@@ -52,6 +52,8 @@ CLDR_LANGS = ("it", "en", "fr", "de", "es")
 # alternate names (exonyms such as "Pechino") only for large cities and hand-linked ones.
 MIN_POP, MIN_POP_IT, MIN_POP_ALTNAMES = 50_000, 15_000, 1_000_000
 MIN_POP_IT_ALTNAMES = 30_000
+# Country names in other languages that are words in ours ("UK Indie Chart" is not India).
+COUNTRY_STOP = {"Indie"}
 # City names that are common words or given names in our languages: never matched as cities.
 CITY_STOP = set(
     _words("""Nice Mobile Bar Split Reading Bath March Mons Gap Sale Best Hope Orange Victoria Lincoln
@@ -120,6 +122,7 @@ def _countries(shared: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str
             if not qid.startswith("Q"):
                 continue
             names = [_clean(row[c]) for c in NE_NAME_COLUMNS if len(row.get(c, "").strip()) >= 4]
+            names = [n for n in names if n not in COUNTRY_STOP]
             out.append((qid, names))
             for col in ("ISO_A2", "ISO_A2_EH"):
                 iso = row[col].strip()

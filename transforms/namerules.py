@@ -322,9 +322,9 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
         return "MISC"
     if len(words) == 1:
         return DEFAULT_SINGLE
-    if any(t.lower() in CONNECTORS for t in words):
-        return "ORG"
-    if len(words) > 3 or any(t.lower() in doc.lower or t.isupper() for t in words):
+    if any(t.lower() in CONNECTORS and t not in ".-" for t in words):
+        return "ORG"  # "Bank of Tokyo"; not the dot of an initial ("P. Simmons")
+    if len(words) > 3 or any(t.lower() in doc.lower or (t.isupper() and len(t) > 1) for t in words):
         return "MISC"  # common words or acronyms inside: a title or a thing, not a person's name
     return DEFAULT_MULTI
 

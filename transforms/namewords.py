@@ -63,7 +63,7 @@ ROLE_CUES = TITLES | _words(
     goalkeeper player captain actor actress singer director author writer journalist lawyer
     prosecutor professor economist analyst wife husband son daughter brother sister father mother
     colleague counterpart founder chairman chairwoman président ministre porte-parole chancelier
-    sénateur portavoz canciller präsident kanzler sprecher"""
+    sénateur portavoz canciller präsident kanzler sprecher detto detta soprannominato alias"""
 )
 SPEECH = _words(
     """said says told added stated explained wrote warned noted insisted argued declared

@@ -1,0 +1,318 @@
+"""Evidence from the wider text, applied to the name rules' spans: sports teams named by their
+place, Italian institutions named by a common noun ("la polizia", "lo Stato"), one type per name,
+and ids dropped where a place is really a team or part of a longer name. Spans in, spans out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from transforms.gazetteer import Gazetteer, Token
+from transforms.namerules import Span
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+# Words that make a text a sports report (compared lower-cased; two distinct ones are needed).
+SPORT_WORDS = _words(
+    """soccer football cricket rugby baseball basketball hockey tennis golf volleyball cycling
+    athletics league innings wicket wickets goal goals scored halftime half-time standings
+    championship match matches fixture fixtures quarterfinal semifinal semi-final quarter-final
+    playoff playoffs tournament striker midfielder goalkeeper pitcher
+    calcio partita partite campionato gol reti squadra squadre allenatore classifica stagione
+    pallone attaccante portiere derby coppa supercoppa scudetto cup squad qualifier
+    qualifiers coach inning stadium tifoso tifosi stadio fußball spiel tore mannschaft fútbol partido equipo
+    but équipe"""
+)
+# A team named by its place: subject or object of a result, or one side of "X v Y".
+RESULT_BEFORE = _words("beat beats v vs defeated sconfigge batte")
+RESULT_AFTER = _words(
+    """manager coach beat beats drew draw v vs defeated lost won sconfigge batte battono pareggia perde vince
+    vincono battuto"""
+)
+# Where a place is a place even in a sports report: "in Leeds", "( Italy )" after an athlete.
+NOT_TEAM_BEFORE = _words("in at a from da ( nel near")
+SCORE_MAX = 999  # standings and scores; a four-digit number is a year
+
+# Italian determiners before an institution: "il governo", "della polizia", "l'esercito".
+ARTICLES = _words(
+    """il lo la i gli le l' del dello della dei degli delle dell' al allo alla ai agli alle all'
+    dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' sul sullo sulla
+    sui sugli sulle sull' col coi"""
+)
+SENTENCE_ENDS = frozenset('.!?:;"“”«»([•·|…–—-')
+# Written in lower case these still name one body in Italian news (KIND's convention too);
+# English "the government" is a description, not a name, and is left alone.
+INSTITUTIONS_LOWER = _words(
+    """governo polizia carabinieri procura esercito magistratura questura prefettura regime
+    giunta parlamento senato gendarmeria"""
+)
+# Capitalised, these name the institution rather than the thing ("lo Stato", "la Camera").
+INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _words(
+    """stato camera regione comune provincia consiglio cassazione consulta aeronautica
+    ministero tesoro chiesa ambasciata tribunale gendarmeria"""
+)
+# Nouns that name a body only with a qualifier: "il consiglio comunale", not "un consiglio".
+INSTITUTIONS_QUALIFIED = _words("consiglio comune regione provincia")
+_INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
+_ADJ_STEMS = _words(
+    """italian tedesc frances britannic ingles american statunitens russ cines ucrain spagnol
+    grec turc israelian iranian irachen sirian giappones indian egizian libic polacc ungheres
+    svizzer austriac olandes portoghes romen serb croat afghan pakistan palestines libanes
+    messican brasilian argentin canades australian nordcorean sudcorean corean venezuelan
+    macedon albanes bulgar svedes norveges danes finlandes irlandes scozzes cuban cilen
+    colombian nigerian sudafrican etiop somal marocchin tunisin algerin thailandes filippin
+    indonesian birman georgian armen bielorus lituan letton eston cec slovacc sloven bosniac
+    kosovar montenegrin malt islandes giordan sudanes congoles senegales kenyot vietnamit
+    saudit ciprio belg comunal regional provincial federal nazional central militar local
+    municipal statal israelit europe"""
+)
+
+
+def _adjective(word: str) -> bool:
+    """An Italian adjective of place or level after an institution ("tedesca", "comunale")."""
+    for cut in (1, 2):
+        if word[:-cut] in _ADJ_STEMS and word[-cut:] in ("o", "a", "i", "e", "hi", "he"):
+            return True
+    return False
+
+
+def sports_teams(spans: list[Span], text: str, tokens: list[Token], lows: list[str]) -> list[Span]:
+    """In a sports report a place next to a score or a result verb is the team: ORG, no id."""
+    if len(SPORT_WORDS.intersection(lows)) < 2:
+        return spans
+    n = len(tokens)
+    teams: set[tuple[str, ...]] = set()
+    out = []
+    for s in spans:
+        words = tuple(lows[s.i : s.j])
+        place = s.label == "LOC" or (s.label == "MISC" and s.j - s.i == 1 and s.entry is None)
+        nxt = lows[s.j] if s.j < n else ""
+        prev = lows[s.i - 1] if s.i else ""
+        # isascii: "²".isdigit() is true and int() would raise
+        score = nxt.isascii() and nxt.isdigit() and int(nxt) <= SCORE_MAX and prev != "("
+        # "France at Japan", "CLEVELAND AT TEXAS": a fixture list, both sides are teams
+        fixture = prev in ("at", "v", "vs") and any(t.j == s.i - 1 for t in spans)
+        if fixture:
+            teams.update(tuple(lows[t.i : t.j]) for t in spans if t.j == s.i - 1)
+        if place and (score or fixture or nxt in RESULT_AFTER or prev in RESULT_BEFORE):
+            teams.add(words)
+            s = Span(s.i, s.j, "ORG", None)
+        out.append(s)
+    # The same place named elsewhere in the report is the same team, unless it is where
+    # something happens ("in Leeds").
+    out = [
+        Span(s.i, s.j, "ORG", None)
+        if s.label != "ORG"
+        and tuple(lows[s.i : s.j]) in teams
+        and not _surely_place(s, text, tokens, lows)
+        else s
+        for s in out
+    ]
+    # Any other country or city in a sports report may be a national side or a club ("an
+    # upset over Turkey", "Atlanta 's Tom Glavine"): keep its id only where it is surely the
+    # place: an athlete's country in brackets, after "in"/"at", or a dateline.
+    return [
+        s._replace(entry=None)
+        if s.entry is not None and s.label == "LOC" and not _surely_place(s, text, tokens, lows)
+        else s
+        for s in out
+    ]
+
+
+def _surely_place(s: Span, text: str, tokens: list[Token], lows: list[str]) -> bool:
+    prev = lows[s.i - 1] if s.i else ""
+    nxt = lows[s.j] if s.j < len(lows) else ""
+    if (prev == "(" and nxt == ")") or prev in NOT_TEAM_BEFORE:
+        return True
+    line_start = s.i == 0 or "\n" in text[tokens[s.i - 1][2] : tokens[s.i][1]]
+    return line_start and (nxt == "," or (len(nxt) >= 4 and nxt[:4].isdigit()))
+
+
+def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    """Italian institutions named by a common noun after an article, as unlinked ORG."""
+    candidates = [k for k, w in enumerate(lows) if w in _INSTITUTION_WORDS]
+    if not candidates:
+        return spans
+    covered = [None] * len(tokens)
+    for x, s in enumerate(spans):
+        for k in range(s.i, s.j):
+            covered[k] = x
+    out = list(spans)
+    drop: set[int] = set()
+    for k in candidates:
+        tok, low = tokens[k][0], lows[k]
+        if k == 0 or lows[k - 1] in SENTENCE_ENDS:
+            continue
+        capital = tok[:1].isupper()
+        # "in Parlamento", "capo di Stato": mid-sentence, the capital alone names the body.
+        bare = capital and low in INSTITUTIONS_CAP and low != "stato"  # "colpo di Stato"
+        if lows[k - 1] not in ARTICLES and not bare:
+            continue
+        if covered[k] is not None:
+            s = spans[covered[k]]
+            alone = s.i == k and s.j == k + 1 and s.entry is None
+            if alone and low in INSTITUTIONS_CAP and lows[k - 1] in ARTICLES:
+                out[covered[k]] = Span(s.i, s.j, "ORG", None)  # "la Cassazione"
+            continue
+        qualified = k + 1 < len(tokens) and _adjective(lows[k + 1])
+        if not (
+            low in INSTITUTIONS_LOWER
+            or (capital and low in INSTITUTIONS_CAP)
+            or (qualified and low in INSTITUTIONS_QUALIFIED)
+        ):
+            continue
+        j = k + 1
+        if j < len(tokens) and covered[j] is None and _adjective(lows[j]):
+            j += 1  # "il governo tedesco", "il consiglio comunale"
+        elif capital and j < len(tokens) and covered[j] is not None:
+            nxt = spans[covered[j]]
+            if nxt.i == j and nxt.label == "LOC" and tokens[j][1] == tokens[k][2] + 1:
+                drop.add(covered[j])  # "Regione Lazio"
+                j = nxt.j
+        out.append(Span(k, j, "ORG", None))
+    return sorted(s for x, s in enumerate(out) if x not in drop)
+
+
+# Italian writes a city without an article; "il Napoli", "della Roma" are the clubs. Cities
+# whose Italian name takes the article are exempt.
+CLUB_ARTICLES = _words("il del al dal sul col la della alla dalla sulla")
+ARTICLE_CITIES = _words("cairo aquila spezia aia avana pireo havre paz mecca")
+
+
+def clubs(spans: list[Span], lows: list[str], gaz: Gazetteer) -> list[Span]:
+    """A city after an Italian article is its football club: ORG, no id."""
+    out = []
+    for s in spans:
+        entry = gaz.entries[s.entry] if s.entry is not None else None
+        if (
+            entry is not None
+            and entry.kind == "city"
+            and s.i > 0
+            and lows[s.i - 1] in CLUB_ARTICLES
+            and lows[s.i] not in ARTICLE_CITIES
+        ):
+            s = Span(s.i, s.j, "ORG", None)
+        out.append(s)
+    return out
+
+
+def agree_labels(spans: list[Span], lows: list[str]) -> list[Span]:
+    """An unknown name left MISC takes the type the same name got from evidence elsewhere
+    in the text ("a Stroppiana" ... "Stroppiana")."""
+    seen: dict[tuple[str, ...], Counter] = {}
+    for s in spans:
+        if s.entry is None and s.label != "MISC":
+            seen.setdefault(tuple(lows[s.i : s.j]), Counter())[s.label] += 1
+    out = []
+    for s in spans:
+        votes = seen.get(tuple(lows[s.i : s.j])) if s.label == "MISC" and s.entry is None else None
+        out.append(Span(s.i, s.j, votes.most_common(1)[0][0], None) if votes else s)
+    return out
+
+
+LIST_JOINS = _words(", e ed and o or y et und")
+
+
+def agree_in_lists(spans: list[Span], lows: list[str]) -> list[Span]:
+    """Unknown names left MISC in a list ("Cattenom, Civaux e Flamanville") take the one type
+    the list's other members have."""
+    out = list(spans)
+    k = 0
+    while k < len(spans):
+        e = k
+        while (
+            e + 1 < len(spans)
+            and all(w in LIST_JOINS for w in lows[spans[e].j : spans[e + 1].i])
+            and spans[e + 1].i - spans[e].j in (1, 2)
+        ):
+            e += 1
+        group = spans[k : e + 1]
+        labels = {s.label for s in group if s.label != "MISC"}
+        if len(group) >= 3 and len(labels) == 1:
+            label = labels.pop()
+            for x in range(k, e + 1):
+                if spans[x].label == "MISC" and spans[x].entry is None:
+                    out[x] = Span(spans[x].i, spans[x].j, label, None)
+        k = e + 1
+    return out
+
+
+def shouted_places(spans: list[Span], text: str, tokens: list[Token], gaz: Gazetteer) -> list[Span]:
+    """A lone all-caps city name in a line written in mixed case is an acronym ("rilevata da
+    SOFIA", the telescope), not the city: keep the span, drop the id. Countries in capitals
+    are emphasis ("la guerra in UCRAINA") and keep theirs."""
+    out = []
+    for s in spans:
+        tok = tokens[s.i][0]
+        city = s.entry is not None and gaz.entries[s.entry].kind == "city"
+        if city and s.j - s.i == 1 and tok.isupper() and tok not in gaz.caps:
+            line_start = text.rfind("\n", 0, tokens[s.i][1]) + 1
+            line_end = text.find("\n", tokens[s.i][2])
+            line = text[line_start : len(text) if line_end < 0 else line_end]
+            words = [w for w in line.split() if w.isalpha() and len(w) > 1]
+            if sum(w.isupper() for w in words) * 2 < len(words):
+                s = s._replace(entry=None)
+        out.append(s)
+    return out
+
+
+NAME_INNER = _words("in of for")
+
+
+def places_inside_names(spans: list[Span], lows: list[str]) -> list[Span]:
+    """A place that ends or touches an unknown organisation's or title's name ("Human Rights in
+    China", "Badminton Canada") is part of that name: keep the span, drop the id."""
+    out = list(spans)
+    for x, s in enumerate(spans):
+        if s.entry is None or s.label != "LOC":
+            continue
+        before = spans[x - 1] if x else None
+        after = spans[x + 1] if x + 1 < len(spans) else None
+        inner = (
+            before is not None
+            and before.j == s.i - 1
+            and lows[s.i - 1] in NAME_INNER
+            and _unknown_name(before)
+        )
+        # glued to an unknown name: "Badminton Canada", "MEDIA INDONESIA", "Montreal HC"; an
+        # unknown word after a place may be a lost full stop ("Pechino Grande supporto")
+        glued = (before is not None and before.j == s.i and _unknown_name(before)) or (
+            after is not None and after.i == s.j and after.entry is None and after.label == "ORG"
+        )
+        if inner or glued:
+            out[x] = s._replace(entry=None)
+    return out
+
+
+def _unknown_name(s: Span) -> bool:
+    return s.entry is None and s.label in ("ORG", "MISC")
+
+
+# Italian writes the kind of place in lower case before its name: "il golfo del Messico",
+# "la provincia di Ascoli Piceno", "il fiume Dyfi". The whole is the place (and not the
+# country or town it is named after, so no id).
+GEO_NOUNS = _words(
+    """golfo fiume lago monte monti isola isole provincia distretto regione punta valle stretto
+    mare oceano canale baia penisola deserto contea arcipelago laguna"""
+)
+GEO_LINKS = _words("di del della dello dei degli delle dell' d'")
+
+
+def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    """Widen a place over the lower-case kind of place before it ("golfo del Messico")."""
+    out = []
+    last_end = 0
+    for s in spans:
+        k = s.i - 1
+        if k >= 0 and lows[k] in GEO_LINKS:
+            k -= 1
+        place = s.label == "LOC" or (s.label == "MISC" and s.entry is None)
+        if place and k >= last_end and lows[k] in GEO_NOUNS and tokens[k][0].islower():
+            # "la regione Lazio" is still Lazio; "la provincia di Ascoli" is not the town
+            s = Span(k, s.j, "LOC", s.entry if lows[k] == "regione" else None)
+        out.append(s)
+        last_end = s.j
+    return out
