@@ -10,15 +10,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+import pipeline.logfilter  # noqa: F401 - before Beam: quiets an import-time warning
 
-class _QuietImportWarnings(logging.Filter):
-    # Beam warns about optional GCP client libraries at import; harmless for newsbeam (RUNNERS.md).
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "apitools not found" not in record.getMessage()
-
-
-logging.getLogger().addFilter(_QuietImportWarnings())
-
+# isort: split
 from apache_beam.options import pipeline_options as beam_options
 
 from pipeline.options import NewsbeamOptions

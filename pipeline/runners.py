@@ -99,6 +99,7 @@ def _local_cluster(workers: int):
         threads_per_worker=1,  # one DoFn instance per process: CPU-bound steps scale by process
         processes=True,
         dashboard_address=":0",  # the HTTP server starts anyway; a free port, never a clash
+        preload=["pipeline.logfilter"],  # workers import Beam themselves: quiet its GCP warning
     )
 
 
