@@ -22,6 +22,7 @@ USAGE = """usage: newsbeam <command> [flags]
 
 commands:
   run     read files (default: the bundled seeds/) into partitioned Parquet (default: ./out)
+  stream  poll RSS/Atom feeds and watch a folder into the same dataset, window by window
 
 `newsbeam run --help` lists newsbeam's flags and Beam's (--runner, --direct_num_workers, …).
 """
@@ -158,7 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 flag_parser("newsbeam run").print_help()
                 return 0
             return run(rest)
-        raise UsageError(f"unknown command {command!r} (commands: run)")
+        if command == "stream":
+            from pipeline.stream_cli import run_stream
+
+            return run_stream(rest)
+        raise UsageError(f"unknown command {command!r} (commands: run, stream)")
     except UsageError as exc:
         print(f"newsbeam: error: {exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,162 @@
+"""One polite HTTP fetch of a feed: conditional GET, capped body, capped redirects, retries.
+
+fetch() never raises: every outcome, a network error included, is a FetchResult the poller keeps in
+its per-feed state. urllib3 does the transport; redirects and retries are ours so that each hop is
+checked (http/https only) and each retry is counted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import NamedTuple
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+
+USER_AGENT = "newsbeam/0.1 (+https://github.com/newsbeam)"
+ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
+DEFAULT_TIMEOUT = 10.0  # seconds to connect, and again to read
+DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # a real feed is well under this; more is a misconfigured URL
+DEFAULT_MAX_REDIRECTS = 5
+DEFAULT_RETRIES = 2  # extra attempts after the first, for 5xx and network errors only
+DEFAULT_BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
+
+_REDIRECTS = (301, 302, 303, 307, 308)
+_ERROR_BODY_BYTES = 64 * 1024
+
+
+class FetchResult(NamedTuple):
+    """What one fetch produced. status is the final HTTP status, 0 when no response came."""
+
+    url: str  # as asked
+    final_url: str  # after redirects
+    status: int
+    body: bytes = b""
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None  # why it failed; None on 200 and 304
+    truncated: bool = False  # the body was cut at max_bytes
+    attempts: int = 1
+    elapsed: float = 0.0  # seconds, all attempts included
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and self.error is None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+def is_fetchable(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def new_pool(timeout: float = DEFAULT_TIMEOUT) -> urllib3.PoolManager:
+    """A connection pool for one worker (build it in DoFn.setup())."""
+    return urllib3.PoolManager(
+        num_pools=64,
+        maxsize=1,
+        retries=False,
+        timeout=urllib3.Timeout(connect=timeout, read=timeout),
+        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+    )
+
+
+def fetch(
+    url: str,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    *,
+    pool: urllib3.PoolManager | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    retries: int = DEFAULT_RETRIES,
+    backoff: float = DEFAULT_BACKOFF,
+    sleep: Callable[[float], None] = time.sleep,
+) -> FetchResult:
+    """GET `url` with the validators of the last success; retries 5xx and network errors."""
+    started = time.monotonic()
+    pool = pool or new_pool(timeout)
+    result = FetchResult(url, url, 0, error="not attempted")
+    for attempt in range(1, retries + 2):
+        result = _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirects)
+        result = result._replace(attempts=attempt)
+        if not _retryable(result) or attempt > retries:
+            break
+        sleep(backoff * 2 ** (attempt - 1))
+    return result._replace(elapsed=round(time.monotonic() - started, 3))
+
+
+def _retryable(r: FetchResult) -> bool:
+    return r.status >= 500 or (r.status == 0 and r.error is not None and "redirect" not in r.error)
+
+
+def _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirects) -> FetchResult:
+    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}  # per-request headers replace the pool's
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    current = url
+    for _ in range(max_redirects + 1):
+        if not is_fetchable(current):
+            return FetchResult(
+                url, current, 0, error=f"refused: not an http(s) URL: {current[:200]}"
+            )
+        try:
+            response = pool.request(
+                "GET",
+                current,
+                headers=headers,
+                redirect=False,
+                preload_content=False,
+                timeout=urllib3.Timeout(connect=timeout, read=timeout),
+            )
+        except Exception as exc:  # noqa: BLE001 - any transport error is a result, never a raise
+            return FetchResult(url, current, 0, error=f"{type(exc).__name__}: {exc}"[:500])
+        try:
+            if response.status in _REDIRECTS and response.headers.get("Location"):
+                _read_capped(response, _ERROR_BODY_BYTES)
+                current = urljoin(current, response.headers["Location"])
+                continue
+            # Error pages are read too (up to a small cap) so the connection can be reused.
+            cap = max_bytes if response.status == 200 else _ERROR_BODY_BYTES
+            body, truncated = _read_capped(response, cap)
+            if response.status != 200:
+                body = b""
+            error = None if response.status in (200, 304) else f"HTTP {response.status}"
+            return FetchResult(
+                url,
+                current,
+                response.status,
+                body=body,
+                content_type=response.headers.get("Content-Type"),
+                etag=response.headers.get("ETag"),
+                last_modified=response.headers.get("Last-Modified"),
+                error=error,
+                truncated=truncated,
+            )
+        except Exception as exc:  # noqa: BLE001 - a reset or a read timeout mid-body
+            return FetchResult(url, current, 0, error=f"{type(exc).__name__}: {exc}"[:500])
+        finally:
+            response.release_conn()
+    return FetchResult(url, current, 0, error=f"too many redirects (> {max_redirects})")
+
+
+def _read_capped(response, max_bytes: int) -> tuple[bytes, bool]:
+    chunks, size = [], 0
+    for chunk in response.stream(64 * 1024, decode_content=True):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > max_bytes:
+            response.close()  # the unread rest must never be taken for the next response
+            return b"".join(chunks)[:max_bytes], True
+    return b"".join(chunks), False

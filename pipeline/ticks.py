@@ -1,0 +1,81 @@
+"""Ticks: PBegin -> one timestamp (float seconds) every `interval` from `start` to `stop`.
+
+PeriodicImpulse with two changes. Ticks missed while the pipeline was busy collapse into one (the
+poller works from due times, so catching up tick by tick only repeats empty rounds). And when the
+runner resumes the generator before the next tick is due, it waits for it. The local runner resumes a deferred splittable DoFn at once, so the stock
+generator spins: thousands of empty bundles a minute, a core busy, and metrics nested so deeply
+that reading them overflows the stack. Runners that honour the deferral never wait here.
+"""
+
+from __future__ import annotations
+
+import time
+
+import apache_beam as beam
+from apache_beam.io.watermark_estimators import ManualWatermarkEstimator
+from apache_beam.transforms.periodicsequence import (
+    ImpulseSeqGenDoFn,
+    ImpulseSeqGenRestrictionProvider,
+)
+from apache_beam.transforms.window import TimestampedValue
+from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
+
+MAX_WAIT_S = 1.0  # a stop or a split is noticed within this long
+
+
+class _PacedSeqGenFn(ImpulseSeqGenDoFn):
+    @beam.DoFn.unbounded_per_element()
+    def process(
+        self,
+        element,
+        restriction_tracker=beam.DoFn.RestrictionParam(ImpulseSeqGenRestrictionProvider()),  # noqa: B008
+        watermark_estimator=beam.DoFn.WatermarkEstimatorParam(  # noqa: B008
+            ManualWatermarkEstimator.default_provider()  # noqa: B008
+        ),
+    ):
+        start, _, interval = element
+        start = start.micros / 1e6 if isinstance(start, Timestamp) else start
+        index = restriction_tracker.current_restriction().start
+        while True:
+            wait = start + interval * index - time.time()
+            if wait > 0:
+                time.sleep(min(wait, MAX_WAIT_S))
+                if start + interval * index > time.time():
+                    due = Timestamp(start + interval * index)
+                    _advance(watermark_estimator, due)
+                    restriction_tracker.defer_remainder(due)
+                    return
+            # Ticks missed while downstream was busy collapse into the newest one: a poll round
+            # is owed once, not once per missed second.
+            newest = index + int((time.time() - start - interval * index) // interval)
+            newest = min(newest, restriction_tracker.current_restriction().stop - 1)
+            if not restriction_tracker.try_claim(max(index, newest)):
+                return
+            index = max(index, newest)
+            at = Timestamp(start + interval * index)
+            _advance(watermark_estimator, at)
+            yield TimestampedValue(at, at)
+            index += 1
+
+
+def _advance(estimator, to: Timestamp) -> None:
+    current = estimator.current_watermark()
+    if current is None or to > current:
+        estimator.set_watermark(to)
+
+
+class Ticks(beam.PTransform):
+    """Timestamps start, start + interval, … before stop (None: forever), each at its time."""
+
+    def __init__(self, start: float, stop: float | None, interval: float):
+        super().__init__()
+        self._start, self._interval = start, interval
+        self._stop = stop if stop is not None else MAX_TIMESTAMP.micros / 1e6
+
+    def expand(self, pbegin):
+        return (
+            pbegin
+            | "ImpulseElement" >> beam.Create([(self._start, self._stop, self._interval)])
+            | "GenSequence" >> beam.ParDo(_PacedSeqGenFn())
+            | "AsSeconds" >> beam.Map(float).with_output_types(float)
+        )

@@ -1,0 +1,151 @@
+"""A feed server on 127.0.0.1 for the stream tests and bench: real saved feeds whose items appear
+over time, conditional GET (ETag, Last-Modified), 500s, slow answers and a redirect loop."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import time
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+_ITEM = re.compile(rb"<item\b.*?</item>|<entry\b.*?</entry>", re.DOTALL | re.IGNORECASE)
+
+
+class GrowingFeed:
+    """A saved feed served with its first `visible` items; reveal() shows more. Each item's first
+    200-response time is kept so a test can measure latency to the dataset."""
+
+    def __init__(self, data: bytes, visible: int, grow_per_fetch: int = 0):
+        self.grow_per_fetch = grow_per_fetch  # items revealed after each 200 answer
+        self.items = _ITEM.findall(data)
+        first = _ITEM.search(data)
+        last = list(_ITEM.finditer(data))[-1] if self.items else None
+        self.head = data[: first.start()] if first else data
+        self.tail = data[last.end() :] if last else b""
+        self.visible = min(visible, len(self.items))
+        self.first_served: dict[int, float] = {}
+        self.changed_at = time.time()
+        self.revealed_at: dict[int, float] = dict.fromkeys(range(self.visible), self.changed_at)
+
+    def reveal(self, count: int = 1) -> int:
+        self.visible = min(len(self.items), self.visible + count)
+        self.changed_at = time.time()
+        for i in range(self.visible):
+            self.revealed_at.setdefault(i, self.changed_at)
+        return self.visible
+
+    def body(self) -> bytes:
+        # Newest first, like real feeds: revealed items go on top.
+        shown = list(reversed(self.items[: self.visible]))
+        return self.head + b"\n".join(shown) + self.tail
+
+
+class FeedServer:
+    """Routes: /feed/<name> (GrowingFeed), /error (500), /slow (sleeps), /loop (redirects to itself),
+    /hop/<n> (n redirects, then /feed/<first>). requests records (path, headers) in order."""
+
+    def __init__(
+        self, feeds: dict[str, GrowingFeed], slow_seconds: float = 0.0, host: str = "127.0.0.1"
+    ):
+        self.feeds = feeds
+        self.slow_seconds = slow_seconds
+        self.requests: list[tuple[str, dict]] = []
+        self.times: list[float] = []  # arrival time of each request, in order
+        self.lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):  # quiet
+                pass
+
+            def do_GET(self):
+                with server.lock:
+                    server.requests.append((self.path, dict(self.headers)))
+                    server.times.append(time.time())
+                server.handle(self)
+
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):  # a client that hung up: quiet
+                pass
+
+        self.httpd = Server((host, 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def url(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def count(self, prefix: str) -> int:
+        with self.lock:
+            return sum(1 for path, _ in self.requests if path.startswith(prefix))
+
+    def handle(self, h: BaseHTTPRequestHandler) -> None:
+        path = h.path
+        if path == "/error":
+            return _send(h, 500, b"boom")
+        if path == "/loop":
+            return _send(h, 302, b"", {"Location": "/loop"})
+        if path.startswith("/hop/"):
+            n = int(path.rsplit("/", 1)[1])
+            target = f"/hop/{n - 1}" if n > 1 else f"/feed/{next(iter(self.feeds))}"
+            return _send(h, 301, b"", {"Location": target})
+        if path.startswith("/slow"):
+            time.sleep(self.slow_seconds)
+            path = path[len("/slow") :] or "/"
+        if path.startswith("/feed/"):
+            feed = self.feeds.get(path[len("/feed/") :])
+            if feed is None:
+                return _send(h, 404, b"no such feed")
+            with self.lock:
+                body = feed.body()
+                etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+                modified = formatdate(int(feed.changed_at), usegmt=True)
+                if h.headers.get("If-None-Match") == etag:
+                    return _send(h, 304, b"", {"ETag": etag})
+                now = time.time()
+                for i in range(feed.visible):
+                    feed.first_served.setdefault(i, now)
+                if feed.grow_per_fetch:
+                    feed.reveal(feed.grow_per_fetch)
+            headers = {
+                "ETag": etag,
+                "Last-Modified": modified,
+                "Content-Type": "application/rss+xml",
+            }
+            return _send(h, 200, body, headers)
+        return _send(h, 404, b"not found")
+
+
+def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict | None = None) -> None:
+    try:
+        h.send_response(status)
+        for key, value in (headers or {}).items():
+            h.send_header(key, value)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        if body:
+            h.wfile.write(body)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up (a timeout test): nothing to answer
+
+
+def load_feeds(folder: Path, names: list[str], visible: int) -> dict[str, GrowingFeed]:
+    return {name: GrowingFeed((folder / name).read_bytes(), visible) for name in names}
