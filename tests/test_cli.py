@@ -82,6 +82,16 @@ def test_duckdb_reads_the_contract(seeds_out):
         assert 0 < score <= 1 and is_sorted
 
 
+def test_seed_stories_through_the_whole_chain(seeds_out):
+    """000-002 report the 4 Feb 2026 Xi-Putin call; 003 is the 2022 call, 004 the 2024 visit."""
+    rows = duckdb.sql(
+        f"select source_uri, story_id from read_parquet('{parquet_glob(seeds_out)}')"
+    ).fetchall()
+    story = {Path(uri).name[:3]: sid for uri, sid in rows}
+    assert story["000"] == story["001"] == story["002"]
+    assert len({story["000"], story["003"], story["004"]}) == 3
+
+
 def test_pyarrow_and_polars_read_the_contract(seeds_out):
     import polars as pl
 
