@@ -94,6 +94,7 @@ def _dedupe_loop(articles):
 
 
 def _stories_loop(articles):
+    from transforms.dedupe import connected_roots
     from transforms.fingerprint import jaccard_estimate, signature_from_bytes
     from transforms.stories import (
         MIN_TEXT_JACCARD,
@@ -103,7 +104,6 @@ def _stories_loop(articles):
         bucket_links,
         profile_of,
         story_id,
-        story_roots,
         text_signature,
     )
 
@@ -123,7 +123,7 @@ def _stories_loop(articles):
             ):
                 edges.append((x, y))
     del SAME, NEEDS_TEXT
-    roots = story_roots(edges)
+    roots = connected_roots(edges)
     return [a._replace(story_id=story_id(roots.get(a.article_id, a.article_id))) for a in articles]
 
 

@@ -11,6 +11,7 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from transforms.dedupe import connected_roots
 from transforms.identity import content_hash
 from transforms.records import Article, Entity
 from transforms.stories import (
@@ -28,7 +29,6 @@ from transforms.stories import (
     same_story,
     story_id,
     story_link,
-    story_roots,
     text_signature,
 )
 
@@ -200,7 +200,7 @@ def test_bucket_links_route_undated_pairs_to_text_check():
 
 
 def test_story_roots_transitive_and_smallest():
-    roots = story_roots([("c", "b"), ("b", "a"), ("x", "y")])
+    roots = connected_roots([("c", "b"), ("b", "a"), ("x", "y")])
     assert roots == {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}
     assert story_id("a") != story_id("x")
 

@@ -17,13 +17,7 @@ from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.failures import FAILURES, article_payload, make_failure
-from transforms.partitioning import (
-    batch_file_name,
-    partition_date,
-    partition_dir,
-    partition_lang,
-    shard_of,
-)
+from transforms.partitioning import batch_file_name, partition_dir, partition_key
 from transforms.records import Article, articles_to_table
 
 ROW_GROUP_ROWS = 8192  # ~40 MB of typical article text per row group: scans prune, files stay few
@@ -110,13 +104,7 @@ class WriteArticles(beam.PTransform):
         shards = self._shards
         out = (
             articles
-            | "KeyByPartition"
-            >> beam.Map(
-                lambda a: (
-                    (partition_date(a), partition_lang(a), shard_of(a.article_id, shards)),
-                    a,
-                )
-            )
+            | "KeyByPartition" >> beam.Map(lambda a: (partition_key(a, shards), a))
             | "GroupByPartition" >> beam.GroupByKey()
             | "WritePartition"
             >> beam.ParDo(_WritePartitionFn(self._output, self._key, shards)).with_outputs(

@@ -19,7 +19,7 @@ from apache_beam.transforms import trigger, window
 from transforms.deadletter import write_deadletters
 from transforms.failures import FAILURES, article_payload, make_failure
 from transforms.parquet import WRITTEN, WrittenFile, write_parquet
-from transforms.partitioning import partition_date, partition_dir, partition_lang, shard_of
+from transforms.partitioning import partition_dir, partition_key
 
 ALLOWED_LATENESS_S = 7 * 86400  # a backlog of a week is still written, each late pane a new file
 
@@ -93,13 +93,7 @@ class WriteArticleWindows(beam.PTransform):
         shards = self._shards
         return (
             articles
-            | "KeyByPartition"
-            >> beam.Map(
-                lambda a: (
-                    (partition_date(a), partition_lang(a), shard_of(a.article_id, shards)),
-                    a,
-                )
-            )
+            | "KeyByPartition" >> beam.Map(lambda a: (partition_key(a, shards), a))
             | "GroupByPartition" >> beam.GroupByKey()
             | "WritePane"
             >> beam.ParDo(_WritePaneFn(self._output, self._run)).with_outputs(

@@ -26,6 +26,11 @@ def shard_of(article_id: str, shards: int) -> int:
     return int(hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:8], 16) % max(1, shards)
 
 
+def partition_key(a: Article, shards: int) -> tuple[str, str, int]:
+    """(date, lang, shard): the group one output file is written from."""
+    return partition_date(a), partition_lang(a), shard_of(a.article_id, shards)
+
+
 def partition_dir(output: str, date: str, lang: str) -> str:
     return f"{output.rstrip('/')}/articles/date={date}/lang={lang}"
 

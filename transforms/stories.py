@@ -16,7 +16,7 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam import pvalue
 
-from transforms.dedupe import VerifyPairs
+from transforms.dedupe import VerifyPairs, connected_roots
 from transforms.failures import ARTICLES, FAILURES, article_payload, make_failure
 from transforms.fingerprint import (
     MinHashParams,
@@ -129,24 +129,6 @@ def bucket_links(key: tuple, members: Iterable[StoryProfile]) -> Iterator[tuple[
                 yield TEXT_PAIRS, (a.article_id, b.article_id)
 
 
-def story_roots(edges: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Union-find over article_id edges -> each article's root, the smallest id of its story."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {x: find(x) for x in parent}
-
-
 def story_id(root_article_id: str) -> str:
     return hashlib.sha256(f"story:{root_article_id}".encode()).hexdigest()[:20]
 
@@ -185,7 +167,7 @@ class GroupStories(beam.PTransform):
             | "AllEdges" >> beam.Flatten()
             | "KeyEdges" >> beam.Map(lambda e: ("", e))
             | "GatherEdges" >> beam.GroupByKey()
-            | "Components" >> beam.FlatMap(lambda kv: story_roots(kv[1]).items())
+            | "Components" >> beam.FlatMap(lambda kv: connected_roots(kv[1]).items())
         )
         stories = kept | "AssignStory" >> beam.Map(
             lambda a, roots: a._replace(story_id=story_id(roots.get(a.article_id, a.article_id))),
