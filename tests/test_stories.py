@@ -204,8 +204,3 @@ def test_story_roots_transitive_and_smallest():
     assert roots == {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}
     assert story_id("a") != story_id("x")
 
-
-def test_pipeline_imports_both_verbs_from_dedupe():
-    from transforms.dedupe import GroupStories as from_dedupe
-
-    assert from_dedupe is GroupStories

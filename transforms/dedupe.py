@@ -319,11 +319,3 @@ class _MarkFn(beam.DoFn):
                 Metrics.counter(STEP, "near_duplicate").inc()
             yield a
 
-
-def __getattr__(name: str):
-    # The pipeline imports both verbs from here; lazily, because stories reuses VerifyPairs.
-    if name == "GroupStories":
-        from transforms.stories import GroupStories
-
-        return GroupStories
-    raise AttributeError(name)
