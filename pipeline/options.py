@@ -8,14 +8,18 @@ DEFAULT_OUTPUT = "out"
 DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 
-def _positive_int(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise ValueError(value)
-    return number
+def number_at_least(kind, minimum, inclusive: bool = True):
+    """An argparse type: `kind` (int, float) no smaller than `minimum`; its name is the message."""
 
+    def parse(value: str):
+        number = kind(value)
+        if number < minimum or (number == minimum and not inclusive):
+            raise ValueError(value)
+        return number
 
-_positive_int.__name__ = "positive integer"
+    bound = "non-negative" if minimum == 0 and inclusive else "positive"
+    parse.__name__ = f"{bound} {'integer' if kind is int else kind.__name__}"
+    return parse
 
 
 def _language_list(value: str) -> tuple[str, ...]:
@@ -85,7 +89,7 @@ class NewsbeamOptions(PipelineOptions):
             "--shards_per_partition",
             "--shards-per-partition",
             dest="shards_per_partition",
-            type=_positive_int,
+            type=number_at_least(int, 1),
             default=1,
             help="Files per date/lang partition (raise it for very large partitions).",
         )
@@ -93,7 +97,7 @@ class NewsbeamOptions(PipelineOptions):
             "--max_input_bytes",
             "--max-input-bytes",
             dest="max_input_bytes",
-            type=_positive_int,
+            type=number_at_least(int, 1),
             default=DEFAULT_MAX_INPUT_BYTES,
             help="Read at most this many bytes of one input file (larger files are parsed "
             "truncated).",

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from pipeline.options import number_at_least
+
 # Optional runners whose flags `newsbeam run` should accept when the extra is installed.
 _OPTIONAL_OPTION_MODULES = ("apache_beam.runners.dask.dask_runner",)
 
@@ -35,16 +37,6 @@ def load_runner_options() -> list[str]:
     return loaded
 
 
-def _non_negative_int(value: str) -> int:
-    number = int(value)
-    if number < 0:
-        raise ValueError(value)
-    return number
-
-
-_non_negative_int.__name__ = "non-negative integer"
-
-
 class RunnerOptions(PipelineOptions):
     @classmethod
     def _add_argparse_args(cls, parser):
@@ -53,7 +45,7 @@ class RunnerOptions(PipelineOptions):
             "--dask_local_workers",
             "--dask-local-workers",
             dest="dask_local_workers",
-            type=_non_negative_int,
+            type=number_at_least(int, 0),
             default=0,
             help="Start a local Dask cluster with this many worker processes (one thread each) "
             "for the run and stop it afterwards; implies --runner DaskRunner. For a cluster "

@@ -19,20 +19,9 @@ from collections.abc import Sequence
 
 from apache_beam.options import pipeline_options as beam_options
 
-from pipeline.options import NewsbeamOptions
+from pipeline.options import NewsbeamOptions, number_at_least
 
 LOCAL_RUNNERS = (None, "", "DirectRunner", "FnApiRunner", "SwitchingDirectRunner")
-
-
-def _positive(kind):
-    def parse(value: str):
-        number = kind(value)
-        if number <= 0:
-            raise ValueError(value)
-        return number
-
-    parse.__name__ = f"positive {kind.__name__}"
-    return parse
 
 
 class StreamOptions(beam_options.PipelineOptions):
@@ -63,21 +52,21 @@ class StreamOptions(beam_options.PipelineOptions):
             "--poll_interval",
             "--poll-interval",
             dest="poll_interval",
-            type=_positive(int),
+            type=number_at_least(int, 0, inclusive=False),
             default=300,
             help="Seconds between two polls of a feed. Default: 300.",
         )
         g.add_argument(
             "--window",
             dest="window",
-            type=_positive(int),
+            type=number_at_least(int, 0, inclusive=False),
             default=60,
             help="Seconds of ingestion time per output file window. Default: 60.",
         )
         g.add_argument(
             "--duration",
             dest="duration",
-            type=_positive(float),
+            type=number_at_least(float, 0, inclusive=False),
             default=None,
             help="Stop after this many seconds, then write everything fetched.",
         )
@@ -93,7 +82,7 @@ class StreamOptions(beam_options.PipelineOptions):
             "--fetch_timeout",
             "--fetch-timeout",
             dest="fetch_timeout",
-            type=_positive(float),
+            type=number_at_least(float, 0, inclusive=False),
             default=10.0,
             help="Seconds to connect or read.",
         )
@@ -101,7 +90,7 @@ class StreamOptions(beam_options.PipelineOptions):
             "--dedupe_horizon",
             "--dedupe-horizon",
             dest="dedupe_horizon",
-            type=_positive(int),
+            type=number_at_least(int, 0, inclusive=False),
             default=7 * 86400,
             help="Seconds an item is remembered after it was last seen. Default: 7 days.",
         )
