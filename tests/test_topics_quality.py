@@ -16,10 +16,10 @@ from transforms.lexicon import load_lexicon
 from transforms.topics import score_topics
 
 AGNEWS_ROWS = 800  # the first rows of agnews-dev.csv
-AGNEWS_FLOORS = {"accuracy": 0.79, "macro_f1": 0.80}  # measured 0.803 / 0.817
+AGNEWS_FLOORS = {"accuracy": 0.80, "macro_f1": 0.81}  # measured 0.806 / 0.817
 # SIB-200 dev split (91 sentences per language once "geography" is left out).
-# Measured: it 0.516, en 0.462, fr 0.505, de 0.462, es 0.505 (one sentence is 0.011).
-SIB_FLOORS = {"it": 0.50, "en": 0.45, "fr": 0.49, "de": 0.45, "es": 0.49}
+# Measured: it 0.516, en 0.451, fr 0.505, de 0.473, es 0.505 (one sentence is 0.011).
+SIB_FLOORS = {"it": 0.50, "en": 0.45, "fr": 0.49, "de": 0.46, "es": 0.49}
 ITALIAN_GAP = 0.05  # Italian within 5 points of English (the goal)
 
 
