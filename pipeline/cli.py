@@ -56,30 +56,18 @@ def default_input() -> str:
     return str(here if here.is_dir() else bundled)
 
 
-def _local_abspath(path: str) -> str:
+def local_abspath(path: str) -> str:
+    """Local paths made absolute (workers may start elsewhere); filesystem URIs as they are."""
     return path if "://" in path else os.path.abspath(path)
 
 
-def settings_from(opts: NewsbeamOptions):
-    """Validate once, with messages that say what to do; return plain Settings."""
-    from pipeline.build import Settings
-    from pipeline.sources import count_inputs, expand_input
+def checked_steps(opts: NewsbeamOptions) -> str:
+    """Validate the flags the enrichment steps take (batch and stream alike); returns the
+    language backend to use. Raises UsageError with what to do."""
     from transforms import language
-    from transforms.partitioning import run_key
 
-    source = expand_input(_local_abspath(opts.input or default_input()))
-    try:
-        found = count_inputs(source)
-    except Exception as exc:
-        raise UsageError(f"--input {source}: cannot list it ({exc})") from exc
-    if not found:
-        raise UsageError(f"--input {source}: no input files match")
     backend = opts.language_backend or language.DEFAULT_BACKEND
-    if backend not in language.BACKENDS:
-        raise UsageError(
-            f"--language-backend {backend}: unknown; choose one of {', '.join(language.BACKENDS)}"
-        )
-    problem = language.backend_problem(backend) if hasattr(language, "backend_problem") else None
+    problem = language.backend_problem(backend)
     if problem:
         raise UsageError(f"--language-backend {backend}: {problem}")
     if opts.custom_topics:
@@ -95,7 +83,24 @@ def settings_from(opts: NewsbeamOptions):
         problem = ner_model_problem(opts.ner_model)
         if problem:
             raise UsageError(f"--ner-model {opts.ner_model}: {problem}")
-    output = _local_abspath(opts.output).rstrip("/")
+    return backend
+
+
+def settings_from(opts: NewsbeamOptions):
+    """Validate once, with messages that say what to do; return plain Settings."""
+    from pipeline.build import Settings
+    from pipeline.sources import count_inputs, expand_input
+    from transforms.partitioning import run_key
+
+    source = expand_input(local_abspath(opts.input or default_input()))
+    try:
+        found = count_inputs(source)
+    except Exception as exc:
+        raise UsageError(f"--input {source}: cannot list it ({exc})") from exc
+    if not found:
+        raise UsageError(f"--input {source}: no input files match")
+    backend = checked_steps(opts)
+    output = local_abspath(opts.output).rstrip("/")
     return Settings(
         input=source,
         output=output,

@@ -102,10 +102,10 @@ class StreamUsageError(Exception):
 
 def settings_from(argv: Sequence[str], now: float):
     """Validate once; returns (StreamSettings, PipelineOptions, duration)."""
+    from pipeline.cli import checked_steps, local_abspath
     from pipeline.feedlist import FeedListError, FeedSpec, read_feed_list
     from pipeline.poller import PollerConfig
     from pipeline.stream import StreamSettings
-    from transforms import language
     from transforms.dedupe_stream import DEFAULT_HORIZON_S
 
     options = beam_options.PipelineOptions(list(argv))
@@ -131,12 +131,8 @@ def settings_from(argv: Sequence[str], now: float):
         raise StreamUsageError(
             "nothing to stream: give --feed URL, --feeds-file FILE or --watch DIR"
         )
-    backend = base.language_backend or language.DEFAULT_BACKEND
-    problem = language.backend_problem(backend)
-    if problem:
-        raise StreamUsageError(f"--language-backend {backend}: {problem}")
-    output = base.output if "://" in base.output else os.path.abspath(base.output)
-    output = output.rstrip("/")
+    backend = checked_steps(base)
+    output = local_abspath(base.output).rstrip("/")
     state_dir = f"{output}/_stream"
     poller = (
         PollerConfig(
@@ -149,7 +145,7 @@ def settings_from(argv: Sequence[str], now: float):
         if feeds
         else None
     )
-    watch = opts.watch if not opts.watch or "://" in opts.watch else os.path.abspath(opts.watch)
+    watch = local_abspath(opts.watch) if opts.watch else None
     horizon = opts.dedupe_horizon or DEFAULT_HORIZON_S
     settings = StreamSettings(
         output=output,
