@@ -81,6 +81,13 @@ def test_gazetteer_cases(text, expected, gaz):
         ("Il concerto di Zorbakis Houston è stato rinviato.", "Zorbakis Houston", "PER"),
         ("The Russian delegation arrived.", "Russian", "MISC"),
         ("They flew Air France to Dakar.", "Air France", "ORG"),
+        # hyphenated surnames and glued particles stay one name
+        ("Lo ha detto Daniel Domscheit-Berg, il portavoce.", "Daniel Domscheit-Berg", "PER"),
+        ("Il premier Nouri al-Maliki ha parlato.", "Nouri al-Maliki", "PER"),
+        ("Le centrali di Penly e Saint-Alban sono ferme.", "Saint-Alban", "LOC"),
+        # the portfolio before the minister's name is not part of it
+        ("il ministro dello Sport Giovanni Spadafora ha detto", "Giovanni Spadafora", "PER"),
+        ("della regione Emilia-Romagna Stefano Bonaccini", "Stefano Bonaccini", "PER"),
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):
@@ -97,6 +104,9 @@ def test_unknown_names_from_rules(text, name, label, gaz):
         ("AGGIORNAMENTI LIVE dalla GUERRA", "GUERRA"),
         ("Nato a Verona nel 1950, fu giornalista.", "Nato"),
         ("TENNIS - DRAW FOR THE FED CUP FINAL", "FED"),
+        ("nella fascia sub-Sahariana e nel centro-Sud", "Sahariana"),
+        ("the Kremlin-backed forces", "Kremlin-backed"),
+        ("Juan Carlos Rodríguez ha vinto", "Carlos Rodríguez"),
     ],
 )
 def test_common_capitalised_words_are_not_names(text, not_entity, gaz):

@@ -22,6 +22,7 @@ from transforms.namewords import (
     GEO_PREFIXES,
     LOC_WORDS,
     MISC_WORDS,
+    NAME_PARTICLES,
     ORG_CUES_AFTER,
     ORG_CUES_BEFORE,
     ORG_FIRST,
@@ -62,6 +63,21 @@ def _abbreviation(tokens: list[Token], k: int) -> bool:
     return (len(prev) == 1 and prev.isupper()) or prev.lower() in TITLES
 
 
+def _glued_hyphen(tokens: list[Token], k: int) -> bool:
+    """The hyphen at k joins two words ("Domscheit-Berg"); a spaced one is a dash."""
+    return (
+        tokens[k][0] == "-"
+        and 0 < k < len(tokens) - 1
+        and tokens[k - 1][2] == tokens[k][1]
+        and tokens[k][2] == tokens[k + 1][1]
+    )
+
+
+def _name_part(word: str) -> bool:
+    """A word that can begin a hyphenated name: "Domscheit-", "al-"; not "centro-", "sub-"."""
+    return word[:1].isupper() or word.lower() in NAME_PARTICLES
+
+
 def _is_acronym(tok: str) -> bool:
     return 2 <= len(tok) <= 5 and tok.isupper() and tok.isalpha() and not ROMAN_NUMERAL.match(tok)
 
@@ -80,7 +96,11 @@ class _Doc:
         self.initial = [
             k == 0
             or line_of[k] != line_of[k - 1]
-            or (tokens[k - 1][0] in QUOTES_OPEN and not _abbreviation(tokens, k - 1))
+            or (
+                tokens[k - 1][0] in QUOTES_OPEN
+                and not _abbreviation(tokens, k - 1)
+                and not (_glued_hyphen(tokens, k - 1) and _name_part(tokens[k - 2][0]))
+            )
             for k in range(len(tokens))
         ]
         upper: dict[int, list[int]] = {}
@@ -110,6 +130,7 @@ def find_names(text: str, tokens: list[Token], matches: list[Match], gaz: Gazett
     for m_idx, m in enumerate(matches):
         for k in range(m.i, m.j):
             matched[k] = m_idx
+    _unglue_known_parts(tokens, matches, matched)
 
     def name_like(k: int, after_name: bool = False) -> bool:
         t = tokens[k][0]
@@ -180,6 +201,17 @@ def find_names(text: str, tokens: list[Token], matches: list[Match], gaz: Gazett
     return _corefer(spans, tokens, gaz)
 
 
+def _unglue_known_parts(tokens: list[Token], matches: list[Match], matched: list[int]) -> None:
+    """A known one-word name after an Arabic or Hebrew particle ("al-Bandar", "bin-Salman") is
+    part of a person's surname, not the place of that name."""
+    for k in range(1, len(tokens) - 1):
+        m = matched[k + 1]
+        if m < 0 or matches[m].j != k + 2 or not _glued_hyphen(tokens, k):
+            continue
+        if tokens[k - 1][0].lower() in NAME_PARTICLES and matched[k - 1] < 0:
+            matched[k + 1] = -1
+
+
 def _connects(tokens: list[Token], j: int, step: int) -> bool:
     """Hyphens and dots join only glued tokens ("Jean-Claude", "W. Bush" needs a one-letter part)."""
     for s in range(step):
@@ -192,6 +224,11 @@ def _connects(tokens: list[Token], j: int, step: int) -> bool:
 
 
 def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
+    cut = _person_inside(i, j, tokens, matches, matched, gaz)
+    if cut:  # "il ministro dello Sport Giovanni Spadafora": the portfolio, then the person
+        return _label_run(i, cut, tokens, matches, matched, doc, gaz) + _label_run(
+            cut, j, tokens, matches, matched, doc, gaz
+        )
     inside = sorted({matched[k] for k in range(i, j) if matched[k] >= 0})
     words = [t[0] for t in tokens[i:j]]
     # A single gazetteer match covering the run, or several covering all its names.
@@ -291,6 +328,36 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
     return [Span(i, j, _guess(i, j, tokens, doc, gaz, cue_per), None)]
 
 
+def _person_inside(i, j, tokens, matches, matched, gaz) -> int | None:
+    """Where a given name and a surname follow other capitalised words in one run ("Sport
+    Giovanni Spadafora", "Emilia-Romagna Stefano Bonaccini"), the person starts there."""
+    for p in range(i + 1, j - 1):
+        word, before = tokens[p][0], tokens[p - 1][0]
+        if word not in gaz.first_names or before in gaz.first_names:
+            continue  # "Juan Carlos Rodríguez" is one name
+        if before.lower() in CONNECTORS or before.lower().rstrip(".") in TITLES:
+            continue  # "Jean de Florette", "Dr. John Smith"
+        if len(before) == 1 or before.lower() in GEO_PREFIXES:
+            continue  # "J. Edgar Hoover", "San Marco"
+        m = matched[p]
+        if m >= 0 and (matches[m].i != p or gaz.entries[matches[m].entry].label != "PER"):
+            continue  # the given name is inside a longer known name
+        if matched[p - 1] >= 0 and matched[p - 1] == m:
+            continue
+        surname = tokens[p + 1][0]
+        if surname[:1].isupper() and surname.lower() not in CONNECTORS:
+            return p
+    return None
+
+
+HYPHEN_PLACE_PREFIXES = frozenset(("saint", "sainte", "san", "santa", "sankt", "st"))
+
+
+def _particle(words: list[str], x: int) -> bool:
+    """words[x] is a surname particle glued to the surname: "al-Maliki", "bin-Salman"."""
+    return words[x].lower() in NAME_PARTICLES and words[x + 1 : x + 2] == ["-"]
+
+
 def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_per: bool) -> str:
     """Label an unknown name from its context."""
     words = [t[0] for t in tokens[i:j]]
@@ -322,8 +389,13 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
         return "MISC"
     if len(words) == 1:
         return DEFAULT_SINGLE
-    if any(t.lower() in CONNECTORS and t not in ".-" for t in words):
-        return "ORG"  # "Bank of Tokyo"; not the dot of an initial ("P. Simmons")
+    if words[0].lower() in HYPHEN_PLACE_PREFIXES and words[1:2] == ["-"]:
+        return "LOC"  # "Saint-Alban", "San-Pedro"
+    if any(
+        t.lower() in CONNECTORS and t not in ".-" and not _particle(words, x)
+        for x, t in enumerate(words)
+    ):
+        return "ORG"  # "Bank of Tokyo"; not the dot of an initial ("P. Simmons"), not "al-"
     if len(words) > 3 or any(t.lower() in doc.lower or (t.isupper() and len(t) > 1) for t in words):
         return "MISC"  # common words or acronyms inside: a title or a thing, not a person's name
     return DEFAULT_MULTI

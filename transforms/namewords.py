@@ -137,6 +137,8 @@ CONNECTORS = _words(
     """di de del della dello dei degli delle da dal van von der den du des la le of the y bin ibn
     al el dos das do zu ter & d' dell' - ."""
 )
+# Glued to a surname by a hyphen ("al-Maliki", "bin-Salman"): part of a person's name.
+NAME_PARTICLES = _words("al el bin ibn abu ben")
 ENGLISH_HINTS = _words("the of and to is was that for with from by are has have said which")
 ROMANCE_HINTS = _words("il della di che è per con una del gli le les des est et los las que")
 DEMONYM_ENDINGS = ("ian", "ean", "ese", "ish")
