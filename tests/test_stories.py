@@ -203,4 +203,3 @@ def test_story_roots_transitive_and_smallest():
     roots = connected_roots([("c", "b"), ("b", "a"), ("x", "y")])
     assert roots == {"a": "a", "b": "a", "c": "a", "x": "x", "y": "x"}
     assert story_id("a") != story_id("x")
-

@@ -318,4 +318,3 @@ class _MarkFn(beam.DoFn):
             if a.duplicate_of is not None:
                 Metrics.counter(STEP, "near_duplicate").inc()
             yield a
-
