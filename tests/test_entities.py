@@ -300,3 +300,27 @@ def test_org_evidence(text, expected, gaz):
         assert ("consiglio comunale", "ORG", None) in found
     else:
         assert found == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a head noun takes its qualifier and its named object
+        ("La Corte suprema ha deciso.", [("Corte suprema", "ORG", None)]),
+        ("la Corte d'appello ha confermato", [("Corte d'appello", "ORG", None)]),
+        (
+            "il ministero della Giustizia iracheno ha detto",
+            [("ministero della Giustizia iracheno", "ORG", None)],
+        ),
+        ("tecnici delle Ferrovie della Sardegna", [("Ferrovie della Sardegna", "ORG", None)]),
+        # a town after a court or prosecutor's office is where it sits, still a place
+        (
+            "Ieri la Procura di Roma ha aperto un fascicolo.",
+            [("Procura", "ORG", None), ("Roma", "LOC", "Q220")],
+        ),
+        # a lower-case "ministero" with nothing named after it is no name
+        ("Serve un ministero nuovo.", []),
+    ],
+)
+def test_institution_names(text, expected, gaz):
+    assert _found(text, gaz) == expected

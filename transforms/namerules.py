@@ -261,6 +261,15 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
         return []
     words = [t[0] for t in tokens[i:j]]
     lows = [w.lower().rstrip(".") for w in words]
+    if lows[0] in SEAT_HEADS and inside:
+        seat = matches[inside[-1]]
+        if (
+            seat.j == j
+            and seat.i - 1 > i
+            and gaz.entries[seat.entry].label == "LOC"
+            and tokens[seat.i - 1][0].lower() in CONNECTORS
+        ):  # "Procura di Trani": the office, then the town it sits in
+            return [Span(i, seat.i - 1, "ORG", None), Span(seat.i, seat.j, "LOC", seat.entry)]
     if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST:
         return [Span(i, j, "ORG", None)]
     if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS:
@@ -350,6 +359,8 @@ def _person_inside(i, j, tokens, matches, matched, gaz) -> int | None:
     return None
 
 
+# Courts and offices named with the town they sit in: the town is a place of its own.
+SEAT_HEADS = frozenset(("procura", "tribunale", "corte", "questura", "prefettura", "tar"))
 HYPHEN_PLACE_PREFIXES = frozenset(("saint", "sainte", "san", "santa", "sankt", "st"))
 
 

@@ -1,6 +1,5 @@
 """Evidence from the wider text, applied to the name rules' spans: sports teams named by their
-place, Italian institutions named by a common noun ("la polizia", "lo Stato"), one type per name,
-and ids dropped where a place is really a team or part of a longer name. Spans in, spans out.
+place, one type per name, and ids dropped where a place is really a team or part of a longer name. Spans in, spans out.
 """
 
 from __future__ import annotations
@@ -35,49 +34,6 @@ RESULT_AFTER = _words(
 # Where a place is a place even in a sports report: "in Leeds", "( Italy )" after an athlete.
 NOT_TEAM_BEFORE = _words("in at a from da ( nel near")
 SCORE_MAX = 999  # standings and scores; a four-digit number is a year
-
-# Italian determiners before an institution: "il governo", "della polizia", "l'esercito".
-ARTICLES = _words(
-    """il lo la i gli le l' del dello della dei degli delle dell' al allo alla ai agli alle all'
-    dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' sul sullo sulla
-    sui sugli sulle sull' col coi"""
-)
-SENTENCE_ENDS = frozenset('.!?:;"“”«»([•·|…–—-')
-# Written in lower case these still name one body in Italian news (KIND's convention too);
-# English "the government" is a description, not a name, and is left alone.
-INSTITUTIONS_LOWER = _words(
-    """governo polizia carabinieri procura esercito magistratura questura prefettura regime
-    giunta parlamento senato gendarmeria"""
-)
-# Capitalised, these name the institution rather than the thing ("lo Stato", "la Camera").
-INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _words(
-    """stato camera regione comune provincia consiglio cassazione consulta aeronautica
-    ministero tesoro chiesa ambasciata tribunale gendarmeria"""
-)
-# Nouns that name a body only with a qualifier: "il consiglio comunale", not "un consiglio".
-INSTITUTIONS_QUALIFIED = _words("consiglio comune regione provincia")
-_INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
-_ADJ_STEMS = _words(
-    """italian tedesc frances britannic ingles american statunitens russ cines ucrain spagnol
-    grec turc israelian iranian irachen sirian giappones indian egizian libic polacc ungheres
-    svizzer austriac olandes portoghes romen serb croat afghan pakistan palestines libanes
-    messican brasilian argentin canades australian nordcorean sudcorean corean venezuelan
-    macedon albanes bulgar svedes norveges danes finlandes irlandes scozzes cuban cilen
-    colombian nigerian sudafrican etiop somal marocchin tunisin algerin thailandes filippin
-    indonesian birman georgian armen bielorus lituan letton eston cec slovacc sloven bosniac
-    kosovar montenegrin malt islandes giordan sudanes congoles senegales kenyot vietnamit
-    saudit ciprio belg comunal regional provincial federal nazional central militar local
-    municipal statal israelit europe"""
-)
-
-
-def _adjective(word: str) -> bool:
-    """An Italian adjective of place or level after an institution ("tedesca", "comunale")."""
-    for cut in (1, 2):
-        if word[:-cut] in _ADJ_STEMS and word[-cut:] in ("o", "a", "i", "e", "hi", "he"):
-            return True
-    return False
-
 
 def sports_teams(spans: list[Span], text: str, tokens: list[Token], lows: list[str]) -> list[Span]:
     """In a sports report a place next to a score or a result verb is the team: ORG, no id."""
@@ -129,51 +85,6 @@ def _surely_place(s: Span, text: str, tokens: list[Token], lows: list[str]) -> b
         return True
     line_start = s.i == 0 or "\n" in text[tokens[s.i - 1][2] : tokens[s.i][1]]
     return line_start and (nxt == "," or (len(nxt) >= 4 and nxt[:4].isdigit()))
-
-
-def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
-    """Italian institutions named by a common noun after an article, as unlinked ORG."""
-    candidates = [k for k, w in enumerate(lows) if w in _INSTITUTION_WORDS]
-    if not candidates:
-        return spans
-    covered = [None] * len(tokens)
-    for x, s in enumerate(spans):
-        for k in range(s.i, s.j):
-            covered[k] = x
-    out = list(spans)
-    drop: set[int] = set()
-    for k in candidates:
-        tok, low = tokens[k][0], lows[k]
-        if k == 0 or lows[k - 1] in SENTENCE_ENDS:
-            continue
-        capital = tok[:1].isupper()
-        # "in Parlamento", "capo di Stato": mid-sentence, the capital alone names the body.
-        bare = capital and low in INSTITUTIONS_CAP and low != "stato"  # "colpo di Stato"
-        if lows[k - 1] not in ARTICLES and not bare:
-            continue
-        if covered[k] is not None:
-            s = spans[covered[k]]
-            alone = s.i == k and s.j == k + 1 and s.entry is None
-            if alone and low in INSTITUTIONS_CAP and lows[k - 1] in ARTICLES:
-                out[covered[k]] = Span(s.i, s.j, "ORG", None)  # "la Cassazione"
-            continue
-        qualified = k + 1 < len(tokens) and _adjective(lows[k + 1])
-        if not (
-            low in INSTITUTIONS_LOWER
-            or (capital and low in INSTITUTIONS_CAP)
-            or (qualified and low in INSTITUTIONS_QUALIFIED)
-        ):
-            continue
-        j = k + 1
-        if j < len(tokens) and covered[j] is None and _adjective(lows[j]):
-            j += 1  # "il governo tedesco", "il consiglio comunale"
-        elif capital and j < len(tokens) and covered[j] is not None:
-            nxt = spans[covered[j]]
-            if nxt.i == j and nxt.label == "LOC" and tokens[j][1] == tokens[k][2] + 1:
-                drop.add(covered[j])  # "Regione Lazio"
-                j = nxt.j
-        out.append(Span(k, j, "ORG", None))
-    return sorted(s for x, s in enumerate(out) if x not in drop)
 
 
 # Italian writes a city without an article; "il Napoli", "della Roma" are the clubs. Cities

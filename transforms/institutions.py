@@ -1,0 +1,194 @@
+"""Italian institutions: named by a common noun ("la polizia", "lo Stato", "il consiglio
+comunale") and by a head noun with its qualifier or its object ("la Corte suprema", "il ministero
+della Giustizia iracheno", "il Comune di Reggio Calabria"). Spans in, spans out.
+"""
+
+from __future__ import annotations
+
+from transforms.gazetteer import Token
+from transforms.namerules import Span
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+# Italian determiners before an institution: "il governo", "della polizia", "l'esercito".
+ARTICLES = _words(
+    """il lo la i gli le l' del dello della dei degli delle dell' al allo alla ai agli alle all'
+    dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' sul sullo sulla
+    sui sugli sulle sull' col coi"""
+)
+SENTENCE_ENDS = frozenset('.!?:;"“”«»([•·|…–—-')
+# Written in lower case these still name one body in Italian news (KIND's convention too);
+# English "the government" is a description, not a name, and is left alone.
+INSTITUTIONS_LOWER = _words(
+    """governo polizia carabinieri procura esercito magistratura questura prefettura regime
+    giunta parlamento senato gendarmeria"""
+)
+# Capitalised, these name the institution rather than the thing ("lo Stato", "la Camera").
+INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _words(
+    """stato camera regione comune provincia consiglio cassazione consulta aeronautica
+    ministero tesoro chiesa ambasciata tribunale gendarmeria"""
+)
+# Nouns that name a body only with a qualifier: "il consiglio comunale", not "un consiglio".
+INSTITUTIONS_QUALIFIED = _words("consiglio comune regione provincia")
+_INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
+_ADJ_STEMS = _words(
+    """italian tedesc frances britannic ingles american statunitens russ cines ucrain spagnol
+    grec turc israelian iranian irachen sirian giappones indian egizian libic polacc ungheres
+    svizzer austriac olandes portoghes romen serb croat afghan pakistan palestines libanes
+    messican brasilian argentin canades australian nordcorean sudcorean corean venezuelan
+    macedon albanes bulgar svedes norveges danes finlandes irlandes scozzes cuban cilen
+    colombian nigerian sudafrican etiop somal marocchin tunisin algerin thailandes filippin
+    indonesian birman georgian armen bielorus lituan letton eston cec slovacc sloven bosniac
+    kosovar montenegrin malt islandes giordan sudanes congoles senegales kenyot vietnamit
+    saudit ciprio belg comunal regional provincial federal nazional central militar local
+    municipal statal israelit europe"""
+)
+
+
+def _adjective(word: str) -> bool:
+    """An Italian adjective of place or level after an institution ("tedesca", "comunale")."""
+    for cut in (1, 2):
+        if word[:-cut] in _ADJ_STEMS and word[-cut:] in ("o", "a", "i", "e", "hi", "he"):
+            return True
+    return False
+
+
+def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    """Italian institutions named by a common noun after an article, as unlinked ORG."""
+    candidates = [k for k, w in enumerate(lows) if w in _INSTITUTION_WORDS]
+    if not candidates:
+        return spans
+    covered = [None] * len(tokens)
+    for x, s in enumerate(spans):
+        for k in range(s.i, s.j):
+            covered[k] = x
+    out = list(spans)
+    drop: set[int] = set()
+    for k in candidates:
+        tok, low = tokens[k][0], lows[k]
+        if k == 0 or lows[k - 1] in SENTENCE_ENDS:
+            continue
+        capital = tok[:1].isupper()
+        # "in Parlamento", "capo di Stato": mid-sentence, the capital alone names the body.
+        bare = capital and low in INSTITUTIONS_CAP and low != "stato"  # "colpo di Stato"
+        if lows[k - 1] not in ARTICLES and not bare:
+            continue
+        if covered[k] is not None:
+            s = spans[covered[k]]
+            alone = s.i == k and s.j == k + 1 and s.entry is None
+            if alone and low in INSTITUTIONS_CAP and lows[k - 1] in ARTICLES:
+                out[covered[k]] = Span(s.i, s.j, "ORG", None)  # "la Cassazione"
+            continue
+        qualified = k + 1 < len(tokens) and _adjective(lows[k + 1])
+        if not (
+            low in INSTITUTIONS_LOWER
+            or (capital and low in INSTITUTIONS_CAP)
+            or (qualified and low in INSTITUTIONS_QUALIFIED)
+        ):
+            continue
+        j = k + 1
+        if j < len(tokens) and covered[j] is None and _adjective(lows[j]):
+            j += 1  # "il governo tedesco", "il consiglio comunale"
+        elif capital and j < len(tokens) and covered[j] is not None:
+            nxt = spans[covered[j]]
+            if nxt.i == j and nxt.label == "LOC" and tokens[j][1] == tokens[k][2] + 1:
+                drop.add(covered[j])  # "Regione Lazio"
+                j = nxt.j
+        out.append(Span(k, j, "ORG", None))
+    return sorted(s for x, s in enumerate(out) if x not in drop)
+
+
+# Heads whose name goes on after them: "Corte suprema", "ministero della Giustizia",
+# "Partito dei Lavoratori", "Ferrovie della Sardegna".
+HEADS = _words(
+    """ministero dipartimento commissione comune regione provincia corte tribunale procura
+    consiglio camera assemblea partito ferrovie università agenzia autorità istituto fondazione
+    associazione federazione banca ufficio chiesa ospedale accademia comitato movimento unione
+    direzione segreteria nazionale"""
+)
+# Lower-case heads that still open a name when a capitalised object follows ("il ministero
+# della Giustizia"), unlike "un ministero".
+LOWER_HEADS = _words("ministero dipartimento")
+# Heads named after their place: "il Comune di Reggio Calabria" is the name; "la Procura di
+# Trani" is the Procura, at Trani.
+PLACE_NAMED_HEADS = _words("comune regione provincia ferrovie università universita")
+LINKS = _words("di del della dello dei degli delle dell' d'")
+QUALIFIERS = _words(
+    """suprema supremo speciale costituzionale ortodossa ortodosso cattolica cattolico
+    evangelica anglicana generale civile penale amministrativo amministrativa tributaria
+    tributario internazionale mondiale popolare democratico democratica socialista comunista
+    repubblicano repubblicana islamica islamico superiore permanente straordinario
+    straordinaria esecutivo esecutiva economica economico finanziaria settentrionale
+    meridionale orientale occidentale"""
+)
+COURT_OBJECTS = _words("appello assise")
+
+
+def _qualifier(tok: str, low: str) -> bool:
+    return tok[:1].islower() and (low in QUALIFIERS or _adjective(low))
+
+
+def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    """Widen an institution's head over its qualifier and its named object; a place after a
+    court or a prosecutor's office is where it sits and stays a place."""
+    starts = {s.i: x for x, s in enumerate(spans)}
+    covered = set()
+    for s in spans:
+        covered.update(range(s.i, s.j))
+    n = len(tokens)
+    out: list[Span] = []
+    absorbed: set[int] = set()
+    heads = [(s.i, x) for x, s in enumerate(spans) if _head_span(s, lows)]
+    heads += [
+        (k, None)
+        for k in range(n)
+        if lows[k] in LOWER_HEADS and k not in covered and tokens[k][0].islower()
+    ]
+    widened: dict[int, Span] = {}
+    for k, x in sorted(heads):
+        s = spans[x] if x is not None else Span(k, k + 1, "ORG", None)
+        head, j, grew = lows[s.i], s.j, False
+        while j < n:
+            if _qualifier(tokens[j][0], lows[j]) and j not in covered:
+                j, grew = j + 1, True
+                continue
+            if lows[j] == "d'" and j + 1 < n and lows[j + 1] in COURT_OBJECTS:
+                j, grew = j + 2, True  # "Corte d'appello", "Corte d'Assise"
+                continue
+            t = starts.get(j + 1) if lows[j] in LINKS else None
+            if t is None or t in absorbed:
+                break
+            obj = spans[t]
+            if obj.label == "LOC" and head not in PLACE_NAMED_HEADS:
+                break
+            if obj.label == "PER" and obj.j - obj.i > 1:
+                break  # "la Fondazione di Mario Rossi": the person is named apart
+            absorbed.add(t)
+            j, grew = obj.j, True
+        if x is None and not grew:
+            continue  # a bare lower-case "ministero" names nothing
+        if x is not None and not grew:
+            continue
+        widened[s.i] = Span(s.i, j, "ORG", None)
+    for x, s in enumerate(spans):
+        if x in absorbed:
+            continue
+        out.append(widened.pop(s.i, s))
+    out.extend(widened.values())
+    return _no_overlaps(sorted(out))
+
+
+def _head_span(s: Span, lows: list[str]) -> bool:
+    return s.entry is None and s.label in ("ORG", "MISC") and s.j - s.i == 1 and lows[s.i] in HEADS
+
+
+def _no_overlaps(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s in spans:
+        if out and s.i < out[-1].j:
+            continue
+        out.append(s)
+    return out
