@@ -35,6 +35,7 @@ RESULT_AFTER = _words(
 NOT_TEAM_BEFORE = _words("in at a from da ( nel near")
 SCORE_MAX = 999  # standings and scores; a four-digit number is a year
 
+
 def sports_teams(spans: list[Span], text: str, tokens: list[Token], lows: list[str]) -> list[Span]:
     """In a sports report a place next to a score or a result verb is the team: ORG, no id."""
     if len(SPORT_WORDS.intersection(lows)) < 2:
