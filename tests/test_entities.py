@@ -88,6 +88,10 @@ def test_gazetteer_cases(text, expected, gaz):
         # the portfolio before the minister's name is not part of it
         ("il ministro dello Sport Giovanni Spadafora ha detto", "Giovanni Spadafora", "PER"),
         ("della regione Emilia-Romagna Stefano Bonaccini", "Stefano Bonaccini", "PER"),
+        # an organisation noun and its modifiers, or a kind of place, before an unknown name
+        ("un treno della compagnia ferroviaria spagnola Renfe", "Renfe", "ORG"),
+        ("tra i comuni di Venarotta e Gimignano", "Venarotta", "LOC"),
+        ("They fled the village of Khazna at dawn.", "Khazna", "LOC"),
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from transforms.gazetteer import Token
 from transforms.namerules import Span
+from transforms.namewords import adjective_of_place as _adjective
 
 
 def _words(s: str) -> frozenset[str]:
@@ -34,26 +35,6 @@ INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _words(
 # Nouns that name a body only with a qualifier: "il consiglio comunale", not "un consiglio".
 INSTITUTIONS_QUALIFIED = _words("consiglio comune regione provincia")
 _INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
-_ADJ_STEMS = _words(
-    """italian tedesc frances britannic ingles american statunitens russ cines ucrain spagnol
-    grec turc israelian iranian irachen sirian giappones indian egizian libic polacc ungheres
-    svizzer austriac olandes portoghes romen serb croat afghan pakistan palestines libanes
-    messican brasilian argentin canades australian nordcorean sudcorean corean venezuelan
-    macedon albanes bulgar svedes norveges danes finlandes irlandes scozzes cuban cilen
-    colombian nigerian sudafrican etiop somal marocchin tunisin algerin thailandes filippin
-    indonesian birman georgian armen bielorus lituan letton eston cec slovacc sloven bosniac
-    kosovar montenegrin malt islandes giordan sudanes congoles senegales kenyot vietnamit
-    saudit ciprio belg comunal regional provincial federal nazional central militar local
-    municipal statal israelit europe"""
-)
-
-
-def _adjective(word: str) -> bool:
-    """An Italian adjective of place or level after an institution ("tedesca", "comunale")."""
-    for cut in (1, 2):
-        if word[:-cut] in _ADJ_STEMS and word[-cut:] in ("o", "a", "i", "e", "hi", "he"):
-            return True
-    return False
 
 
 def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:

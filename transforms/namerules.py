@@ -27,6 +27,9 @@ from transforms.namewords import (
     ORG_CUES_BEFORE,
     ORG_FIRST,
     ORG_LAST,
+    ORG_NOUN_MODIFIERS,
+    PLACE_KIND_LINKS,
+    PLACE_KIND_NOUNS,
     PLACE_PREPS,
     PLURAL_ENDINGS,
     QUOTES_OPEN,
@@ -38,6 +41,7 @@ from transforms.namewords import (
     TITLES,
     WEAK_DEMONYM_ENDINGS,
     WHO,
+    adjective_of_place,
 )
 
 
@@ -369,6 +373,30 @@ def _particle(words: list[str], x: int) -> bool:
     return words[x].lower() in NAME_PARTICLES and words[x + 1 : x + 2] == ["-"]
 
 
+def _org_noun_before(tokens: list[Token], i: int) -> bool:
+    """An organisation noun, then only its modifiers: "la compagnia ferroviaria spagnola X"."""
+    for k in range(i - 1, max(-1, i - 5), -1):
+        low = tokens[k][0].lower()
+        if low in ORG_CUES_BEFORE:
+            return k < i - 1  # right before the name is _guess's first test
+        if low not in ORG_NOUN_MODIFIERS and not adjective_of_place(low):
+            return False
+    return False
+
+
+def _place_kind_before(tokens: list[Token], i: int) -> bool:
+    """ "la stazione di Garbagnate", "in località Raica", "the village of Khazna"."""
+    before = [t[0].lower() for t in tokens[max(0, i - 2) : i]]
+    if before and before[-1] in PLACE_KIND_NOUNS:
+        return tokens[i - 1][0].islower()
+    return (
+        len(before) == 2
+        and before[1] in PLACE_KIND_LINKS
+        and before[0] in PLACE_KIND_NOUNS
+        and tokens[i - 2][0].islower()
+    )
+
+
 def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_per: bool) -> str:
     """Label an unknown name from its context."""
     words = [t[0] for t in tokens[i:j]]
@@ -379,6 +407,10 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
         j < len(tokens) and tokens[j][0].lower() in ORG_CUES_AFTER
     ):
         return "ORG"
+    if _org_noun_before(tokens, i):
+        return "ORG"
+    if _place_kind_before(tokens, i):
+        return "LOC"
     after = [t[0].lower() for t in tokens[j : j + 2]]
     if after and (
         after[0] in SPEECH

@@ -172,3 +172,43 @@ DEMONYMS = DEMONYMS | {w + "s" for w in DEMONYMS}
 # demonym, a club, a surname) and is MISC, type unknown; two or more words are most often a person.
 DEFAULT_SINGLE = "MISC"
 DEFAULT_MULTI = "PER"
+
+# Italian adjectives of place or level ("tedesca", "comunale"): stems before the ending.
+ADJ_STEMS = _words(
+    """italian tedesc frances britannic ingles american statunitens russ cines ucrain spagnol
+    grec turc israelian iranian irachen sirian giappones indian egizian libic polacc ungheres
+    svizzer austriac olandes portoghes romen serb croat afghan pakistan palestines libanes
+    messican brasilian argentin canades australian nordcorean sudcorean corean venezuelan
+    macedon albanes bulgar svedes norveges danes finlandes irlandes scozzes cuban cilen
+    colombian nigerian sudafrican etiop somal marocchin tunisin algerin thailandes filippin
+    indonesian birman georgian armen bielorus lituan letton eston cec slovacc sloven bosniac
+    kosovar montenegrin malt islandes giordan sudanes congoles senegales kenyot vietnamit
+    saudit ciprio belg comunal regional provincial federal nazional central militar local
+    municipal statal israelit europe"""
+)
+
+
+def adjective_of_place(word: str) -> bool:
+    """An Italian adjective of place or level after an institution ("tedesca", "comunale")."""
+    for cut in (1, 2):
+        if word[:-cut] in ADJ_STEMS and word[-cut:] in ("o", "a", "i", "e", "hi", "he"):
+            return True
+    return False
+
+
+# Italian words between an organisation noun and its name: "l'agenzia di stampa giapponese Jiji",
+# "la compagnia ferroviaria spagnola Renfe" (with adjective_of_place).
+ORG_NOUN_MODIFIERS = _words(
+    """di stampa ferroviaria aerea aereo petrolifera petrolifero farmaceutica farmaceutico
+    automobilistica automobilistico energetica energetico telefonica telefonico statale pubblica
+    pubblico privata privato tecnologica tecnologico online calcistica calcistico sportiva
+    sportivo low cost"""
+)
+# Kinds of place before a place's name, not part of it: "tra i comuni di Venarotta e Gimignano",
+# "la stazione di Garbagnate", "in località Raica", "the village of Khazna".
+PLACE_KIND_NOUNS = _words(
+    """comune comuni città paese paesi villaggio villaggi frazione località stazione aeroporto
+    cimitero quartiere quartieri capoluogo borgo periferia territorio contrada zona
+    village villages town towns city suburb district airport station"""
+)
+PLACE_KIND_LINKS = _words("di del della dello dell' d' of")
