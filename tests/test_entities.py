@@ -56,6 +56,8 @@ def _found(text, gaz):
             ],
         ),
         ("Gli Stati Uniti e la Russia", [("Stati Uniti", "LOC", "Q30"), ("Russia", "LOC", "Q159")]),
+        # a title is not part of a known person's name; the id stays
+        ("Ieri Papa Francesco ha parlato.", [("Francesco", "PER", "Q450675")]),
     ],
 )
 def test_gazetteer_cases(text, expected, gaz):
@@ -84,6 +86,7 @@ def test_gazetteer_cases(text, expected, gaz):
         # hyphenated surnames and glued particles stay one name
         ("Lo ha detto Daniel Domscheit-Berg, il portavoce.", "Daniel Domscheit-Berg", "PER"),
         ("Il premier Nouri al-Maliki ha parlato.", "Nouri al-Maliki", "PER"),
+        ("Il segretario Ban Ki-moon ha parlato.", "Ban Ki-moon", "PER"),
         ("Le centrali di Penly e Saint-Alban sono ferme.", "Saint-Alban", "LOC"),
         # the portfolio before the minister's name is not part of it
         ("il ministro dello Sport Giovanni Spadafora ha detto", "Giovanni Spadafora", "PER"),

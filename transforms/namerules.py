@@ -202,7 +202,28 @@ def find_names(text: str, tokens: list[Token], matches: list[Match], gaz: Gazett
             break
         spans.extend(_label_run(i, j, tokens, matches, matched, doc, gaz))
         k = j
-    return _corefer(spans, tokens, gaz)
+    return _corefer([_untitled(_hyphen_tail(s, tokens), tokens) for s in spans], tokens, gaz)
+
+
+def _hyphen_tail(s: Span, tokens: list[Token]) -> Span:
+    """A person's name ends with a glued lower-case part: "Ban Ki-moon", "Prayuth Chan-ocha"."""
+    j = s.j
+    if s.label != "PER" or j + 1 >= len(tokens) or not _glued_hyphen(tokens, j):
+        return s
+    tail = tokens[j + 1][0]
+    if tail.isalpha() and tail.islower() and len(tail) <= 4:
+        return s._replace(j=j + 2)
+    return s
+
+
+def _untitled(s: Span, tokens: list[Token]) -> Span:
+    """A known person's title is not part of the name ("Papa Francesco" names Francesco, as
+    news NER marks it); the span keeps the person's id."""
+    if s.entry is None or s.label != "PER" or s.j - s.i < 2:
+        return s
+    if tokens[s.i][0].lower().rstrip(".") not in TITLES or not tokens[s.i + 1][0][:1].isupper():
+        return s
+    return s._replace(i=s.i + 1)
 
 
 def _unglue_known_parts(tokens: list[Token], matches: list[Match], matched: list[int]) -> None:
