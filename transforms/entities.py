@@ -51,7 +51,7 @@ def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
     keys = [token_key(t[0], gazetteer.caps) for t in tokens]
     spans = find_names(text, tokens, gazetteer.match(tokens, keys), gazetteer)
     lows = [t[0].lower() for t in tokens]
-    spans = institutions(sports_teams(spans, text, tokens, lows), tokens, lows)
+    spans = institutions(sports_teams(spans, text, tokens, lows, gazetteer), tokens, lows)
     spans = institution_names(spans, tokens, lows)
     spans = agree_labels(agree_in_lists(clubs(spans, lows, gazetteer), lows), lows)
     spans = places_inside_names(shouted_places(spans, text, tokens, gazetteer), lows)

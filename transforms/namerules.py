@@ -28,6 +28,7 @@ from transforms.namewords import (
     ORG_FIRST,
     ORG_LAST,
     ORG_NOUN_MODIFIERS,
+    ORG_NOUNS,
     PLACE_KIND_LINKS,
     PLACE_KIND_NOUNS,
     PLACE_PREPS,
@@ -394,13 +395,16 @@ def _particle(words: list[str], x: int) -> bool:
     return words[x].lower() in NAME_PARTICLES and words[x + 1 : x + 2] == ["-"]
 
 
+QUOTES = frozenset("\"“”«»'")
+
+
 def _org_noun_before(tokens: list[Token], i: int) -> bool:
     """An organisation noun, then only its modifiers: "la compagnia ferroviaria spagnola X"."""
     for k in range(i - 1, max(-1, i - 5), -1):
         low = tokens[k][0].lower()
-        if low in ORG_CUES_BEFORE:
-            return k < i - 1  # right before the name is _guess's first test
-        if low not in ORG_NOUN_MODIFIERS and not adjective_of_place(low):
+        if low in ORG_CUES_BEFORE or low in ORG_NOUNS:
+            return k < i - 1 or low in ORG_NOUNS  # ORG_CUES_BEFORE alone: _guess's first test
+        if low not in ORG_NOUN_MODIFIERS and low not in QUOTES and not adjective_of_place(low):
             return False
     return False
 

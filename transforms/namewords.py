@@ -204,6 +204,13 @@ ORG_NOUN_MODIFIERS = _words(
     pubblico privata privato tecnologica tecnologico online calcistica calcistico sportiva
     sportivo low cost"""
 )
+# Kinds of organisation that open its name: "il movimento Black Lives Matter", "l'associazione
+# "Umana Solidarietà"".
+ORG_NOUNS = _words(
+    """movimento associazione organizzazione ong onlus fondazione sindacato federazione
+    confederazione cooperativa consorzio holding startup organisation organization movement
+    association foundation union"""
+)
 # Kinds of place before a place's name, not part of it: "tra i comuni di Venarotta e Gimignano",
 # "la stazione di Garbagnate", "in località Raica", "the village of Khazna".
 PLACE_KIND_NOUNS = _words(

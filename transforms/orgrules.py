@@ -36,8 +36,12 @@ NOT_TEAM_BEFORE = _words("in at a from da ( nel near")
 SCORE_MAX = 999  # standings and scores; a four-digit number is a year
 
 
-def sports_teams(spans: list[Span], text: str, tokens: list[Token], lows: list[str]) -> list[Span]:
-    """In a sports report a place next to a score or a result verb is the team: ORG, no id."""
+def sports_teams(
+    spans: list[Span], text: str, tokens: list[Token], lows: list[str], gaz: Gazetteer
+) -> list[Span]:
+    """In a sports report a place next to a score or a result verb is the team: ORG, no id.
+    A country there is its national side, which news NER (CoNLL) keeps as LOC: it keeps its
+    label and, below, loses its id."""
     if len(SPORT_WORDS.intersection(lows)) < 2:
         return spans
     n = len(tokens)
@@ -45,7 +49,10 @@ def sports_teams(spans: list[Span], text: str, tokens: list[Token], lows: list[s
     out = []
     for s in spans:
         words = tuple(lows[s.i : s.j])
-        place = s.label == "LOC" or (s.label == "MISC" and s.j - s.i == 1 and s.entry is None)
+        country = _region(s, gaz)
+        place = not country and (
+            s.label == "LOC" or (s.label == "MISC" and s.j - s.i == 1 and s.entry is None)
+        )
         nxt = lows[s.j] if s.j < n else ""
         prev = lows[s.i - 1] if s.i else ""
         # isascii: "²".isdigit() is true and int() would raise
@@ -63,6 +70,7 @@ def sports_teams(spans: list[Span], text: str, tokens: list[Token], lows: list[s
     out = [
         Span(s.i, s.j, "ORG", None)
         if s.label != "ORG"
+        and not _region(s, gaz)
         and tuple(lows[s.i : s.j]) in teams
         and not _surely_place(s, text, tokens, lows)
         else s
@@ -77,6 +85,19 @@ def sports_teams(spans: list[Span], text: str, tokens: list[Token], lows: list[s
         else s
         for s in out
     ]
+
+
+# England, Scotland, Wales, Northern Ireland field national sides of their own.
+HOME_NATIONS = frozenset(("Q21", "Q22", "Q25", "Q26"))
+
+
+def _region(s: Span, gaz: Gazetteer) -> bool:
+    """A known country or home nation ("Italy", "England"): its side is a national one. Counties
+    and states ("Surrey", "Texas") name clubs like towns do."""
+    if s.entry is None:
+        return False
+    entry = gaz.entries[s.entry]
+    return entry.kind == "country" or entry.qid in HOME_NATIONS
 
 
 def _surely_place(s: Span, text: str, tokens: list[Token], lows: list[str]) -> bool:
