@@ -295,6 +295,9 @@ def test_spacy_spans_are_linked_through_the_gazetteer(gaz):
         ("La quantità rilevata da SOFIA sulla superficie lunare.", [("SOFIA", "LOC", None)]),
         # the lower-case kind of place belongs to the name, which is not the country
         ("Una tempesta nel golfo del Messico.", [("golfo del Messico", "LOC", None)]),
+        # a part of a place named after it is another place, unlinked
+        ("Piogge nella Sardegna meridionale.", [("Sardegna meridionale", "LOC", None)]),
+        ("Il terremoto del Centro Italia.", [("Centro Italia", "LOC", None)]),
         # "UK Indie Chart": "Indie" is not a name of India
         ("It reached number 2 in the UK Indie Chart.", None),
     ],

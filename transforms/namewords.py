@@ -124,7 +124,8 @@ LOC_WORDS = _words(
 COMMON_WORD_NAMES = _words("nato nata nati nate fed ice sole")
 GEO_PREFIXES = _words(
     """north south east west new old upper lower greater central northern southern eastern
-    western san santa st saint port fort mount lake nord sud est ovest nuova nuovo alta bassa"""
+    western san santa st saint port fort mount lake nord sud est ovest centro nuova nuovo alta
+    bassa"""
 )
 MISC_WORDS = _words(
     """cup coppa premio prize award awards festival contest championship championships campionato

@@ -234,11 +234,19 @@ GEO_NOUNS = _words(
 GEO_LINKS = _words("di del della dello dei degli delle dell' d'")
 
 
+# "la Sardegna meridionale", "la Macedonia settentrionale": a part of the place, or another one.
+PLACE_PARTS_AFTER = _words("settentrionale meridionale orientale occidentale centrale")
+
+
 def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
-    """Widen a place over the lower-case kind of place before it ("golfo del Messico")."""
+    """Widen a place over the lower-case kind of place before it ("golfo del Messico") and the
+    part of it named after it ("Sardegna meridionale")."""
     out = []
     last_end = 0
-    for s in spans:
+    for x, s in enumerate(spans):
+        nxt = spans[x + 1].i if x + 1 < len(spans) else len(tokens)
+        if s.label == "LOC" and s.j < nxt and lows[s.j] in PLACE_PARTS_AFTER:
+            s = Span(s.i, s.j + 1, "LOC", None)
         k = s.i - 1
         if k >= 0 and lows[k] in GEO_LINKS:
             k -= 1
