@@ -276,9 +276,12 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
         return [Span(i, j, "ORG", None)]  # "Fiji Labour Party" is not the Labour Party
     # "Centro Italia", "Nord Italia": a part of the country, not a town called Centro beside it
     two_places = len(inside) == 2 and not uncovered and j - i == 2
-    if two_places and words[0].lower() in GEO_PREFIXES:
-        if gaz.entries[matches[inside[1]].entry].label == "LOC":
-            return [Span(i, j, "LOC", None)]
+    if (
+        two_places
+        and words[0].lower() in GEO_PREFIXES
+        and gaz.entries[matches[inside[1]].entry].label == "LOC"
+    ):
+        return [Span(i, j, "LOC", None)]
     if inside and not uncovered:
         return [
             Span(matches[x].i, matches[x].j, gaz.entries[matches[x].entry].label, matches[x].entry)
