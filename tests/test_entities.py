@@ -273,6 +273,16 @@ def test_spacy_spans_are_linked_through_the_gazetteer(gaz):
             "Cricket scores. Surrey 212 and 140 , Somerset 98 . Durham 301 in the league match .",
             [("Surrey", "ORG", None), ("Somerset", "ORG", None), ("Durham", "ORG", None)],
         ),
+        # a spaced dash between two names in a sports report is a fixture
+        (
+            "Calcio, il campionato: sabato Juventus - Milan, poi la partita Napoli - Inter.",
+            [
+                ("Juventus", "ORG", "Q1422"),
+                ("Milan", "ORG", None),
+                ("Napoli", "ORG", None),
+                ("Inter", "ORG", "Q631"),
+            ],
+        ),
         # outside a sports report the same words stay places
         ("Italy beat inflation expectations, the central bank said.", [("Italy", "LOC", "Q38")]),
         # the initial's full stop is not a connector: "P. Simmons" is a person

@@ -58,7 +58,9 @@ def sports_teams(
         # isascii: "²".isdigit() is true and int() would raise
         score = nxt.isascii() and nxt.isdigit() and int(nxt) <= SCORE_MAX and prev != "("
         # "France at Japan", "CLEVELAND AT TEXAS": a fixture list, both sides are teams
-        fixture = prev in ("at", "v", "vs") and any(t.j == s.i - 1 for t in spans)
+        # "Juventus - Milan": a spaced dash between two names is a fixture too
+        dash = prev == "-" and s.i >= 2 and tokens[s.i - 1][1] > tokens[s.i - 2][2]
+        fixture = (prev in ("at", "v", "vs") or dash) and any(t.j == s.i - 1 for t in spans)
         if fixture:
             teams.update(tuple(lows[t.i : t.j]) for t in spans if t.j == s.i - 1)
         if place and (score or fixture or nxt in RESULT_AFTER or prev in RESULT_BEFORE):
