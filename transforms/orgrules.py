@@ -113,7 +113,7 @@ def _surely_place(s: Span, text: str, tokens: list[Token], lows: list[str]) -> b
 
 # Italian writes a city without an article; "il Napoli", "della Roma" are the clubs. Cities
 # whose Italian name takes the article are exempt.
-CLUB_ARTICLES = _words("il del al dal sul col la della alla dalla sulla")
+CLUB_ARTICLES = _words("il del al dal sul col nel la della alla dalla sulla nella")
 ARTICLE_CITIES = _words("cairo aquila spezia aia avana pireo havre paz mecca")
 
 
