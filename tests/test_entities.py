@@ -339,6 +339,13 @@ def test_org_evidence(text, expected, gaz):
             "Ieri la Procura di Roma ha aperto un fascicolo.",
             [("Procura", "ORG", None), ("Roma", "LOC", "Q220")],
         ),
+        ("La Giunta regionale ha deciso.", [("Giunta regionale", "ORG", None)]),
+        ("dell'università di Witwatersrand", [("università di Witwatersrand", "ORG", None)]),
+        # a person and the body they work for, in one capitalised run, are two names
+        (
+            "il professor Raffaele Cioni dell'Istituto Nazionale di Geofisica",
+            [("Raffaele Cioni", "PER", None), ("Istituto Nazionale di Geofisica", "ORG", None)],
+        ),
         # a lower-case "ministero" with nothing named after it is no name
         ("Serve un ministero nuovo.", []),
     ],

@@ -88,11 +88,11 @@ HEADS = _words(
     """ministero dipartimento commissione comune regione provincia corte tribunale procura
     consiglio camera assemblea partito ferrovie università agenzia autorità istituto fondazione
     associazione federazione banca ufficio chiesa ospedale accademia comitato movimento unione
-    direzione segreteria nazionale"""
+    direzione segreteria nazionale giunta governo parlamento esercito"""
 )
 # Lower-case heads that still open a name when a capitalised object follows ("il ministero
 # della Giustizia"), unlike "un ministero".
-LOWER_HEADS = _words("ministero dipartimento")
+LOWER_HEADS = _words("ministero dipartimento università")
 # Heads named after their place: "il Comune di Reggio Calabria" is the name; "la Procura di
 # Trani" is the Procura, at Trani.
 PLACE_NAMED_HEADS = _words("comune regione provincia ferrovie università universita")
@@ -103,7 +103,7 @@ QUALIFIERS = _words(
     tributario internazionale mondiale popolare democratico democratica socialista comunista
     repubblicano repubblicana islamica islamico superiore permanente straordinario
     straordinaria esecutivo esecutiva economica economico finanziaria settentrionale
-    meridionale orientale occidentale"""
+    meridionale orientale occidentale provvisorio provvisoria"""
 )
 COURT_OBJECTS = _words("appello assise")
 

@@ -255,6 +255,11 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
         return _label_run(i, cut, tokens, matches, matched, doc, gaz) + _label_run(
             cut, j, tokens, matches, matched, doc, gaz
         )
+    link = _person_of_org(i, j, tokens, gaz)
+    if link:  # "Raffaele Cioni dell'Istituto Nazionale": the person, then where they work
+        return _label_run(i, link, tokens, matches, matched, doc, gaz) + _label_run(
+            link + 1, j, tokens, matches, matched, doc, gaz
+        )
     inside = sorted({matched[k] for k in range(i, j) if matched[k] >= 0})
     words = [t[0] for t in tokens[i:j]]
     # A single gazetteer match covering the run, or several covering all its names.
@@ -428,6 +433,17 @@ def _place_kind_before(tokens: list[Token], i: int) -> bool:
         and before[0] in PLACE_KIND_NOUNS
         and tokens[i - 2][0].islower()
     )
+
+
+def _person_of_org(i: int, j: int, tokens: list[Token], gaz: Gazetteer) -> int | None:
+    """The connector that joins a given name + surname to an organisation's name after it."""
+    if tokens[i][0] not in gaz.first_names:
+        return None
+    for c in range(i + 2, j - 1):
+        if tokens[c][0].lower() in ("di", "del", "della", "dell'", "dello", "of", "de", "du"):
+            nxt = tokens[c + 1][0].lower()
+            return c if nxt in ORG_FIRST or nxt in ORG_NOUNS else None
+    return None
 
 
 def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_per: bool) -> str:
