@@ -348,6 +348,12 @@ def test_org_evidence(text, expected, gaz):
         ),
         # a lower-case "ministero" with nothing named after it is no name
         ("Serve un ministero nuovo.", []),
+        ("Le università italiane chiudono.", []),
+        # a name inside a longer institution's name keeps its own object
+        (
+            "la Commissione della Regione della Lombardia",
+            [("Commissione della Regione", "ORG", None), ("Lombardia", "LOC", "Q1210")],
+        ),
     ],
 )
 def test_institution_names(text, expected, gaz):

@@ -130,8 +130,10 @@ def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -
     ]
     widened: dict[int, Span] = {}
     for k, x in sorted(heads):
+        if x in absorbed:
+            continue  # already part of an earlier name ("Commissione della Regione ...")
         s = spans[x] if x is not None else Span(k, k + 1, "ORG", None)
-        head, j, grew = lows[s.i], s.j, False
+        head, j, grew, named = lows[s.i], s.j, False, False
         while j < n:
             if _qualifier(tokens[j][0], lows[j]) and j not in covered:
                 j, grew = j + 1, True
@@ -148,11 +150,9 @@ def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -
             if obj.label == "PER" and obj.j - obj.i > 1:
                 break  # "la Fondazione di Mario Rossi": the person is named apart
             absorbed.add(t)
-            j, grew = obj.j, True
-        if x is None and not grew:
-            continue  # a bare lower-case "ministero" names nothing
-        if x is not None and not grew:
-            continue
+            j, grew, named = obj.j, True, True
+        if not grew or (x is None and not named):
+            continue  # "un ministero", "le università italiane" name nothing
         widened[s.i] = Span(s.i, j, "ORG", None)
     for x, s in enumerate(spans):
         if x in absorbed:
