@@ -113,6 +113,7 @@ def test_unknown_names_from_rules(text, name, label, gaz):
         ("TENNIS - DRAW FOR THE FED CUP FINAL", "FED"),
         ("nella fascia sub-Sahariana e nel centro-Sud", "Sahariana"),
         ("the Kremlin-backed forces", "Kremlin-backed"),
+        ("the Putin-led coalition", "Putin-led"),
         ("Juan Carlos Rodríguez ha vinto", "Carlos Rodríguez"),
     ],
 )

@@ -212,9 +212,15 @@ def _hyphen_tail(s: Span, tokens: list[Token]) -> Span:
     if s.label != "PER" or j + 1 >= len(tokens) or not _glued_hyphen(tokens, j):
         return s
     tail = tokens[j + 1][0]
-    if tail.isalpha() and tail.islower() and len(tail) <= 4:
+    if tail.isalpha() and tail.islower() and len(tail) <= 4 and tail not in NOT_NAME_TAILS:
         return s._replace(j=j + 2)
     return s
+
+
+# Glued words that make an adjective of a name, not a longer name: "Putin-led", "Trump-era".
+NOT_NAME_TAILS = frozenset(
+    ["led", "era", "run", "like", "ish", "type", "free", "born", "made", "bis"]
+)
 
 
 def _untitled(s: Span, tokens: list[Token]) -> Span:
