@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from transforms.gazetteer import Token
 from transforms.namerules import Span
+from transforms.namewords import ITALIAN_LINKS, QUOTES_OPEN
 from transforms.namewords import adjective_of_place as _adjective
 
 
@@ -20,7 +21,6 @@ ARTICLES = _words(
     dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' sul sullo sulla
     sui sugli sulle sull' col coi"""
 )
-SENTENCE_ENDS = frozenset('.!?:;"“”«»([•·|…–—-')
 # Written in lower case these still name one body in Italian news (KIND's convention too);
 # English "the government" is a description, not a name, and is left alone.
 INSTITUTIONS_LOWER = _words(
@@ -50,7 +50,7 @@ def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> lis
     drop: set[int] = set()
     for k in candidates:
         tok, low = tokens[k][0], lows[k]
-        if k == 0 or lows[k - 1] in SENTENCE_ENDS:
+        if k == 0 or lows[k - 1] in QUOTES_OPEN:
             continue
         capital = tok[:1].isupper()
         # "in Parlamento", "capo di Stato": mid-sentence, the capital alone names the body.
@@ -96,7 +96,6 @@ LOWER_HEADS = _words("ministero dipartimento università")
 # Heads named after their place: "il Comune di Reggio Calabria" is the name; "la Procura di
 # Trani" is the Procura, at Trani.
 PLACE_NAMED_HEADS = _words("comune regione provincia ferrovie università universita")
-LINKS = _words("di del della dello dei degli delle dell' d'")
 QUALIFIERS = _words(
     """suprema supremo speciale costituzionale ortodossa ortodosso cattolica cattolico
     evangelica anglicana generale civile penale amministrativo amministrativa tributaria
@@ -141,7 +140,7 @@ def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -
             if lows[j] == "d'" and j + 1 < n and lows[j + 1] in COURT_OBJECTS:
                 j, grew = j + 2, True  # "Corte d'appello", "Corte d'Assise"
                 continue
-            t = starts.get(j + 1) if lows[j] in LINKS else None
+            t = starts.get(j + 1) if lows[j] in ITALIAN_LINKS else None
             if t is None or t in absorbed:
                 break
             obj = spans[t]

@@ -220,3 +220,6 @@ PLACE_KIND_NOUNS = _words(
     village villages town towns city suburb district airport station"""
 )
 PLACE_KIND_LINKS = _words("di del della dello dell' d' of")
+# Italian "of" and its article forms, linking a head noun to the name after it ("golfo del
+# Messico", "ministero della Giustizia").
+ITALIAN_LINKS = _words("di del della dello dei degli delle dell' d'")

@@ -1,5 +1,6 @@
 """Evidence from the wider text, applied to the name rules' spans: sports teams named by their
-place, one type per name, and ids dropped where a place is really a team or part of a longer name. Spans in, spans out.
+place, one type per name, and ids dropped where a place is really a team or part of a longer
+name. Spans in, spans out.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from collections import Counter
 
 from transforms.gazetteer import Gazetteer, Token
 from transforms.namerules import Span
+from transforms.namewords import ITALIAN_LINKS
 
 
 def _words(s: str) -> frozenset[str]:
@@ -233,7 +235,6 @@ GEO_NOUNS = _words(
     """golfo fiume lago monte monti isola isole provincia distretto regione punta valle stretto
     mare oceano canale baia penisola deserto contea arcipelago laguna"""
 )
-GEO_LINKS = _words("di del della dello dei degli delle dell' d'")
 
 
 # "la Sardegna meridionale", "la Macedonia settentrionale": a part of the place, or another one.
@@ -250,7 +251,7 @@ def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list
         if s.label == "LOC" and s.j < nxt and lows[s.j] in PLACE_PARTS_AFTER:
             s = Span(s.i, s.j + 1, "LOC", None)
         k = s.i - 1
-        if k >= 0 and lows[k] in GEO_LINKS:
+        if k >= 0 and lows[k] in ITALIAN_LINKS:
             k -= 1
         place = s.label == "LOC" or (s.label == "MISC" and s.entry is None)
         if place and k >= last_end and lows[k] in GEO_NOUNS and tokens[k][0].islower():
