@@ -95,6 +95,9 @@ def test_gazetteer_cases(text, expected, gaz):
         ("un treno della compagnia ferroviaria spagnola Renfe", "Renfe", "ORG"),
         ("tra i comuni di Venarotta e Gimignano", "Venarotta", "LOC"),
         ("They fled the village of Khazna at dawn.", "Khazna", "LOC"),
+        # an Italian municipality (ISTAT's list) with no other evidence is a place
+        ("Ieri Stroppiana ha votato il bilancio.", "Stroppiana", "LOC"),
+        ("Tra Olbia e Arzachena la strada è chiusa.", "Arzachena", "LOC"),
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):
@@ -347,6 +350,23 @@ def test_org_evidence(text, expected, gaz):
             "il professor Raffaele Cioni dell'Istituto Nazionale di Geofisica",
             [("Raffaele Cioni", "PER", None), ("Istituto Nazionale di Geofisica", "ORG", None)],
         ),
+        # a full name, then "di" and a known place: the body or person and where they are from
+        (
+            "Lo studio dell'Università Cattolica di Milano è uscito.",
+            [("Università Cattolica", "ORG", None), ("Milano", "LOC", "Q490")],
+        ),
+        (
+            "il pilota Marco Simoncelli di Misano Adriatico",
+            [("Marco Simoncelli", "PER", None), ("Misano Adriatico", "LOC", None)],
+        ),
+        (
+            "Ha giocato nel Racing di Avellaneda.",
+            [("Racing", "ORG", None), ("Avellaneda", "LOC", None)],
+        ),
+        # ... but a bare head keeps its place, and a lone given name its surname
+        ("il Comune di Milano ha deciso", [("Comune di Milano", "ORG", None)]),
+        ("Un ritratto di Leonardo da Vinci.", [("Leonardo da Vinci", "PER", None)]),
+        ("Lo ha detto la Prefettura di Ascoli.", [("Prefettura di Ascoli", "ORG", None)]),
         # a lower-case "ministero" with nothing named after it is no name
         ("Serve un ministero nuovo.", []),
         ("Le università italiane chiudono.", []),

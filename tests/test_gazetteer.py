@@ -115,3 +115,22 @@ def test_build_reproduces_the_committed_file(tmp_path):
     assert gzip.decompress(out.read_bytes()) == gzip.decompress(committed.read_bytes()), (
         "stale: run python -m transforms.gazetteer_build and commit transforms/data/gazetteer.tsv.gz"
     )
+
+
+def test_towns_come_from_istat_and_are_evidence_only(gaz):
+    assert {"Stroppiana", "Arzachena", "Bozen", "Bolzano"} <= gaz.towns
+    assert not any(len(t) < 4 for t in gaz.towns)
+    # never matched on their own: many Italian surnames are towns
+    assert gaz.match(tokenize("Stroppiana")) == []
+
+
+def test_istat_list_is_parsed_from_its_csv(tmp_path):
+    from transforms.gazetteer_build import towns_from_istat
+
+    head = (
+        'Codice Regione;"Codice\nstatistico";Denominazione in italiano;Denominazione altra lingua\n'
+    )
+    rows = "01;1;Bolzano;Bozen\n01;2;Rho;\n01;3;Sankt Ulrich;Ortisei/St. Ulrich\n"
+    path = tmp_path / "comuni.csv"
+    path.write_bytes((head + rows).encode("cp1252"))
+    assert towns_from_istat(path) == ["Bolzano", "Bozen", "Ortisei", "Sankt Ulrich", "St. Ulrich"]

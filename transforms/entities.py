@@ -13,7 +13,7 @@ import apache_beam as beam
 
 from transforms.failures import ARTICLES, FAILURES, ArticleStep
 from transforms.gazetteer import Gazetteer, Token, load_gazetteer, token_key, tokenize
-from transforms.institutions import institution_names, institutions
+from transforms.institutions import institution_names, institutions, seats
 from transforms.namerules import Span, find_names
 from transforms.orgrules import (
     agree_in_lists,
@@ -52,7 +52,7 @@ def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
     spans = find_names(text, tokens, gazetteer.match(tokens, keys), gazetteer)
     lows = [t[0].lower() for t in tokens]
     spans = institutions(sports_teams(spans, text, tokens, lows, gazetteer), tokens, lows)
-    spans = institution_names(spans, tokens, lows)
+    spans = seats(institution_names(spans, tokens, lows), tokens, lows, gazetteer)
     spans = agree_labels(agree_in_lists(clubs(spans, lows, gazetteer), lows), lows)
     spans = places_inside_names(shouted_places(spans, text, tokens, gazetteer), lows)
     spans = place_kinds(spans, tokens, lows)

@@ -15,6 +15,7 @@ import ahocorasick
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
 FIRST_NAMES_FILE = "first_names.txt"
+TOWNS_FILE = "comuni_it.txt"
 
 # Italian/French/Catalan elided articles and prepositions: "l'Ucraina" is "l'" + "Ucraina".
 ELISIONS = frozenset(
@@ -127,9 +128,17 @@ def token_key(tok: str, caps: frozenset[str] = frozenset()) -> str:
 class Gazetteer:
     """Entries plus an automaton over their token keys; built once per worker in setup()."""
 
-    def __init__(self, rows: list[tuple[str, str, str, list[str]]], first_names: set[str]):
+    def __init__(
+        self,
+        rows: list[tuple[str, str, str, list[str]]],
+        first_names: set[str],
+        towns: set[str] = frozenset(),
+    ):
         self.entries: list[Entry] = []
         self.first_names = frozenset(first_names)
+        # Every Italian municipality: evidence for the rules that an unknown name is a place,
+        # never matched on its own (many are surnames: "Ferrara", "Marino").
+        self.towns = frozenset(towns)
         caps = set()
         for _, _, _, names in rows:
             for name in names:
@@ -195,4 +204,6 @@ def load_gazetteer(path: str | None = None) -> Gazetteer:
             rows.append((qid, label, kind, names.split("|")))
     text = (data_dir / FIRST_NAMES_FILE).read_text(encoding="utf-8")
     first = {w for line in text.splitlines() if not line.startswith("#") for w in line.split()}
-    return Gazetteer(rows, first)
+    lines = (data_dir / TOWNS_FILE).read_text(encoding="utf-8").splitlines()
+    towns = {line for line in lines if line and not line.startswith("#")}
+    return Gazetteer(rows, first, towns)

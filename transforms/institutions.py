@@ -5,7 +5,7 @@ della Giustizia iracheno", "il Comune di Reggio Calabria"). Spans in, spans out.
 
 from __future__ import annotations
 
-from transforms.gazetteer import Token
+from transforms.gazetteer import Gazetteer, Token
 from transforms.namerules import Span
 from transforms.namewords import ITALIAN_LINKS, QUOTES_OPEN
 from transforms.namewords import adjective_of_place as _adjective
@@ -172,3 +172,36 @@ def _no_overlaps(spans: list[Span]) -> list[Span]:
             continue
         out.append(s)
     return out
+
+
+def seats(spans: list[Span], tokens: list[Token], lows: list[str], gaz: Gazetteer) -> list[Span]:
+    """A full name followed by "di"/"dell'" and a known place names two things, the body or
+    person and where they are from: "Università Cattolica | di | Milano", "Racing | di |
+    Avellaneda", "Marco Simoncelli | di | Misano Adriatico". A bare head keeps its place
+    ("Comune di Milano"), a lone given name its surname ("Leonardo da Vinci")."""
+    out: list[Span] = []
+    for s in spans:
+        if s.label not in ("ORG", "PER") or s.entry is not None or s.j - s.i < 3:
+            out.append(s)
+            continue
+        k = next((k for k in range(s.j - 2, s.i, -1) if lows[k] in ITALIAN_LINKS), None)
+        place = _place(tokens[k + 1 : s.j], gaz) if k is not None else None
+        bare = k is not None and k - s.i == 1 and (s.label == "PER" or lows[s.i] in _BARE_HEADS)
+        if place is None or bare or not tokens[k][0].islower():
+            out.append(s)
+            continue
+        out += [Span(s.i, k, s.label, None), Span(k + 1, s.j, "LOC", place[1])]
+    return out
+
+
+_BARE_HEADS = HEADS | INSTITUTIONS_CAP
+
+
+def _place(words: list[Token], gaz: Gazetteer) -> tuple[str, int | None] | None:
+    """("LOC", entry) when words are exactly one known place (or an Italian town), else None."""
+    matches = gaz.match(words)
+    if len(matches) == 1 and matches[0].i == 0 and matches[0].j == len(words):
+        entry = gaz.entries[matches[0].entry]
+        return ("LOC", matches[0].entry) if entry.label == "LOC" else None
+    name = " ".join(t[0] for t in words)
+    return ("LOC", None) if name in gaz.towns else None

@@ -477,6 +477,8 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
         return "PER"
     if len(words) == 1 and _is_acronym(words[0]):
         return "ORG"
+    if not doc.english and " ".join(words) in gaz.towns:
+        return "LOC"  # an Italian town ("tra Olbia e Tempio", "ad Arzachena")
     w = words[0]
     demonym = doc.english and len(words) == 1 and len(w) > 4 and w not in gaz.first_names
     if demonym and w.lower().endswith(DEMONYM_ENDINGS):

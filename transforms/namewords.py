@@ -111,7 +111,7 @@ ORG_FIRST = _words(
     """university università universidad université bank banca banco ministry ministero
     commissione comitato partito consiglio camera corte federazione agenzia istituto fondazione
     associazione department federal movimento procura polizia guardia tribunale ospedale museo
-    museum ministère ministerium"""
+    museum ministère ministerium prefettura questura"""
 )
 LOC_WORDS = _words(
     """river fiume lake lago mount monte mountains monti island islands isola isole sea mare ocean
