@@ -98,6 +98,11 @@ def test_gazetteer_cases(text, expected, gaz):
         # an Italian municipality (ISTAT's list) with no other evidence is a place
         ("Ieri Stroppiana ha votato il bilancio.", "Stroppiana", "LOC"),
         ("Tra Olbia e Arzachena la strada è chiusa.", "Arzachena", "LOC"),
+        # what only a person has, and a government named by its leader
+        ("Ieri i sostenitori di Mbatuko hanno protestato.", "Mbatuko", "PER"),
+        ("Ieri il governo Zelluni ha deciso.", "Zelluni", "PER"),
+        ("He said the Zelluni administration was wrong.", "Zelluni", "PER"),
+        ("Ieri a Piccadilly Circus una folla.", "Piccadilly Circus", "LOC"),
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):
@@ -367,6 +372,13 @@ def test_org_evidence(text, expected, gaz):
         ("il Comune di Milano ha deciso", [("Comune di Milano", "ORG", None)]),
         ("Un ritratto di Leonardo da Vinci.", [("Leonardo da Vinci", "PER", None)]),
         ("Lo ha detto la Prefettura di Ascoli.", [("Prefettura di Ascoli", "ORG", None)]),
+        # a capitalised head takes its lower-case object too
+        (
+            "Ieri l'Ordine nazionale dei giornalisti ha deciso.",
+            [("Ordine nazionale dei giornalisti", "ORG", None)],
+        ),
+        ("Ieri la Presidenza del consiglio ha detto.", [("Presidenza del consiglio", "ORG", None)]),
+        ("Lo ha detto la Procura di ieri.", [("Procura", "ORG", None)]),
         # a lower-case "ministero" with nothing named after it is no name
         ("Serve un ministero nuovo.", []),
         ("Le università italiane chiudono.", []),

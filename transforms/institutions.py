@@ -88,7 +88,8 @@ HEADS = _words(
     """ministero dipartimento commissione comune regione provincia corte tribunale procura
     consiglio camera assemblea partito ferrovie università agenzia autorità istituto fondazione
     associazione federazione banca ufficio chiesa ospedale accademia comitato movimento unione
-    direzione segreteria nazionale giunta governo parlamento esercito"""
+    direzione segreteria nazionale giunta governo parlamento esercito ordine presidenza curia
+    anagrafe organizzazione"""
 )
 # Lower-case heads that still open a name when a capitalised object follows ("il ministero
 # della Giustizia"), unlike "un ministero".
@@ -150,6 +151,18 @@ def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -
                 break  # "la Fondazione di Mario Rossi": the person is named apart
             absorbed.add(t)
             j, grew, named = obj.j, True, True
+        if (
+            tokens[s.i][0][:1].isupper()
+            and j + 1 < n
+            and lows[j] in ITALIAN_LINKS
+            and j + 1 not in covered
+            and _common_noun(tokens[j + 1][0], lows[j + 1])
+        ):
+            # a capitalised head's lower-case object is part of its name: "Ordine nazionale
+            # dei giornalisti", "Procura dei minori", "Presidenza del consiglio"
+            j, grew = j + 2, True
+            while j < n and j not in covered and _qualifier(tokens[j][0], lows[j]):
+                j += 1
         if not grew or (x is None and not named):
             continue  # "un ministero", "le università italiane" name nothing
         widened[s.i] = Span(s.i, j, "ORG", None)
@@ -159,6 +172,17 @@ def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -
         out.append(widened.pop(s.i, s))
     out.extend(widened.values())
     return _no_overlaps(sorted(out))
+
+
+def _common_noun(tok: str, low: str) -> bool:
+    return tok.isalpha() and tok.islower() and len(tok) >= 4 and low not in NOT_OBJECTS
+
+
+# Lower-case words after "di" that do not name what a body deals with: "la Procura di ieri".
+NOT_OBJECTS = _words(
+    """ieri oggi domani questo questa questi queste quello quella quelli quelle nuovo nuova
+    recente recenti tutti tutte molti molte alcuni alcune altri altre loro essere fronte"""
+)
 
 
 def _head_span(s: Span, lows: list[str]) -> bool:

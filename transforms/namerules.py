@@ -20,6 +20,8 @@ from transforms.namewords import (
     DEMONYMS,
     ENGLISH_HINTS,
     GEO_PREFIXES,
+    GOVERNMENT_BY_LEADER,
+    LEADER_GOVERNMENT,
     LOC_WORDS,
     MISC_WORDS,
     NAME_PARTICLES,
@@ -29,6 +31,8 @@ from transforms.namewords import (
     ORG_LAST,
     ORG_NOUN_MODIFIERS,
     ORG_NOUNS,
+    PERSON_OF,
+    PERSON_OF_LINKS,
     PLACE_KIND_LINKS,
     PLACE_KIND_NOUNS,
     PLACE_PREPS,
@@ -457,6 +461,12 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
     words = [t[0] for t in tokens[i:j]]
     before = [t[0].lower() for t in tokens[max(0, i - 3) : i]]
     if cue_per or any(w in ROLE_CUES for w in before):
+        return "PER"
+    if len(words) == 1 and (
+        (before[-2:-1] and before[-2] in PERSON_OF and before[-1] in PERSON_OF_LINKS)
+        or (before and before[-1] in GOVERNMENT_BY_LEADER and not doc.english)
+        or (j < len(tokens) and tokens[j][0].lower() in LEADER_GOVERNMENT and doc.english)
+    ):
         return "PER"
     if (before and before[-1] in ORG_CUES_BEFORE) or (
         j < len(tokens) and tokens[j][0].lower() in ORG_CUES_AFTER

@@ -65,6 +65,18 @@ ROLE_CUES = TITLES | _words(
     colleague counterpart founder chairman chairwoman président ministre porte-parole chancelier
     sénateur portavoz canciller präsident kanzler sprecher detto detta soprannominato alias"""
 )
+# What only a person has or undergoes, before "di"/"of" + a lone unknown name: "i figli di
+# Gheddafi", "la presidenza di Mubarak", "i sostenitori di Gbagbo", "the arrest of Kabila".
+PERSON_OF = _words(
+    """figli sostenitori seguaci presidenza regime arresto morte dimissioni funerali funerale
+    uccisione rapimento scomparsa biografia supporters followers presidency arrest death
+    resignation funeral killing kidnapping biography"""
+)
+PERSON_OF_LINKS = _words("di del of")
+# Italian names a government by its leader, English puts the leader first: "il governo
+# Berlusconi", "l'amministrazione Bush", "the Bush administration".
+GOVERNMENT_BY_LEADER = _words("governo amministrazione esecutivo regime era")
+LEADER_GOVERNMENT = _words("administration government era regime presidency")
 SPEECH = _words(
     """said says told added stated explained wrote warned noted insisted argued declared
     dice afferma spiega aggiunge dichiara sostiene scrive dijo afirmó declaró sagte erklärte"""
@@ -118,7 +130,8 @@ LOC_WORDS = _words(
     oceano gulf golfo bay baia valley valle street via viale piazza square avenue road strait
     stretto peninsula penisola desert deserto county province provincia region regione canal
     canale coast costa park parco bridge ponte oriente occidente city pond dock beach cave
-    harbour harbor hill hills forest falls canyon glacier heights spiaggia grotta collina"""
+    harbour harbor hill hills forest falls canyon glacier heights spiaggia grotta collina circus
+    pradesh cappella basilica cattedrale cathedral piazzale stadio stadium castello"""
 )
 # Names that are also common words opening a sentence (Italian "Nato a ..." = "born in").
 COMMON_WORD_NAMES = _words("nato nata nati nate fed ice sole")
