@@ -103,6 +103,8 @@ def test_gazetteer_cases(text, expected, gaz):
         ("Ieri il governo Zelluni ha deciso.", "Zelluni", "PER"),
         ("He said the Zelluni administration was wrong.", "Zelluni", "PER"),
         ("Ieri a Piccadilly Circus una folla.", "Piccadilly Circus", "LOC"),
+        # the same word evidence for a stretch beside a known name as for a whole run
+        ("Ieri il Gran Premio di Monza è finito.", "Gran Premio", "MISC"),
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):

@@ -468,6 +468,13 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
         or (j < len(tokens) and tokens[j][0].lower() in LEADER_GOVERNMENT and doc.english)
     ):
         return "PER"
+    ends = (words[0].lower().rstrip("."), words[-1].lower().rstrip("."))
+    if len(words) > 1 and (ends[1] in ORG_LAST or ends[0] in ORG_FIRST):
+        return "ORG"  # the same word evidence as a whole run's, for a stretch beside a known
+    if len(words) > 1 and (ends[1] in LOC_WORDS or ends[0] in LOC_WORDS):
+        return "LOC"  # name: "Gran Premio di Monza", "Stadio Olimpico di Roma"
+    if len(words) > 1 and (ends[1] in MISC_WORDS or ends[0] in MISC_WORDS):
+        return "MISC"
     if (before and before[-1] in ORG_CUES_BEFORE) or (
         j < len(tokens) and tokens[j][0].lower() in ORG_CUES_AFTER
     ):

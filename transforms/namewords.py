@@ -52,7 +52,7 @@ TITLES = _words(
     sr sra leader ceo chief vice deputy prime foreign defence defense interior finance
     re regina principe principessa papa zar sultan emir sheikh ayatollah cardinal cardinale
     brigadier colonel colonnello major maggiore captain capitano lieutenant tenente sergeant
-    sergente commander comandante director producer actor father"""
+    sergente commander comandante director producer actor father pontefice"""
 )
 ROLE_CUES = TITLES | _words(
     """portavoce consigliere deputato comandante capo direttore amministratore fondatore
