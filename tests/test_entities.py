@@ -381,6 +381,12 @@ def test_org_evidence(text, expected, gaz):
         ),
         ("Ieri la Presidenza del consiglio ha detto.", [("Presidenza del consiglio", "ORG", None)]),
         ("Lo ha detto la Procura di ieri.", [("Procura", "ORG", None)]),
+        # a country before a company's legal form is part of the company's name, not linked
+        (
+            "ha condannato Uber Italy s.r.l. ieri",
+            [("Uber", "ORG", None), ("Italy", "LOC", None)],
+        ),
+        ("L'Italia sa vincere.", [("Italia", "LOC", "Q38")]),
         # a lower-case "ministero" with nothing named after it is no name
         ("Serve un ministero nuovo.", []),
         ("Le università italiane chiudono.", []),

@@ -54,7 +54,7 @@ def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
     spans = institutions(sports_teams(spans, text, tokens, lows, gazetteer), tokens, lows)
     spans = seats(institution_names(spans, tokens, lows), tokens, lows, gazetteer)
     spans = agree_labels(agree_in_lists(clubs(spans, lows, gazetteer), lows), lows)
-    spans = places_inside_names(shouted_places(spans, text, tokens, gazetteer), lows)
+    spans = places_inside_names(shouted_places(spans, text, tokens, gazetteer), tokens, lows)
     spans = place_kinds(spans, tokens, lows)
     return _resolve(text, tokens, spans, gazetteer)
 

@@ -199,7 +199,7 @@ def shouted_places(spans: list[Span], text: str, tokens: list[Token], gaz: Gazet
 NAME_INNER = _words("in of for")
 
 
-def places_inside_names(spans: list[Span], lows: list[str]) -> list[Span]:
+def places_inside_names(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
     """A place that ends or touches an unknown organisation's or title's name ("Human Rights in
     China", "Badminton Canada") is part of that name: keep the span, drop the id."""
     out = list(spans)
@@ -219,9 +219,31 @@ def places_inside_names(spans: list[Span], lows: list[str]) -> list[Span]:
         glued = (before is not None and before.j == s.i and _unknown_name(before)) or (
             after is not None and after.i == s.j and after.entry is None and after.label == "ORG"
         )
-        if inner or glued:
+        # before a company's legal form: "Uber Italy s.r.l.", "Acme France SAS"
+        if inner or glued or _company_form(tokens, s.j):
             out[x] = s._replace(entry=None)
     return out
+
+
+COMPANY_FORMS = _words("srl spa sas sarl inc ltd llc plc gmbh ag nv bv sa")
+
+
+def _company_form(tokens: list[Token], k: int) -> bool:
+    """A company's legal form starts at token k: "Srl", "S.p.A.", "s . r . l .", "Inc", "AG"."""
+    parts: list[str] = []
+    while k < len(tokens) and len(parts) < 8:
+        tok = tokens[k][0]
+        if tok != "." and not (tok.isalpha() and len(tok) <= 4 and not (parts and len(tok) > 1)):
+            break  # after the first piece only dots and single letters go on ("S.p.A.")
+        parts.append(tok)
+        k += 1
+        if len(tok) > 1:
+            break  # a whole word: "Srl", "Inc", "AG"
+    form = "".join(parts).replace(".", "")
+    if form.lower() not in COMPANY_FORMS:
+        return False
+    # two-letter forms are words too ("Italia sa vincere"): only written as capitals count
+    return len(form) > 2 and (form[0].isupper() or "." in parts) or form.isupper()
 
 
 def _unknown_name(s: Span) -> bool:
