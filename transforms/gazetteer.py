@@ -132,7 +132,7 @@ class Gazetteer:
         self,
         rows: list[tuple[str, str, str, list[str]]],
         first_names: set[str],
-        towns: set[str] = frozenset(),
+        towns: frozenset[str] | set[str] = frozenset(),
     ):
         self.entries: list[Entry] = []
         self.first_names = frozenset(first_names)

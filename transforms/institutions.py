@@ -198,6 +198,10 @@ def _no_overlaps(spans: list[Span]) -> list[Span]:
     return out
 
 
+# Heads that name nothing without their place: "il Comune di Milano", "la Procura di Trani".
+_BARE_HEADS = HEADS | INSTITUTIONS_CAP
+
+
 def seats(spans: list[Span], tokens: list[Token], lows: list[str], gaz: Gazetteer) -> list[Span]:
     """A full name followed by "di"/"dell'" and a known place names two things, the body or
     person and where they are from: "Università Cattolica | di | Milano", "Racing | di |
@@ -216,9 +220,6 @@ def seats(spans: list[Span], tokens: list[Token], lows: list[str], gaz: Gazettee
             continue
         out += [Span(s.i, k, s.label, None), Span(k + 1, s.j, "LOC", place[1])]
     return out
-
-
-_BARE_HEADS = HEADS | INSTITUTIONS_CAP
 
 
 def _place(words: list[Token], gaz: Gazetteer) -> tuple[str, int | None] | None:

@@ -233,6 +233,8 @@ def _company_form(tokens: list[Token], k: int) -> bool:
     parts: list[str] = []
     while k < len(tokens) and len(parts) < 8:
         tok = tokens[k][0]
+        if tok == "." and not parts:
+            break  # a full stop after the place ends its sentence
         if tok != "." and not (tok.isalpha() and len(tok) <= 4 and not (parts and len(tok) > 1)):
             break  # after the first piece only dots and single letters go on ("S.p.A.")
         parts.append(tok)
@@ -243,7 +245,7 @@ def _company_form(tokens: list[Token], k: int) -> bool:
     if form.lower() not in COMPANY_FORMS:
         return False
     # two-letter forms are words too ("Italia sa vincere"): only written as capitals count
-    return len(form) > 2 and (form[0].isupper() or "." in parts) or form.isupper()
+    return (len(form) > 2 and (form[0].isupper() or "." in parts)) or form.isupper()
 
 
 def _unknown_name(s: Span) -> bool:
