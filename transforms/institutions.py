@@ -198,15 +198,18 @@ def _no_overlaps(spans: list[Span]) -> list[Span]:
     return out
 
 
-# Heads that name nothing without their place: "il Comune di Milano", "la Procura di Trani".
-_BARE_HEADS = HEADS | INSTITUTIONS_CAP
+# Courts and offices named with the town they sit in: the town is a place of its own.
+SEAT_HEADS = _words("procura tribunale corte questura prefettura tar")
+# Heads that name nothing without their place: "il Comune di Milano".
+_BARE_HEADS = (HEADS | INSTITUTIONS_CAP) - SEAT_HEADS
 
 
 def seats(spans: list[Span], tokens: list[Token], lows: list[str], gaz: Gazetteer) -> list[Span]:
     """A full name followed by "di"/"dell'" and a known place names two things, the body or
     person and where they are from: "Università Cattolica | di | Milano", "Racing | di |
-    Avellaneda", "Marco Simoncelli | di | Misano Adriatico". A bare head keeps its place
-    ("Comune di Milano"), a lone given name its surname ("Leonardo da Vinci")."""
+    Avellaneda", "Marco Simoncelli | di | Misano Adriatico", and a court or office and the town
+    it sits in ("Procura | di | Trani"). A bare head keeps its place ("Comune di Milano"), a
+    lone given name its surname ("Leonardo da Vinci")."""
     out: list[Span] = []
     for s in spans:
         if s.label not in ("ORG", "PER") or s.entry is not None or s.j - s.i < 3:

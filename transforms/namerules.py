@@ -310,22 +310,12 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
         return []
     words = [t[0] for t in tokens[i:j]]
     lows = [w.lower().rstrip(".") for w in words]
-    if lows[0] in SEAT_HEADS and inside:
-        seat = matches[inside[-1]]
-        if (
-            seat.j == j
-            and seat.i - 1 > i
-            and gaz.entries[seat.entry].label == "LOC"
-            and tokens[seat.i - 1][0].lower() in CONNECTORS
-        ):  # "Procura di Trani": the office, then the town it sits in
-            return [Span(i, seat.i - 1, "ORG", None), Span(seat.i, seat.j, "LOC", seat.entry)]
-    if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST:
-        return [Span(i, j, "ORG", None)]
-    if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS:
-        return [Span(i, j, "LOC", None)]
+    kind = _kind_word(lows)
+    if kind in ("ORG", "LOC"):
+        return [Span(i, j, kind, None)]
     if any(w in CONNECTORS for w in lows) and any(w in ORG_LAST or w in ORG_FIRST for w in lows):
         return [Span(i, j, "ORG", None)]  # "Carnegie Institution of Washington"
-    if lows[-1] in MISC_WORDS or lows[0] in MISC_WORDS:
+    if kind == "MISC":
         return [Span(i, j, "MISC", None)]
     if not inside and all(w in DEMONYMS or w in GEO_PREFIXES for w in lows):
         return [Span(i, j, "MISC", None)]  # "South Korean", "Iraqi Kurds"
@@ -408,8 +398,6 @@ def _person_inside(i, j, tokens, matches, matched, gaz) -> int | None:
     return None
 
 
-# Courts and offices named with the town they sit in: the town is a place of its own.
-SEAT_HEADS = frozenset(("procura", "tribunale", "corte", "questura", "prefettura", "tar"))
 HYPHEN_PLACE_PREFIXES = frozenset(("saint", "sainte", "san", "santa", "sankt", "st"))
 
 
@@ -456,6 +444,18 @@ def _person_of_org(i: int, j: int, tokens: list[Token], gaz: Gazetteer) -> int |
     return None
 
 
+def _kind_word(lows: list[str]) -> str | None:
+    """The type a name's first or last word gives it: "... Party", "Banca ...", "... River",
+    "Premio ..."."""
+    if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST:
+        return "ORG"
+    if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS:
+        return "LOC"
+    if lows[-1] in MISC_WORDS or lows[0] in MISC_WORDS:
+        return "MISC"
+    return None
+
+
 def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_per: bool) -> str:
     """Label an unknown name from its context."""
     words = [t[0] for t in tokens[i:j]]
@@ -468,13 +468,11 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
         or (j < len(tokens) and tokens[j][0].lower() in LEADER_GOVERNMENT and doc.english)
     ):
         return "PER"
-    ends = (words[0].lower().rstrip("."), words[-1].lower().rstrip("."))
-    if len(words) > 1 and (ends[1] in ORG_LAST or ends[0] in ORG_FIRST):
-        return "ORG"  # the same word evidence as a whole run's, for a stretch beside a known
-    if len(words) > 1 and (ends[1] in LOC_WORDS or ends[0] in LOC_WORDS):
-        return "LOC"  # name: "Gran Premio di Monza", "Stadio Olimpico di Roma"
-    if len(words) > 1 and (ends[1] in MISC_WORDS or ends[0] in MISC_WORDS):
-        return "MISC"
+    # a stretch beside a known name has the same word evidence as a whole run: "Gran Premio"
+    # di Monza, "Stadio Olimpico" di Roma
+    kind = _kind_word([w.lower().rstrip(".") for w in words]) if len(words) > 1 else None
+    if kind:
+        return kind
     if (before and before[-1] in ORG_CUES_BEFORE) or (
         j < len(tokens) and tokens[j][0].lower() in ORG_CUES_AFTER
     ):
