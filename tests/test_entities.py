@@ -395,7 +395,47 @@ def test_org_evidence(text, expected, gaz):
             "la Commissione della Regione della Lombardia",
             [("Commissione della Regione", "ORG", None), ("Lombardia", "LOC", "Q1210")],
         ),
+        # a multi-word institution takes a trailing qualifier; a lone head too
+        (
+            "il Ministero della Sanità sudafricano ha detto",
+            [("Ministero della Sanità sudafricano", "ORG", None)],
+        ),
+        ("Lo ha detto la Polizia britannica.", [("Polizia britannica", "ORG", None)]),
+        # an event's place is a place of its own ("Festival" is not P/O/L, still tagged)
+        (
+            "Ha vinto il Festival di Sanremo.",
+            [("Festival", "MISC", None), ("Sanremo", "LOC", None)],
+        ),
     ],
 )
 def test_institution_names(text, expected, gaz):
+    assert _found(text, gaz) == expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a minister's portfolio is not a name; the holder after it is a person
+        ("Il ministro del Lavoro Poletti ha detto", [("Poletti", "PER", None)]),
+        ("Lo ha detto il ministro dell'Interno.", []),
+        (
+            "il ministro degli Affari Esteri Abd El Rahman",
+            [("Abd El Rahman", "PER", None)],
+        ),
+        # what an office is of, then its holder: two names, not one organisation
+        (
+            "l'ex presidente dell'Egitto Hosni Mubarak è morto",
+            [("Egitto", "LOC", "Q79"), ("Hosni Mubarak", "PER", None)],
+        ),
+        (
+            "il leader della Lega Nord Umberto Bossi ha detto",
+            [("Lega Nord", "ORG", None), ("Umberto Bossi", "PER", None)],
+        ),
+        # ... but a name that runs on without an office before it stays one name
+        ("I Toronto Blue Jays hanno vinto.", [("Toronto Blue Jays", "ORG", None)]),
+        # leagues are organisations (KIND and CoNLL agree)
+        ("È tornato in Serie A.", [("Serie A", "ORG", "Q15804")]),
+    ],
+)
+def test_office_holders_and_leagues(text, expected, gaz):
     assert _found(text, gaz) == expected

@@ -21,10 +21,12 @@ from transforms.namewords import (
     ENGLISH_HINTS,
     GEO_PREFIXES,
     GOVERNMENT_BY_LEADER,
+    ITALIAN_LINKS,
     LEADER_GOVERNMENT,
     LOC_WORDS,
     MISC_WORDS,
     NAME_PARTICLES,
+    OFFICES,
     ORG_CUES_AFTER,
     ORG_CUES_BEFORE,
     ORG_FIRST,
@@ -37,6 +39,7 @@ from transforms.namewords import (
     PLACE_KIND_NOUNS,
     PLACE_PREPS,
     PLURAL_ENDINGS,
+    PORTFOLIOS,
     QUOTES_OPEN,
     ROLE_CUES,
     ROMANCE_HINTS,
@@ -265,6 +268,16 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
         return _label_run(i, cut, tokens, matches, matched, doc, gaz) + _label_run(
             cut, j, tokens, matches, matched, doc, gaz
         )
+    held = _office_holder(i, j, tokens, matches, matched)
+    if held:  # "il ministro del Lavoro | Poletti", "il presidente dell'Egitto | Hosni Mubarak"
+        d, portfolio = held
+        office = [] if portfolio else _label_run(i, d, tokens, matches, matched, doc, gaz)
+        if d == j:
+            return office
+        m = matched[d]
+        whole = m >= 0 and matches[m].i == d and matches[m].j == j
+        entry = matches[m].entry if whole and gaz.entries[matches[m].entry].label == "PER" else None
+        return office + [Span(d, j, "PER", entry)]
     link = _person_of_org(i, j, tokens, gaz)
     if link:  # "Raffaele Cioni dell'Istituto Nazionale": the person, then where they work
         return _label_run(i, link, tokens, matches, matched, doc, gaz) + _label_run(
@@ -376,6 +389,35 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
     return [Span(i, j, _guess(i, j, tokens, doc, gaz, cue_per), None)]
 
 
+def _office_holder(i, j, tokens, matches, matched) -> tuple[int, bool] | None:
+    """After "<office> of", a run is what the office is of, then who holds it: (where the
+    holder's name starts, whether the first part is a minister's portfolio, not a name)."""
+    if i < 2 or tokens[i - 1][0].lower() not in ITALIAN_LINKS | {"of"}:
+        return None
+    if tokens[i - 2][0].lower() not in OFFICES:
+        return None
+    d, portfolio = i, False
+    while d < j and tokens[d][0].lower() in PORTFOLIOS and matched[d] < 0:
+        d, portfolio = d + 1, True
+    if not portfolio:
+        m = matched[i]
+        if m < 0 or matches[m].i != i or matches[m].j >= j:
+            return None  # "il presidente della Lazio Claudio Lotito" is _person_inside's
+        d = matches[m].j
+    tail = [t[0] for t in tokens[d:j]]
+    if d == j:
+        return (d, portfolio) if portfolio else None
+    if (
+        len(tail) > 3
+        or not all(w[:1].isupper() for w in tail)
+        or _kind_word([w.lower() for w in tail])
+    ):
+        return None
+    if any(matched[k] >= 0 and matched[k] != matched[d] for k in range(d, j)):
+        return None
+    return d, portfolio
+
+
 def _person_inside(i, j, tokens, matches, matched, gaz) -> int | None:
     """Where a given name and a surname follow other capitalised words in one run ("Sport
     Giovanni Spadafora", "Emilia-Romagna Stefano Bonaccini"), the person starts there."""
@@ -385,8 +427,9 @@ def _person_inside(i, j, tokens, matches, matched, gaz) -> int | None:
             continue  # "Juan Carlos Rodríguez" is one name
         if before.lower() in CONNECTORS or before.lower().rstrip(".") in TITLES:
             continue  # "Jean de Florette", "Dr. John Smith"
-        if len(before) == 1 or before.lower() in GEO_PREFIXES:
-            continue  # "J. Edgar Hoover", "San Marco"
+        known_before = matched[p - 1] >= 0 and matches[matched[p - 1]].j == p
+        if len(before) == 1 or (before.lower() in GEO_PREFIXES and not known_before):
+            continue  # "J. Edgar Hoover", "San Marco"; not "Lega Nord | Umberto Bossi"
         m = matched[p]
         if m >= 0 and (matches[m].i != p or gaz.entries[matches[m].entry].label != "PER"):
             continue  # the given name is inside a longer known name

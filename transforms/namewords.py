@@ -65,6 +65,21 @@ ROLE_CUES = TITLES | _words(
     colleague counterpart founder chairman chairwoman président ministre porte-parole chancelier
     sénateur portavoz canciller präsident kanzler sprecher detto detta soprannominato alias"""
 )
+# Offices held "of" something, before the holder's name: "il ministro dell'Interno X", "il
+# presidente dell'Egitto Hosni Mubarak", "il patriarca di Mosca Cirillo I".
+OFFICES = ROLE_CUES | _words(
+    """ministra viceministro sottosegretario sottosegretaria assessore assessora presidentessa
+    patriarca arcivescovo vescovo rettore prefetto questore"""
+)
+# What a minister is minister of: not a name, even capitalised ("il ministro del Lavoro").
+PORTFOLIOS = _words(
+    """lavoro interno interni esteri difesa economia salute sanità giustizia istruzione cultura
+    ambiente trasporti infrastrutture tesoro finanze sviluppo economico agricoltura turismo sport
+    ricerca famiglia welfare energia industria commercio comunicazioni foreste affari politiche
+    agricole sociali beni culturali pubblica territorio mare integrazione innovazione
+    semplificazione riforme disabilità coesione defence defense finance interior health justice
+    trade labour labor education treasury agriculture transport"""
+)
 # What only a person has or undergoes, before "di"/"of" + a lone unknown name: "i figli di
 # Gheddafi", "la presidenza di Mubarak", "i sostenitori di Gbagbo", "the arrest of Kabila".
 PERSON_OF = _words(
