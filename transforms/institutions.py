@@ -89,7 +89,7 @@ HEADS = _words(
     consiglio camera assemblea partito ferrovie università agenzia autorità istituto fondazione
     associazione federazione banca ufficio chiesa ospedale accademia comitato movimento unione
     direzione segreteria nazionale giunta governo parlamento esercito ordine presidenza curia
-    anagrafe organizzazione"""
+    anagrafe organizzazione polizia"""
 )
 # Lower-case heads that still open a name when a capitalised object follows ("il ministero
 # della Giustizia"), unlike "un ministero".
@@ -103,7 +103,8 @@ QUALIFIERS = _words(
     tributario internazionale mondiale popolare democratico democratica socialista comunista
     repubblicano repubblicana islamica islamico superiore permanente straordinario
     straordinaria esecutivo esecutiva economica economico finanziaria settentrionale
-    meridionale orientale occidentale provvisorio provvisoria"""
+    meridionale orientale occidentale provvisorio provvisoria diocesana diocesano vescovile
+    rivoluzionaria rivoluzionario azzurra"""
 )
 COURT_OBJECTS = _words("appello assise")
 
@@ -186,7 +187,8 @@ NOT_OBJECTS = _words(
 
 
 def _head_span(s: Span, lows: list[str]) -> bool:
-    return s.entry is None and s.label in ("ORG", "MISC") and s.j - s.i == 1 and lows[s.i] in HEADS
+    one_word = s.j - s.i == 1 and s.label == "MISC"
+    return s.entry is None and (s.label == "ORG" or one_word) and lows[s.i] in HEADS
 
 
 def _no_overlaps(spans: list[Span]) -> list[Span]:
@@ -212,7 +214,7 @@ def seats(spans: list[Span], tokens: list[Token], lows: list[str], gaz: Gazettee
     lone given name its surname ("Leonardo da Vinci")."""
     out: list[Span] = []
     for s in spans:
-        if s.label not in ("ORG", "PER") or s.entry is not None or s.j - s.i < 3:
+        if s.label not in ("ORG", "PER", "MISC") or s.entry is not None or s.j - s.i < 3:
             out.append(s)
             continue
         k = next((k for k in range(s.j - 2, s.i, -1) if lows[k] in ITALIAN_LINKS), None)
