@@ -307,6 +307,11 @@ def test_spacy_spans_are_linked_through_the_gazetteer(gaz):
         ("Mi ha dato un consiglio utile e poi è stato zitto.", []),
         # Italian writes cities without an article: "il Napoli" is the club
         ("Ieri il Napoli ha perso in casa.", [("Napoli", "ORG", None)]),
+        # ... in a sports report too, where a city's id is dropped
+        (
+            "L'allenatore ha giocato nella Roma e ha vinto il campionato.",
+            [("Roma", "ORG", None)],
+        ),
         # a place inside an unknown organisation's name is not linked on its own
         (
             "The group Human Rights in China said so.",

@@ -51,9 +51,11 @@ def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
     keys = [token_key(t[0], gazetteer.caps) for t in tokens]
     spans = find_names(text, tokens, gazetteer.match(tokens, keys), gazetteer)
     lows = [t[0].lower() for t in tokens]
-    spans = institutions(sports_teams(spans, text, tokens, lows, gazetteer), tokens, lows)
+    # a club must be found while its city still has its id, before a sports report drops it
+    spans = sports_teams(clubs(spans, lows, gazetteer), text, tokens, lows, gazetteer)
+    spans = institutions(spans, tokens, lows)
     spans = seats(institution_names(spans, tokens, lows), tokens, lows, gazetteer)
-    spans = agree_labels(agree_in_lists(clubs(spans, lows, gazetteer), lows), lows)
+    spans = agree_labels(agree_in_lists(spans, lows), lows)
     spans = places_inside_names(shouted_places(spans, text, tokens, gazetteer), tokens, lows)
     spans = place_kinds(spans, tokens, lows)
     return _resolve(text, tokens, spans, gazetteer)
