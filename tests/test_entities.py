@@ -438,6 +438,15 @@ def test_institution_names(text, expected, gaz):
         ),
         # ... but a name that runs on without an office before it stays one name
         ("I Toronto Blue Jays hanno vinto.", [("Toronto Blue Jays", "ORG", None)]),
+        # an Italian province code in brackets after a town is the province
+        (
+            "la crisi che si era aperta a Ribera ( AG ) ieri",
+            [("Ribera", "LOC", None), ("AG", "LOC", None)],
+        ),
+        (
+            "il senatore Mario Rossi ( PD ) ha detto",
+            [("Mario Rossi", "PER", None), ("PD", "ORG", None)],
+        ),
         # leagues are organisations (KIND and CoNLL agree)
         ("È tornato in Serie A.", [("Serie A", "ORG", "Q15804")]),
     ],

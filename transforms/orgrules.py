@@ -265,12 +265,26 @@ GEO_NOUNS = _words(
 PLACE_PARTS_AFTER = _words("settentrionale meridionale orientale occidentale centrale")
 
 
+# Italian province codes, written in brackets after a town: "Cassano Magnago (VA)".
+PROVINCE_CODES = _words(
+    """AG AL AN AO AP AQ AR AT AV BA BG BI BL BN BO BR BS BT BZ CA CB CE CH CI CL CN CO CR CS CT
+    CZ EN FC FE FG FI FM FR GE GO GR IM IS KR LC LE LI LO LT LU MB MC ME MI MN MO MS MT NA NO NU
+    OG OR OT PA PC PD PE PG PI PN PO PR PT PU PV PZ RA RC RE RG RI RM RN RO SA SI SO SP SR SS SU
+    SV TA TE TN TO TP TR TS TV UD VA VB VC VE VI VR VS VT VV"""
+)
+
+
 def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
     """Widen a place over the lower-case kind of place before it ("golfo del Messico") and the
-    part of it named after it ("Sardegna meridionale")."""
+    part of it named after it ("Sardegna meridionale"); a province code in brackets after a
+    place is the province ("Ribera (AG)"), not the party or firm of those letters."""
     out = []
     last_end = 0
     for x, s in enumerate(spans):
+        code = s.j == s.i + 1 and tokens[s.i][0] in PROVINCE_CODES
+        bracketed = 0 < s.i < len(tokens) - 1 and lows[s.i - 1] == "(" and lows[s.j] == ")"
+        if code and bracketed and out and out[-1].j == s.i - 1 and out[-1].label == "LOC":
+            s = Span(s.i, s.j, "LOC", None)
         nxt = spans[x + 1].i if x + 1 < len(spans) else len(tokens)
         if s.label == "LOC" and s.j < nxt and lows[s.j] in PLACE_PARTS_AFTER:
             s = Span(s.i, s.j + 1, "LOC", None)
