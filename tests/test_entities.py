@@ -105,6 +105,10 @@ def test_gazetteer_cases(text, expected, gaz):
         ("Ieri a Piccadilly Circus una folla.", "Piccadilly Circus", "LOC"),
         # the same word evidence for a stretch beside a known name as for a whole run
         ("Ieri il Gran Premio di Monza è finito.", "Gran Premio", "MISC"),
+        # what an office is of is not its holder; a mayor's is a place
+        ("Lo ha deciso il sindaco di Kassarò ieri.", "Kassarò", "LOC"),
+        ("The mayor of Tlacotalpan said no.", "Tlacotalpan", "LOC"),
+        ("Il presidente Zelluni ha firmato.", "Zelluni", "PER"),
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):

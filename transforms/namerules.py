@@ -37,6 +37,7 @@ from transforms.namewords import (
     PERSON_OF_LINKS,
     PLACE_KIND_LINKS,
     PLACE_KIND_NOUNS,
+    PLACE_OFFICES,
     PLACE_PREPS,
     PLURAL_ENDINGS,
     PORTFOLIOS,
@@ -96,6 +97,10 @@ def _is_acronym(tok: str) -> bool:
 
 def _is_loud(tok: str) -> bool:
     return len(tok) >= 3 and tok.isupper() and tok.isalpha()
+
+
+# What an office or role is of: "il sindaco di", "the mayor of".
+OF_LINKS = ITALIAN_LINKS | {"of"}
 
 
 class _Doc:
@@ -392,7 +397,7 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
 def _office_holder(i, j, tokens, matches, matched) -> tuple[int, bool] | None:
     """After "<office> of", a run is what the office is of, then who holds it: (where the
     holder's name starts, whether the first part is a minister's portfolio, not a name)."""
-    if i < 2 or tokens[i - 1][0].lower() not in ITALIAN_LINKS | {"of"}:
+    if i < 2 or tokens[i - 1][0].lower() not in OF_LINKS:
         return None
     if tokens[i - 2][0].lower() not in OFFICES:
         return None
@@ -503,7 +508,12 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
     """Label an unknown name from its context."""
     words = [t[0] for t in tokens[i:j]]
     before = [t[0].lower() for t in tokens[max(0, i - 3) : i]]
-    if cue_per or any(w in ROLE_CUES for w in before):
+    office_of = before[-2:-1] and before[-1] in OF_LINKS
+    if office_of and before[-2] in PLACE_OFFICES:
+        return "LOC"  # "il sindaco di Capoterra"
+    role = max((x for x, w in enumerate(before) if w in ROLE_CUES), default=None)
+    # a role names the person after it, not what it is of ("il presidente della Fiat")
+    if cue_per or (role is not None and not any(w in OF_LINKS for w in before[role:])):
         return "PER"
     if len(words) == 1 and (
         (before[-2:-1] and before[-2] in PERSON_OF and before[-1] in PERSON_OF_LINKS)

@@ -116,6 +116,11 @@ ORG_CUES_AFTER = MATCH_WORDS | _words(
     """spokesman spokeswoman spokesperson shares stock executives officials chairman chief
     subsidiary unit inc corp plc ltd portavoce azionisti"""
 )
+# Offices that are of a place: "il sindaco di Capoterra", "the mayor of Ribera".
+PLACE_OFFICES = _words(
+    """sindaco sindaca mayor governatore governor prefetto prefect vescovo arcivescovo bishop
+    archbishop questore parroco"""
+)
 PLACE_PREPS = _words("in a at from near nach aus à en verso presso")
 ORG_LAST = _words(
     """inc corp corporation co ltd plc llc spa s.p.a srl gmbh ag sa nv bv group gruppo bank banca
