@@ -451,6 +451,21 @@ def test_institution_names(text, expected, gaz):
             "il senatore Mario Rossi ( PD ) ha detto",
             [("Mario Rossi", "PER", None), ("PD", "ORG", None)],
         ),
+        (
+            "a Vernio ( PO ) e Pioltello ( MI )",
+            [
+                ("Vernio", "LOC", None),
+                ("PO", "LOC", None),
+                ("Pioltello", "LOC", None),
+                ("MI", "LOC", None),
+            ],
+        ),
+        # an Italian motorway by its number
+        (
+            "Un incidente sulla A14 , ma poi l'autostrada A4 .",
+            [("A14", "LOC", None), ("A4", "LOC", None)],
+        ),
+        ("Il formato A4 e l'Audi A4 .", [("Audi", "ORG", None)]),
         # leagues are organisations (KIND and CoNLL agree)
         ("È tornato in Serie A.", [("Serie A", "ORG", "Q15804")]),
     ],

@@ -5,6 +5,7 @@ name. Spans in, spans out.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from transforms.gazetteer import Gazetteer, Token
@@ -277,14 +278,10 @@ PROVINCE_CODES = _words(
 def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
     """Widen a place over the lower-case kind of place before it ("golfo del Messico") and the
     part of it named after it ("Sardegna meridionale"); a province code in brackets after a
-    place is the province ("Ribera (AG)"), not the party or firm of those letters."""
+    place is the province ("Ribera (AG)")."""
     out = []
     last_end = 0
     for x, s in enumerate(spans):
-        code = s.j == s.i + 1 and tokens[s.i][0] in PROVINCE_CODES
-        bracketed = 0 < s.i < len(tokens) - 1 and lows[s.i - 1] == "(" and lows[s.j] == ")"
-        if code and bracketed and out and out[-1].j == s.i - 1 and out[-1].label == "LOC":
-            s = Span(s.i, s.j, "LOC", None)
         nxt = spans[x + 1].i if x + 1 < len(spans) else len(tokens)
         if s.label == "LOC" and s.j < nxt and lows[s.j] in PLACE_PARTS_AFTER:
             s = Span(s.i, s.j + 1, "LOC", None)
@@ -297,4 +294,39 @@ def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list
             s = Span(k, s.j, "LOC", s.entry if lows[k] == "regione" else None)
         out.append(s)
         last_end = s.j
-    return out
+    return _motorways(_province_codes(out, tokens), tokens, lows)
+
+
+def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
+    """ "Ribera ( AG )": the code after a place is its province, whatever else it was taken for
+    (a party, a firm, a shouted word)."""
+    codes = {
+        s.j + 1
+        for s in spans
+        if s.label == "LOC"
+        and s.j + 2 < len(tokens)
+        and tokens[s.j][0] == "("
+        and tokens[s.j + 1][0] in PROVINCE_CODES
+        and tokens[s.j + 2][0] == ")"
+    }
+    if not codes:
+        return spans
+    kept = [s for s in spans if not any(s.i <= k < s.j for k in codes)]
+    return sorted(kept + [Span(k, k + 1, "LOC", None) for k in codes])
+
+
+# An Italian motorway by its number: "sulla A14", "l'autostrada A4", "dell'A10".
+MOTORWAY = re.compile(r"A[1-9][0-9]?")
+MOTORWAY_BEFORE = _words(
+    "la della sulla nella dalla alla l' dell' sull' nell' dall' all' autostrada autostrade"
+)
+
+
+def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    covered = {k for s in spans for k in range(s.i, s.j)}
+    roads = [
+        Span(k, k + 1, "LOC", None)
+        for k in range(1, len(tokens))
+        if k not in covered and lows[k - 1] in MOTORWAY_BEFORE and MOTORWAY.fullmatch(tokens[k][0])
+    ]
+    return sorted(spans + roads) if roads else spans
