@@ -466,6 +466,10 @@ def test_institution_names(text, expected, gaz):
             [("A14", "LOC", None), ("A4", "LOC", None)],
         ),
         ("Il formato A4 e l'Audi A4 .", [("Audi", "ORG", None)]),
+        # two places glued by a hyphen, not both well known, are one line, road or airport
+        ("il treno Roma-Viterbo è fermo", [("Roma-Viterbo", "LOC", None)]),
+        ("atterrato a Mosca-Domodedovo ieri", [("Mosca-Domodedovo", "LOC", None)]),
+        ("l'asse Mosca-Pechino", [("Mosca", "LOC", "Q649"), ("Pechino", "LOC", "Q956")]),
         # leagues are organisations (KIND and CoNLL agree)
         ("È tornato in Serie A.", [("Serie A", "ORG", "Q15804")]),
     ],

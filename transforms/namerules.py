@@ -289,6 +289,8 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
             link + 1, j, tokens, matches, matched, doc, gaz
         )
     inside = sorted({matched[k] for k in range(i, j) if matched[k] >= 0})
+    if _route(i, j, tokens, matches, inside, gaz):
+        return [Span(i, j, "LOC", None)]
     words = [t[0] for t in tokens[i:j]]
     # A single gazetteer match covering the run, or several covering all its names.
     if len(inside) == 1 and matches[inside[0]].i == i and matches[inside[0]].j == j:
@@ -392,6 +394,21 @@ def _label_run(i, j, tokens, matches, matched, doc, gaz) -> list[Span]:
             k = e
         return sorted(out)
     return [Span(i, j, _guess(i, j, tokens, doc, gaz, cue_per), None)]
+
+
+def _route(i, j, tokens, matches, inside, gaz) -> bool:
+    """Two places glued by a hyphen, not both well known, name one thing: a line, a road or an
+    airport ("Roma-Viterbo", "Milano-Malpensa", "Mosca-Domodedovo"). Two linked places are
+    two ("Russia-Cina", "Mosca-Pechino": relations between them)."""
+    if j - i != 3 or not _glued_hyphen(tokens, i + 1):
+        return False
+    ends = [m for m in inside if matches[m].i in (i, i + 2) and matches[m].j in (i + 1, j)]
+    if len(inside) != len(ends) or not ends:
+        return False
+    if any(gaz.entries[matches[m].entry].label != "LOC" for m in ends):
+        return False
+    linked = [m for m in ends if gaz.entries[matches[m].entry].qid]
+    return len(linked) < 2 and all(tokens[k][0][:1].isupper() for k in (i, i + 2))
 
 
 def _office_holder(i, j, tokens, matches, matched) -> tuple[int, bool] | None:
