@@ -105,6 +105,10 @@ def test_gazetteer_cases(text, expected, gaz):
         ("Ieri a Piccadilly Circus una folla.", "Piccadilly Circus", "LOC"),
         # the same word evidence for a stretch beside a known name as for a whole run
         ("Ieri il Gran Premio di Monza è finito.", "Gran Premio", "MISC"),
+        # an unknown Italian name closed by an adjective is a body, not a person
+        ("Ieri Sinistra Italiana ha votato contro.", "Sinistra Italiana", "ORG"),
+        ("Lo scrive la Gazzetta Ufficiale di oggi.", "Gazzetta Ufficiale", "ORG"),
+        ("Ieri Zorbakis Houston ha parlato.", "Zorbakis Houston", "PER"),
         # what an office is of is not its holder; a mayor's is a place
         ("Lo ha deciso il sindaco di Kassarò ieri.", "Kassarò", "LOC"),
         ("The mayor of Tlacotalpan said no.", "Tlacotalpan", "LOC"),

@@ -25,6 +25,7 @@ from transforms.namewords import (
     LEADER_GOVERNMENT,
     LOC_WORDS,
     MISC_WORDS,
+    NAME_ADJECTIVES,
     NAME_PARTICLES,
     OFFICES,
     ORG_CUES_AFTER,
@@ -581,9 +582,15 @@ def _guess(i: int, j: int, tokens: list[Token], doc: _Doc, gaz: Gazetteer, cue_p
         for x, t in enumerate(words)
     ):
         return "ORG"  # "Bank of Tokyo"; not the dot of an initial ("P. Simmons"), not "al-"
+    if not doc.english and any(_name_adjective(t.lower()) for t in words[1:]):
+        return "ORG"  # "Sinistra Italiana", "Brigate Rosse", "Gazzetta Ufficiale"
     if len(words) > 3 or any(t.lower() in doc.lower or (t.isupper() and len(t) > 1) for t in words):
         return "MISC"  # common words or acronyms inside: a title or a thing, not a person's name
     return DEFAULT_MULTI
+
+
+def _name_adjective(low: str) -> bool:
+    return low in NAME_ADJECTIVES or adjective_of_place(low)
 
 
 def _corefer(spans: list[Span], tokens: list[Token], gaz: Gazetteer) -> list[Span]:

@@ -121,6 +121,13 @@ PLACE_OFFICES = _words(
     """sindaco sindaca mayor governatore governor prefetto prefect vescovo arcivescovo bishop
     archbishop questore parroco"""
 )
+# Italian adjectives that close the name of a party, paper or body, not a person's:
+# "Unità Popolare", "Potere Operaio", "Gazzetta Ufficiale", "Brigate Rosse".
+NAME_ADJECTIVES = _words(
+    """popolare popolari operaio operaia operai rosse ufficiale regionale navale universitaria
+    universitario democratica democratico socialista comunista federale liberale riformista
+    progressista cristiana"""
+)
 PLACE_PREPS = _words("in a at from near nach aus à en verso presso")
 ORG_LAST = _words(
     """inc corp corporation co ltd plc llc spa s.p.a srl gmbh ag sa nv bv group gruppo bank banca
