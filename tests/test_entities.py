@@ -474,6 +474,8 @@ def test_institution_names(text, expected, gaz):
         ("il treno Roma-Viterbo è fermo", [("Roma-Viterbo", "LOC", None)]),
         ("atterrato a Mosca-Domodedovo ieri", [("Mosca-Domodedovo", "LOC", None)]),
         ("l'asse Mosca-Pechino", [("Mosca", "LOC", "Q649"), ("Pechino", "LOC", "Q956")]),
+        # ... and a known hyphenated name is still itself
+        ("in Emilia-Romagna ieri", [("Emilia-Romagna", "LOC", "Q1263")]),
         # leagues are organisations (KIND and CoNLL agree)
         ("È tornato in Serie A.", [("Serie A", "ORG", "Q15804")]),
     ],

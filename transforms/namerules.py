@@ -403,7 +403,7 @@ def _route(i, j, tokens, matches, inside, gaz) -> bool:
     two ("Russia-Cina", "Mosca-Pechino": relations between them)."""
     if j - i != 3 or not _glued_hyphen(tokens, i + 1):
         return False
-    ends = [m for m in inside if matches[m].i in (i, i + 2) and matches[m].j in (i + 1, j)]
+    ends = [m for m in inside if (matches[m].i, matches[m].j) in ((i, i + 1), (i + 2, j))]
     if len(inside) != len(ends) or not ends:
         return False
     if any(gaz.entries[matches[m].entry].label != "LOC" for m in ends):
