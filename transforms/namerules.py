@@ -425,7 +425,7 @@ def _office_holder(i, j, tokens, matches, matched) -> tuple[int, bool] | None:
     if not portfolio:
         m = matched[i]
         if m < 0 or matches[m].i != i or matches[m].j >= j:
-            return None  # "il presidente della Lazio Claudio Lotito" is _person_inside's
+            return None  # no known name opens the run, or it is the whole run
         d = matches[m].j
     tail = [t[0] for t in tokens[d:j]]
     if d == j:

@@ -67,9 +67,11 @@ ROLE_CUES = TITLES | _words(
 )
 # Offices held "of" something, before the holder's name: "il ministro dell'Interno X", "il
 # presidente dell'Egitto Hosni Mubarak", "il patriarca di Mosca Cirillo I".
-OFFICES = ROLE_CUES | _words(
+OFFICES = TITLES | _words(
     """ministra viceministro sottosegretario sottosegretaria assessore assessora presidentessa
-    patriarca arcivescovo vescovo rettore prefetto questore"""
+    patriarca arcivescovo vescovo rettore prefetto questore procuratore portavoce direttore
+    amministratore capo consigliere segretaria spokesman spokeswoman envoy prosecutor chairman
+    chairwoman"""
 )
 # What a minister is minister of: not a name, even capitalised ("il ministro del Lavoro").
 PORTFOLIOS = _words(

@@ -298,8 +298,8 @@ def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list
 
 
 def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
-    """ "Ribera ( AG )": the code after a place is its province, whatever else it was taken for
-    (a party, a firm, a shouted word)."""
+    """The code in brackets after a place is its province ("Ribera ( AG )"), whatever else it
+    was taken for (a party, a firm, a shouted word)."""
     codes = {
         s.j + 1
         for s in spans
@@ -323,6 +323,7 @@ MOTORWAY_BEFORE = _words(
 
 
 def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    """An uncovered "A14" after an article or "autostrada" is the motorway: LOC, no id."""
     covered = {k for s in spans for k in range(s.i, s.j)}
     roads = [
         Span(k, k + 1, "LOC", None)
