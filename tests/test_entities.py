@@ -37,6 +37,7 @@ def _found(text, gaz):
             [("Ucraina", "LOC", "Q212"), ("Iran", "LOC", "Q794")],
         ),
         ("Colloquio con L'Avana", [("L'Avana", "LOC", "Q1563")]),
+        ("La Bosnia-Erzegovina ha votato.", [("Bosnia-Erzegovina", "LOC", "Q225")]),
         # all-caps headlines
         (
             "PUTIN E XI JINPING A MOSCA",
