@@ -287,6 +287,9 @@ def test_custom_topics_load_and_score(tmp_path):
     assert scored[0].code == "custom:russia-china"
     russia = next(e for e in evidence if e.code == "custom:russia-china")
     assert "entity:Q159" in russia.terms and "pechino e mosca" in russia.terms
+    # Scores stay in [0, 1] without the entity evidence too (the custom topic was 1.6).
+    alone = score_topics(text, None, "it", (), lexicon)
+    assert alone[0].code == "custom:russia-china" and all(0 <= t.score <= 1 for t in alone)
     # A topic without evidence is not listed.
     assert not any(t.code.startswith("custom:") for t in score_topics("x", None, "it", (), lexicon))
 

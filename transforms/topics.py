@@ -108,7 +108,9 @@ def _score(
         parent = lexicon.topics[code].parent
         if parent:
             totals[parent] += value
-    mass = sum(totals[code] for code in lexicon.top_level) + PRIOR
+    # Custom topics count in the mass too, so that their scores stay within [0, 1].
+    custom = sum(v for code, v in totals.items() if not code.startswith("medtop:"))
+    mass = sum(totals[code] for code in lexicon.top_level) + custom + PRIOR
     ranked = []
     for code, value in totals.items():
         level = 0 if lexicon.topics[code].parent is None else 1
