@@ -29,6 +29,7 @@ from transforms.lexicon import (
     normalise,
 )
 from transforms.records import Article, Entity, Topic, TopicEvidence
+from transforms.topic_embedding import BACKENDS, TopicEmbedder
 
 TITLE_BOOST = 2.0  # a headline word says more about the topic than a body word
 PRIOR = 2.0  # evidence mass of "no topic": one weak hit must not look like certainty
@@ -55,9 +56,11 @@ def score_topics(
     language: str,
     entities: Sequence[Entity],
     lexicon: Lexicon,
+    embedder: TopicEmbedder | None = None,
 ) -> list[Topic]:
-    """All 17 IPTC top-level topics plus level-2 and custom topics with some evidence, best first."""
-    return _score(text, title, language, entities, lexicon, None)
+    """All 17 IPTC top-level topics plus level-2 and custom topics with some evidence, best first.
+    With an embedder, IPTC topics are scored by it and custom topics by the lexicon."""
+    return _score(text, title, language, entities, lexicon, None, embedder)
 
 
 def explain_topics(
@@ -66,10 +69,12 @@ def explain_topics(
     language: str,
     entities: Sequence[Entity],
     lexicon: Lexicon,
+    embedder: TopicEmbedder | None = None,
 ) -> tuple[list[Topic], list[TopicEvidence]]:
-    """score_topics() plus, for every listed topic with evidence, the words that produced it."""
+    """score_topics() plus, for every listed topic with evidence, the words that produced it
+    (with an embedder: "near: " and the closest prototype's terms)."""
     words: dict[str, dict[str, None]] = defaultdict(dict)  # ordered sets of evidence per code
-    topics = _score(text, title, language, entities, lexicon, words)
+    topics = _score(text, title, language, entities, lexicon, words, embedder)
     evidence = [
         TopicEvidence(t.code, tuple(_evidence_for(t.code, lexicon, words))[:MAX_EVIDENCE_TERMS])
         for t in topics
@@ -85,6 +90,7 @@ def _score(
     entities: Sequence[Entity],
     lexicon: Lexicon,
     words: dict | None,
+    embedder: TopicEmbedder | None = None,
 ) -> list[Topic]:
     matcher = lexicon.matchers.get(language) or lexicon.matchers[ANY_LANGUAGE]
     counts: dict[Term, float] = defaultdict(float)
@@ -111,12 +117,18 @@ def _score(
     # Custom topics count in the mass too, so that their scores stay within [0, 1].
     custom = sum(v for code, v in totals.items() if not code.startswith("medtop:"))
     mass = sum(totals[code] for code in lexicon.top_level) + custom + PRIOR
+    scores = {code: value / mass for code, value in totals.items()}
+    if embedder is not None:
+        embedded, nearest = embedder.scores(text, title)
+        scores = {c: v for c, v in scores.items() if not c.startswith("medtop:")} | embedded
+        if words is not None:
+            for code, prototype in nearest.items():
+                words[code] = {f"near: {prototype}": None}
     ranked = []
-    for code, value in totals.items():
+    for code, score in scores.items():
         level = 0 if lexicon.topics[code].parent is None else 1
-        score = value / mass
         if code in lexicon.top_level or score >= MIN_CHILD_SCORE:
-            ranked.append((-value, level, code, score))
+            ranked.append((-score, level, code, score))
     ranked.sort()
     return [Topic(code, lexicon.topics[code].label, score) for _, _, code, score in ranked]
 
@@ -180,31 +192,45 @@ def _evidence_for(code: str, lexicon: Lexicon, words: dict) -> Iterator[str]:
 
 
 class ScoreTopics(beam.PTransform):
-    """Article -> Article with topics (and topic_evidence if explain); outputs "articles", "failures"."""
+    """Article -> Article with topics (and topic_evidence if explain); outputs "articles", "failures".
 
-    def __init__(self, custom_topics_path: str | None = None, explain: bool = False):
+    backend "lexicon" (default, bundled) or "e5" (the optional embeddings extra)."""
+
+    def __init__(
+        self,
+        custom_topics_path: str | None = None,
+        explain: bool = False,
+        backend: str = "lexicon",
+    ):
         super().__init__()
+        if backend not in BACKENDS:
+            raise ValueError(f"unknown topics backend {backend!r}; one of {', '.join(BACKENDS)}")
         self._custom_topics_path = custom_topics_path
         self._explain = explain
+        self._backend = backend
 
     def expand(self, articles):
-        fn = _ScoreTopicsFn(self._custom_topics_path, self._explain)
+        fn = _ScoreTopicsFn(self._custom_topics_path, self._explain, self._backend)
         return articles | "Score" >> beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
 
 
 class _ScoreTopicsFn(ArticleStep):
     STEP = "topics"
 
-    def __init__(self, custom_topics_path: str | None, explain: bool):
+    def __init__(self, custom_topics_path: str | None, explain: bool, backend: str):
         super().__init__()
         self._custom_topics_path = custom_topics_path
         self._explain = explain
+        self._backend = backend
 
-    def load(self) -> Lexicon:
-        return load_lexicon(self._custom_topics_path)
+    def load(self) -> tuple[Lexicon, TopicEmbedder | None]:
+        lexicon = load_lexicon(self._custom_topics_path)
+        embedder = TopicEmbedder(lexicon.topics) if self._backend == "e5" else None
+        return lexicon, embedder
 
     def apply(self, article: Article, resource: Any) -> Article:
-        args = (article.text, article.title, article.language, article.entities, resource)
+        lexicon, embedder = resource
+        args = (article.text, article.title, article.language, article.entities, lexicon, embedder)
         if not self._explain:
             return article._replace(topics=score_topics(*args))
         topics, evidence = explain_topics(*args)
