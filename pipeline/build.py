@@ -31,6 +31,7 @@ class Settings(NamedTuple):
     languages: tuple = ()
     ner_model: str | None = None
     custom_topics: str | None = None
+    topics_backend: str = "lexicon"
     explain_topics: bool = False
     shards_per_partition: int = 1
     max_input_bytes: int = 64 * 1024 * 1024
@@ -53,7 +54,9 @@ def enrich(documents, read_failures, settings: Settings) -> Outputs:
     entities = deduped[ARTICLES] | "TagEntities" >> TagEntities(ner_model=settings.ner_model)
     stories = entities[ARTICLES] | "GroupStories" >> GroupStories()
     topics = stories[ARTICLES] | "ScoreTopics" >> ScoreTopics(
-        custom_topics_path=settings.custom_topics, explain=settings.explain_topics
+        custom_topics_path=settings.custom_topics,
+        explain=settings.explain_topics,
+        backend=settings.topics_backend,
     )
     written = topics[ARTICLES] | "WriteArticles" >> WriteArticles(
         settings.output, settings.run_key, settings.shards_per_partition

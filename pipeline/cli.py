@@ -77,6 +77,12 @@ def checked_steps(opts: NewsbeamOptions) -> str:
             load_custom_topics(opts.custom_topics)
         except (OSError, TopicFileError) as exc:
             raise UsageError(f"--custom-topics {exc}") from exc
+    if opts.topics_backend == "e5":
+        from transforms.topic_embedding import embedding_backend_problem
+
+        problem = embedding_backend_problem()
+        if problem:
+            raise UsageError(f"--topics-backend e5: {problem}")
     if opts.ner_model:
         from transforms.entities import ner_model_problem
 
@@ -109,6 +115,7 @@ def settings_from(opts: NewsbeamOptions):
         languages=tuple(opts.languages or ()),
         ner_model=opts.ner_model,
         custom_topics=opts.custom_topics,
+        topics_backend=opts.topics_backend,
         explain_topics=opts.explain_topics,
         shards_per_partition=opts.shards_per_partition,
         max_input_bytes=opts.max_input_bytes,

