@@ -2,6 +2,7 @@
 
 Both sets are evaluation-only (../shared/README.md): read from ../shared, never copied or fitted to.
 Usage: .venv/bin/python bench/eval_topics.py --shared ../shared [--limit N] [--confusion]
+       [--entities] [--backend lexicon|e5]
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from transforms.lexicon import load_lexicon
+from transforms.topic_embedding import BACKENDS, TopicEmbedder, embedding_backend_problem
 from transforms.topics import score_topics
 
 # The best IPTC top-level topic decides the class. AG News "World" is international news: politics,
@@ -70,12 +72,12 @@ def best_code(topics) -> str:
     return top.code if top.score > 0 else OTHER
 
 
-def evaluate(name, docs, lexicon, to_label, show_confusion, tagger=None):
+def evaluate(name, docs, lexicon, to_label, show_confusion, tagger=None, embedder=None):
     gold, pred, elapsed, size = [], [], 0.0, 0
     for label, title, text, lang in docs:
         entities = tagger(text) if tagger else ()
         start = time.perf_counter()
-        topics = score_topics(text, title, lang, entities, lexicon)
+        topics = score_topics(text, title, lang, entities, lexicon, embedder)
         elapsed += time.perf_counter() - start
         size += len(text) + len(title or "")
         gold.append(label)
@@ -94,12 +96,12 @@ def evaluate(name, docs, lexicon, to_label, show_confusion, tagger=None):
     return accuracy
 
 
-def speed(lexicon, texts: list[str], rounds: int = 50) -> None:
+def speed(lexicon, texts: list[str], rounds: int = 50, embedder=None) -> None:
     """ms per document and per KB on the seeds (long Italian articles)."""
     start = time.perf_counter()
     for _ in range(rounds):
         for text in texts:
-            score_topics(text, None, "it", (), lexicon)
+            score_topics(text, None, "it", (), lexicon, embedder)
     elapsed = time.perf_counter() - start
     size = sum(len(t.encode("utf-8")) for t in texts) * rounds
     print(
@@ -134,12 +136,26 @@ def main() -> int:
         action="store_true",
         help="tag entities first with the entity step (measures the entity-aware signal)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="lexicon",
+        help="topic backend: the bundled lexicon (default) or e5 embeddings (the extra)",
+    )
     args = parser.parse_args()
     topics_dir = Path(args.shared) / "eval" / "topics"
     if not topics_dir.is_dir():
         print(f"missing {topics_dir}: pass --shared PATH to the team's shared folder")
         return 2
     lexicon = load_lexicon()
+    embedder = None
+    if args.backend == "e5":
+        problem = embedding_backend_problem()
+        if problem:
+            print(f"--backend e5: {problem}")
+            return 2
+        embedder = TopicEmbedder(lexicon.topics)
+        print(f"backend e5: {len(embedder.prototypes)} prototypes from the English lexicon")
     tagger = None
     if args.entities:
         from transforms.entities import tag_entities
@@ -154,10 +170,12 @@ def main() -> int:
         lambda code: AGNEWS_MAP.get(code, OTHER),
         args.confusion,
         tagger,
+        embedder,
     )
     seeds = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
     if seeds:
-        speed(lexicon, [p.read_text(encoding="utf-8") for p in seeds])
+        texts = [p.read_text(encoding="utf-8") for p in seeds]
+        speed(lexicon, texts, 50 if embedder is None else 4, embedder)
     for lang, folder in SIB_LANGS.items():
         evaluate(
             f"sib200-{lang}",
@@ -166,6 +184,7 @@ def main() -> int:
             lambda code: code,
             args.confusion,
             tagger,
+            embedder,
         )
     return 0
 

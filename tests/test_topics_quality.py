@@ -41,11 +41,29 @@ def lexicon():
     return load_lexicon()
 
 
-def _predict(docs, lexicon, ev, to_label):
+# The e5 backend (optional extra, installed with dev). Measured 2026-11-27 on the same samples:
+# AG News 800 rows 0.846 / macro-F1 0.851; SIB-200 dev it 0.703, en 0.703, fr 0.659, de 0.626,
+# es 0.615.
+E5_AGNEWS_FLOORS = {"accuracy": 0.83, "macro_f1": 0.84}
+E5_SIB_FLOORS = {"it": 0.68, "en": 0.68, "fr": 0.63, "de": 0.60, "es": 0.59}
+
+
+@pytest.fixture(scope="module")
+def embedder(lexicon):
+    from transforms.topic_embedding import TopicEmbedder, embedding_backend_problem
+
+    problem = embedding_backend_problem()
+    if problem:
+        pytest.skip(problem)
+    return TopicEmbedder(lexicon.topics)
+
+
+def _predict(docs, lexicon, ev, to_label, embedder=None):
     gold, pred = [], []
     for label, title, text, lang in docs:
         gold.append(label)
-        pred.append(to_label(ev.best_code(score_topics(text, title, lang, (), lexicon))))
+        topics = score_topics(text, title, lang, (), lexicon, embedder)
+        pred.append(to_label(ev.best_code(topics)))
     accuracy = sum(g == p for g, p in zip(gold, pred)) / len(gold)
     return accuracy, ev.macro_f1(gold, pred)
 
@@ -65,5 +83,25 @@ def test_sib200_dev_floors_and_italian_gap(ev, lexicon):
         docs = [d for d in ev.sib_docs(folder / name, lang, splits=("dev.tsv",))]
         accuracy[lang], _ = _predict(docs, lexicon, ev, lambda c: c)
     for lang, floor in SIB_FLOORS.items():
+        assert accuracy[lang] >= floor, (lang, accuracy)
+    assert accuracy["it"] >= accuracy["en"] - ITALIAN_GAP, accuracy
+
+
+def test_e5_agnews_sample_floor(ev, lexicon, embedder):
+    path = shared_path("eval", "topics", "agnews-dev.csv")
+    docs = list(ev.agnews_docs(path, AGNEWS_ROWS))
+    to_label = lambda c: ev.AGNEWS_MAP.get(c, ev.OTHER)
+    accuracy, macro_f1 = _predict(docs, lexicon, ev, to_label, embedder)
+    assert accuracy >= E5_AGNEWS_FLOORS["accuracy"], accuracy
+    assert macro_f1 >= E5_AGNEWS_FLOORS["macro_f1"], macro_f1
+
+
+def test_e5_sib200_dev_floors_and_italian_gap(ev, lexicon, embedder):
+    folder = shared_path("eval", "topics", "sib200")
+    accuracy = {}
+    for lang, name in ev.SIB_LANGS.items():
+        docs = [d for d in ev.sib_docs(folder / name, lang, splits=("dev.tsv",))]
+        accuracy[lang], _ = _predict(docs, lexicon, ev, lambda c: c, embedder)
+    for lang, floor in E5_SIB_FLOORS.items():
         assert accuracy[lang] >= floor, (lang, accuracy)
     assert accuracy["it"] >= accuracy["en"] - ITALIAN_GAP, accuracy
