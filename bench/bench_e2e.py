@@ -154,7 +154,7 @@ def run_loop(paths: list[Path], out: Path, backend: str | None) -> dict:
     steps = {
         "language": _DetectLanguageFn(backend or DEFAULT_BACKEND, ()),
         "entities": _TagEntitiesFn("gazetteer", None),
-        "topics": _ScoreTopicsFn(None, False),
+        "topics": _ScoreTopicsFn(None, False, "lexicon"),
     }
     for stage, fn in steps.items():
         t = time.perf_counter()

@@ -217,7 +217,7 @@ class ScoreTopics(beam.PTransform):
 class _ScoreTopicsFn(ArticleStep):
     STEP = "topics"
 
-    def __init__(self, custom_topics_path: str | None, explain: bool, backend: str):
+    def __init__(self, custom_topics_path: str | None, explain: bool, backend: str = "lexicon"):
         super().__init__()
         self._custom_topics_path = custom_topics_path
         self._explain = explain
