@@ -1,0 +1,22 @@
+"""The end-to-end benchmark still runs (both modes) on a tiny corpus: figures are not checked
+here (timed tests flake on shared machines), only that bench/ has not rotted."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT, shared_path
+
+
+def test_bench_e2e_runs_both_modes_on_a_tiny_corpus():
+    shared = shared_path()
+    out = subprocess.run(
+        [sys.executable, "bench/bench_e2e.py", "--n", "60", "--shards", "2", "--shared", str(shared)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "failed" not in out.stdout, out.stdout[-3000:]
+    rows = [ln for ln in out.stdout.splitlines() if ln.startswith(("beam --runner", "loop "))]
+    assert len(rows) == 2, out.stdout
+    assert all(ln.split()[-1] == rows[0].split()[-1] for ln in rows)  # same written/dropped
