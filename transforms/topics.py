@@ -119,7 +119,7 @@ def _score(
     mass = sum(totals[code] for code in lexicon.top_level) + custom + PRIOR
     scores = {code: value / mass for code, value in totals.items()}
     if embedder is not None:
-        embedded, nearest = embedder.scores(text, title)
+        embedded, nearest = embedder.scores(text, title, evidence=words is not None)
         scores = {c: v for c, v in scores.items() if not c.startswith("medtop:")} | embedded
         if words is not None:
             for code, prototype in nearest.items():
