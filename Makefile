@@ -1,4 +1,5 @@
 # Two commands do all the set-up: `make run` and `make test` (both create .venv if it is missing).
+# `make test` is what CI runs (.ci/run): ruff (lint + format), then the test suite.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -15,6 +16,7 @@ run: $(STAMP)
 	$(BIN)/newsbeam run $(ARGS)
 
 test: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -51,7 +51,7 @@ def write_shards(n: int, shared: Path, folder: Path, shards: int) -> list[Path]:
 
 
 def _dedupe_loop(articles):
-    from transforms.dedupe import (
+    from transforms.dedupe.batch import (
         bucket_pairs,
         connected_roots,
         identity_key,
@@ -59,8 +59,8 @@ def _dedupe_loop(articles):
         resolve_group,
         resolve_versions,
     )
-    from transforms.fingerprint import DEFAULT_PARAMS as P
-    from transforms.fingerprint import band_keys, hasher_for, jaccard_estimate
+    from transforms.dedupe.fingerprint import DEFAULT_PARAMS as P
+    from transforms.dedupe.fingerprint import band_keys, hasher_for, jaccard_estimate
 
     by_identity = defaultdict(list)
     for a in articles:
@@ -94,9 +94,9 @@ def _dedupe_loop(articles):
 
 
 def _stories_loop(articles):
-    from transforms.dedupe import connected_roots
-    from transforms.fingerprint import jaccard_estimate, signature_from_bytes
-    from transforms.stories import (
+    from transforms.dedupe.batch import connected_roots
+    from transforms.dedupe.fingerprint import jaccard_estimate, signature_from_bytes
+    from transforms.stories.batch import (
         MIN_TEXT_JACCARD,
         NEEDS_TEXT,
         SAME,
@@ -128,13 +128,13 @@ def _stories_loop(articles):
 
 
 def run_loop(paths: list[Path], out: Path, backend: str | None) -> dict:
-    from transforms.entities import _TagEntitiesFn
-    from transforms.language import DEFAULT_BACKEND, _DetectLanguageFn
-    from transforms.parquet import write_parquet
-    from transforms.parse import parse_document
-    from transforms.partitioning import partition_date, partition_lang
-    from transforms.records import Article, RawDocument
-    from transforms.topics import _ScoreTopicsFn
+    from transforms.core.records import Article, RawDocument
+    from transforms.entities.tag import _TagEntitiesFn
+    from transforms.language.detect import DEFAULT_BACKEND, _DetectLanguageFn
+    from transforms.parse.step import parse_document
+    from transforms.topics.score import _ScoreTopicsFn
+    from transforms.write.parquet import write_parquet
+    from transforms.write.partitioning import partition_date, partition_lang
 
     spent = dict.fromkeys(STAGES, 0.0)
     started = time.perf_counter()
@@ -193,8 +193,8 @@ def run_beam(paths: list[Path], out: Path, backend: str | None, runner_args: lis
 
     from pipeline.build import Settings, build
     from pipeline.summary import counts_path, read_counts, summarise
-    from transforms.language import DEFAULT_BACKEND
-    from transforms.partitioning import run_key
+    from transforms.language.detect import DEFAULT_BACKEND
+    from transforms.write.partitioning import run_key
 
     pattern = f"{paths[0].parent}/*.jsonl"
     settings = Settings(

@@ -30,7 +30,7 @@ from bench.corpus import build_corpus
 from pipeline.build import build
 from pipeline.cli import settings_from
 from pipeline.options import NewsbeamOptions
-from pipeline.runners import runner_context
+from pipeline.runners.choice import runner_context
 
 RUNNERS = {
     "fnapi": ["--runner", "FnApiRunner"],
@@ -86,7 +86,7 @@ def run_dask_sync(input_dir: Path, out: Path) -> dict:
     the cost of the translation alone, without processes, serialisation or transfers."""
     import dask
 
-    from pipeline.dask_runner import _OVERRIDES, _BagTranslator, _count
+    from pipeline.runners.dask import _OVERRIDES, _BagTranslator, _count
 
     options = PipelineOptions(["--input", str(input_dir), "--output", str(out)])
     t0 = time.perf_counter()

@@ -28,8 +28,8 @@ import pyarrow.dataset as ds
 from feed_server import FeedServer, GrowingFeed
 
 from pipeline.stream_cli import run_stream
-from transforms.feeds import parse_feed
-from transforms.records import Article, RawDocument
+from transforms.core.records import Article, RawDocument
+from transforms.parse.feeds import parse_feed
 
 MIN_ITEMS = 7  # feeds with fewer items cannot grow for long
 MAX_BYTES = 400_000  # leave out the 1.6 MB podcast feed: one feed should not dominate
@@ -142,7 +142,7 @@ def main() -> int:
         str(args.poll_interval),
     ]
     argv += ["--duration", str(args.duration), "--politeness-delay", str(args.politeness_delay)]
-    for server, served in zip(servers, by_host):
+    for server, served in zip(servers, by_host, strict=True):
         argv += [a for name in served for a in ("--feed", server.url(f"/feed/{name}"))]
     started = time.time()
     try:
@@ -153,9 +153,9 @@ def main() -> int:
         for s in servers:
             s.__exit__(None, None, None)
 
-    lat, shown = latencies(out, list(zip(servers, by_host)))
+    lat, shown = latencies(out, list(zip(servers, by_host, strict=True)))
     # Steady state: leave out the start-up burst (every feed's backlog in the first windows).
-    steady, _ = latencies(out, list(zip(servers, by_host)), started + 2 * args.window)
+    steady, _ = latencies(out, list(zip(servers, by_host, strict=True)), started + 2 * args.window)
     rows = ds.dataset(f"{out}/articles", format="parquet", partitioning="hive").count_rows()
     (summary,) = glob.glob(f"{out}/_runs/stream-*.json")
     overall = json.loads(Path(summary).read_text(encoding="utf-8"))["overall"]

@@ -38,7 +38,7 @@ def _sentences(shared: Path) -> dict[str, list[str]]:
 def build_corpus(n: int, shared: Path, seed: int = 1) -> list[dict]:
     rng = random.Random(seed)
     pools = _sentences(shared)
-    langs, weights = zip(*LANGS.items())
+    langs, weights = zip(*LANGS.items(), strict=True)
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     items: list[dict] = []
     for i in range(n):

@@ -24,11 +24,11 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.runners import runner_context
-from transforms.dedupe import Deduplicate
-from transforms.fingerprint import DEFAULT_PARAMS, MinHashParams, hasher_for
-from transforms.identity import article_id, canonical_url, content_hash
-from transforms.records import Article
+from pipeline.runners.choice import runner_context
+from transforms.core.identity import article_id, canonical_url, content_hash
+from transforms.core.records import Article
+from transforms.dedupe.batch import Deduplicate
+from transforms.dedupe.fingerprint import DEFAULT_PARAMS, MinHashParams, hasher_for
 
 INGESTED = 1_700_000_000_000_000
 
@@ -61,7 +61,7 @@ def to_article(r: dict, index: int) -> Article:
 
 def pair_scores(gold: list, pred: list) -> tuple[float, float, float]:
     """Pairwise precision, recall, F1 of predicted groups, from the contingency table (O(n))."""
-    tp = sum(comb(c, 2) for c in Counter(zip(gold, pred)).values())
+    tp = sum(comb(c, 2) for c in Counter(zip(gold, pred, strict=True)).values())
     predicted = sum(comb(c, 2) for c in Counter(pred).values())
     actual = sum(comb(c, 2) for c in Counter(gold).values())
     p = tp / predicted if predicted else 1.0
@@ -72,7 +72,7 @@ def pair_scores(gold: list, pred: list) -> tuple[float, float, float]:
 def adjusted_rand_index(gold: list, pred: list) -> float:
     """Hubert & Arabie ARI from the contingency table (what sklearn's adjusted_rand_score does)."""
     n = len(gold)
-    pairs = sum(comb(c, 2) for c in Counter(zip(gold, pred)).values())
+    pairs = sum(comb(c, 2) for c in Counter(zip(gold, pred, strict=True)).values())
     a = sum(comb(c, 2) for c in Counter(gold).values())
     b = sum(comb(c, 2) for c in Counter(pred).values())
     expected = a * b / comb(n, 2)
@@ -115,8 +115,8 @@ def _cpu_seconds() -> float:
 def evaluate_dev(path: Path, seeds: int, beam_args: list[str]) -> None:
     records = [json.loads(line) for line in path.open(encoding="utf-8")]
     articles = [to_article(r, i) for i, r in enumerate(records)]
-    gold_by_id = {a.article_id: r["group"] for a, r in zip(articles, records)}
-    kind_by_id = {a.article_id: r["kind"] for a, r in zip(articles, records)}
+    gold_by_id = {a.article_id: r["group"] for a, r in zip(articles, records, strict=True)}
+    kind_by_id = {a.article_id: r["kind"] for a, r in zip(articles, records, strict=True)}
     print(f"dataset {path}: {len(records)} articles, {len(set(gold_by_id.values()))} groups")
     print(f"params {DEFAULT_PARAMS}")
     for seed in range(seeds):

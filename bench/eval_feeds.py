@@ -1,4 +1,4 @@
-"""Evaluate transforms.feeds.parse_feed on real and adversarial feeds; prints figures.
+"""Evaluate transforms.parse.feeds.parse_feed on real and adversarial feeds; prints figures.
 
   .venv/bin/python bench/eval_feeds.py --shared ../shared
 
@@ -23,8 +23,8 @@ from urllib.parse import urljoin
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.feeds import feedparser_result, parse_feed
-from transforms.records import Article, Failure, RawDocument
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse.feeds import feedparser_result, parse_feed
 
 FETCHED_AT = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp()) * 1_000_000
 REALWORLD = Path("eval/feeds/rssparser-realworld/test")

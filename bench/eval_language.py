@@ -1,4 +1,4 @@
-"""Language-ID accuracy and speed of every backend, run through transforms.language.detect_language.
+"""Language-ID accuracy and speed of every backend, run through transforms.language.detect.detect_language.
 
 Data: ../shared/eval/langid (lingua's test set, Apache-2.0): sentences, word pairs, single words.
 Prints accuracy per language and granularity beside lingua's published figures, then ms/item,
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from transforms.langid_backends import available, load_backend
-from transforms.language import BACKENDS, detect_language
+from transforms.language.backends import available, load_backend
+from transforms.language.detect import BACKENDS, detect_language
 
 GRANULARITIES = ("sentences", "word-pairs", "single-words")
 # Article-sized texts (3 paragraphs x 10 sentences, ~3-4 KB): per-KB speed where pages are long.
@@ -149,7 +149,7 @@ def report(
             theirs = [pub.get((g, lang), {}).get(d, float("nan")) for d in PUBLISHED]
             rows.append(ours + theirs)
             print(" | ".join([f"{lang:>14}"] + [f"{v:14.1f}" for v in ours + theirs]))
-        means = [mean(col) for col in zip(*rows)]
+        means = [mean(col) for col in zip(*rows, strict=True)]
         print(" | ".join([f"{'MEAN':>14}"] + [f"{v:14.1f}" for v in means]))
         und = [mean(r["und"][f"{g}/{lang}"] for lang in languages) for r in results]
         print(" | ".join([f"{'und rate':>14}"] + [f"{v:14.1f}" for v in und]))

@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.lexicon import load_lexicon
-from transforms.topic_embedding import BACKENDS, TopicEmbedder, embedding_backend_problem
-from transforms.topics import score_topics
+from transforms.topics.embedding import BACKENDS, TopicEmbedder, embedding_backend_problem
+from transforms.topics.lexicon import load_lexicon
+from transforms.topics.score import score_topics
 
 # The best IPTC top-level topic decides the class. AG News "World" is international news: politics,
 # conflict, crime and justice, disasters, religion and society all appear under it. Codes that map
@@ -60,9 +60,9 @@ OTHER = "(other)"
 def macro_f1(gold: list[str], pred: list[str]) -> float:
     f1s = []
     for label in sorted(set(gold)):
-        tp = sum(g == p == label for g, p in zip(gold, pred))
-        fp = sum(p == label != g for g, p in zip(gold, pred))
-        fn = sum(g == label != p for g, p in zip(gold, pred))
+        tp = sum(g == p == label for g, p in zip(gold, pred, strict=True))
+        fp = sum(p == label != g for g, p in zip(gold, pred, strict=True))
+        fn = sum(g == label != p for g, p in zip(gold, pred, strict=True))
         f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
     return sum(f1s) / len(f1s)
 
@@ -82,7 +82,7 @@ def evaluate(name, docs, lexicon, to_label, show_confusion, tagger=None, embedde
         size += len(text) + len(title or "")
         gold.append(label)
         pred.append(to_label(best_code(topics)))
-    accuracy = sum(g == p for g, p in zip(gold, pred)) / len(gold)
+    accuracy = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
     ms_doc = 1000 * elapsed / len(gold)
     ms_kb = 1000 * elapsed / (size / 1000)
     print(
@@ -91,7 +91,7 @@ def evaluate(name, docs, lexicon, to_label, show_confusion, tagger=None, embedde
     )
     if show_confusion:
         for g in sorted(set(gold)):
-            row = Counter(p for gg, p in zip(gold, pred) if gg == g)
+            row = Counter(p for gg, p in zip(gold, pred, strict=True) if gg == g)
             print(f"    {g:<20} {dict(row.most_common())}")
     return accuracy
 
@@ -158,8 +158,8 @@ def main() -> int:
         print(f"backend e5: {len(embedder.prototypes)} prototypes from the English lexicon")
     tagger = None
     if args.entities:
-        from transforms.entities import tag_entities
-        from transforms.gazetteer import load_gazetteer
+        from transforms.entities.gazetteer import load_gazetteer
+        from transforms.entities.tag import tag_entities
 
         gazetteer = load_gazetteer()
         tagger = lambda text: tag_entities(text, gazetteer)

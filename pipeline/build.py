@@ -8,17 +8,17 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam import pvalue
 
-from pipeline.sources import ReadDocuments
+from pipeline.sources.files import ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
-from transforms.deadletter import WriteDeadLetters
-from transforms.dedupe import Deduplicate
-from transforms.entities import TagEntities
-from transforms.failures import ARTICLES, FAILURES
-from transforms.language import DetectLanguage
-from transforms.parquet import WRITTEN, WriteArticles
-from transforms.parse import ParseDocuments
-from transforms.stories import GroupStories
-from transforms.topics import ScoreTopics
+from transforms.core.failures import ARTICLES, FAILURES
+from transforms.dedupe.batch import Deduplicate
+from transforms.entities.tag import TagEntities
+from transforms.language.detect import DetectLanguage
+from transforms.parse.step import ParseDocuments
+from transforms.stories.batch import GroupStories
+from transforms.topics.score import ScoreTopics
+from transforms.write.deadletter import WriteDeadLetters
+from transforms.write.parquet import WRITTEN, WriteArticles
 
 
 class Settings(NamedTuple):

@@ -16,7 +16,7 @@ import pipeline.logfilter  # noqa: F401 - before Beam: quiets an import-time war
 from apache_beam.options import pipeline_options as beam_options
 
 from pipeline.options import NewsbeamOptions
-from pipeline.runners import load_runner_options, runner_context, runner_problem
+from pipeline.runners.choice import load_runner_options, runner_context, runner_problem
 
 USAGE = """usage: newsbeam <command> [flags]
 
@@ -64,27 +64,27 @@ def local_abspath(path: str) -> str:
 def checked_steps(opts: NewsbeamOptions) -> str:
     """Validate the flags the enrichment steps take (batch and stream alike); returns the
     language backend to use. Raises UsageError with what to do."""
-    from transforms import language
+    from transforms.language import detect as language
 
     backend = opts.language_backend or language.DEFAULT_BACKEND
     problem = language.backend_problem(backend)
     if problem:
         raise UsageError(f"--language-backend {backend}: {problem}")
     if opts.custom_topics:
-        from transforms.lexicon import TopicFileError, load_custom_topics
+        from transforms.topics.lexicon import TopicFileError, load_custom_topics
 
         try:
             load_custom_topics(opts.custom_topics)
         except (OSError, TopicFileError) as exc:
             raise UsageError(f"--custom-topics {exc}") from exc
     if opts.topics_backend == "e5":
-        from transforms.topic_embedding import embedding_backend_problem
+        from transforms.topics.embedding import embedding_backend_problem
 
         problem = embedding_backend_problem()
         if problem:
             raise UsageError(f"--topics-backend e5: {problem}")
     if opts.ner_model:
-        from transforms.entities import ner_model_problem
+        from transforms.entities.tag import ner_model_problem
 
         problem = ner_model_problem(opts.ner_model)
         if problem:
@@ -95,8 +95,8 @@ def checked_steps(opts: NewsbeamOptions) -> str:
 def settings_from(opts: NewsbeamOptions):
     """Validate once, with messages that say what to do; return plain Settings."""
     from pipeline.build import Settings
-    from pipeline.sources import count_inputs, expand_input
-    from transforms.partitioning import run_key
+    from pipeline.sources.files import count_inputs, expand_input
+    from transforms.write.partitioning import run_key
 
     source = expand_input(local_abspath(opts.input or default_input()))
     try:

@@ -9,18 +9,18 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam import pvalue
 
-from pipeline.poller import PollerConfig, PollFeeds
-from pipeline.watch import WatchFolder
-from transforms.dedupe import DROPPED
-from transforms.dedupe_stream import DEFAULT_HORIZON_S, DeduplicateStream, SeedIndex
-from transforms.entities import TagEntities
-from transforms.failures import ARTICLES, FAILURES
-from transforms.language import DEFAULT_BACKEND, DetectLanguage
-from transforms.parquet import WRITTEN
-from transforms.parquet_stream import WindowArticles, WriteArticleWindows, WriteFailureWindows
-from transforms.parse import ParseDocuments
-from transforms.stories import GroupStories
-from transforms.topics import ScoreTopics
+from pipeline.sources.poll import PollerConfig, PollFeeds
+from pipeline.sources.watch import WatchFolder
+from transforms.core.failures import ARTICLES, FAILURES
+from transforms.dedupe.batch import DROPPED
+from transforms.dedupe.stream import DEFAULT_HORIZON_S, DeduplicateStream, SeedIndex
+from transforms.entities.tag import TagEntities
+from transforms.language.detect import DEFAULT_BACKEND, DetectLanguage
+from transforms.parse.step import ParseDocuments
+from transforms.stories.batch import GroupStories
+from transforms.topics.score import ScoreTopics
+from transforms.write.parquet import WRITTEN
+from transforms.write.windows import WindowArticles, WriteArticleWindows, WriteFailureWindows
 
 
 class StreamSettings(NamedTuple):

@@ -103,10 +103,10 @@ class StreamUsageError(Exception):
 def settings_from(argv: Sequence[str], now: float):
     """Validate once; returns (StreamSettings, PipelineOptions, duration)."""
     from pipeline.cli import checked_steps, local_abspath
-    from pipeline.feedlist import FeedListError, FeedSpec, read_feed_list
-    from pipeline.poller import PollerConfig
+    from pipeline.sources.feedlist import FeedListError, FeedSpec, read_feed_list
+    from pipeline.sources.poll import PollerConfig
     from pipeline.stream import StreamSettings
-    from transforms.dedupe_stream import DEFAULT_HORIZON_S
+    from transforms.dedupe.stream import DEFAULT_HORIZON_S
 
     options = beam_options.PipelineOptions(list(argv))
     opts, base = options.view_as(StreamOptions), options.view_as(NewsbeamOptions)
@@ -117,7 +117,7 @@ def settings_from(argv: Sequence[str], now: float):
         except (OSError, FeedListError) as exc:
             raise StreamUsageError(f"--feeds-file {exc}") from exc
     for url in opts.feed or ():
-        from pipeline.feedlist import parse_feed_line
+        from pipeline.sources.feedlist import parse_feed_line
 
         try:
             spec = parse_feed_line(url)

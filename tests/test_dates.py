@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from transforms.dates import DAY_US, find_dates, parse_date, plausible
+from transforms.core.times import DAY_US, plausible
+from transforms.parse.dates import find_dates, parse_date
 
 
 def _iso(at: int | None) -> str | None:

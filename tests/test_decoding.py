@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from transforms.decoding import decode_bytes
+from transforms.parse.decoding import decode_bytes
 
 TEXT = "Perché la città è così — “bella”, déjà vu, Ærø, naïve"
 

@@ -8,7 +8,10 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.dedupe import (
+from tests.conftest import make_article
+from transforms.core.identity import article_id, canonical_url
+from transforms.core.records import Article, Dropped
+from transforms.dedupe.batch import (
     REDELIVERY,
     Deduplicate,
     bucket_pairs,
@@ -18,8 +21,6 @@ from transforms.dedupe import (
     resolve_group,
     resolve_versions,
 )
-from transforms.identity import article_id, canonical_url, content_hash
-from transforms.records import Article, Dropped
 
 DAY = 86_400 * 1_000_000
 T0 = 1_770_163_200_000_000  # 2026-02-04
@@ -44,24 +45,17 @@ OTHER = (
 def art(
     url: str | None, text: str, ingested: int = T0, published: int | None = T0, **kw
 ) -> Article:
-    canonical = canonical_url(url)
-    fields = {
-        "article_id": article_id(canonical, kw.get("guid"), "src", 0),
-        "url": url,
-        "canonical_url": canonical,
-        "source_uri": kw.pop("source_uri", "src"),
-        "source_name": None,
-        "title": None,
-        "text": text,
-        "summary": None,
-        "authors": (),
-        "published_at": published,
-        "published_at_source": "feed" if published is not None else "none",
-        "ingested_at": ingested,
-        "content_hash": content_hash(text),
-    }
-    fields.update(kw)
-    return Article(**fields)
+    aid = article_id(canonical_url(url), kw.get("guid"), "src", 0)  # the id of its first source
+    source = kw.pop("source_uri", "src")
+    return make_article(
+        text,
+        url=url,
+        article_id=aid,
+        source_uri=source,
+        published=published,
+        ingested=ingested,
+        **kw,
+    )
 
 
 # --- pure core -------------------------------------------------------------------------------

@@ -11,13 +11,16 @@ import itertools
 import random
 
 import apache_beam as beam
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that
 
-from tests.conftest import shared_path
-from transforms.dedupe import Deduplicate
-from transforms.identity import article_id, canonical_url, content_hash
-from transforms.records import Article
+from tests.conftest import make_article, shared_path
+from transforms.core.identity import article_id, canonical_url
+from transforms.core.records import Article
+from transforms.dedupe.batch import Deduplicate
+
+pytestmark = pytest.mark.quality
 
 T0 = 1_770_163_200_000_000
 ORIGINALS = 40
@@ -70,20 +73,13 @@ def to_articles(docs: list[tuple[str, str]]) -> tuple[list[Article], dict[str, s
         aid = article_id(url, None, "synthetic", i)
         gold[aid] = group
         articles.append(
-            Article(
-                aid,
-                url,
-                url,
-                "synthetic",
-                None,
-                None,
+            make_article(
                 text,
-                None,
-                (),
-                T0 + i,
-                "feed",
-                T0 + i,
-                content_hash=content_hash(text),
+                url=url,
+                article_id=aid,
+                source_uri="synthetic",
+                published=T0 + i,
+                ingested=T0 + i,
             )
         )
     return articles, gold

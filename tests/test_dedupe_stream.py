@@ -14,8 +14,13 @@ from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import assert_that, equal_to
 from apache_beam.transforms.window import TimestampedValue
 
-from transforms.dedupe import DROPPED
-from transforms.dedupe_stream import (
+from tests.conftest import make_article
+from transforms.core.failures import ARTICLES
+from transforms.core.identity import article_id, canonical_url
+from transforms.core.records import Article
+from transforms.dedupe.batch import DROPPED
+from transforms.dedupe.fingerprint import minhash_signature, signature_to_bytes
+from transforms.dedupe.stream import (
     DeduplicateStream,
     Known,
     Member,
@@ -23,12 +28,8 @@ from transforms.dedupe_stream import (
     decide,
     seed_entries,
 )
-from transforms.failures import ARTICLES
-from transforms.fingerprint import minhash_signature, signature_to_bytes
-from transforms.identity import article_id, canonical_url, content_hash
-from transforms.parquet import WRITTEN
-from transforms.parquet_stream import WindowArticles, WriteArticleWindows, stream_file_name
-from transforms.records import Article
+from transforms.write.parquet import WRITTEN
+from transforms.write.windows import WindowArticles, WriteArticleWindows, stream_file_name
 
 US = 1_000_000
 HORIZON = 100  # seconds
@@ -42,22 +43,17 @@ LONG = (
 def art(
     url: str, text: str, at: float = 0.0, published: int | None = None, lang: str = "en"
 ) -> Article:
-    canonical = canonical_url(url)
-    return Article(
-        article_id=article_id(canonical, None, "feed", 0),
+    return make_article(
+        text,
         url=url,
-        canonical_url=canonical,
+        article_id=article_id(canonical_url(url), None, "feed", 0),
         source_uri="http://feed.test/rss",
         source_name="t",
         title="t",
-        text=text,
-        summary=None,
-        authors=(),
-        published_at=published,
+        published=published,
         published_at_source="feed" if published else "none",
-        ingested_at=int(at * US),
+        ingested=int(at * US),
         language=lang,
-        content_hash=content_hash(text),
     )
 
 

@@ -10,15 +10,9 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from tests.conftest import SEEDS
-from transforms.entities import TagEntities, link, ner_model_problem, tag_entities
-from transforms.gazetteer import load_gazetteer
-from transforms.records import ENTITY_LABELS, Article
-
-
-@pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
+from tests.conftest import SEEDS, make_article
+from transforms.core.records import ENTITY_LABELS, Article
+from transforms.entities.tag import TagEntities, link, ner_model_problem, tag_entities
 
 
 def _found(text, gaz):
@@ -225,7 +219,7 @@ def test_unknown_backend_is_a_clear_error():
 
 
 def _article(aid: str, text) -> Article:
-    return Article(aid, None, None, f"mem://{aid}", None, None, text, None, (), None, "none", 0)
+    return make_article(text, article_id=aid, source_uri=f"mem://{aid}", content_hash="")
 
 
 def test_tag_entities_composite():
@@ -266,7 +260,7 @@ class _FakeNlp:
 
 
 def test_spacy_spans_are_linked_through_the_gazetteer(gaz):
-    from transforms.entities import tag_entities_spacy
+    from transforms.entities.tag import tag_entities_spacy
 
     text = "Vladimir Putin a Mosca. Poi Putin ha visto Mario Rossi il 4 maggio."
     nlp = _FakeNlp(

@@ -10,8 +10,9 @@ import importlib.util
 import pytest
 
 from tests.conftest import ROOT, shared_path
-from transforms.entities import tag_entities
-from transforms.gazetteer import load_gazetteer
+from transforms.entities.tag import tag_entities
+
+pytestmark = pytest.mark.quality
 
 _spec = importlib.util.spec_from_file_location("eval_entities", ROOT / "bench/eval_entities.py")
 ev = importlib.util.module_from_spec(_spec)
@@ -38,11 +39,6 @@ SAMPLES = {
         0.58,
     ),
 }
-
-
-@pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLES))

@@ -1,4 +1,4 @@
-"""transforms.feeds.parse_feed: formats, encodings, links, dates, hostile XML, and a quality gate."""
+"""transforms.parse.feeds.parse_feed: formats, encodings, links, dates, hostile XML, and a quality gate."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, shared_path
-from transforms import feeds, identity
-from transforms.feeds import parse_feed
-from transforms.records import Article, Failure, RawDocument
+from transforms.core import identity
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse import feeds
+from transforms.parse.feeds import parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 FETCHED_AT = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp()) * 1_000_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from transforms.fingerprint import (
+from transforms.dedupe.fingerprint import (
     DEFAULT_PARAMS,
     MinHasher,
     MinHashParams,

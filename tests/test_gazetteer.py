@@ -8,12 +8,7 @@ from importlib import resources
 import pytest
 
 from tests.conftest import shared_path
-from transforms.gazetteer import Gazetteer, load_gazetteer, token_key, tokenize
-
-
-@pytest.fixture(scope="module")
-def gaz():
-    return load_gazetteer()
+from transforms.entities.gazetteer import Gazetteer, token_key, tokenize
 
 
 @pytest.mark.parametrize(
@@ -88,14 +83,14 @@ def test_bundled_gazetteer_links_the_seed_names(gaz):
 
 
 def test_bundled_file_is_versioned_and_compact():
-    path = resources.files("transforms") / "data" / "gazetteer.tsv.gz"
+    path = resources.files("transforms.entities") / "data" / "gazetteer.tsv.gz"
     data = path.read_bytes()
     assert len(data) < 1_000_000
     assert gzip.decompress(data).decode("utf-8").startswith("# newsbeam-gazetteer/1\n")
 
 
 def test_hand_list_lines_are_well_formed():
-    text = (resources.files("transforms") / "data" / "people_orgs.tsv").read_text("utf-8")
+    text = (resources.files("transforms.entities") / "data" / "people_orgs.tsv").read_text("utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -107,13 +102,13 @@ def test_hand_list_lines_are_well_formed():
 
 def test_build_reproduces_the_committed_file(tmp_path):
     shared = shared_path("gazetteer")
-    from transforms.gazetteer_build import main
+    from transforms.entities.gazetteer_build import main
 
     out = tmp_path / "g.tsv.gz"
     main(["--shared", str(shared.parent), "--out", str(out)])
-    committed = resources.files("transforms") / "data" / "gazetteer.tsv.gz"
+    committed = resources.files("transforms.entities") / "data" / "gazetteer.tsv.gz"
     assert gzip.decompress(out.read_bytes()) == gzip.decompress(committed.read_bytes()), (
-        "stale: run python -m transforms.gazetteer_build and commit transforms/data/gazetteer.tsv.gz"
+        "stale: run python -m transforms.entities.gazetteer_build and commit transforms/entities/data/gazetteer.tsv.gz"
     )
 
 
@@ -125,7 +120,7 @@ def test_towns_come_from_istat_and_are_evidence_only(gaz):
 
 
 def test_istat_list_is_parsed_from_its_csv(tmp_path):
-    from transforms.gazetteer_build import towns_from_istat
+    from transforms.entities.gazetteer_build import towns_from_istat
 
     head = (
         'Codice Regione;"Codice\nstatistico";Denominazione in italiano;Denominazione altra lingua\n'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.html import extract_article, fragment_to_text
+from transforms.parse.html import extract_article, fragment_to_text
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_extract_article_on_a_page_without_text():
 def test_date_from_the_url(url, expected):
     import lxml.html
 
-    from transforms.pagemeta import page_metadata
+    from transforms.parse.pagemeta import page_metadata
 
     tree = lxml.html.fromstring(f"<html><head><link rel='canonical' href='{url}'></head></html>")
     dates = page_metadata(tree, None)["dates"]
@@ -86,7 +86,7 @@ def test_date_from_the_url(url, expected):
 def test_a_sidebar_time_is_not_the_published_time():
     import lxml.html
 
-    from transforms.pagemeta import page_metadata
+    from transforms.parse.pagemeta import page_metadata
 
     html = (
         "<html><body><aside><time datetime='2001-01-01'>old</time></aside>"
@@ -116,7 +116,7 @@ def test_a_sidebar_time_is_not_the_published_time():
     ],
 )
 def test_titles_lose_the_site_name_and_entities(title, site, expected):
-    from transforms.html import _tidy_metadata
+    from transforms.parse.html import _tidy_metadata
 
     result = _tidy_metadata({"title": title, "site_name": site, "authors": ["By TOM KRISHER"]})
     assert result["title"] == expected

@@ -7,7 +7,7 @@ import socket
 import pytest
 from feed_server import FeedServer, GrowingFeed
 
-from pipeline.http_fetch import USER_AGENT, fetch, is_fetchable
+from pipeline.sources.http import USER_AGENT, fetch, is_fetchable
 
 RSS = (
     b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'

@@ -11,18 +11,18 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from tests.conftest import SEEDS
-from transforms import language
-from transforms.failures import ARTICLES, FAILURES
-from transforms.langid_backends import BackendUnavailable, available, load_backend
-from transforms.language import (
+from tests.conftest import SEEDS, make_article
+from transforms.core.failures import ARTICLES, FAILURES
+from transforms.core.records import Article
+from transforms.language import detect as language
+from transforms.language.backends import BackendUnavailable, available, load_backend
+from transforms.language.detect import (
     BACKENDS,
     DEFAULT_BACKEND,
     DetectLanguage,
     backend_problem,
     detect_language,
 )
-from transforms.records import Article
 
 INSTALLED = [b for b in BACKENDS if available(b)]
 # lingua's models take ~1 GB and seconds to load: exercised in the quality gate, not per test here.
@@ -35,11 +35,7 @@ def detector():
 
 
 def article(text: str, title: str | None = None, source: str = "mem://a") -> Article:
-    return Article(
-        article_id=source, url=None, canonical_url=None, source_uri=source, source_name=None,
-        title=title, text=text, summary=None, authors=(), published_at=None,
-        published_at_source="none", ingested_at=0,
-    )  # fmt: skip
+    return make_article(text, article_id=source, source_uri=source, title=title, content_hash="")
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,10 @@ import functools
 import pytest
 
 from tests.conftest import shared_path
-from transforms.langid_backends import available, load_backend
-from transforms.language import DEFAULT_BACKEND, detect_language
+from transforms.language.backends import available, load_backend
+from transforms.language.detect import DEFAULT_BACKEND, detect_language
+
+pytestmark = pytest.mark.quality
 
 LANGUAGES = ("it", "en", "fr", "de", "es", "pt", "nl", "ru", "uk", "zh")
 

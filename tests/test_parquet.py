@@ -8,28 +8,23 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.parquet import WRITTEN, WriteArticles, remove_stale_files, write_parquet
-from transforms.partitioning import batch_file_name, partition_date, partition_lang, shard_of
-from transforms.records import Article
+from tests.conftest import make_article
+from transforms.write.parquet import WRITTEN, WriteArticles, remove_stale_files, write_parquet
+from transforms.write.partitioning import batch_file_name, partition_date, partition_lang, shard_of
 
 DAY = 86_400_000_000
 
 
 def art(aid, published=None, lang="it", ingested=20_000 * DAY):
-    return Article(
+    return make_article(
+        "text " + aid,
         article_id=aid,
-        url=None,
-        canonical_url=None,
         source_uri="mem://" + aid,
-        source_name=None,
-        title=None,
-        text="text " + aid,
-        summary=None,
-        authors=[],
-        published_at=published,
+        published=published,
         published_at_source="none" if published is None else "text",
-        ingested_at=ingested,
+        ingested=ingested,
         language=lang,
+        content_hash="",
     )
 
 

@@ -11,10 +11,10 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms import identity
-from transforms.formats import FEED, HTML, JSON, JSONL, TEXT, sniff, unpack
-from transforms.parse import MAX_HTML_BYTES, ParseDocuments, parse_document
-from transforms.records import Article, Failure, RawDocument
+from transforms.core import identity
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse.step import MAX_HTML_BYTES, ParseDocuments, parse_document
+from transforms.parse.unpack import FEED, HTML, JSON, JSONL, TEXT, sniff, unpack
 
 NOW = 1_700_000_000_000_000  # 2023-11-14
 PROSE = "The council approved the new budget after a long debate on Tuesday evening. " * 6

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from tests.conftest import ROOT, shared_path
+
+pytestmark = pytest.mark.quality
 
 # Measured on these 20 pages with trafilatura 2.3.1: P=0.9716 R=0.9838 F1=0.9777.
 F1_FLOOR = 0.970

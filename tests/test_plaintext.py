@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.conftest import SEEDS
-from transforms.parse import parse_document
-from transforms.plaintext import clean_plain_text, first_sentence
-from transforms.records import Article, RawDocument
+from transforms.core.records import Article, RawDocument
+from transforms.parse.plaintext import clean_plain_text, first_sentence
+from transforms.parse.step import parse_document
 
 FETCHED_AT = 1_800_000_000_000_000  # 2027-01-15, after every seed's date
 SIDECARS = sorted(SEEDS.glob("*.expect.json"))

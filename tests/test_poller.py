@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from pathlib import Path
@@ -11,9 +12,15 @@ import pytest
 from apache_beam.testing.util import assert_that, equal_to
 from feed_server import FeedServer, GrowingFeed
 
-from pipeline.feedlist import FeedListError, FeedSpec, host_of, parse_feed_line, parse_feed_list
-from pipeline.http_fetch import FetchResult
-from pipeline.poller import (
+from pipeline.sources.feedlist import (
+    FeedListError,
+    FeedSpec,
+    host_of,
+    parse_feed_line,
+    parse_feed_list,
+)
+from pipeline.sources.http import FetchResult
+from pipeline.sources.poll import (
     MAX_BACKOFF_S,
     FeedState,
     PollerConfig,
@@ -24,8 +31,8 @@ from pipeline.poller import (
     retry_delay,
     snapshot_path,
 )
-from pipeline.ticks import Ticks
-from transforms.failures import ARTICLES, FAILURES
+from pipeline.sources.ticks import Ticks
+from transforms.core.failures import ARTICLES, FAILURES
 
 US = 1_000_000
 
@@ -147,7 +154,7 @@ def test_politeness_one_request_per_host_per_delay():
         with beam.Pipeline() as p:
             polled = p | PollFeeds(config, start, start + 3.0, 0.2)
             assert_that(polled[ARTICLES] | beam.Map(lambda d: d.source_uri), _two_feeds(feeds))
-        gaps = [b - a for a, b in zip(srv.times, srv.times[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(srv.times)]
         assert len(srv.times) >= 3 and min(gaps) >= 0.75, gaps
 
 

@@ -5,7 +5,8 @@ import typing
 import pyarrow as pa
 import pytest
 
-from transforms.records import (
+from tests.conftest import make_article
+from transforms.core.records import (
     ARTICLE_SCHEMA,
     SCHEMA_VERSION,
     Article,
@@ -26,19 +27,17 @@ def _article(**kw):
     base = {
         "article_id": "a1",
         "url": "https://x.test/a",
-        "canonical_url": "https://x.test/a",
         "source_uri": "file:///in/a.txt",
         "source_name": "x.test",
         "title": "T",
-        "text": "Body",
-        "summary": None,
         "authors": ["A. Writer"],
-        "published_at": 1_770_163_200_000_000,
+        "published": 1_770_163_200_000_000,
         "published_at_source": "text",
-        "ingested_at": 1_770_200_000_000_000,
+        "ingested": 1_770_200_000_000_000,
+        "content_hash": "",
     }
     base.update(kw)
-    return Article(**base)
+    return make_article(base.pop("text", "Body"), **base)
 
 
 def test_schema_has_every_record_field_in_order():

@@ -23,7 +23,7 @@ distributed = pytest.importorskip(
     "distributed", reason="needs the dask extra: pip install '.[dask]'"
 )
 
-from pipeline.runners import is_dask, runner_context, runner_problem
+from pipeline.runners.choice import is_dask, runner_context, runner_problem
 
 # --- flags --------------------------------------------------------------------------------------
 
@@ -60,7 +60,9 @@ def test_cli_runs_the_seeds_on_a_local_dask_cluster(tmp_path):
     from pipeline import cli
 
     if "runner_context" not in inspect.getsource(cli.run):
-        pytest.skip("pipeline/cli.py run() does not go through pipeline.runners.runner_context yet")
+        pytest.skip(
+            "pipeline/cli.py run() does not go through pipeline.runners.choice.runner_context yet"
+        )
     out = tmp_path / "out"
     assert cli.main(["run", "--dask_local_workers", "2", "--output", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text())
@@ -308,7 +310,7 @@ def _assert_same(got: dict, expected: dict) -> None:
     for part in ("files", "counts", "deadletters"):
         assert got[part] == expected[part], part
     assert len(got["rows"]) == len(expected["rows"])
-    for (got_partition, g), (partition, e) in zip(got["rows"], expected["rows"]):
+    for (got_partition, g), (partition, e) in zip(got["rows"], expected["rows"], strict=True):
         columns = sorted(c for c in e if g.get(c) != e[c])
         assert (got_partition, columns) == (partition, []), (
             e["article_id"],

@@ -11,10 +11,10 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from transforms.dedupe import connected_roots
-from transforms.identity import content_hash
-from transforms.records import Article, Entity
-from transforms.stories import (
+from tests.conftest import make_article
+from transforms.core.records import Article, Entity
+from transforms.dedupe.batch import connected_roots
+from transforms.stories.batch import (
     DIFFERENT,
     EDGES,
     HORIZON_US,
@@ -84,21 +84,14 @@ SEED_DATES = {
 
 
 def seed_article(prefix: str, text: str, published: str | None) -> Article:
-    return Article(
+    return make_article(
+        text,
         article_id=f"seed{prefix}",
-        url=None,
-        canonical_url=None,
         source_uri=f"seeds/{prefix}.txt",
-        source_name=None,
-        title=None,
-        text=text,
-        summary=None,
-        authors=(),
-        published_at=us(published) if published else None,
+        published=us(published) if published else None,
         published_at_source="text" if published else "none",
-        ingested_at=us("2026-02-10"),
+        ingested=us("2026-02-10"),
         language="it",
-        content_hash=content_hash(text),
         entities=tag(text),
     )
 

@@ -19,8 +19,8 @@ from conftest import ROOT, shared_path
 from feed_server import FeedServer, GrowingFeed
 
 from pipeline.stream_cli import run_stream
-from transforms.feeds import parse_feed
-from transforms.records import Article, RawDocument
+from transforms.core.records import Article, RawDocument
+from transforms.parse.feeds import parse_feed
 
 FEEDS = ("rssparser-realworld", "test", "input")
 

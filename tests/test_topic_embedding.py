@@ -11,14 +11,14 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import SEEDS
 from tests.test_topics import CASES, CONFLICT, GOOD, POLITICS, SPORT, article, write
-from transforms.lexicon import load_lexicon
-from transforms.topic_embedding import (
+from transforms.topics.embedding import (
     CHUNK,
     TopicEmbedder,
     embedding_backend_problem,
     prototypes,
 )
-from transforms.topics import ScoreTopics, explain_topics, score_topics
+from transforms.topics.lexicon import load_lexicon
+from transforms.topics.score import ScoreTopics, explain_topics, score_topics
 
 pytestmark = pytest.mark.skipif(
     embedding_backend_problem() is not None, reason=str(embedding_backend_problem())

@@ -7,16 +7,16 @@ import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from tests.conftest import SEEDS
-from transforms.keywords import LANGUAGES, Matcher, Term, normalise, term_key
-from transforms.lexicon import (
+from tests.conftest import SEEDS, make_article
+from transforms.core.records import Article, Entity
+from transforms.topics.keywords import LANGUAGES, Matcher, Term, normalise, term_key
+from transforms.topics.lexicon import (
     load_iptc_topics,
     load_keyword_lexicon,
     load_lexicon,
     read_bundled,
 )
-from transforms.records import Article, Entity
-from transforms.topics import (
+from transforms.topics.score import (
     ScoreTopics,
     TopicFileError,
     explain_topics,
@@ -346,20 +346,13 @@ def test_bad_lexicon_rows_name_the_line():
 
 
 def article(article_id: str, text, language: str = "it", title: str | None = None) -> Article:
-    return Article(
+    return make_article(
+        text,
         article_id=article_id,
-        url=None,
-        canonical_url=None,
         source_uri=f"mem://{article_id}",
-        source_name=None,
         title=title,
-        text=text,
-        summary=None,
-        authors=(),
-        published_at=None,
-        published_at_source="none",
-        ingested_at=0,
         language=language,
+        content_hash="",
     )
 
 

@@ -12,8 +12,10 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, shared_path
-from transforms.lexicon import load_lexicon
-from transforms.topics import score_topics
+from transforms.topics.lexicon import load_lexicon
+from transforms.topics.score import score_topics
+
+pytestmark = pytest.mark.quality
 
 AGNEWS_ROWS = 800  # the first rows of agnews-dev.csv
 AGNEWS_FLOORS = {"accuracy": 0.80, "macro_f1": 0.81}  # measured 0.806 / 0.817
@@ -50,7 +52,7 @@ E5_SIB_FLOORS = {"it": 0.68, "en": 0.68, "fr": 0.63, "de": 0.60, "es": 0.59}
 
 @pytest.fixture(scope="module")
 def embedder(lexicon):
-    from transforms.topic_embedding import TopicEmbedder, embedding_backend_problem
+    from transforms.topics.embedding import TopicEmbedder, embedding_backend_problem
 
     problem = embedding_backend_problem()
     if problem:
@@ -64,7 +66,7 @@ def _predict(docs, lexicon, ev, to_label, embedder=None):
         gold.append(label)
         topics = score_topics(text, title, lang, (), lexicon, embedder)
         pred.append(to_label(ev.best_code(topics)))
-    accuracy = sum(g == p for g, p in zip(gold, pred)) / len(gold)
+    accuracy = sum(g == p for g, p in zip(gold, pred, strict=True)) / len(gold)
     return accuracy, ev.macro_f1(gold, pred)
 
 

@@ -10,8 +10,8 @@ import time
 import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.watch import WatchFolder, marker_path, version_key
-from transforms.failures import ARTICLES
+from pipeline.sources.watch import WatchFolder, marker_path, version_key
+from transforms.core.failures import ARTICLES
 
 
 def _watch(folder, state_dir, seconds, expected, change=None):

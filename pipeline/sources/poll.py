@@ -1,0 +1,230 @@
+"""The feed poller, a Beam source: Ticks (a paced PeriodicImpulse) -> per-host stateful fetch -> RawDocument.
+
+State per feed (validators, last success, consecutive failures, next due time) lives in Beam state
+keyed by host, so one worker handles a host serially: that is the politeness rule (one request in
+flight per host, a minimum delay between two). The pure scheduling rules are due_feeds() and
+after_fetch(); a snapshot of the state is also written so that a restart keeps its validators.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.coders import PickleCoder, VarIntCoder
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.metrics import Metrics
+from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
+from apache_beam.transforms.window import TimestampedValue
+
+from pipeline.sources import http as http_fetch
+from pipeline.sources.feedlist import FeedSpec, host_of
+from pipeline.sources.ticks import Ticks
+from transforms.core.failures import ARTICLES, FAILURES, make_failure
+from transforms.core.records import RawDocument
+from transforms.core.times import now_us
+
+STEP = "fetch"
+MAX_BACKOFF_S = 6 * 3600  # a failing feed is retried at least this often, never hot
+_US = 1_000_000
+
+
+class PollerConfig(NamedTuple):
+    """Plain values for the poller; built once by the CLI."""
+
+    feeds: tuple  # of FeedSpec
+    poll_interval: int = 300  # seconds, for feeds without their own
+    politeness_delay: float = 1.0  # min seconds between two requests to one host; 0: no limit
+    timeout: float = http_fetch.DEFAULT_TIMEOUT
+    max_bytes: int = http_fetch.DEFAULT_MAX_BYTES
+    max_redirects: int = http_fetch.DEFAULT_MAX_REDIRECTS
+    retries: int = http_fetch.DEFAULT_RETRIES
+    state_dir: str | None = None  # where snapshots of the per-host state go; None: none
+
+
+class FeedState(NamedTuple):
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: int | None = None  # µs UTC
+    failures: int = 0  # consecutive
+    next_due: int = 0  # µs UTC
+    last_status: int = 0
+
+
+def due_feeds(feeds: Sequence[FeedSpec], states: dict, now: int) -> list[FeedSpec]:
+    """Feeds whose next poll time has come, most overdue first."""
+    due = [f for f in feeds if states.get(f.url, FeedState()).next_due <= now]
+    return sorted(due, key=lambda f: (states.get(f.url, FeedState()).next_due, f.url))
+
+
+def retry_delay(interval: int, failures: int) -> int:
+    """Seconds until a failing feed is tried again: the interval, doubled per failure, capped."""
+    return min(interval * 2 ** max(0, failures - 1), max(interval, MAX_BACKOFF_S))
+
+
+def after_fetch(
+    state: FeedState, result: http_fetch.FetchResult, interval: int, now: int
+) -> FeedState:
+    """The feed's state after one fetch: validators kept on success, backoff on failure."""
+    if result.ok or result.not_modified:
+        return state._replace(
+            etag=result.etag or state.etag if result.ok else state.etag,
+            last_modified=result.last_modified or state.last_modified
+            if result.ok
+            else state.last_modified,
+            last_success=now,
+            failures=0,
+            next_due=now + interval * _US,
+            last_status=result.status,
+        )
+    failures = state.failures + 1
+    return state._replace(
+        failures=failures,
+        next_due=now + retry_delay(interval, failures) * _US,
+        last_status=result.status,
+    )
+
+
+def snapshot_path(state_dir: str, host: str) -> str:
+    return f"{state_dir.rstrip('/')}/poller/{host or '_'}.json"
+
+
+def load_snapshot(path: str) -> dict:
+    try:
+        if not FileSystems.exists(path):
+            return {}
+        with FileSystems.open(path) as fh:
+            raw = json.loads(fh.read().decode("utf-8"))
+        return {url: FeedState(**fields) for url, fields in raw.items()}
+    except Exception:  # noqa: BLE001 - a damaged snapshot only costs one unconditional fetch
+        return {}
+
+
+def save_snapshot(path: str, states: dict) -> None:
+    tmp = f"{path}.tmp"
+    with FileSystems.create(tmp) as fh:
+        fh.write(json.dumps({u: s._asdict() for u, s in states.items()}, sort_keys=True).encode())
+    FileSystems.rename([tmp], [path])
+
+
+class _PollHostFn(beam.DoFn):
+    """(host, tick) -> RawDocument for each due feed of the host that answered 200.
+
+    The state is bounded by the feed list (one FeedState per feed), so it needs no TTL timer.
+    """
+
+    FEEDS = ReadModifyWriteStateSpec("feeds", PickleCoder())
+    LAST_REQUEST = ReadModifyWriteStateSpec("last_request", VarIntCoder())  # µs UTC
+
+    def __init__(self, config: PollerConfig):
+        self._config = config
+
+    def setup(self) -> None:
+        self._pool = http_fetch.new_pool(self._config.timeout)
+        self._by_host: dict[str, list[FeedSpec]] = {}
+        for spec in self._config.feeds:
+            self._by_host.setdefault(host_of(spec.url), []).append(spec)
+
+    def process(
+        self,
+        element,
+        feeds_state=beam.DoFn.StateParam(FEEDS),  # noqa: B008 - Beam's DoFn parameter idiom
+        last_request=beam.DoFn.StateParam(LAST_REQUEST),  # noqa: B008
+    ) -> Iterator:
+        host, _tick = element
+        cfg = self._config
+        states = feeds_state.read()
+        if states is None:
+            states = load_snapshot(snapshot_path(cfg.state_dir, host)) if cfg.state_dir else {}
+        due = due_feeds(self._by_host.get(host, []), states, now_us())
+        if cfg.politeness_delay > 0:
+            # One request per host per tick, and none sooner than the delay after the last one:
+            # no sleeping, so a host with many feeds never holds up the other hosts' polls.
+            last = last_request.read() or 0
+            due = due[:1] if now_us() - last >= cfg.politeness_delay * _US else []
+        for spec in due:
+            yield from self._poll(spec, states)
+            last_request.write(now_us())
+        if due:
+            feeds_state.write(states)
+            if cfg.state_dir:
+                save_snapshot(snapshot_path(cfg.state_dir, host), states)
+
+    def _poll(self, spec: FeedSpec, states: dict) -> Iterator:
+        cfg = self._config
+        state = states.get(spec.url, FeedState())
+        result = http_fetch.fetch(
+            spec.url,
+            state.etag,
+            state.last_modified,
+            pool=self._pool,
+            timeout=cfg.timeout,
+            max_bytes=cfg.max_bytes,
+            max_redirects=cfg.max_redirects,
+            retries=cfg.retries,
+        )
+        fetched_at = now_us()
+        states[spec.url] = new = after_fetch(
+            state, result, spec.interval or cfg.poll_interval, fetched_at
+        )
+        counter = _counters(spec.url)
+        if result.ok:
+            counter("fetched").inc()
+            doc = RawDocument(
+                source_uri=spec.url,
+                data=result.body,
+                fetched_at=fetched_at,
+                content_type=result.content_type,
+                truncated=result.truncated,
+            )
+            yield TimestampedValue(doc, fetched_at / _US)
+        elif result.not_modified:
+            counter("not_modified").inc()
+        else:
+            counter("errors").inc()
+            detail = {
+                "status": result.status,
+                "final_url": result.final_url,
+                "attempts": result.attempts,
+                "consecutive_failures": new.failures,
+                "next_try_in_s": (new.next_due - fetched_at) // _US,
+            }
+            failure = make_failure(
+                STEP, spec.url, result.error or "fetch failed", json.dumps(detail)
+            )
+            yield pvalue.TaggedOutput(FAILURES, TimestampedValue(failure, fetched_at / _US))
+
+
+def _counters(url: str):
+    return lambda name: Metrics.counter(f"feed:{url}", name)
+
+
+def hosts_of(feeds: Sequence[FeedSpec]) -> tuple[str, ...]:
+    return tuple(sorted({host_of(f.url) for f in feeds}))
+
+
+class PollFeeds(beam.PTransform):
+    """PBegin -> "articles": RawDocument per 200 response, "failures": Failure per failed poll.
+
+    Ticks every `tick` seconds from `start` to `stop` (epoch seconds; stop None runs forever); each
+    tick offers every host a chance to poll its due feeds.
+    """
+
+    def __init__(self, config: PollerConfig, start: float, stop: float | None, tick: float):
+        super().__init__()
+        self._config, self._start, self._stop, self._tick = config, start, stop, tick
+
+    def expand(self, pbegin):
+        hosts = hosts_of(self._config.feeds)
+        return (
+            pbegin
+            | "Tick" >> Ticks(self._start, self._stop, self._tick)
+            | "PerHost"
+            >> beam.FlatMap(lambda t: [(h, float(t)) for h in hosts]).with_output_types(
+                tuple[str, float]
+            )
+            | "Fetch" >> beam.ParDo(_PollHostFn(self._config)).with_outputs(FAILURES, main=ARTICLES)
+        )

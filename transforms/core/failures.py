@@ -1,0 +1,86 @@
+"""Errors as data: turn an exception in a step into one Failure record on the FAILURES output.
+
+Every fallible step's DoFn derives from ArticleStep, so a bad record never stops the pipeline and
+never disappears: it flows to the one dead-letter sink with the step, the reason and the payload.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.metrics import Metrics
+
+from transforms.core.records import PAYLOAD_CAP, Article, Failure
+from transforms.core.times import now_us
+
+FAILURES = "failures"
+ARTICLES = "articles"
+
+
+def cap_payload(payload: Any) -> str:
+    if isinstance(payload, bytes):
+        payload = payload[: PAYLOAD_CAP * 4].decode("utf-8", errors="replace")
+    elif not isinstance(payload, str):
+        payload = repr(payload)
+    return payload[:PAYLOAD_CAP]
+
+
+def make_failure(stage: str, source_uri: str, error: BaseException | str, payload: Any) -> Failure:
+    if isinstance(error, BaseException):
+        error = f"{type(error).__name__}: {error}"
+    return Failure(
+        stage=stage, source_uri=source_uri, error=error, payload=cap_payload(payload), at=now_us()
+    )
+
+
+def article_payload(a: Article) -> str:
+    """The parts of an article worth keeping in a dead letter to replay it."""
+    return json.dumps(
+        {"article_id": a.article_id, "url": a.url, "title": a.title, "text": a.text},
+        ensure_ascii=False,
+    )
+
+
+def dead_letters(stage: str, articles: Iterable[Article], error: BaseException | str) -> Iterator:
+    """Every article a failed operation held, each as a Failure on the FAILURES output: a group
+    that cannot be resolved or a partition that cannot be written loses no row silently."""
+    for a in articles:
+        yield pvalue.TaggedOutput(
+            FAILURES, make_failure(stage, a.source_uri, error, article_payload(a))
+        )
+
+
+class ArticleStep(beam.DoFn):
+    """Base DoFn for an Article -> Article step: load() once per worker, apply() per article.
+
+    Subclasses set STEP and implement apply(); heavy resources belong in load(), which runs in
+    setup() on the worker, never at construction on the launcher.
+    """
+
+    STEP = "step"
+
+    def load(self) -> Any:
+        return None
+
+    def setup(self) -> None:
+        self._resource = self.load()
+        # Per-stage cost as a Beam metric: the run summary and bench/ read it where runners report.
+        self._micros = Metrics.distribution(self.STEP, "micros_per_article")
+
+    def apply(self, article: Article, resource: Any) -> Article:
+        raise NotImplementedError
+
+    def process(self, article: Article) -> Iterator[Any]:
+        started = time.perf_counter_ns()
+        try:
+            result = self.apply(article, self._resource)
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a dead letter, none is lost
+            yield from dead_letters(self.STEP, (article,), exc)
+            return
+        self._micros.update((time.perf_counter_ns() - started) // 1000)
+        yield result

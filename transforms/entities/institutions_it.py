@@ -1,0 +1,237 @@
+"""Italian institutions: named by a common noun ("la polizia", "lo Stato", "il consiglio
+comunale") and by a head noun with its qualifier or its object ("la Corte suprema", "il ministero
+della Giustizia iracheno", "il Comune di Reggio Calabria"). Spans in, spans out.
+"""
+
+from __future__ import annotations
+
+from transforms.entities.gazetteer import Gazetteer, Token
+from transforms.entities.names import Span
+from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN
+from transforms.entities.words import adjective_of_place as _adjective
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+# Italian determiners before an institution: "il governo", "della polizia", "l'esercito".
+ARTICLES = _words(
+    """il lo la i gli le l' del dello della dei degli delle dell' al allo alla ai agli alle all'
+    dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' sul sullo sulla
+    sui sugli sulle sull' col coi"""
+)
+# Written in lower case these still name one body in Italian news (KIND's convention too);
+# English "the government" is a description, not a name, and is left alone.
+INSTITUTIONS_LOWER = _words(
+    """governo polizia carabinieri procura esercito magistratura questura prefettura regime
+    giunta parlamento senato gendarmeria"""
+)
+# Capitalised, these name the institution rather than the thing ("lo Stato", "la Camera").
+INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _words(
+    """stato camera regione comune provincia consiglio cassazione consulta aeronautica
+    ministero tesoro chiesa ambasciata tribunale gendarmeria"""
+)
+# Nouns that name a body only with a qualifier: "il consiglio comunale", not "un consiglio".
+INSTITUTIONS_QUALIFIED = _words("consiglio comune regione provincia")
+_INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
+
+
+def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    """Italian institutions named by a common noun after an article, as unlinked ORG."""
+    candidates = [k for k, w in enumerate(lows) if w in _INSTITUTION_WORDS]
+    if not candidates:
+        return spans
+    covered = [None] * len(tokens)
+    for x, s in enumerate(spans):
+        for k in range(s.i, s.j):
+            covered[k] = x
+    out = list(spans)
+    drop: set[int] = set()
+    for k in candidates:
+        tok, low = tokens[k][0], lows[k]
+        if k == 0 or lows[k - 1] in QUOTES_OPEN:
+            continue
+        capital = tok[:1].isupper()
+        # "in Parlamento", "capo di Stato": mid-sentence, the capital alone names the body.
+        bare = capital and low in INSTITUTIONS_CAP and low != "stato"  # "colpo di Stato"
+        if lows[k - 1] not in ARTICLES and not bare:
+            continue
+        if covered[k] is not None:
+            s = spans[covered[k]]
+            alone = s.i == k and s.j == k + 1 and s.entry is None
+            if alone and low in INSTITUTIONS_CAP and lows[k - 1] in ARTICLES:
+                out[covered[k]] = Span(s.i, s.j, "ORG", None)  # "la Cassazione"
+            continue
+        qualified = k + 1 < len(tokens) and _adjective(lows[k + 1])
+        if not (
+            low in INSTITUTIONS_LOWER
+            or (capital and low in INSTITUTIONS_CAP)
+            or (qualified and low in INSTITUTIONS_QUALIFIED)
+        ):
+            continue
+        j = k + 1
+        if j < len(tokens) and covered[j] is None and _adjective(lows[j]):
+            j += 1  # "il governo tedesco", "il consiglio comunale"
+        elif capital and j < len(tokens) and covered[j] is not None:
+            nxt = spans[covered[j]]
+            if nxt.i == j and nxt.label == "LOC" and tokens[j][1] == tokens[k][2] + 1:
+                drop.add(covered[j])  # "Regione Lazio"
+                j = nxt.j
+        out.append(Span(k, j, "ORG", None))
+    return sorted(s for x, s in enumerate(out) if x not in drop)
+
+
+# Heads whose name goes on after them: "Corte suprema", "ministero della Giustizia",
+# "Partito dei Lavoratori", "Ferrovie della Sardegna".
+HEADS = _words(
+    """ministero dipartimento commissione comune regione provincia corte tribunale procura
+    consiglio camera assemblea partito ferrovie università agenzia autorità istituto fondazione
+    associazione federazione banca ufficio chiesa ospedale accademia comitato movimento unione
+    direzione segreteria nazionale giunta governo parlamento esercito ordine presidenza curia
+    anagrafe organizzazione polizia"""
+)
+# Lower-case heads that still open a name when a capitalised object follows ("il ministero
+# della Giustizia"), unlike "un ministero".
+LOWER_HEADS = _words("ministero dipartimento università")
+# Heads named after their place: "il Comune di Reggio Calabria" is the name; "la Procura di
+# Trani" is the Procura, at Trani.
+PLACE_NAMED_HEADS = _words("comune regione provincia ferrovie università universita")
+QUALIFIERS = _words(
+    """suprema supremo speciale costituzionale ortodossa ortodosso cattolica cattolico
+    evangelica anglicana generale civile penale amministrativo amministrativa tributaria
+    tributario internazionale mondiale popolare democratico democratica socialista comunista
+    repubblicano repubblicana islamica islamico superiore permanente straordinario
+    straordinaria esecutivo esecutiva economica economico finanziaria settentrionale
+    meridionale orientale occidentale provvisorio provvisoria diocesana diocesano vescovile
+    rivoluzionaria rivoluzionario azzurra"""
+)
+COURT_OBJECTS = _words("appello assise")
+
+
+def _qualifier(tok: str, low: str) -> bool:
+    return tok[:1].islower() and (low in QUALIFIERS or _adjective(low))
+
+
+def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    """Widen an institution's head over its qualifier and its named object; a place after a
+    court or a prosecutor's office is where it sits and stays a place."""
+    starts = {s.i: x for x, s in enumerate(spans)}
+    covered = set()
+    for s in spans:
+        covered.update(range(s.i, s.j))
+    n = len(tokens)
+    out: list[Span] = []
+    absorbed: set[int] = set()
+    heads = [(s.i, x) for x, s in enumerate(spans) if _head_span(s, lows)]
+    heads += [
+        (k, None)
+        for k in range(n)
+        if lows[k] in LOWER_HEADS and k not in covered and tokens[k][0].islower()
+    ]
+    widened: dict[int, Span] = {}
+    for k, x in sorted(heads):
+        if x in absorbed:
+            continue  # already part of an earlier name ("Commissione della Regione ...")
+        s = spans[x] if x is not None else Span(k, k + 1, "ORG", None)
+        head, j, grew, named = lows[s.i], s.j, False, False
+        while j < n:
+            if _qualifier(tokens[j][0], lows[j]) and j not in covered:
+                j, grew = j + 1, True
+                continue
+            if lows[j] == "d'" and j + 1 < n and lows[j + 1] in COURT_OBJECTS:
+                j, grew = j + 2, True  # "Corte d'appello", "Corte d'Assise"
+                continue
+            t = starts.get(j + 1) if lows[j] in ITALIAN_LINKS else None
+            if t is None or t in absorbed:
+                break
+            obj = spans[t]
+            if obj.label == "LOC" and head not in PLACE_NAMED_HEADS:
+                break
+            if obj.label == "PER" and obj.j - obj.i > 1:
+                break  # "la Fondazione di Mario Rossi": the person is named apart
+            absorbed.add(t)
+            j, grew, named = obj.j, True, True
+        if (
+            tokens[s.i][0][:1].isupper()
+            and j + 1 < n
+            and lows[j] in ITALIAN_LINKS
+            and j + 1 not in covered
+            and _common_noun(tokens[j + 1][0], lows[j + 1])
+        ):
+            # a capitalised head's lower-case object is part of its name: "Ordine nazionale
+            # dei giornalisti", "Procura dei minori", "Presidenza del consiglio"
+            j, grew = j + 2, True
+            while j < n and j not in covered and _qualifier(tokens[j][0], lows[j]):
+                j += 1
+        if not grew or (x is None and not named):
+            continue  # "un ministero", "le università italiane" name nothing
+        widened[s.i] = Span(s.i, j, "ORG", None)
+    for x, s in enumerate(spans):
+        if x in absorbed:
+            continue
+        out.append(widened.pop(s.i, s))
+    out.extend(widened.values())
+    return _no_overlaps(sorted(out))
+
+
+def _common_noun(tok: str, low: str) -> bool:
+    return tok.isalpha() and tok.islower() and len(tok) >= 4 and low not in NOT_OBJECTS
+
+
+# Lower-case words after "di" that do not name what a body deals with: "la Procura di ieri".
+NOT_OBJECTS = _words(
+    """ieri oggi domani questo questa questi queste quello quella quelli quelle nuovo nuova
+    recente recenti tutti tutte molti molte alcuni alcune altri altre loro essere fronte"""
+)
+
+
+def _head_span(s: Span, lows: list[str]) -> bool:
+    one_word = s.j - s.i == 1 and s.label == "MISC"
+    return s.entry is None and (s.label == "ORG" or one_word) and lows[s.i] in HEADS
+
+
+def _no_overlaps(spans: list[Span]) -> list[Span]:
+    out: list[Span] = []
+    for s in spans:
+        if out and s.i < out[-1].j:
+            continue
+        out.append(s)
+    return out
+
+
+# Courts and offices named with the town they sit in: the town is a place of its own.
+SEAT_HEADS = _words("procura tribunale corte questura prefettura tar")
+# Heads that name nothing without their place: "il Comune di Milano".
+_BARE_HEADS = (HEADS | INSTITUTIONS_CAP) - SEAT_HEADS
+
+
+def seats(spans: list[Span], tokens: list[Token], lows: list[str], gaz: Gazetteer) -> list[Span]:
+    """A full name followed by "di"/"dell'" and a known place names two things, the body or
+    person and where they are from: "Università Cattolica | di | Milano", "Racing | di |
+    Avellaneda", "Marco Simoncelli | di | Misano Adriatico", and a court or office and the town
+    it sits in ("Procura | di | Trani"). A bare head keeps its place ("Comune di Milano"), a
+    lone given name its surname ("Leonardo da Vinci")."""
+    out: list[Span] = []
+    for s in spans:
+        if s.label not in ("ORG", "PER", "MISC") or s.entry is not None or s.j - s.i < 3:
+            out.append(s)
+            continue
+        k = next((k for k in range(s.j - 2, s.i, -1) if lows[k] in ITALIAN_LINKS), None)
+        place = _place(tokens[k + 1 : s.j], gaz) if k is not None else None
+        bare = k is not None and k - s.i == 1 and (s.label == "PER" or lows[s.i] in _BARE_HEADS)
+        if place is None or bare or not tokens[k][0].islower():
+            out.append(s)
+            continue
+        out += [Span(s.i, k, s.label, None), Span(k + 1, s.j, "LOC", place[1])]
+    return out
+
+
+def _place(words: list[Token], gaz: Gazetteer) -> tuple[str, int | None] | None:
+    """("LOC", entry) when words are exactly one known place (or an Italian town), else None."""
+    matches = gaz.match(words)
+    if len(matches) == 1 and matches[0].i == 0 and matches[0].j == len(words):
+        entry = gaz.entries[matches[0].entry]
+        return ("LOC", matches[0].entry) if entry.label == "LOC" else None
+    name = " ".join(t[0] for t in words)
+    return ("LOC", None) if name in gaz.towns else None

@@ -1,0 +1,178 @@
+"""Tag people, organisations and places, linked to Wikidata. Article -> Article(entities=...).
+
+Pure core: tag_entities(text, gazetteer). Default backend: the bundled gazetteer plus name rules;
+optional: an installed spaCy pipeline whose spans are linked through the same gazetteer.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+import apache_beam as beam
+
+from transforms.core.failures import ARTICLES, FAILURES, ArticleStep
+from transforms.core.records import Article, Entity
+from transforms.entities.context import (
+    agree_in_lists,
+    agree_labels,
+    clubs,
+    place_kinds,
+    places_inside_names,
+    shouted_places,
+    sports_teams,
+)
+from transforms.entities.gazetteer import Gazetteer, Token, load_gazetteer, token_key, tokenize
+from transforms.entities.institutions_it import institution_names, institutions, seats
+from transforms.entities.names import Span, find_names
+
+BACKENDS = ("gazetteer", "spacy")
+# spaCy label -> ours; labels not listed (dates, numbers...) are not entities here.
+SPACY_LABELS = {
+    "PER": "PER",
+    "PERSON": "PER",
+    "ORG": "ORG",
+    "LOC": "LOC",
+    "GPE": "LOC",
+    "FAC": "LOC",
+    "MISC": "MISC",
+    "NORP": "MISC",
+    "EVENT": "MISC",
+    "PRODUCT": "MISC",
+    "WORK_OF_ART": "MISC",
+    "LAW": "MISC",
+    "LANGUAGE": "MISC",
+}
+
+
+def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
+    """Entities in text, sorted by start, one id per entity within the text."""
+    tokens = tokenize(text)
+    keys = [token_key(t[0], gazetteer.caps) for t in tokens]
+    spans = find_names(text, tokens, gazetteer.match(tokens, keys), gazetteer)
+    lows = [t[0].lower() for t in tokens]
+    # a club must be found while its city still has its id, before a sports report drops it
+    spans = sports_teams(clubs(spans, lows, gazetteer), text, tokens, lows, gazetteer)
+    spans = institutions(spans, tokens, lows)
+    spans = seats(institution_names(spans, tokens, lows), tokens, lows, gazetteer)
+    spans = agree_labels(agree_in_lists(spans, lows), lows)
+    spans = places_inside_names(shouted_places(spans, text, tokens, gazetteer), tokens, lows)
+    spans = place_kinds(spans, tokens, lows)
+    return _resolve(text, tokens, spans, gazetteer)
+
+
+def link(name: str, gazetteer: Gazetteer) -> tuple[str, str | None] | None:
+    """(label, qid) of the gazetteer entry named exactly name, or None."""
+    keys = [token_key(t[0], gazetteer.caps) for t in tokenize(name)]
+    hit = gazetteer.automaton.get(" " + " ".join(keys) + " ", None) if keys else None
+    if hit is None:
+        return None
+    entry = gazetteer.entries[hit[0]]
+    return entry.label, entry.qid
+
+
+def _resolve(text: str, tokens: list[Token], spans: list[Span], gaz: Gazetteer) -> list[Entity]:
+    """Spans -> Entities; a surname or repeated name takes the id its full mention had."""
+    by_words: dict[tuple[str, ...], tuple[str, str]] = {}  # word suffix -> (label, qid)
+    for s in spans:
+        entry = gaz.entries[s.entry] if s.entry is not None else None
+        if entry and entry.qid:
+            words = tuple(t[0] for t in tokens[s.i : s.j])
+            by_words.setdefault(words, (s.label, entry.qid))
+            if s.label == "PER" and len(words) > 1:
+                by_words.setdefault(words[-1:], (s.label, entry.qid))
+    out = []
+    for s in spans:
+        entry = gaz.entries[s.entry] if s.entry is not None else None
+        label, qid = s.label, entry.qid if entry else None
+        if qid is None:
+            words = tuple(t[0] for t in tokens[s.i : s.j])
+            known = by_words.get(words)
+            # A surname or an unknown name takes the id; places and organisations the rules
+            # unlinked on purpose (a sports team, a place inside a name) stay unlinked.
+            if known and label in ("PER", "MISC"):
+                label, qid = known
+        start, end = tokens[s.i][1], tokens[s.j - 1][2]
+        out.append(Entity(text[start:end], label, qid, start, end))
+    out.sort(key=lambda e: (e.start, e.end))
+    return out
+
+
+def tag_entities_spacy(text: str, nlp: Any, gazetteer: Gazetteer) -> list[Entity]:
+    """Entities from a spaCy pipeline's spans, linked through the gazetteer."""
+    out = []
+    for ent in nlp(text).ents:
+        label = SPACY_LABELS.get(ent.label_)
+        if label is None:
+            continue
+        hit = link(ent.text, gazetteer)
+        qid = hit[1] if hit and hit[0] == label else None
+        out.append(Entity(ent.text, label, qid, ent.start_char, ent.end_char))
+    # Surnames after a linked full name take its id, as in the default backend.
+    surname: dict[str, str] = {}
+    for e in out:
+        if e.label == "PER" and e.id and " " in e.text:
+            surname.setdefault(e.text.split()[-1], e.id)
+    return [e._replace(id=surname.get(e.text)) if e.label == "PER" and not e.id else e for e in out]
+
+
+def ner_model_problem(model: str) -> str | None:
+    """Why the spaCy model cannot be used here, or None when it can."""
+    if importlib.util.find_spec("spacy") is None:
+        return "spaCy is not installed (pip install spacy, then the model package)"
+    import spacy.util
+
+    if not spacy.util.is_package(model) and not _is_model_dir(model):
+        return f"spaCy model {model!r} is not installed (python -m spacy download {model})"
+    return None
+
+
+def _is_model_dir(path: str) -> bool:
+    from pathlib import Path
+
+    return (Path(path) / "meta.json").is_file()
+
+
+class TagEntities(beam.PTransform):
+    """Article -> Article with entities; outputs "articles" and "failures"."""
+
+    def __init__(self, backend: str = "gazetteer", ner_model: str | None = None):
+        super().__init__()
+        if ner_model:
+            backend = "spacy"
+        if backend not in BACKENDS:
+            raise ValueError(f"entities backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+        if backend == "spacy" and not ner_model:
+            raise ValueError("entities backend 'spacy' needs ner_model, e.g. it_core_news_lg")
+        self._backend = backend
+        self._ner_model = ner_model
+
+    def expand(self, articles):
+        fn = _TagEntitiesFn(self._backend, self._ner_model)
+        return articles | "Tag" >> beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
+
+
+class _TagEntitiesFn(ArticleStep):
+    STEP = "entities"
+
+    def __init__(self, backend: str, ner_model: str | None):
+        super().__init__()
+        self._backend = backend
+        self._ner_model = ner_model
+
+    def load(self) -> Any:
+        gazetteer = load_gazetteer()
+        if self._backend != "spacy":
+            return gazetteer, None
+        problem = ner_model_problem(self._ner_model)
+        if problem:
+            raise RuntimeError(f"--ner-model {self._ner_model}: {problem}")
+        import spacy
+
+        return gazetteer, spacy.load(self._ner_model)
+
+    def apply(self, article: Article, resource: Any) -> Article:
+        gazetteer, nlp = resource
+        if nlp is None:
+            return article._replace(entities=tag_entities(article.text, gazetteer))
+        return article._replace(entities=tag_entities_spacy(article.text, nlp, gazetteer))

@@ -1,0 +1,224 @@
+"""HTML to text: fragment_to_text() for feed entry bodies, extract_article() for full pages.
+
+Full pages go through trafilatura (main text + metadata); fragments are already the main text,
+so they are only flattened to paragraphs with lxml, which is ~50x cheaper.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from transforms.parse.pagemeta import page_metadata
+
+# Input beyond this many characters is cut before extraction: trafilatura's cost grows with the
+# tree, and no real article page needs more than a few hundred kB of markup to hold its text.
+MAX_HTML_CHARS = 4_000_000
+
+# trafilatura options, chosen on bench/eval_html.py (see the README's measurements).
+EXTRACTOR_OPTIONS = {
+    "include_comments": False,
+    "include_tables": True,
+    "deduplicate": False,
+    "favor_precision": True,
+}
+
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    ]
+)
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
+_PARA_SEP = "\x00"  # placeholder for a paragraph break while walking the tree
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+_MANY_BREAKS = re.compile(r"\n{3,}")
+
+
+def _walk(el: Any, out: list[str]) -> None:
+    tag = el.tag if isinstance(el.tag, str) else ""
+    block = tag.lower() in _BLOCK_TAGS
+    if block:
+        out.append(_PARA_SEP)
+    if tag.lower() == "br":
+        out.append("\n")
+    if el.text and tag:
+        out.append(el.text)
+    for child in el:
+        _walk(child, out)
+    if block:
+        out.append(_PARA_SEP)
+    if el.tail:
+        out.append(el.tail)
+
+
+def _tidy(raw: str) -> str:
+    paragraphs = []
+    for block in raw.split(_PARA_SEP):
+        lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            paragraphs.append(text)
+    return _MANY_BREAKS.sub("\n\n", "\n\n".join(paragraphs)).strip()
+
+
+def fragment_to_text(html: str) -> str:
+    """An HTML fragment (a feed entry's content) -> text, paragraphs separated by a blank line."""
+    if not html or not html.strip():
+        return ""
+    if "<" not in html and "&" not in html:
+        return _tidy(html.replace("\n\n", _PARA_SEP))
+    html = html[:MAX_HTML_CHARS]
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return _tidy(re.sub(r"<[^>]*>", " ", html))
+    etree.strip_elements(root, *_DROP_TAGS, etree.Comment, with_tail=False)
+    out: list[str] = []
+    _walk(root, out)
+    return _tidy("".join(out))
+
+
+def _trafilatura_document(html: Any, url: str | None, fast: bool = False) -> Any:
+    import trafilatura  # deferred: heavy import, only needed for full pages
+
+    return trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, fast=fast, **EXTRACTOR_OPTIONS
+    )
+
+
+_TAIL_CLUTTER = re.compile(
+    r"^(?:©|\(c\)\s|copyright\b)|\b(?:subscribe|newsletters?|sign up|click here|follow (?:us|her|him)"
+    r" on|all rights reserved|iscriviti|abonnez-vous|abonnieren)\b",
+    re.IGNORECASE,
+)
+
+
+def _trim_tail(text: str) -> str:
+    """Drop the trailing paragraphs that are page furniture (copyright, newsletter, follow-us)."""
+    paragraphs = text.split("\n\n")
+    while len(paragraphs) > 1:
+        last = paragraphs[-1]
+        words = len(last.split())
+        if words <= 40 and _TAIL_CLUTTER.search(last):
+            paragraphs.pop()
+        else:
+            break
+    return "\n\n".join(paragraphs)
+
+
+def _same_words(a: str, b: str) -> bool:
+    return re.findall(r"\w+", a.casefold()) == re.findall(r"\w+", b.casefold())
+
+
+def extract_article(html: str, url: str | None = None, fast: bool = False) -> dict:
+    """A full page -> dict(text, title, title_source, authors, dates, modified, date,
+    canonical_url, site_name, description).
+
+    `dates`/`modified` are (source, raw string) candidates in order of trust; `date` is
+    trafilatura's own pick (htmldate). Missing fields are None (lists: []); text is "" when
+    the page has no main text.
+    """
+    from trafilatura.utils import load_html  # deferred with the extractor
+
+    html = html[:MAX_HTML_CHARS]
+    result: dict = {
+        "text": "",
+        "title": None,
+        "title_source": "none",
+        "authors": [],
+        "dates": [],
+        "modified": [],
+        "date": None,
+        "canonical_url": None,
+        "site_name": None,
+        "description": None,
+    }
+    tree = load_html(html)
+    if tree is None:
+        return result
+    meta = page_metadata(tree, url)
+    doc = _trafilatura_document(tree, url, fast)  # the parsed tree: no second parse of the markup
+    result.update(
+        dates=meta["dates"],
+        modified=meta["modified"],
+        canonical_url=meta.get("canonical_url"),
+        site_name=meta.get("site_name"),
+        authors=meta["authors"],
+    )
+    if meta["headline"]:
+        result.update(title=meta["headline"], title_source="jsonld")
+    if doc is None:
+        return _tidy_metadata(result)
+    text = _MANY_BREAKS.sub("\n\n", (doc.text or "").replace("\n", "\n\n")).strip()
+    if not result["title"] and doc.title:
+        result.update(title=doc.title, title_source="extractor")
+    head, _, rest = text.partition("\n\n")
+    if rest and result["title"] and _same_words(head, result["title"]):
+        text = rest  # the headline repeated as the first line of the body
+    result["text"] = _trim_tail(text)
+    if not result["authors"]:
+        result["authors"] = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
+    result["date"] = doc.date or None
+    result["canonical_url"] = result["canonical_url"] or doc.url or None
+    result["site_name"] = result["site_name"] or doc.sitename or None
+    result["description"] = doc.description or None
+    return _tidy_metadata(result)
+
+
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»]\s+")
+_BY = re.compile(r"^(?:by|von|di|par|por|door)\s+", re.IGNORECASE)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _tidy_metadata(result: dict) -> dict:
+    """Entities unescaped (JSON-LD often holds "&#8217;"), the site name cut off the title's end,
+    "By " cut off author names."""
+    site = htmllib.unescape(result["site_name"] or "").strip() or None
+    result["site_name"] = site
+    title = htmllib.unescape(result["title"] or "").replace("\xa0", " ").strip()
+    parts = _TITLE_SEPARATOR.split(title)
+    tail = _squash(parts[-1])
+    if site and len(parts) > 1 and len(tail) >= 3 and tail in _squash(site):
+        title = title[: title.rfind(parts[-1])].rstrip(" |-–—:·•»")
+    result["title"] = title or None
+    names = (_BY.sub("", htmllib.unescape(a)).strip() for a in result["authors"])
+    result["authors"] = [n for n in names if n]
+    return result
