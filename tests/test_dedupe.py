@@ -11,16 +11,8 @@ from apache_beam.testing.util import assert_that, equal_to
 from tests.conftest import make_article
 from transforms.core.identity import article_id, canonical_url
 from transforms.core.records import Article, Dropped
-from transforms.dedupe.batch import (
-    REDELIVERY,
-    Deduplicate,
-    bucket_pairs,
-    connected_roots,
-    identity_key,
-    node_of,
-    resolve_group,
-    resolve_versions,
-)
+from transforms.dedupe import REDELIVERY, Deduplicate, bucket_pairs, connected_roots
+from transforms.dedupe.rules import article_identity, node_of, resolve_group, resolve_versions
 
 DAY = 86_400 * 1_000_000
 T0 = 1_770_163_200_000_000  # 2026-02-04
@@ -84,7 +76,7 @@ def test_resolve_versions_drops_redeliveries_and_numbers_updates():
     ],
 )
 def test_identity_key(a, key):
-    assert identity_key(a) == key
+    assert article_identity(a) == key
 
 
 def test_bucket_pairs_skip_versions_and_stay_linear():

@@ -18,18 +18,18 @@ from tests.conftest import make_article
 from transforms.core.failures import ARTICLES
 from transforms.core.identity import article_id, canonical_url
 from transforms.core.records import Article
-from transforms.dedupe.batch import DROPPED
+from transforms.dedupe import DROPPED, DeduplicateStream
 from transforms.dedupe.fingerprint import minhash_signature, signature_to_bytes
-from transforms.dedupe.stream import (
-    DeduplicateStream,
-    Known,
-    Member,
-    best_match,
-    decide,
-    seed_entries,
+from transforms.dedupe.rules import best_match, decide
+from transforms.dedupe.seed import seed_entries
+from transforms.dedupe.state import Known, Member
+from transforms.write import (
+    WRITTEN,
+    WindowArticles,
+    WindowFiles,
+    WriteArticles,
+    stream_file_name,
 )
-from transforms.write.parquet import WRITTEN
-from transforms.write.windows import WindowArticles, WriteArticleWindows, stream_file_name
 
 US = 1_000_000
 HORIZON = 100  # seconds
@@ -118,9 +118,9 @@ def test_seed_entries_from_dataset_rows():
     ],
 )
 def test_best_match(text, expected):
-    original = Member("id0", (0, "id0", 1), signature_to_bytes(minhash_signature(LONG)))
-    same = Member("id1", (5, "id1", 1), signature_to_bytes(minhash_signature("alpha text")))
-    same_url = Member("new", (1, "new", 1), signature_to_bytes(minhash_signature(text)))
+    original = Member("id0", 0, 1, signature_to_bytes(minhash_signature(LONG)))
+    same = Member("id1", 5, 1, signature_to_bytes(minhash_signature("alpha text")))
+    same_url = Member("new", 1, 1, signature_to_bytes(minhash_signature(text)))
     members = (original, same, same_url)
     match = best_match("new", signature_to_bytes(minhash_signature(text)), members, 0.5)
     if expected is None:
@@ -208,7 +208,7 @@ def test_windows_and_late_data_are_written_never_dropped(tmp_path):
         .advance_watermark_to_infinity()
     )
     with _streaming() as p:
-        written = p | events | WindowArticles(60) | WriteArticleWindows(out, "run1")
+        written = p | events | WindowArticles(60) | WriteArticles(out, WindowFiles("run1"))
         assert_that(written[WRITTEN] | beam.Map(lambda w: w.rows), equal_to([1, 1, 1, 1]))
     assert _files(out) == [
         f"date=1970-01-01/lang=en/{stream_file_name(0, 0, 0, 'run1')}",

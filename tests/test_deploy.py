@@ -12,7 +12,7 @@ from pathlib import Path
 import apache_beam as beam
 import pytest
 import yaml
-from apache_beam.options.pipeline_options import FlinkRunnerOptions, PipelineOptions
+from apache_beam.options.pipeline_options import FlinkRunnerOptions
 from apache_beam.portability import common_urns
 
 from tests.conftest import ROOT, SEEDS
@@ -42,6 +42,20 @@ BATCH_STEPS = {
     "WriteArticles",
     "WriteDeadLetters",
     "CountOutcomes",
+    "GroupStories",
+}
+# The same chain in a stream, with the same labels where the step is the same.
+STREAM_STEPS = {
+    "WatchFolder",
+    "ParseDocuments",
+    "DeduplicateStream",
+    "DetectLanguage",
+    "TagEntities",
+    "GroupStories",
+    "ScoreTopics",
+    "WindowArticles",
+    "WriteArticleWindows",
+    "WriteDeadLetters",
 }
 
 needs_gcp = pytest.mark.skipif(
@@ -58,13 +72,24 @@ def seeds_input(tmp_path_factory) -> Path:
 
 
 def _batch_pipeline(flags: list[str], input_dir: Path, output: str) -> beam.Pipeline:
-    from pipeline.build import build
-    from pipeline.cli import settings_from
-    from pipeline.options import NewsbeamOptions
+    from pipeline.graph import build_batch
+    from pipeline.options import parse_options
+    from pipeline.settings import settings_from
 
-    options = PipelineOptions([*flags, "--input", str(input_dir), "--output", output])
+    options = parse_options("run", [*flags, "--input", str(input_dir), "--output", output])
     p = beam.Pipeline(options=options)
-    build(p, settings_from(options.view_as(NewsbeamOptions)))
+    build_batch(p, settings_from("run", options, 0.0))
+    return p
+
+
+def _stream_pipeline(flags: list[str], output: str) -> beam.Pipeline:
+    from pipeline.graph import build_stream
+    from pipeline.options import parse_options
+    from pipeline.settings import settings_from
+
+    options = parse_options("stream", [*flags, "--output", output])
+    p = beam.Pipeline(options=options)
+    build_stream(p, settings_from("stream", options, 0.0).epoch(0.0, None, "dry"))
     return p
 
 
@@ -100,20 +125,13 @@ def test_batch_graph_translates_for_dataflow(seeds_input):
 
 @needs_gcp
 def test_streaming_graph_translates_for_dataflow():
-    pytest.importorskip("pipeline.stream", reason="pipeline/stream.py is not there yet")
     from apache_beam.runners.dataflow.internal.apiclient import dataflow
 
-    from pipeline.stream import build_stream
-    from pipeline.stream_cli import settings_from
-
-    argv = [*DRY_RUN, "--streaming", "--watch", "gs://newsbeam-dry-run/incoming"]
-    settings, options, _ = settings_from([*argv, "--output", "gs://newsbeam-dry-run/dataset"], 0.0)
-    p = beam.Pipeline(options=options)
-    build_stream(p, settings._replace(stop=None, run="dry"))
+    flags = [*DRY_RUN, "--streaming", "--watch", "gs://newsbeam-dry-run/incoming"]
+    p = _stream_pipeline(flags, "gs://newsbeam-dry-run/dataset")
     job = p.run().job
     assert job.proto.type == dataflow.JobType.JOB_TYPE_STREAMING
-    labels = _top_level_labels(job.proto_pipeline)
-    assert {"WatchFolder", "ParseDocuments", "DetectLanguage", "TagEntities"} <= labels
+    assert STREAM_STEPS <= _top_level_labels(job.proto_pipeline)
     assert _worker_images(job.proto_pipeline) == {WORKER_IMAGE}
 
 
@@ -138,25 +156,39 @@ def _standard_urns() -> set[str]:
     return urns
 
 
-def test_portable_batch_graph_uses_only_standard_urns(seeds_input, tmp_path):
+def _portable_proto(p: beam.Pipeline):
+    """What PortableRunner sends the job server: the proto with the harness environment, after its
+    own pre-optimisation (which drops Create's pass-through MaybeReshuffle, a pickled composite)."""
     from apache_beam.runners.portability.portable_runner import PortableRunner
 
-    flags = ["--runner=PortableRunner", *FLINK_HARNESS]
-    p = _batch_pipeline(flags, seeds_input, str(tmp_path / "out"))
-    # What PortableRunner sends the job server: the proto with the harness environment, after its
-    # own pre-optimisation (which drops Create's pass-through MaybeReshuffle, a pickled composite).
     environment = PortableRunner._create_environment(p._options)
     proto = p.to_runner_api(default_environment=environment)
-    proto = PortableRunner._optimize_pipeline(proto, p._options)
+    return PortableRunner._optimize_pipeline(proto, p._options)
+
+
+def _assert_portable(proto, steps: set[str]) -> None:
     leaves = [t for t in proto.components.transforms.values() if not t.subtransforms]
     found = {t.spec.urn for t in leaves}
     assert common_urns.primitives.PAR_DO.urn in found
     assert common_urns.primitives.GROUP_BY_KEY.urn in found
     assert found <= _standard_urns(), found - _standard_urns()
-    assert BATCH_STEPS <= _top_level_labels(proto)
+    assert steps <= _top_level_labels(proto)
     assert {e.urn for e in proto.components.environments.values()} == {
         common_urns.environments.EXTERNAL.urn
     }
+
+
+def test_portable_batch_graph_uses_only_standard_urns(seeds_input, tmp_path):
+    flags = ["--runner=PortableRunner", *FLINK_HARNESS]
+    p = _batch_pipeline(flags, seeds_input, str(tmp_path / "out"))
+    _assert_portable(_portable_proto(p), BATCH_STEPS)
+
+
+def test_portable_stream_graph_uses_only_standard_urns(tmp_path):
+    flags = ["--runner=PortableRunner", "--streaming", *FLINK_HARNESS, "--watch", str(tmp_path)]
+    flags += ["--feed", "https://feeds.example/rss"]
+    p = _stream_pipeline(flags, str(tmp_path / "out"))
+    _assert_portable(_portable_proto(p), STREAM_STEPS | {"PollFeeds"})
 
 
 # --- the deploy files agree with the code -------------------------------------------------------
@@ -174,11 +206,7 @@ def _value_flags(parser) -> dict[str, object]:
 
 @pytest.mark.parametrize("name", ["metadata-batch.json", "metadata-stream.json"])
 def test_template_parameters_are_flags_newsbeam_accepts(name):
-    from pipeline.cli import flag_parser
-
-    if name == "metadata-stream.json":
-        pytest.importorskip("pipeline.stream_cli", reason="pipeline/stream_cli.py is not there yet")
-        import pipeline.stream_cli  # noqa: F401 - registers the streaming flags
+    from pipeline.options import flag_parser
 
     metadata = json.loads((DEPLOY / "dataflow" / name).read_text())
     flags = _value_flags(flag_parser("newsbeam"))
@@ -227,7 +255,7 @@ def test_flink_compose_versions_match():
         "--environment_type=EXTERNAL" in submit and "--environment_config=localhost:50000" in submit
     )
     # the submit flags are flags newsbeam accepts
-    from pipeline.cli import flag_parser
+    from pipeline.options import flag_parser
 
     _, unknown = flag_parser("newsbeam run").parse_known_args(submit)
     assert unknown == []

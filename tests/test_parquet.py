@@ -9,8 +9,9 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import make_article
+from transforms.write.naming import BatchFiles
 from transforms.write.parquet import WRITTEN, WriteArticles, remove_stale_files, write_parquet
-from transforms.write.partitioning import batch_file_name, partition_date, partition_lang, shard_of
+from transforms.write.partitioning import partition_date, partition_lang, shard_of
 
 DAY = 86_400_000_000
 
@@ -45,7 +46,7 @@ def test_partition_values(article, date, lang):
 def test_shards_are_stable_and_in_range():
     assert shard_of("abc", 4) == shard_of("abc", 4)
     assert {shard_of(str(i), 4) for i in range(200)} == {0, 1, 2, 3}
-    assert batch_file_name("k", 2, 4) == "batch-k-0002-of-0004.parquet"
+    assert BatchFiles("k", 4).parquet_name(None, 0, 2) == "batch-k-0002-of-0004.parquet"
 
 
 def test_write_parquet_sorts_rows_and_leaves_no_temp(tmp_path):
@@ -58,7 +59,7 @@ def test_write_parquet_sorts_rows_and_leaves_no_temp(tmp_path):
 
 def _run_write(out, articles, key="k", shards=1):
     with TestPipeline() as p:
-        res = p | beam.Create(articles) | WriteArticles(str(out), key, shards)
+        res = p | beam.Create(articles) | WriteArticles(str(out), BatchFiles(key, shards))
         assert_that(res[WRITTEN] | beam.Map(lambda w: w.rows), equal_to([1] * len(articles)))
 
 
@@ -80,5 +81,5 @@ def test_other_run_keys_are_left_alone(tmp_path):
     _run_write(tmp_path, [art("a", 20_488 * DAY)], key="one")
     _run_write(tmp_path, [art("b", 20_488 * DAY)], key="two")
     assert len(glob.glob(f"{tmp_path}/articles/*/*/*.parquet")) == 2
-    assert remove_stale_files(str(tmp_path), "two", []) == 1
+    assert remove_stale_files(str(tmp_path), "batch-two", []) == 1
     assert len(glob.glob(f"{tmp_path}/articles/*/*/*.parquet")) == 1

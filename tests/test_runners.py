@@ -23,6 +23,7 @@ distributed = pytest.importorskip(
     "distributed", reason="needs the dask extra: pip install '.[dask]'"
 )
 
+from pipeline.options import UsageError, parse_options
 from pipeline.runners.choice import is_dask, runner_context, runner_problem
 
 # --- flags --------------------------------------------------------------------------------------
@@ -47,22 +48,27 @@ from pipeline.runners.choice import is_dask, runner_context, runner_problem
     ],
 )
 def test_runner_flags(argv, dask, problem):
-    options = PipelineOptions(argv)
+    options = parse_options("run", argv)
     assert is_dask(options) is dask
-    found = runner_problem(options)
+    found = runner_problem(options, "run")
     assert (found is None) if problem is None else (problem in found)
+
+
+def test_a_stream_is_refused_the_dask_runner():
+    assert "batch pipelines only" in runner_problem(
+        parse_options("stream", ["--runner", "Dask"]), "stream"
+    )
+
+
+def test_dask_local_workers_is_a_run_flag():
+    with pytest.raises(UsageError, match="applies to `newsbeam run` only"):
+        parse_options("stream", ["--dask-local-workers", "2"])
 
 
 @pytest.mark.cluster
 def test_cli_runs_the_seeds_on_a_local_dask_cluster(tmp_path):
-    import inspect
-
     from pipeline import cli
 
-    if "runner_context" not in inspect.getsource(cli.run):
-        pytest.skip(
-            "pipeline/cli.py run() does not go through pipeline.runners.choice.runner_context yet"
-        )
     out = tmp_path / "out"
     assert cli.main(["run", "--dask_local_workers", "2", "--output", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text())
@@ -258,15 +264,14 @@ def parity_input(tmp_path_factory) -> Path:
 
 def _run_chain(input_dir: Path, out: Path, *runner_flags: str):
     """What `newsbeam run` does, through the same runner_context hook."""
-    from pipeline.build import build
-    from pipeline.cli import settings_from
-    from pipeline.options import NewsbeamOptions
+    from pipeline.graph import build_batch
+    from pipeline.settings import settings_from
 
-    options = PipelineOptions([*runner_flags, "--input", str(input_dir), "--output", str(out)])
-    settings = settings_from(options.view_as(NewsbeamOptions))
+    options = parse_options("run", [*runner_flags, "--input", str(input_dir), "--output", str(out)])
+    settings = settings_from("run", options, 0.0)
     with runner_context(options) as runner:
         p = beam.Pipeline(runner=runner, options=options)
-        build(p, settings)
+        build_batch(p, settings)
         assert p.run().wait_until_finish() == "DONE"
     return runner
 

@@ -13,15 +13,15 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import make_article
 from transforms.core.records import Article, Entity
-from transforms.dedupe.batch import connected_roots
-from transforms.stories.batch import (
+from transforms.dedupe import connected_roots
+from transforms.stories import GroupStories
+from transforms.stories.rules import (
     DIFFERENT,
     EDGES,
     HORIZON_US,
     NEEDS_TEXT,
     SAME,
     TEXT_PAIRS,
-    GroupStories,
     StoryProfile,
     blocking_keys,
     bucket_links,

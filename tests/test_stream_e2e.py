@@ -18,7 +18,7 @@ import pytest
 from conftest import ROOT, shared_path
 from feed_server import FeedServer, GrowingFeed
 
-from pipeline.stream_cli import run_stream
+from pipeline.cli import main
 from transforms.core.records import Article, RawDocument
 from transforms.parse.feeds import parse_feed
 
@@ -75,7 +75,7 @@ def test_stream_ingests_new_items_once_and_a_restart_adds_nothing_twice(servers,
 
     # Hosts are polled one after another on the local runner, so every round waits for the bad
     # host's timeouts and retries (~4.5 s): 15 s leaves room for at least two rounds under load.
-    assert run_stream(_args(good, bad, out, 15)) == 0
+    assert main(["stream", *_args(good, bad, out, 15)]) == 0
 
     rows = _rows(out)
     per_feed = collections.Counter(r["source_uri"] for r in rows)
@@ -108,7 +108,7 @@ def test_stream_ingests_new_items_once_and_a_restart_adds_nothing_twice(servers,
     # again and only items never served before may be added.
     for snapshot in glob.glob(f"{out}/_stream/poller/*.json"):
         os.remove(snapshot)
-    assert run_stream(_args(good, bad, out, 2)) == 0
+    assert main(["stream", *_args(good, bad, out, 2)]) == 0
     again = _rows(out)
     keys = [(r["article_id"], r["version"]) for r in again]
     assert len(keys) == len(set(keys)), "the restart wrote a row twice"
@@ -125,7 +125,7 @@ def test_ctrl_c_drains_the_current_window_and_exits_cleanly(tmp_path):
     out = str(tmp_path / "out")
     with FeedServer(feeds) as good:
         url = good.url("/feed/uol.rss")
-        cmd = [sys.executable, "-m", "pipeline.stream_cli", "--feed", url, "--output", out]
+        cmd = [sys.executable, "-m", "pipeline", "stream", "--feed", url, "--output", out]
         cmd += ["--window", "2", "--poll-interval", "1", "--politeness-delay", "0"]
         proc = subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True)
         deadline = time.time() + 60

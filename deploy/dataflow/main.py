@@ -11,10 +11,6 @@ command = next((a.split("=", 1)[1] for a in sys.argv[1:] if a.startswith("--comm
 image = os.environ.get("NEWSBEAM_WORKER_IMAGE")
 if image and not any(a.startswith("--sdk_container_image") for a in args):
     args += [f"--sdk_container_image={image}", "--sdk_location=container"]
-if command == "stream":
-    from pipeline.stream_cli import run_stream
-
-    sys.exit(run_stream(args))
 from pipeline.cli import main
 
 sys.exit(main([command, *args]))

@@ -1,77 +1,48 @@
-"""Runner choice for `newsbeam run`: optional runners' flags, a local Dask cluster on request, and
-a context that opens what a run needs and closes it afterwards without error spam."""
+"""Runner choice: Dask by any of its names (our own translation, pipeline/runners/dask.py), a local
+Dask cluster on request, and a context that opens what a run needs and closes it afterwards without
+error spam."""
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 from collections.abc import Iterator
 
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipeline.options import number_at_least
+from pipeline.options import STREAM, NewsbeamOptions, load_runner_options
 
-# Optional runners whose flags `newsbeam run` should accept when the extra is installed.
-_OPTIONAL_OPTION_MODULES = ("apache_beam.runners.dask.dask_runner",)
-
-# Every spelling of "run on Dask" goes to our BatchDaskRunner (pipeline/dask_runner.py says why).
+# Every spelling of "run on Dask" goes to our BatchDaskRunner (pipeline/runners/dask.py says why);
+# the module's old path stays accepted.
 _DASK_NAMES = {
     "dask",
     "daskrunner",
     "apache_beam.runners.dask.dask_runner.daskrunner",
     "pipeline.runners.dask.batchdaskrunner",
+    "pipeline.dask_runner.batchdaskrunner",
 }
 DASK_RUNNER = "pipeline.runners.dask.BatchDaskRunner"
 
 
-def load_runner_options() -> list[str]:
-    """Import the option modules of installed optional runners; returns the ones loaded."""
-    loaded = []
-    for name in _OPTIONAL_OPTION_MODULES:
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            continue
-        loaded.append(name)
-    return loaded
-
-
-class RunnerOptions(PipelineOptions):
-    @classmethod
-    def _add_argparse_args(cls, parser):
-        group = parser.add_argument_group("newsbeam runners")
-        group.add_argument(
-            "--dask_local_workers",
-            "--dask-local-workers",
-            dest="dask_local_workers",
-            type=number_at_least(int, 0),
-            default=0,
-            help="Start a local Dask cluster with this many worker processes (one thread each) "
-            "for the run and stop it afterwards; implies --runner DaskRunner. For a cluster "
-            "that is already running use --runner DaskRunner --dask_client_address tcp://HOST:8786.",
-        )
-
-
 def is_dask(options: PipelineOptions) -> bool:
     runner = options.view_as(StandardOptions).runner
-    if options.view_as(RunnerOptions).dask_local_workers:
+    if options.view_as(NewsbeamOptions).dask_local_workers:
         return runner is None or str(runner).lower() in _DASK_NAMES
     return isinstance(runner, str) and runner.lower() in _DASK_NAMES
 
 
-def runner_problem(options: PipelineOptions) -> str | None:
+def runner_problem(options: PipelineOptions, mode: str) -> str | None:
     """Why the runner flags cannot work together, in one line; None when they can."""
     runner = options.view_as(StandardOptions).runner
-    workers = options.view_as(RunnerOptions).dask_local_workers
+    workers = options.view_as(NewsbeamOptions).dask_local_workers
     if workers and not is_dask(options):
         return f"--dask_local_workers starts a Dask cluster, but --runner is {runner}"
     if not is_dask(options):
         return None
     if not load_runner_options():
         return "the Dask runner needs the extra: pip install 'newsbeam[dask]'"
-    if options.view_as(StandardOptions).streaming:
-        return "the Dask runner runs batch pipelines only (no --streaming)"
+    if options.view_as(StandardOptions).streaming or mode == STREAM:
+        return "the Dask runner runs batch pipelines only (`newsbeam run`, no --streaming)"
     if workers and getattr(options.view_as(_dask_options()), "address", None):
         return "give either --dask_local_workers or --dask_client_address, not both"
     return None
@@ -110,7 +81,7 @@ def runner_context(options: PipelineOptions) -> Iterator[object | None]:
     level = quiet.level
     quiet.setLevel(max(level, logging.WARNING))
     options.view_as(StandardOptions).runner = DASK_RUNNER
-    workers = options.view_as(RunnerOptions).dask_local_workers
+    workers = options.view_as(NewsbeamOptions).dask_local_workers
     cluster = _local_cluster(workers) if workers else None
     if cluster is not None:
         options.view_as(_dask_options()).address = cluster.scheduler_address

@@ -112,3 +112,17 @@ def article_id(canonical: str | None, guid: str | None, source_uri: str, index: 
     """
     key = canonical or (f"guid:{guid}" if guid else f"{source_uri}#{index}")
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+
+
+def identity_key(canonical: str | None, guid: str | None, article_id: str) -> str:
+    """What makes two deliveries the same item: canonical URL, else feed GUID, else article_id.
+
+    An item with neither URL nor GUID has an article_id from its place in its source, so only a
+    re-read of the same source position counts as a re-delivery; identical text elsewhere is kept
+    and marked as a duplicate instead.
+    """
+    if canonical:
+        return f"url:{canonical}"
+    if guid:
+        return f"guid:{guid}"
+    return f"id:{article_id}"

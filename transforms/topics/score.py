@@ -19,7 +19,7 @@ from transforms.core.failures import (
     ArticleStep,
 )
 from transforms.core.records import Article, Entity, Topic, TopicEvidence
-from transforms.topics.embedding import BACKENDS, TopicEmbedder
+from transforms.topics.embedding import BACKENDS, TopicEmbedder, embedding_backend_problem
 from transforms.topics.lexicon import (
     ANY_LANGUAGE,
     Lexicon,
@@ -235,3 +235,17 @@ class _ScoreTopicsFn(ArticleStep):
             return article._replace(topics=score_topics(*args))
         topics, evidence = explain_topics(*args)
         return article._replace(topics=topics, topic_evidence=evidence)
+
+
+def topics_problem(custom_topics_path: str | None, backend: str) -> str | None:
+    """Why the topic flags cannot work, as "--flag value: reason"; None when they can."""
+    if custom_topics_path:
+        try:
+            load_custom_topics(custom_topics_path)
+        except (OSError, TopicFileError) as exc:
+            return f"--custom-topics {exc}"
+    if backend == "e5":
+        problem = embedding_backend_problem()
+        if problem:
+            return f"--topics-backend e5: {problem}"
+    return None

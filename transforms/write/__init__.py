@@ -1,0 +1,25 @@
+"""Sinks: Hive-partitioned Parquet and dead letters, one writer for batch and stream."""
+
+from transforms.write.deadletter import WriteDeadLetters, failure_to_json, write_deadletters
+from transforms.write.naming import BatchFiles, WindowFiles, run_key, stream_file_name
+from transforms.write.parquet import WRITTEN, WriteArticles, WrittenFile, write_parquet
+from transforms.write.partitioning import partition_date, partition_dir, partition_lang
+from transforms.write.windowing import WindowArticles
+
+__all__ = [
+    "WRITTEN",
+    "BatchFiles",
+    "WindowArticles",
+    "WindowFiles",
+    "WriteArticles",
+    "WriteDeadLetters",
+    "WrittenFile",
+    "failure_to_json",
+    "partition_date",
+    "partition_dir",
+    "partition_lang",
+    "run_key",
+    "stream_file_name",
+    "write_deadletters",
+    "write_parquet",
+]

@@ -1,17 +1,20 @@
-"""Dead letters -> OUT/deadletter/<run>.jsonl: one JSON object per Failure (stage, source_uri, error,
-payload, at), sorted, written temp + rename so a re-run replaces its own file."""
+"""Dead letters -> OUT/deadletter/<name>.jsonl: one JSON object per Failure (stage, source_uri,
+error, payload, at), sorted, written temp + rename so a retry or re-run replaces its own file.
+Batch runs write one file per run; streams one per window and pane."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.core.records import Failure
+from transforms.write.naming import BatchFiles, WindowFiles
+from transforms.write.parquet import window_start_of
 
 
 def failure_to_json(f: Failure) -> str:
@@ -28,8 +31,8 @@ def failure_to_json(f: Failure) -> str:
     )
 
 
-def deadletter_path(output: str, key: str) -> str:
-    return f"{output.rstrip('/')}/deadletter/batch-{key}.jsonl"
+def deadletter_dir(output: str) -> str:
+    return f"{output.rstrip('/')}/deadletter"
 
 
 def write_deadletters(path: str, failures: Iterable[Failure]) -> int:
@@ -43,29 +46,41 @@ def write_deadletters(path: str, failures: Iterable[Failure]) -> int:
     return len(rows)
 
 
+class _WriteFailuresFn(beam.DoFn):
+    def __init__(self, output: str, naming: BatchFiles | WindowFiles):
+        self._output, self._naming = output, naming
+
+    def process(self, element, w=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam) -> Iterator:
+        _, failures = element
+        name = self._naming.deadletter_name(window_start_of(w), pane.index)
+        yield write_deadletters(f"{deadletter_dir(self._output)}/{name}", failures)
+
+
 def _remove_if_empty(count: int, path: str) -> None:
     if count == 0 and FileSystems.exists(path):
         FileSystems.delete([path])
 
 
 class WriteDeadLetters(beam.PTransform):
-    """All Failures of a run into one JSON Lines file; a run without failures leaves none behind."""
+    """All Failures of a run (batch) or of a window and pane (stream) into one JSON Lines file.
+    A batch run without failures leaves none behind, so a re-run that fixed its input is clean."""
 
-    def __init__(self, output: str, key: str):
+    def __init__(self, output: str, naming: BatchFiles | WindowFiles):
         super().__init__()
-        self._path = deadletter_path(output, key)
+        self._output, self._naming = output, naming
 
     def expand(self, failures):
-        path = self._path
         written = (
             failures
             | "KeyAll" >> beam.Map(lambda f: (0, f))
             | "GroupAll" >> beam.GroupByKey()
-            | "Write" >> beam.MapTuple(lambda _, fs: write_deadletters(path, fs))
+            | "Write" >> beam.ParDo(_WriteFailuresFn(self._output, self._naming))
         )
-        (
-            failures
-            | "Count" >> beam.combiners.Count.Globally()
-            | "RemoveStale" >> beam.Map(_remove_if_empty, path)
-        )
+        if self._naming.removes_stale:
+            path = f"{deadletter_dir(self._output)}/{self._naming.deadletter_name(None, 0)}"
+            (
+                failures
+                | "Count" >> beam.combiners.Count.Globally()
+                | "RemoveStale" >> beam.Map(_remove_if_empty, path)
+            )
         return written

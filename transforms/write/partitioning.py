@@ -1,4 +1,4 @@
-"""Where a row lands: Hive partition values, shard and deterministic file names. Pure functions."""
+"""Where a row lands: Hive partition values and shard. Pure functions."""
 
 from __future__ import annotations
 
@@ -33,12 +33,3 @@ def partition_key(a: Article, shards: int) -> tuple[str, str, int]:
 
 def partition_dir(output: str, date: str, lang: str) -> str:
     return f"{output.rstrip('/')}/articles/date={date}/lang={lang}"
-
-
-def run_key(*parts: str) -> str:
-    """A short stable name for what a batch run reads, so a re-run names its files the same."""
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
-
-
-def batch_file_name(key: str, shard: int, shards: int) -> str:
-    return f"batch-{key}-{shard:04d}-of-{shards:04d}.parquet"

@@ -1,0 +1,189 @@
+"""Graph wiring only. One chain, enrich(), in the same order in both modes:
+
+    parse -> dedupe -> language -> entities -> stories -> topics
+
+build_batch() feeds it files and writes one file per partition and shard; build_stream() feeds it
+polled feeds and a watched folder and writes one file per window, pane, partition and shard. Dedupe
+and stories keep keyed state with a TTL in a stream and use GroupByKey in batch (so batch also runs
+on Dask); every other step is the same transform. Every failure flows to one dead-letter sink.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import apache_beam as beam
+from apache_beam import pvalue
+
+from pipeline.settings import Settings
+from pipeline.sources.files import ReadDocuments
+from pipeline.summary import CountOutcomes, counts_path
+from transforms.core.failures import ARTICLES, FAILURES
+from transforms.dedupe import DROPPED, Deduplicate, DeduplicateStream, SeedIndex
+from transforms.entities.tag import TagEntities
+from transforms.language import DetectLanguage
+from transforms.parse.step import ParseDocuments
+from transforms.stories import HORIZON_US, GroupStories, GroupStoriesStream, StoryIndex
+from transforms.topics import ScoreTopics
+from transforms.write import (
+    WRITTEN,
+    BatchFiles,
+    WindowArticles,
+    WindowFiles,
+    WriteArticles,
+    WriteDeadLetters,
+)
+
+_US = 1_000_000
+
+
+class Chain(NamedTuple):
+    """What enrich() returns: the enriched articles, the expected drops, and each step's
+    failures and outputs by name (for the run's counts)."""
+
+    articles: pvalue.PCollection
+    dropped: pvalue.PCollection
+    failures: dict  # stage -> PCollection[Failure]
+    outputs: dict  # "stage.articles" -> PCollection[Article]
+
+
+class Outputs(NamedTuple):
+    documents: pvalue.PCollection  # RawDocument as read or fetched
+    articles: pvalue.PCollection  # enriched articles, as written
+    dropped: pvalue.PCollection  # expected drops (exact re-deliveries)
+    failures: pvalue.PCollection  # every dead letter of the run
+    written: pvalue.PCollection  # one WrittenFile per Parquet file
+
+
+def enrich(documents, settings: Settings) -> Chain:
+    """RawDocuments -> enriched Articles: the one chain, in the same order in both modes."""
+    steps = settings.steps
+    parsed = documents | "ParseDocuments" >> ParseDocuments()
+    deduped = _dedupe(parsed[ARTICLES], settings)
+    language = deduped[ARTICLES] | "DetectLanguage" >> DetectLanguage(
+        backend=steps.language_backend, languages=steps.languages
+    )
+    entities = language[ARTICLES] | "TagEntities" >> TagEntities(ner_model=steps.ner_model)
+    stories = _stories(entities[ARTICLES], settings)
+    topics = stories[ARTICLES] | "ScoreTopics" >> ScoreTopics(
+        custom_topics_path=steps.custom_topics,
+        explain=steps.explain_topics,
+        backend=steps.topics_backend,
+    )
+    stages = {
+        "parse": parsed,
+        "dedupe": deduped,
+        "language": language,
+        "entities": entities,
+        "stories": stories,
+        "topics": topics,
+    }
+    return Chain(
+        articles=topics[ARTICLES],
+        dropped=deduped[DROPPED],
+        failures={stage: out[FAILURES] for stage, out in stages.items()},
+        outputs={f"{stage}.articles": out[ARTICLES] for stage, out in stages.items()},
+    )
+
+
+def _dedupe(articles, settings: Settings):
+    if settings.stream is None:
+        return articles | "Deduplicate" >> Deduplicate()
+    s = settings.stream
+    seed_since = int((s.start - s.horizon_s) * _US)
+    seed = articles.pipeline | "SeedIndex" >> SeedIndex(settings.output, seed_since)
+    # The shuffle keeps the stateful dedupe out of the source's fused stage: the local runner
+    # fires that stage's event-time timers at each bundle's end, expiring state per tick.
+    return (
+        articles
+        | "BeforeDedupe" >> beam.Reshuffle()
+        | "DeduplicateStream" >> DeduplicateStream(seed, s.horizon_s)
+    )
+
+
+def _stories(articles, settings: Settings):
+    if settings.stream is None:
+        return articles | "GroupStories" >> GroupStories()
+    s = settings.stream
+    seed = articles.pipeline | "StoryIndex" >> StoryIndex(
+        settings.output, int(s.start * _US) - HORIZON_US
+    )
+    return articles | "GroupStories" >> GroupStoriesStream(seed, s.window)
+
+
+def build_batch(p: beam.Pipeline, settings: Settings) -> Outputs:
+    """Files under settings.input -> the dataset under settings.output, with its counts."""
+    read = p | "ReadDocuments" >> ReadDocuments(settings.input, settings.max_input_bytes)
+    chain = enrich(read[ARTICLES], settings)
+    naming = BatchFiles(settings.run_key, settings.shards_per_partition)
+    written = chain.articles | "WriteArticles" >> WriteArticles(settings.output, naming)
+    stage_failures = {"read": read[FAILURES], **chain.failures, "write": written[FAILURES]}
+    failures = tuple(stage_failures.values()) | "AllFailures" >> beam.Flatten()
+    _ = failures | "WriteDeadLetters" >> WriteDeadLetters(settings.output, naming)
+
+    counted = {f"{stage}.failures": pcoll for stage, pcoll in stage_failures.items()}
+    counted.update(chain.outputs)
+    counted.update(
+        {
+            "read.documents": read[ARTICLES],
+            "dedupe.dropped": chain.dropped,
+            "write.files": written[WRITTEN],
+            "write.rows": written[WRITTEN],
+        }
+    )
+    tally = {
+        "dedupe.dropped": lambda d: (f"dedupe.dropped.{d.reason}", 1),
+        "write.rows": lambda w: ("write.rows", w.rows),
+    }
+    _ = counted | "CountOutcomes" >> CountOutcomes(
+        counts_path(settings.output, settings.run_key), tally
+    )
+    return Outputs(read[ARTICLES], chain.articles, chain.dropped, failures, written[WRITTEN])
+
+
+def _stream_sources(p: beam.Pipeline, settings: Settings) -> tuple:
+    from pipeline.sources.poll import PollFeeds
+    from pipeline.sources.watch import WatchFolder
+
+    s = settings.stream
+    sources, failures = [], {}
+    if s.poller is not None:
+        polled = p | "PollFeeds" >> PollFeeds(s.poller, s.start, s.stop, s.tick)
+        sources.append(polled[ARTICLES])
+        failures["fetch"] = polled[FAILURES]
+    if s.watch:
+        watched = p | "WatchFolder" >> WatchFolder(
+            s.watch,
+            s.watch_interval,
+            s.start,
+            s.stop,
+            settings.max_input_bytes,
+            f"{settings.output}/_stream",
+        )
+        sources.append(watched[ARTICLES])
+        failures["read"] = watched[FAILURES]
+    if not sources:
+        raise ValueError("a stream needs feeds or a folder to watch")
+    return tuple(sources) | "AllDocuments" >> beam.Flatten(), failures
+
+
+def build_stream(p: beam.Pipeline, settings: Settings) -> Outputs:
+    """Polled feeds and a watched folder -> windowed files under settings.output."""
+    s = settings.stream
+    documents, source_failures = _stream_sources(p, settings)
+    chain = enrich(documents, settings)
+    naming = WindowFiles(s.run, settings.shards_per_partition)
+    written = (
+        chain.articles
+        | "WindowArticles" >> WindowArticles(s.window)
+        | "WriteArticleWindows" >> WriteArticles(settings.output, naming)
+    )
+    early = tuple({**source_failures, **chain.failures}.values()) | "EarlyFailures" >> (
+        beam.Flatten()
+    )
+    failures = (
+        early | "WindowFailures" >> WindowArticles(s.window),
+        written[FAILURES],
+    ) | "AllFailures" >> beam.Flatten()
+    _ = failures | "WriteDeadLetters" >> WriteDeadLetters(settings.output, naming)
+    return Outputs(documents, chain.articles, chain.dropped, failures, written[WRITTEN])

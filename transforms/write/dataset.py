@@ -1,0 +1,38 @@
+"""Read back what the sink wrote: recent rows of OUT/articles, for the stream's restart seeds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from transforms.core.times import to_us
+
+_TIME_COLUMNS = ("ingested_at", "published_at", "modified_at")
+
+
+def read_rows(
+    output: str,
+    since_us: int,
+    columns: Sequence[str],
+    hashes: Iterable[str] | None = None,
+) -> list[dict]:
+    """Rows of OUT/articles ingested at or after `since_us` (only those whose content_hash is in
+    `hashes`, when given), with `columns`; times as µs. No dataset yet: no rows."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    root = f"{output.rstrip('/')}/articles"
+    try:
+        dataset = ds.dataset(
+            root, format="parquet", partitioning="hive", exclude_invalid_files=True
+        )
+    except (FileNotFoundError, OSError):
+        return []
+    since = ds.field("ingested_at") >= ds.scalar(pa.scalar(since_us, pa.timestamp("us", tz="UTC")))
+    if hashes is not None:
+        since = since & ds.field("content_hash").isin(sorted(hashes))
+    rows = dataset.to_table(columns=list(columns), filter=since).to_pylist()
+    for row in rows:
+        for column in _TIME_COLUMNS:
+            if row.get(column) is not None:
+                row[column] = to_us(row[column])
+    return rows
