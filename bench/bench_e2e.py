@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-STAGES = ("parse", "language", "dedupe", "entities", "stories", "topics", "write")
+STAGES = ("parse", "dedupe", "language", "entities", "stories", "topics", "write")
 
 
 def peak_rss_mb() -> float:

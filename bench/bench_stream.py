@@ -27,7 +27,7 @@ import psutil
 import pyarrow.dataset as ds
 from feed_server import FeedServer, GrowingFeed
 
-from pipeline.cli import main
+from pipeline.cli import main as newsbeam
 from transforms.core.records import Article, RawDocument
 from transforms.parse.feeds import parse_feed
 
@@ -146,7 +146,7 @@ def main() -> int:
         argv += [a for name in served for a in ("--feed", server.url(f"/feed/{name}"))]
     started = time.time()
     try:
-        main(["stream", *argv])
+        newsbeam(["stream", *argv])
     finally:
         stop.set()
         wall = time.time() - started
