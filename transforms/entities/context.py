@@ -5,12 +5,10 @@ name. Spans in, spans out.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from transforms.entities.gazetteer import Gazetteer, Token
 from transforms.entities.names import Span
-from transforms.entities.words import ITALIAN_LINKS
 
 
 def _words(s: str) -> frozenset[str]:
@@ -112,29 +110,6 @@ def _surely_place(s: Span, text: str, tokens: list[Token], lows: list[str]) -> b
         return True
     line_start = s.i == 0 or "\n" in text[tokens[s.i - 1][2] : tokens[s.i][1]]
     return line_start and (nxt == "," or (len(nxt) >= 4 and nxt[:4].isdigit()))
-
-
-# Italian writes a city without an article; "il Napoli", "della Roma" are the clubs. Cities
-# whose Italian name takes the article are exempt.
-CLUB_ARTICLES = _words("il del al dal sul col nel la della alla dalla sulla nella")
-ARTICLE_CITIES = _words("cairo aquila spezia aia avana pireo havre paz mecca")
-
-
-def clubs(spans: list[Span], lows: list[str], gaz: Gazetteer) -> list[Span]:
-    """A city after an Italian article is its football club: ORG, no id."""
-    out = []
-    for s in spans:
-        entry = gaz.entries[s.entry] if s.entry is not None else None
-        if (
-            entry is not None
-            and entry.kind == "city"
-            and s.i > 0
-            and lows[s.i - 1] in CLUB_ARTICLES
-            and lows[s.i] not in ARTICLE_CITIES
-        ):
-            s = Span(s.i, s.j, "ORG", None)
-        out.append(s)
-    return out
 
 
 def agree_labels(spans: list[Span], lows: list[str]) -> list[Span]:
@@ -251,83 +226,3 @@ def _company_form(tokens: list[Token], k: int) -> bool:
 
 def _unknown_name(s: Span) -> bool:
     return s.entry is None and s.label in ("ORG", "MISC")
-
-
-# Italian writes the kind of place in lower case before its name: "il golfo del Messico",
-# "la provincia di Ascoli Piceno", "il fiume Dyfi". The whole is the place (and not the
-# country or town it is named after, so no id).
-GEO_NOUNS = _words(
-    """golfo fiume lago monte monti isola isole provincia distretto regione punta valle stretto
-    mare oceano canale baia penisola deserto contea arcipelago laguna"""
-)
-
-
-# "la Sardegna meridionale", "la Macedonia settentrionale": a part of the place, or another one.
-PLACE_PARTS_AFTER = _words("settentrionale meridionale orientale occidentale centrale")
-
-
-# Italian province codes, written in brackets after a town: "Cassano Magnago (VA)".
-PROVINCE_CODES = _words(
-    """AG AL AN AO AP AQ AR AT AV BA BG BI BL BN BO BR BS BT BZ CA CB CE CH CI CL CN CO CR CS CT
-    CZ EN FC FE FG FI FM FR GE GO GR IM IS KR LC LE LI LO LT LU MB MC ME MI MN MO MS MT NA NO NU
-    OG OR OT PA PC PD PE PG PI PN PO PR PT PU PV PZ RA RC RE RG RI RM RN RO SA SI SO SP SR SS SU
-    SV TA TE TN TO TP TR TS TV UD VA VB VC VE VI VR VS VT VV"""
-)
-
-
-def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
-    """Widen a place over the lower-case kind of place before it ("golfo del Messico") and the
-    part of it named after it ("Sardegna meridionale"); a province code in brackets after a
-    place is the province ("Ribera (AG)")."""
-    out = []
-    last_end = 0
-    for x, s in enumerate(spans):
-        nxt = spans[x + 1].i if x + 1 < len(spans) else len(tokens)
-        if s.label == "LOC" and s.j < nxt and lows[s.j] in PLACE_PARTS_AFTER:
-            s = Span(s.i, s.j + 1, "LOC", None)
-        k = s.i - 1
-        if k >= 0 and lows[k] in ITALIAN_LINKS:
-            k -= 1
-        place = s.label == "LOC" or (s.label == "MISC" and s.entry is None)
-        if place and k >= last_end and lows[k] in GEO_NOUNS and tokens[k][0].islower():
-            # "la regione Lazio" is still Lazio; "la provincia di Ascoli" is not the town
-            s = Span(k, s.j, "LOC", s.entry if lows[k] == "regione" else None)
-        out.append(s)
-        last_end = s.j
-    return _motorways(_province_codes(out, tokens), tokens, lows)
-
-
-def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
-    """The code in brackets after a place is its province ("Ribera ( AG )"), whatever else it
-    was taken for (a party, a firm, a shouted word)."""
-    codes = {
-        s.j + 1
-        for s in spans
-        if s.label == "LOC"
-        and s.j + 2 < len(tokens)
-        and tokens[s.j][0] == "("
-        and tokens[s.j + 1][0] in PROVINCE_CODES
-        and tokens[s.j + 2][0] == ")"
-    }
-    if not codes:
-        return spans
-    kept = [s for s in spans if not any(s.i <= k < s.j for k in codes)]
-    return sorted(kept + [Span(k, k + 1, "LOC", None) for k in codes])
-
-
-# An Italian motorway by its number: "sulla A14", "l'autostrada A4", "dell'A10".
-MOTORWAY = re.compile(r"A[1-9][0-9]?")
-MOTORWAY_BEFORE = _words(
-    "la della sulla nella dalla alla l' dell' sull' nell' dall' all' autostrada autostrade"
-)
-
-
-def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
-    """An uncovered "A14" after an article or "autostrada" is the motorway: LOC, no id."""
-    covered = {k for s in spans for k in range(s.i, s.j)}
-    roads = [
-        Span(k, k + 1, "LOC", None)
-        for k in range(1, len(tokens))
-        if k not in covered and lows[k - 1] in MOTORWAY_BEFORE and MOTORWAY.fullmatch(tokens[k][0])
-    ]
-    return sorted(spans + roads) if roads else spans

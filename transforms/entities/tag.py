@@ -16,8 +16,6 @@ from transforms.core.records import Article, Entity
 from transforms.entities.context import (
     agree_in_lists,
     agree_labels,
-    clubs,
-    place_kinds,
     places_inside_names,
     shouted_places,
     sports_teams,
@@ -25,6 +23,7 @@ from transforms.entities.context import (
 from transforms.entities.gazetteer import Gazetteer, Token, load_gazetteer, token_key, tokenize
 from transforms.entities.institutions_it import institution_names, institutions, seats
 from transforms.entities.names import Span, find_names
+from transforms.entities.rules_it import clubs, place_kinds
 
 BACKENDS = ("gazetteer", "spacy")
 # spaCy label -> ours; labels not listed (dates, numbers...) are not entities here.
