@@ -9,31 +9,20 @@ from collections import Counter
 
 from transforms.entities.gazetteer import Gazetteer, Token
 from transforms.entities.names import Span
+from transforms.entities.words import read_language_lists
 
-
-def _words(s: str) -> frozenset[str]:
-    return frozenset(s.split())
+_CUES = read_language_lists("context_cues")
 
 
 # Words that make a text a sports report (compared lower-cased; two distinct ones are needed).
-SPORT_WORDS = _words(
-    """soccer football cricket rugby baseball basketball hockey tennis golf volleyball cycling
-    athletics league innings wicket wickets goal goals scored halftime half-time standings
-    championship match matches fixture fixtures quarterfinal semifinal semi-final quarter-final
-    playoff playoffs tournament striker midfielder goalkeeper pitcher
-    calcio partita partite campionato gol reti squadra squadre allenatore classifica stagione
-    pallone attaccante portiere derby coppa supercoppa scudetto cup squad qualifier
-    qualifiers coach inning stadium tifoso tifosi stadio fußball spiel tore mannschaft fútbol partido equipo
-    but équipe"""
-)
+SPORT_WORDS = _CUES["sport_words"]
 # A team named by its place: subject or object of a result, or one side of "X v Y".
-RESULT_BEFORE = _words("beat beats v vs defeated sconfigge batte")
-RESULT_AFTER = _words(
-    """manager coach beat beats drew draw v vs defeated lost won sconfigge batte battono pareggia perde vince
-    vincono battuto"""
-)
+RESULT_BEFORE = _CUES["result_before"]
+RESULT_AFTER = _CUES["result_after"]
 # Where a place is a place even in a sports report: "in Leeds", "( Italy )" after an athlete.
-NOT_TEAM_BEFORE = _words("in at a from da ( nel near")
+NOT_TEAM_BEFORE = _CUES["not_team_before"]
+# "France at Japan", "Lazio v Roma": a fixture list names two teams.
+FIXTURE_LINKS = _CUES["fixture_links"]
 SCORE_MAX = 999  # standings and scores; a four-digit number is a year
 
 
@@ -61,7 +50,7 @@ def sports_teams(
         # "France at Japan", "CLEVELAND AT TEXAS": a fixture list, both sides are teams
         # "Juventus - Milan": a spaced dash between two names is a fixture too
         dash = prev == "-" and s.i >= 2 and tokens[s.i - 1][1] > tokens[s.i - 2][2]
-        fixture = (prev in ("at", "v", "vs") or dash) and any(t.j == s.i - 1 for t in spans)
+        fixture = (prev in FIXTURE_LINKS or dash) and any(t.j == s.i - 1 for t in spans)
         if fixture:
             teams.update(tuple(lows[t.i : t.j]) for t in spans if t.j == s.i - 1)
         if place and (score or fixture or nxt in RESULT_AFTER or prev in RESULT_BEFORE):
@@ -126,7 +115,7 @@ def agree_labels(spans: list[Span], lows: list[str]) -> list[Span]:
     return out
 
 
-LIST_JOINS = _words(", e ed and o or y et und")
+LIST_JOINS = _CUES["list_joins"]
 
 
 def agree_in_lists(spans: list[Span], lows: list[str]) -> list[Span]:
@@ -172,7 +161,7 @@ def shouted_places(spans: list[Span], text: str, tokens: list[Token], gaz: Gazet
     return out
 
 
-NAME_INNER = _words("in of for")
+NAME_INNER = _CUES["name_inner"]
 
 
 def places_inside_names(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
@@ -201,7 +190,7 @@ def places_inside_names(spans: list[Span], tokens: list[Token], lows: list[str])
     return out
 
 
-COMPANY_FORMS = _words("srl spa sas sarl inc ltd llc plc gmbh ag nv bv sa")
+COMPANY_FORMS = _CUES["company_forms"]
 
 
 def _company_form(tokens: list[Token], k: int) -> bool:

@@ -13,36 +13,12 @@ from typing import NamedTuple
 
 import ahocorasick
 
+from transforms.entities.words import ELISIONS
+
 GAZETTEER_FILE = "gazetteer.tsv.gz"
 FIRST_NAMES_FILE = "first_names.txt"
 TOWNS_FILE = "comuni_it.txt"
 
-# Italian/French/Catalan elided articles and prepositions: "l'Ucraina" is "l'" + "Ucraina".
-ELISIONS = frozenset(
-    [
-        "l",
-        "d",
-        "dell",
-        "all",
-        "nell",
-        "sull",
-        "dall",
-        "coll",
-        "un",
-        "quest",
-        "quell",
-        "sant",
-        "c",
-        "s",
-        "n",
-        "j",
-        "qu",
-        "m",
-        "t",
-        "po",
-        "tutt",
-    ]
-)
 _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*['’]?|[^\w\s]")
 ROMAN_NUMERAL = re.compile(r"^[IVXLC]+$")
 # Scraped text glues words across lost line breaks ("anniversaryChina"): cut there.

@@ -7,33 +7,21 @@ from __future__ import annotations
 
 from transforms.entities.gazetteer import Gazetteer, Token
 from transforms.entities.names import Span
-from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN
+from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN, read_lists
 from transforms.entities.words import adjective_of_place as _adjective
 
-
-def _words(s: str) -> frozenset[str]:
-    return frozenset(s.split())
+_L = read_lists("institutions_it.tsv")
 
 
 # Italian determiners before an institution: "il governo", "della polizia", "l'esercito".
-ARTICLES = _words(
-    """il lo la i gli le l' del dello della dei degli delle dell' al allo alla ai agli alle all'
-    dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' sul sullo sulla
-    sui sugli sulle sull' col coi"""
-)
+ARTICLES = _L["articles"]
 # Written in lower case these still name one body in Italian news (KIND's convention too);
 # English "the government" is a description, not a name, and is left alone.
-INSTITUTIONS_LOWER = _words(
-    """governo polizia carabinieri procura esercito magistratura questura prefettura regime
-    giunta parlamento senato gendarmeria"""
-)
+INSTITUTIONS_LOWER = _L["institutions_lower"]
 # Capitalised, these name the institution rather than the thing ("lo Stato", "la Camera").
-INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _words(
-    """stato camera regione comune provincia consiglio cassazione consulta aeronautica
-    ministero tesoro chiesa ambasciata tribunale gendarmeria"""
-)
+INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _L["institutions_cap"]
 # Nouns that name a body only with a qualifier: "il consiglio comunale", not "un consiglio".
-INSTITUTIONS_QUALIFIED = _words("consiglio comune regione provincia")
+INSTITUTIONS_QUALIFIED = _L["institutions_qualified"]
 _INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
 
 
@@ -84,29 +72,15 @@ def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> lis
 
 # Heads whose name goes on after them: "Corte suprema", "ministero della Giustizia",
 # "Partito dei Lavoratori", "Ferrovie della Sardegna".
-HEADS = _words(
-    """ministero dipartimento commissione comune regione provincia corte tribunale procura
-    consiglio camera assemblea partito ferrovie università agenzia autorità istituto fondazione
-    associazione federazione banca ufficio chiesa ospedale accademia comitato movimento unione
-    direzione segreteria nazionale giunta governo parlamento esercito ordine presidenza curia
-    anagrafe organizzazione polizia"""
-)
+HEADS = _L["heads"]
 # Lower-case heads that still open a name when a capitalised object follows ("il ministero
 # della Giustizia"), unlike "un ministero".
-LOWER_HEADS = _words("ministero dipartimento università")
+LOWER_HEADS = _L["lower_heads"]
 # Heads named after their place: "il Comune di Reggio Calabria" is the name; "la Procura di
 # Trani" is the Procura, at Trani.
-PLACE_NAMED_HEADS = _words("comune regione provincia ferrovie università universita")
-QUALIFIERS = _words(
-    """suprema supremo speciale costituzionale ortodossa ortodosso cattolica cattolico
-    evangelica anglicana generale civile penale amministrativo amministrativa tributaria
-    tributario internazionale mondiale popolare democratico democratica socialista comunista
-    repubblicano repubblicana islamica islamico superiore permanente straordinario
-    straordinaria esecutivo esecutiva economica economico finanziaria settentrionale
-    meridionale orientale occidentale provvisorio provvisoria diocesana diocesano vescovile
-    rivoluzionaria rivoluzionario azzurra"""
-)
-COURT_OBJECTS = _words("appello assise")
+PLACE_NAMED_HEADS = _L["place_named_heads"]
+QUALIFIERS = _L["qualifiers"]
+COURT_OBJECTS = _L["court_objects"]
 
 
 def _qualifier(tok: str, low: str) -> bool:
@@ -180,10 +154,7 @@ def _common_noun(tok: str, low: str) -> bool:
 
 
 # Lower-case words after "di" that do not name what a body deals with: "la Procura di ieri".
-NOT_OBJECTS = _words(
-    """ieri oggi domani questo questa questi queste quello quella quelli quelle nuovo nuova
-    recente recenti tutti tutte molti molte alcuni alcune altri altre loro essere fronte"""
-)
+NOT_OBJECTS = _L["not_objects"]
 
 
 def _head_span(s: Span, lows: list[str]) -> bool:
@@ -201,7 +172,7 @@ def _no_overlaps(spans: list[Span]) -> list[Span]:
 
 
 # Courts and offices named with the town they sit in: the town is a place of its own.
-SEAT_HEADS = _words("procura tribunale corte questura prefettura tar")
+SEAT_HEADS = _L["seat_heads"]
 # Heads that name nothing without their place: "il Comune di Milano".
 _BARE_HEADS = (HEADS | INSTITUTIONS_CAP) - SEAT_HEADS
 

@@ -21,12 +21,14 @@ from transforms.entities.words import (
     ENGLISH_HINTS,
     GEO_PREFIXES,
     GOVERNMENT_BY_LEADER,
+    HYPHEN_PLACE_PREFIXES,
     ITALIAN_LINKS,
     LEADER_GOVERNMENT,
     LOC_WORDS,
     MISC_WORDS,
     NAME_ADJECTIVES,
     NAME_PARTICLES,
+    NOT_NAME_TAILS,
     OFFICES,
     ORG_CUES_AFTER,
     ORG_CUES_BEFORE,
@@ -36,12 +38,14 @@ from transforms.entities.words import (
     ORG_NOUNS,
     PERSON_OF,
     PERSON_OF_LINKS,
+    PERSON_ORG_LINKS,
     PLACE_KIND_LINKS,
     PLACE_KIND_NOUNS,
     PLACE_OFFICES,
     PLACE_PREPS,
     PLURAL_ENDINGS,
     PORTFOLIOS,
+    QUOTES,
     QUOTES_OPEN,
     ROLE_CUES,
     ROMANCE_HINTS,
@@ -228,12 +232,6 @@ def _hyphen_tail(s: Span, tokens: list[Token]) -> Span:
     if tail.isalpha() and tail.islower() and len(tail) <= 4 and tail not in NOT_NAME_TAILS:
         return s._replace(j=j + 2)
     return s
-
-
-# Glued words that make an adjective of a name, not a longer name: "Putin-led", "Trump-era".
-NOT_NAME_TAILS = frozenset(
-    ["led", "era", "run", "like", "ish", "type", "free", "born", "made", "bis"]
-)
 
 
 def _untitled(s: Span, tokens: list[Token]) -> Span:
@@ -464,15 +462,9 @@ def _person_inside(i, j, tokens, matches, matched, gaz) -> int | None:
     return None
 
 
-HYPHEN_PLACE_PREFIXES = frozenset(("saint", "sainte", "san", "santa", "sankt", "st"))
-
-
 def _particle(words: list[str], x: int) -> bool:
     """words[x] is a surname particle glued to the surname: "al-Maliki", "bin-Salman"."""
     return words[x].lower() in NAME_PARTICLES and words[x + 1 : x + 2] == ["-"]
-
-
-QUOTES = frozenset("\"“”«»'")
 
 
 def _org_noun_before(tokens: list[Token], i: int) -> bool:
@@ -504,7 +496,7 @@ def _person_of_org(i: int, j: int, tokens: list[Token], gaz: Gazetteer) -> int |
     if tokens[i][0] not in gaz.first_names:
         return None
     for c in range(i + 2, j - 1):
-        if tokens[c][0].lower() in ("di", "del", "della", "dell'", "dello", "of", "de", "du"):
+        if tokens[c][0].lower() in PERSON_ORG_LINKS:
             nxt = tokens[c + 1][0].lower()
             return c if nxt in ORG_FIRST or nxt in ORG_NOUNS else None
     return None

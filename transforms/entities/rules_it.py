@@ -9,17 +9,15 @@ import re
 
 from transforms.entities.gazetteer import Gazetteer, Token
 from transforms.entities.names import Span
-from transforms.entities.words import ITALIAN_LINKS
+from transforms.entities.words import ITALIAN_LINKS, read_lists
 
-
-def _words(s: str) -> frozenset[str]:
-    return frozenset(s.split())
+_L = read_lists("rules_it.tsv")
 
 
 # Italian writes a city without an article; "il Napoli", "della Roma" are the clubs. Cities
 # whose Italian name takes the article are exempt.
-CLUB_ARTICLES = _words("il del al dal sul col nel la della alla dalla sulla nella")
-ARTICLE_CITIES = _words("cairo aquila spezia aia avana pireo havre paz mecca")
+CLUB_ARTICLES = _L["club_articles"]
+ARTICLE_CITIES = _L["article_cities"]
 
 
 def clubs(spans: list[Span], lows: list[str], gaz: Gazetteer) -> list[Span]:
@@ -42,23 +40,15 @@ def clubs(spans: list[Span], lows: list[str], gaz: Gazetteer) -> list[Span]:
 # Italian writes the kind of place in lower case before its name: "il golfo del Messico",
 # "la provincia di Ascoli Piceno", "il fiume Dyfi". The whole is the place (and not the
 # country or town it is named after, so no id).
-GEO_NOUNS = _words(
-    """golfo fiume lago monte monti isola isole provincia distretto regione punta valle stretto
-    mare oceano canale baia penisola deserto contea arcipelago laguna"""
-)
+GEO_NOUNS = _L["geo_nouns"]
 
 
 # "la Sardegna meridionale", "la Macedonia settentrionale": a part of the place, or another one.
-PLACE_PARTS_AFTER = _words("settentrionale meridionale orientale occidentale centrale")
+PLACE_PARTS_AFTER = _L["place_parts_after"]
 
 
 # Italian province codes, written in brackets after a town: "Cassano Magnago (VA)".
-PROVINCE_CODES = _words(
-    """AG AL AN AO AP AQ AR AT AV BA BG BI BL BN BO BR BS BT BZ CA CB CE CH CI CL CN CO CR CS CT
-    CZ EN FC FE FG FI FM FR GE GO GR IM IS KR LC LE LI LO LT LU MB MC ME MI MN MO MS MT NA NO NU
-    OG OR OT PA PC PD PE PG PI PN PO PR PT PU PV PZ RA RC RE RG RI RM RN RO SA SI SO SP SR SS SU
-    SV TA TE TN TO TP TR TS TV UD VA VB VC VE VI VR VS VT VV"""
-)
+PROVINCE_CODES = _L["province_codes"]
 
 
 def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
@@ -103,9 +93,7 @@ def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
 
 # An Italian motorway by its number: "sulla A14", "l'autostrada A4", "dell'A10".
 MOTORWAY = re.compile(r"A[1-9][0-9]?")
-MOTORWAY_BEFORE = _words(
-    "la della sulla nella dalla alla l' dell' sull' nell' dall' all' autostrada autostrade"
-)
+MOTORWAY_BEFORE = _L["motorway_before"]
 
 
 def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
