@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from transforms.entities.gazetteer import Gazetteer, Token
+from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.names import Span
+from transforms.entities.tokens import Token
 from transforms.entities.words import read_language_lists
 
 _CUES = read_language_lists("context_cues")

@@ -5,8 +5,9 @@ della Giustizia iracheno", "il Comune di Reggio Calabria"). Spans in, spans out.
 
 from __future__ import annotations
 
-from transforms.entities.gazetteer import Gazetteer, Token
+from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.names import Span
+from transforms.entities.tokens import Token
 from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN, read_lists
 from transforms.entities.words import adjective_of_place as _adjective
 

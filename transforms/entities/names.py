@@ -10,7 +10,8 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
-from transforms.entities.gazetteer import ROMAN_NUMERAL, Gazetteer, Match, Token
+from transforms.entities.gazetteer import Gazetteer, Match
+from transforms.entities.tokens import ROMAN_NUMERAL, Token
 from transforms.entities.words import (
     COMMON_WORD_NAMES,
     CONNECTORS,

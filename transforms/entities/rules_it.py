@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import re
 
-from transforms.entities.gazetteer import Gazetteer, Token
+from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.names import Span
+from transforms.entities.tokens import Token
 from transforms.entities.words import ITALIAN_LINKS, read_lists
 
 _L = read_lists("rules_it.tsv")

@@ -20,10 +20,11 @@ from transforms.entities.context import (
     shouted_places,
     sports_teams,
 )
-from transforms.entities.gazetteer import Gazetteer, Token, load_gazetteer, token_key, tokenize
+from transforms.entities.gazetteer import Gazetteer, load_gazetteer
 from transforms.entities.institutions_it import institution_names, institutions, seats
 from transforms.entities.names import Span, find_names
 from transforms.entities.rules_it import clubs, place_kinds
+from transforms.entities.tokens import Token, token_key, tokenize
 
 BACKENDS = ("gazetteer", "spacy")
 # spaCy label -> ours; labels not listed (dates, numbers...) are not entities here.
