@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer
-from transforms.entities.names import Span
 from transforms.entities.tokens import Token
 from transforms.entities.words import read_language_lists
 
@@ -27,12 +27,11 @@ FIXTURE_LINKS = _CUES["fixture_links"]
 SCORE_MAX = 999  # standings and scores; a four-digit number is a year
 
 
-def sports_teams(
-    spans: list[Span], text: str, tokens: list[Token], lows: list[str], gaz: Gazetteer
-) -> list[Span]:
+def sports_teams(spans: list[Span], doc: Doc) -> list[Span]:
     """In a sports report a place next to a score or a result verb is the team: ORG, no id.
     A country there is its national side, which news NER (CoNLL) keeps as LOC: it keeps its
     label and, below, loses its id."""
+    text, tokens, lows, gaz = doc.text, doc.tokens, doc.lows, doc.gaz
     if len(SPORT_WORDS.intersection(lows)) < 2:
         return spans
     n = len(tokens)
@@ -102,9 +101,10 @@ def _surely_place(s: Span, text: str, tokens: list[Token], lows: list[str]) -> b
     return line_start and (nxt == "," or (len(nxt) >= 4 and nxt[:4].isdigit()))
 
 
-def agree_labels(spans: list[Span], lows: list[str]) -> list[Span]:
+def agree_labels(spans: list[Span], doc: Doc) -> list[Span]:
     """An unknown name left MISC takes the type the same name got from evidence elsewhere
     in the text ("a Stroppiana" ... "Stroppiana")."""
+    lows = doc.lows
     seen: dict[tuple[str, ...], Counter] = {}
     for s in spans:
         if s.entry is None and s.label != "MISC":
@@ -119,9 +119,10 @@ def agree_labels(spans: list[Span], lows: list[str]) -> list[Span]:
 LIST_JOINS = _CUES["list_joins"]
 
 
-def agree_in_lists(spans: list[Span], lows: list[str]) -> list[Span]:
+def agree_in_lists(spans: list[Span], doc: Doc) -> list[Span]:
     """Unknown names left MISC in a list ("Cattenom, Civaux e Flamanville") take the one type
     the list's other members have."""
+    lows = doc.lows
     out = list(spans)
     k = 0
     while k < len(spans):
@@ -143,10 +144,11 @@ def agree_in_lists(spans: list[Span], lows: list[str]) -> list[Span]:
     return out
 
 
-def shouted_places(spans: list[Span], text: str, tokens: list[Token], gaz: Gazetteer) -> list[Span]:
+def shouted_places(spans: list[Span], doc: Doc) -> list[Span]:
     """A lone all-caps city name in a line written in mixed case is an acronym ("rilevata da
     SOFIA", the telescope), not the city: keep the span, drop the id. Countries in capitals
     are emphasis ("la guerra in UCRAINA") and keep theirs."""
+    text, tokens, gaz = doc.text, doc.tokens, doc.gaz
     out = []
     for s in spans:
         tok = tokens[s.i][0]
@@ -165,9 +167,10 @@ def shouted_places(spans: list[Span], text: str, tokens: list[Token], gaz: Gazet
 NAME_INNER = _CUES["name_inner"]
 
 
-def places_inside_names(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+def places_inside_names(spans: list[Span], doc: Doc) -> list[Span]:
     """A place that ends or touches an unknown organisation's or title's name ("Human Rights in
     China", "Badminton Canada") is part of that name: keep the span, drop the id."""
+    tokens, lows = doc.tokens, doc.lows
     out = list(spans)
     for x, s in enumerate(spans):
         if s.entry is None or s.label != "LOC":

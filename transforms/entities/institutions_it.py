@@ -5,8 +5,8 @@ della Giustizia iracheno", "il Comune di Reggio Calabria"). Spans in, spans out.
 
 from __future__ import annotations
 
+from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer
-from transforms.entities.names import Span
 from transforms.entities.tokens import Token
 from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN, read_lists
 from transforms.entities.words import adjective_of_place as _adjective
@@ -26,8 +26,9 @@ INSTITUTIONS_QUALIFIED = _L["institutions_qualified"]
 _INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
 
 
-def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+def institutions(spans: list[Span], doc: Doc) -> list[Span]:
     """Italian institutions named by a common noun after an article, as unlinked ORG."""
+    tokens, lows = doc.tokens, doc.lows
     candidates = [k for k, w in enumerate(lows) if w in _INSTITUTION_WORDS]
     if not candidates:
         return spans
@@ -88,9 +89,10 @@ def _qualifier(tok: str, low: str) -> bool:
     return tok[:1].islower() and (low in QUALIFIERS or _adjective(low))
 
 
-def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+def institution_names(spans: list[Span], doc: Doc) -> list[Span]:
     """Widen an institution's head over its qualifier and its named object; a place after a
     court or a prosecutor's office is where it sits and stays a place."""
+    tokens, lows = doc.tokens, doc.lows
     starts = {s.i: x for x, s in enumerate(spans)}
     covered = set()
     for s in spans:
@@ -178,12 +180,13 @@ SEAT_HEADS = _L["seat_heads"]
 _BARE_HEADS = (HEADS | INSTITUTIONS_CAP) - SEAT_HEADS
 
 
-def seats(spans: list[Span], tokens: list[Token], lows: list[str], gaz: Gazetteer) -> list[Span]:
+def seats(spans: list[Span], doc: Doc) -> list[Span]:
     """A full name followed by "di"/"dell'" and a known place names two things, the body or
     person and where they are from: "Università Cattolica | di | Milano", "Racing | di |
     Avellaneda", "Marco Simoncelli | di | Misano Adriatico", and a court or office and the town
     it sits in ("Procura | di | Trani"). A bare head keeps its place ("Comune di Milano"), a
     lone given name its surname ("Leonardo da Vinci")."""
+    tokens, lows, gaz = doc.tokens, doc.lows, doc.gaz
     out: list[Span] = []
     for s in spans:
         if s.label not in ("ORG", "PER", "MISC") or s.entry is not None or s.j - s.i < 3:

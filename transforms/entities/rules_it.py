@@ -1,16 +1,26 @@
-"""Italian-only rules over the name rules' spans: a city after an article is its club ("il
-Napoli"), the lower-case kind of place belongs to the place ("il golfo del Messico"), province codes
-("Ribera (AG)") and motorways ("sulla A14"). Spans in, spans out.
+"""Italian-only rules. Passes over the name rules' spans (spans in, spans out): a city after an
+article is its club ("il Napoli"), the lower-case kind of place belongs to the place ("il golfo del
+Messico"), province codes ("Ribera (AG)") and motorways ("sulla A14"). And evidence for an unknown
+name's label, in guess.GUESS_RULES: "il governo X", an Italian town, a closing adjective.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from transforms.entities.gazetteer import Gazetteer
-from transforms.entities.names import Span
+from transforms.entities.doc import Doc, Span
 from transforms.entities.tokens import Token
-from transforms.entities.words import ITALIAN_LINKS, read_lists
+from transforms.entities.words import (
+    GOVERNMENT_BY_LEADER,
+    ITALIAN_LINKS,
+    NAME_ADJECTIVES,
+    adjective_of_place,
+    read_lists,
+)
+
+if TYPE_CHECKING:
+    from transforms.entities.guess import Stretch
 
 _L = read_lists("rules_it.tsv")
 
@@ -21,8 +31,9 @@ CLUB_ARTICLES = _L["club_articles"]
 ARTICLE_CITIES = _L["article_cities"]
 
 
-def clubs(spans: list[Span], lows: list[str], gaz: Gazetteer) -> list[Span]:
+def clubs(spans: list[Span], doc: Doc) -> list[Span]:
     """A city after an Italian article is its football club: ORG, no id."""
+    lows, gaz = doc.lows, doc.gaz
     out = []
     for s in spans:
         entry = gaz.entries[s.entry] if s.entry is not None else None
@@ -52,10 +63,11 @@ PLACE_PARTS_AFTER = _L["place_parts_after"]
 PROVINCE_CODES = _L["province_codes"]
 
 
-def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+def place_kinds(spans: list[Span], doc: Doc) -> list[Span]:
     """Widen a place over the lower-case kind of place before it ("golfo del Messico") and the
     part of it named after it ("Sardegna meridionale"); a province code in brackets after a
     place is the province ("Ribera (AG)")."""
+    tokens, lows = doc.tokens, doc.lows
     out = []
     last_end = 0
     for x, s in enumerate(spans):
@@ -106,3 +118,31 @@ def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[
         if k not in covered and lows[k - 1] in MOTORWAY_BEFORE and MOTORWAY.fullmatch(tokens[k][0])
     ]
     return sorted(spans + roads) if roads else spans
+
+
+# ---- evidence for an unknown name's label (guess.GUESS_RULES) ----
+
+
+def government_by_leader(s: Stretch) -> str | None:
+    """Italian names a government by its leader: "il governo Berlusconi", "l'amministrazione
+    Bush"."""
+    if s.lone and s.before and s.before[-1] in GOVERNMENT_BY_LEADER and not s.doc.english:
+        return "PER"
+    return None
+
+
+def italian_town(s: Stretch) -> str | None:
+    """An Italian municipality ("tra Olbia e Tempio", "ad Arzachena")."""
+    return "LOC" if not s.doc.english and " ".join(s.words) in s.doc.gaz.towns else None
+
+
+def closing_adjective(s: Stretch) -> str | None:
+    """An adjective closes the name of a party, paper or body, not a person's: "Sinistra
+    Italiana", "Brigate Rosse", "Gazzetta Ufficiale"."""
+    if not s.doc.english and any(_name_adjective(t.lower()) for t in s.words[1:]):
+        return "ORG"
+    return None
+
+
+def _name_adjective(low: str) -> bool:
+    return low in NAME_ADJECTIVES or adjective_of_place(low)

@@ -118,6 +118,8 @@ PLACE_KIND_LINKS = _W["place_kind_links"]
 # Italian "of" and its article forms, linking a head noun to the name after it ("golfo del
 # Messico", "ministero della Giustizia").
 ITALIAN_LINKS = _W["italian_links"]
+# What an office or role is of: "il sindaco di", "the mayor of".
+OF_LINKS = _W["of_links"]
 # Glued words that make an adjective of a name, not a longer name: "Putin-led", "Trump-era".
 NOT_NAME_TAILS = _W["not_name_tails"]
 # Hyphenated names that start so are places: "Saint-Alban", "San-Pedro".
