@@ -188,11 +188,6 @@ def common_word_opening(run: Run) -> list[Span] | None:
     return None
 
 
-def known_name(run: Run) -> list[Span] | None:
-    """One gazetteer match is the whole run."""
-    return [run.known(run.inside[0])] if run.whole_match else None
-
-
 def org_word_closes_known_names(run: Run) -> list[Span] | None:
     """Known names closed by an organisation word are one new organisation: "Fiji Labour Party"
     is not the Labour Party."""
@@ -213,8 +208,9 @@ def part_of_country(run: Run) -> list[Span] | None:
 
 
 def known_names(run: Run) -> list[Span] | None:
-    """Gazetteer matches cover all the run's words: each is itself."""
-    if run.inside and not run.uncovered:
+    """One gazetteer match is the whole run, or matches cover all its words: each is itself
+    ("Putin", "Russia-Cina", "the Jordan Israel treaty")."""
+    if run.whole_match or (run.inside and not run.uncovered):
         return [run.known(x) for x in run.inside]
     return None
 
@@ -358,7 +354,6 @@ RULES: tuple[Rule, ...] = (
     route,
     short_shouted_word,
     common_word_opening,
-    known_name,
     org_word_closes_known_names,
     part_of_country,
     known_names,
