@@ -12,18 +12,18 @@ from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.tokens import Token
 from transforms.entities.words import read_language_lists
 
-_CUES = read_language_lists("context_cues")
+LISTS = read_language_lists("context_cues")
 
 
 # Words that make a text a sports report (compared lower-cased; two distinct ones are needed).
-SPORT_WORDS = _CUES["sport_words"]
+SPORT_WORDS = LISTS["sport_words"]
 # A team named by its place: subject or object of a result, or one side of "X v Y".
-RESULT_BEFORE = _CUES["result_before"]
-RESULT_AFTER = _CUES["result_after"]
+RESULT_BEFORE = LISTS["result_before"]
+RESULT_AFTER = LISTS["result_after"]
 # Where a place is a place even in a sports report: "in Leeds", "( Italy )" after an athlete.
-NOT_TEAM_BEFORE = _CUES["not_team_before"]
+NOT_TEAM_BEFORE = LISTS["not_team_before"]
 # "France at Japan", "Lazio v Roma": a fixture list names two teams.
-FIXTURE_LINKS = _CUES["fixture_links"]
+FIXTURE_LINKS = LISTS["fixture_links"]
 SCORE_MAX = 999  # standings and scores; a four-digit number is a year
 
 
@@ -116,7 +116,7 @@ def agree_labels(spans: list[Span], doc: Doc) -> list[Span]:
     return out
 
 
-LIST_JOINS = _CUES["list_joins"]
+LIST_JOINS = LISTS["list_joins"]
 
 
 def agree_in_lists(spans: list[Span], doc: Doc) -> list[Span]:
@@ -164,7 +164,7 @@ def shouted_places(spans: list[Span], doc: Doc) -> list[Span]:
     return out
 
 
-NAME_INNER = _CUES["name_inner"]
+NAME_INNER = LISTS["name_inner"]
 
 
 def places_inside_names(spans: list[Span], doc: Doc) -> list[Span]:
@@ -194,7 +194,7 @@ def places_inside_names(spans: list[Span], doc: Doc) -> list[Span]:
     return out
 
 
-COMPANY_FORMS = _CUES["company_forms"]
+COMPANY_FORMS = LISTS["company_forms"]
 
 
 def _company_form(tokens: list[Token], k: int) -> bool:

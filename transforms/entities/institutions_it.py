@@ -11,18 +11,18 @@ from transforms.entities.tokens import Token
 from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN, read_lists
 from transforms.entities.words import adjective_of_place as _adjective
 
-_L = read_lists("institutions_it.tsv")
+LISTS = read_lists("institutions_it.tsv")
 
 
 # Italian determiners before an institution: "il governo", "della polizia", "l'esercito".
-ARTICLES = _L["articles"]
+ARTICLES = LISTS["articles"]
 # Written in lower case these still name one body in Italian news (KIND's convention too);
 # English "the government" is a description, not a name, and is left alone.
-INSTITUTIONS_LOWER = _L["institutions_lower"]
+INSTITUTIONS_LOWER = LISTS["institutions_lower"]
 # Capitalised, these name the institution rather than the thing ("lo Stato", "la Camera").
-INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _L["institutions_cap"]
+INSTITUTIONS_CAP = INSTITUTIONS_LOWER | LISTS["institutions_cap"]
 # Nouns that name a body only with a qualifier: "il consiglio comunale", not "un consiglio".
-INSTITUTIONS_QUALIFIED = _L["institutions_qualified"]
+INSTITUTIONS_QUALIFIED = LISTS["institutions_qualified"]
 _INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
 
 
@@ -74,15 +74,15 @@ def institutions(spans: list[Span], doc: Doc) -> list[Span]:
 
 # Heads whose name goes on after them: "Corte suprema", "ministero della Giustizia",
 # "Partito dei Lavoratori", "Ferrovie della Sardegna".
-HEADS = _L["heads"]
+HEADS = LISTS["heads"]
 # Lower-case heads that still open a name when a capitalised object follows ("il ministero
 # della Giustizia"), unlike "un ministero".
-LOWER_HEADS = _L["lower_heads"]
+LOWER_HEADS = LISTS["lower_heads"]
 # Heads named after their place: "il Comune di Reggio Calabria" is the name; "la Procura di
 # Trani" is the Procura, at Trani.
-PLACE_NAMED_HEADS = _L["place_named_heads"]
-QUALIFIERS = _L["qualifiers"]
-COURT_OBJECTS = _L["court_objects"]
+PLACE_NAMED_HEADS = LISTS["place_named_heads"]
+QUALIFIERS = LISTS["qualifiers"]
+COURT_OBJECTS = LISTS["court_objects"]
 
 
 def _qualifier(tok: str, low: str) -> bool:
@@ -157,7 +157,7 @@ def _common_noun(tok: str, low: str) -> bool:
 
 
 # Lower-case words after "di" that do not name what a body deals with: "la Procura di ieri".
-NOT_OBJECTS = _L["not_objects"]
+NOT_OBJECTS = LISTS["not_objects"]
 
 
 def _head_span(s: Span, lows: list[str]) -> bool:
@@ -175,7 +175,7 @@ def _no_overlaps(spans: list[Span]) -> list[Span]:
 
 
 # Courts and offices named with the town they sit in: the town is a place of its own.
-SEAT_HEADS = _L["seat_heads"]
+SEAT_HEADS = LISTS["seat_heads"]
 # Heads that name nothing without their place: "il Comune di Milano".
 _BARE_HEADS = (HEADS | INSTITUTIONS_CAP) - SEAT_HEADS
 

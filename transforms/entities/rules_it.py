@@ -22,13 +22,13 @@ from transforms.entities.words import (
 if TYPE_CHECKING:
     from transforms.entities.guess import Stretch
 
-_L = read_lists("rules_it.tsv")
+LISTS = read_lists("rules_it.tsv")
 
 
 # Italian writes a city without an article; "il Napoli", "della Roma" are the clubs. Cities
 # whose Italian name takes the article are exempt.
-CLUB_ARTICLES = _L["club_articles"]
-ARTICLE_CITIES = _L["article_cities"]
+CLUB_ARTICLES = LISTS["club_articles"]
+ARTICLE_CITIES = LISTS["article_cities"]
 
 
 def clubs(spans: list[Span], doc: Doc) -> list[Span]:
@@ -52,15 +52,15 @@ def clubs(spans: list[Span], doc: Doc) -> list[Span]:
 # Italian writes the kind of place in lower case before its name: "il golfo del Messico",
 # "la provincia di Ascoli Piceno", "il fiume Dyfi". The whole is the place (and not the
 # country or town it is named after, so no id).
-GEO_NOUNS = _L["geo_nouns"]
+GEO_NOUNS = LISTS["geo_nouns"]
 
 
 # "la Sardegna meridionale", "la Macedonia settentrionale": a part of the place, or another one.
-PLACE_PARTS_AFTER = _L["place_parts_after"]
+PLACE_PARTS_AFTER = LISTS["place_parts_after"]
 
 
 # Italian province codes, written in brackets after a town: "Cassano Magnago (VA)".
-PROVINCE_CODES = _L["province_codes"]
+PROVINCE_CODES = LISTS["province_codes"]
 
 
 def place_kinds(spans: list[Span], doc: Doc) -> list[Span]:
@@ -106,7 +106,7 @@ def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
 
 # An Italian motorway by its number: "sulla A14", "l'autostrada A4", "dell'A10".
 MOTORWAY = re.compile(r"A[1-9][0-9]?")
-MOTORWAY_BEFORE = _L["motorway_before"]
+MOTORWAY_BEFORE = LISTS["motorway_before"]
 
 
 def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:

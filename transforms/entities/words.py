@@ -12,7 +12,23 @@ LANGUAGES = ("it", "en", "fr", "de", "es", "any")
 _DATA = resources.files("transforms.entities") / "data"
 
 
-def read_lists(*files: str) -> dict[str, frozenset[str]]:
+class WordLists(dict[str, frozenset[str]]):
+    """List name -> words. Remembers which lists code asked for, so a test can find a list no
+    rule reads (a misspelt name in a data file would otherwise be ignored)."""
+
+    def __init__(self, lists: dict[str, frozenset[str]]):
+        super().__init__(lists)
+        self.read: set[str] = set()
+
+    def __getitem__(self, name: str) -> frozenset[str]:
+        self.read.add(name)
+        return super().__getitem__(name)
+
+    def unread(self) -> set[str]:
+        return set(self) - self.read
+
+
+def read_lists(*files: str) -> WordLists:
     """List name -> its words over the data files named: one `list<TAB>word` per line, `#` lines
     and blank lines skipped. Tiny files, read once at import."""
     lists: dict[str, set[str]] = {}
@@ -21,10 +37,10 @@ def read_lists(*files: str) -> dict[str, frozenset[str]]:
             if line and not line.startswith("#"):
                 key, word = line.split("\t")
                 lists.setdefault(key, set()).add(word)
-    return {key: frozenset(words) for key, words in lists.items()}
+    return WordLists({key: frozenset(words) for key, words in lists.items()})
 
 
-def read_language_lists(stem: str) -> dict[str, frozenset[str]]:
+def read_language_lists(stem: str) -> WordLists:
     """The lists of data/<stem>_<language>.tsv, each the union over the languages that have one."""
     files = [f"{stem}_{lang}.tsv" for lang in LANGUAGES if (_DATA / f"{stem}_{lang}.tsv").is_file()]
     if not files:
@@ -32,61 +48,61 @@ def read_language_lists(stem: str) -> dict[str, frozenset[str]]:
     return read_lists(*files)
 
 
-_W = read_language_lists("words")
+LISTS = read_language_lists("words")
 
 
 # Capitalised words that start sentences or headings but are not names (compared lower-cased).
-STOP = _W["stop"]
-TITLES = _W["titles"]
-ROLE_CUES = TITLES | _W["role_cues"]
+STOP = LISTS["stop"]
+TITLES = LISTS["titles"]
+ROLE_CUES = TITLES | LISTS["role_cues"]
 # Offices held "of" something, before the holder's name: "il ministro dell'Interno X", "il
 # presidente dell'Egitto Hosni Mubarak", "il patriarca di Mosca Cirillo I".
-OFFICES = TITLES | _W["offices"]
+OFFICES = TITLES | LISTS["offices"]
 # What a minister is minister of: not a name, even capitalised ("il ministro del Lavoro").
-PORTFOLIOS = _W["portfolios"]
+PORTFOLIOS = LISTS["portfolios"]
 # What only a person has or undergoes, before "di"/"of" + a lone unknown name: "i figli di
 # Gheddafi", "la presidenza di Mubarak", "i sostenitori di Gbagbo", "the arrest of Kabila".
-PERSON_OF = _W["person_of"]
-PERSON_OF_LINKS = _W["person_of_links"]
+PERSON_OF = LISTS["person_of"]
+PERSON_OF_LINKS = LISTS["person_of_links"]
 # Italian names a government by its leader, English puts the leader first: "il governo
 # Berlusconi", "l'amministrazione Bush", "the Bush administration".
-GOVERNMENT_BY_LEADER = _W["government_by_leader"]
-LEADER_GOVERNMENT = _W["leader_government"]
-SPEECH = _W["speech"]
-WHO = _W["who"]
+GOVERNMENT_BY_LEADER = LISTS["government_by_leader"]
+LEADER_GOVERNMENT = LISTS["leader_government"]
+SPEECH = LISTS["speech"]
+WHO = LISTS["who"]
 # Plural nouns that open a sentence before "said" ("Analysts said"): not names (a tuple for
 # str.endswith).
-PLURAL_ENDINGS = tuple(sorted(_W["plural_endings"]))
-SPEECH_AFTER_HA = _W["speech_after_ha"]
-ORG_CUES_BEFORE = _W["org_cues_before"]
+PLURAL_ENDINGS = tuple(sorted(LISTS["plural_endings"]))
+SPEECH_AFTER_HA = LISTS["speech_after_ha"]
+ORG_CUES_BEFORE = LISTS["org_cues_before"]
 # Sports results name clubs: "Leicestershire beat Somerset", "Lazio v Roma".
-MATCH_WORDS = _W["match_words"]
-ORG_CUES_AFTER = MATCH_WORDS | _W["org_cues_after"]
+MATCH_WORDS = LISTS["match_words"]
+ORG_CUES_AFTER = MATCH_WORDS | LISTS["org_cues_after"]
 # Offices that are of a place: "il sindaco di Capoterra", "the mayor of Ribera".
-PLACE_OFFICES = _W["place_offices"]
+PLACE_OFFICES = LISTS["place_offices"]
 # Italian adjectives that close the name of a party, paper or body, not a person's:
 # "Unità Popolare", "Potere Operaio", "Gazzetta Ufficiale", "Brigate Rosse".
-NAME_ADJECTIVES = _W["name_adjectives"]
-PLACE_PREPS = _W["place_preps"]
-ORG_LAST = _W["org_last"]
-ORG_FIRST = _W["org_first"]
-LOC_WORDS = _W["loc_words"]
+NAME_ADJECTIVES = LISTS["name_adjectives"]
+PLACE_PREPS = LISTS["place_preps"]
+ORG_LAST = LISTS["org_last"]
+ORG_FIRST = LISTS["org_first"]
+LOC_WORDS = LISTS["loc_words"]
 # Names that are also common words opening a sentence (Italian "Nato a ..." = "born in").
-COMMON_WORD_NAMES = _W["common_word_names"]
-GEO_PREFIXES = _W["geo_prefixes"]
-MISC_WORDS = _W["misc_words"]
-CONNECTORS = _W["connectors"]
+COMMON_WORD_NAMES = LISTS["common_word_names"]
+GEO_PREFIXES = LISTS["geo_prefixes"]
+MISC_WORDS = LISTS["misc_words"]
+CONNECTORS = LISTS["connectors"]
 # Glued to a surname by a hyphen ("al-Maliki", "bin-Salman"): part of a person's name.
-NAME_PARTICLES = _W["name_particles"]
-ENGLISH_HINTS = _W["english_hints"]
-ROMANCE_HINTS = _W["romance_hints"]
-DEMONYM_ENDINGS = tuple(sorted(_W["demonym_endings"]))
-WEAK_DEMONYM_ENDINGS = tuple(sorted(_W["weak_demonym_endings"]))
+NAME_PARTICLES = LISTS["name_particles"]
+ENGLISH_HINTS = LISTS["english_hints"]
+ROMANCE_HINTS = LISTS["romance_hints"]
+DEMONYM_ENDINGS = tuple(sorted(LISTS["demonym_endings"]))
+WEAK_DEMONYM_ENDINGS = tuple(sorted(LISTS["weak_demonym_endings"]))
 # Marks after which a capital opens a sentence, a quote or a list item.
-QUOTES_OPEN = _W["quotes_open"]
+QUOTES_OPEN = LISTS["quotes_open"]
 
 # English nationality and group words, capitalised in English text: MISC, never a person.
-DEMONYMS = _W["demonyms"] | {w + "s" for w in _W["demonyms"]}
+DEMONYMS = LISTS["demonyms"] | {w + "s" for w in LISTS["demonyms"]}
 
 # Labels for a capitalised name with no evidence at all: a lone word could be anything (a
 # demonym, a club, a surname) and is MISC, type unknown; two or more words are most often a person.
@@ -94,7 +110,7 @@ DEFAULT_SINGLE = "MISC"
 DEFAULT_MULTI = "PER"
 
 # Italian adjectives of place or level ("tedesca", "comunale"): stems before the ending.
-ADJ_STEMS = _W["adj_stems"]
+ADJ_STEMS = LISTS["adj_stems"]
 
 
 def adjective_of_place(word: str) -> bool:
@@ -107,25 +123,25 @@ def adjective_of_place(word: str) -> bool:
 
 # Italian words between an organisation noun and its name: "l'agenzia di stampa giapponese Jiji",
 # "la compagnia ferroviaria spagnola Renfe" (with adjective_of_place).
-ORG_NOUN_MODIFIERS = _W["org_noun_modifiers"]
+ORG_NOUN_MODIFIERS = LISTS["org_noun_modifiers"]
 # Kinds of organisation that open its name: "il movimento Black Lives Matter", "l'associazione
 # "Umana Solidarietà"".
-ORG_NOUNS = _W["org_nouns"]
+ORG_NOUNS = LISTS["org_nouns"]
 # Kinds of place before a place's name, not part of it: "tra i comuni di Venarotta e Gimignano",
 # "la stazione di Garbagnate", "in località Raica", "the village of Khazna".
-PLACE_KIND_NOUNS = _W["place_kind_nouns"]
-PLACE_KIND_LINKS = _W["place_kind_links"]
+PLACE_KIND_NOUNS = LISTS["place_kind_nouns"]
+PLACE_KIND_LINKS = LISTS["place_kind_links"]
 # Italian "of" and its article forms, linking a head noun to the name after it ("golfo del
 # Messico", "ministero della Giustizia").
-ITALIAN_LINKS = _W["italian_links"]
+ITALIAN_LINKS = LISTS["italian_links"]
 # What an office or role is of: "il sindaco di", "the mayor of".
-OF_LINKS = _W["of_links"]
+OF_LINKS = LISTS["of_links"]
 # Glued words that make an adjective of a name, not a longer name: "Putin-led", "Trump-era".
-NOT_NAME_TAILS = _W["not_name_tails"]
+NOT_NAME_TAILS = LISTS["not_name_tails"]
 # Hyphenated names that start so are places: "Saint-Alban", "San-Pedro".
-HYPHEN_PLACE_PREFIXES = _W["hyphen_place_prefixes"]
-QUOTES = _W["quotes"]
+HYPHEN_PLACE_PREFIXES = LISTS["hyphen_place_prefixes"]
+QUOTES = LISTS["quotes"]
 # Between a person's name and the organisation they work for: "Raffaele Cioni dell'Istituto ...".
-PERSON_ORG_LINKS = _W["person_org_links"]
+PERSON_ORG_LINKS = LISTS["person_org_links"]
 # Italian/French/Catalan elided articles and prepositions: "l'Ucraina" is "l'" + "Ucraina".
-ELISIONS = _W["elisions"]
+ELISIONS = LISTS["elisions"]
