@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 
 from tests.conftest import shared_path
-from transforms.entities.gazetteer import Gazetteer
+from transforms.entities import Gazetteer
 from transforms.entities.tokens import token_key, tokenize
 
 
