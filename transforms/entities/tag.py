@@ -48,9 +48,8 @@ SPACY_LABELS = {
 
 
 # The tagger after find_names (gazetteer matches and the name rules): each pass takes the spans
-# so far and the Doc and returns spans, in this order. A club must be found while its city still
-# has its id, before a sports report drops it; institutions take their qualifiers before seats
-# split off their places; labels agree once every rule has had its say.
+# the passes before it left, and the Doc, and returns spans. The order matters: a club, for one,
+# must be found while its city still has its id, before a sports report drops it.
 PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     hyphen_tails,  # "Ban Ki-moon"
     untitled,  # "Papa | Francesco"
