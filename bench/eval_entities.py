@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from transforms.entities.gazetteer import load_gazetteer
-from transforms.entities.tag import tag_entities, tag_entities_spacy
+from transforms.entities import load_gazetteer, tag_entities
+from transforms.entities.tag import tag_entities_spacy
 
 CORE = ("PER", "ORG", "LOC")
 KIND_BLOCK = 15  # KIND has no document marks: sentences are grouped into pseudo-documents

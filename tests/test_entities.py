@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from importlib import resources
 
 import apache_beam as beam
 import pytest
@@ -12,7 +13,16 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import SEEDS, make_article
 from transforms.core.records import ENTITY_LABELS, Article
-from transforms.entities.tag import TagEntities, link, ner_model_problem, tag_entities
+from transforms.entities import (
+    TagEntities,
+    context,
+    institutions_it,
+    ner_model_problem,
+    rules_it,
+    tag_entities,
+    words,
+)
+from transforms.entities.tag import link
 
 
 def _found(text, gaz):
@@ -200,6 +210,37 @@ def test_seed_entities_are_linked_everywhere(seed, gaz):
                 seed,
                 person,
             )
+
+
+# The word-list files the rules read (people_orgs.tsv, the gazetteer's hand list, is another format).
+WORD_LIST_FILES = ("words_", "context_cues_", "rules_it.tsv", "institutions_it.tsv")
+
+
+def test_word_list_files_are_well_formed():
+    data = resources.files("transforms.entities") / "data"
+    files = [f for f in data.iterdir() if f.name.startswith(WORD_LIST_FILES)]
+    assert len(files) >= 4
+    for f in files:
+        seen = set()
+        for line in f.read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#"):
+                continue
+            name, word = line.split("\t")
+            assert re.fullmatch(r"[a-z_]+", name), (f.name, line)
+            assert word and not any(c.isspace() for c in word), (f.name, line)
+            assert (name, word) not in seen, (f.name, line)
+            seen.add((name, word))
+
+
+@pytest.mark.parametrize("module", [words, context, rules_it, institutions_it])
+def test_every_word_list_in_the_data_files_is_read(module):
+    # a list no rule reads is most likely a misspelt name in a data file
+    assert module.LISTS and module.LISTS.unread() == set()
+
+
+def test_a_list_is_the_union_of_its_languages():
+    assert {"il", "the", "les", "der", "los", "covid"} <= words.STOP  # it, en, fr, de, es, any
+    assert {"sagte", "dijo", "said", "dice"} <= words.SPEECH
 
 
 def test_link_through_gazetteer(gaz):

@@ -1,4 +1,4 @@
-"""The gazetteer: tokenizer, matching keys, longest-leftmost matching, the bundled file and its build."""
+"""The tokenizer and the gazetteer: keys, longest-leftmost matching, the bundled file, its build."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from importlib import resources
 import pytest
 
 from tests.conftest import shared_path
-from transforms.entities.gazetteer import Gazetteer, token_key, tokenize
+from transforms.entities import Gazetteer
+from transforms.entities.tokens import token_key, tokenize
 
 
 @pytest.mark.parametrize(

@@ -5,46 +5,33 @@ name. Spans in, spans out.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-from transforms.entities.gazetteer import Gazetteer, Token
-from transforms.entities.names import Span
-from transforms.entities.words import ITALIAN_LINKS
+from transforms.entities.doc import Doc, Span
+from transforms.entities.gazetteer import Gazetteer
+from transforms.entities.tokens import Token
+from transforms.entities.words import read_language_lists
 
-
-def _words(s: str) -> frozenset[str]:
-    return frozenset(s.split())
+LISTS = read_language_lists("context_cues")
 
 
 # Words that make a text a sports report (compared lower-cased; two distinct ones are needed).
-SPORT_WORDS = _words(
-    """soccer football cricket rugby baseball basketball hockey tennis golf volleyball cycling
-    athletics league innings wicket wickets goal goals scored halftime half-time standings
-    championship match matches fixture fixtures quarterfinal semifinal semi-final quarter-final
-    playoff playoffs tournament striker midfielder goalkeeper pitcher
-    calcio partita partite campionato gol reti squadra squadre allenatore classifica stagione
-    pallone attaccante portiere derby coppa supercoppa scudetto cup squad qualifier
-    qualifiers coach inning stadium tifoso tifosi stadio fußball spiel tore mannschaft fútbol partido equipo
-    but équipe"""
-)
+SPORT_WORDS = LISTS["sport_words"]
 # A team named by its place: subject or object of a result, or one side of "X v Y".
-RESULT_BEFORE = _words("beat beats v vs defeated sconfigge batte")
-RESULT_AFTER = _words(
-    """manager coach beat beats drew draw v vs defeated lost won sconfigge batte battono pareggia perde vince
-    vincono battuto"""
-)
+RESULT_BEFORE = LISTS["result_before"]
+RESULT_AFTER = LISTS["result_after"]
 # Where a place is a place even in a sports report: "in Leeds", "( Italy )" after an athlete.
-NOT_TEAM_BEFORE = _words("in at a from da ( nel near")
+NOT_TEAM_BEFORE = LISTS["not_team_before"]
+# "France at Japan", "Lazio v Roma": a fixture list names two teams.
+FIXTURE_LINKS = LISTS["fixture_links"]
 SCORE_MAX = 999  # standings and scores; a four-digit number is a year
 
 
-def sports_teams(
-    spans: list[Span], text: str, tokens: list[Token], lows: list[str], gaz: Gazetteer
-) -> list[Span]:
+def sports_teams(spans: list[Span], doc: Doc) -> list[Span]:
     """In a sports report a place next to a score or a result verb is the team: ORG, no id.
     A country there is its national side, which news NER (CoNLL) keeps as LOC: it keeps its
     label and, below, loses its id."""
+    text, tokens, lows, gaz = doc.text, doc.tokens, doc.lows, doc.gaz
     if len(SPORT_WORDS.intersection(lows)) < 2:
         return spans
     n = len(tokens)
@@ -63,7 +50,7 @@ def sports_teams(
         # "France at Japan", "CLEVELAND AT TEXAS": a fixture list, both sides are teams
         # "Juventus - Milan": a spaced dash between two names is a fixture too
         dash = prev == "-" and s.i >= 2 and tokens[s.i - 1][1] > tokens[s.i - 2][2]
-        fixture = (prev in ("at", "v", "vs") or dash) and any(t.j == s.i - 1 for t in spans)
+        fixture = (prev in FIXTURE_LINKS or dash) and any(t.j == s.i - 1 for t in spans)
         if fixture:
             teams.update(tuple(lows[t.i : t.j]) for t in spans if t.j == s.i - 1)
         if place and (score or fixture or nxt in RESULT_AFTER or prev in RESULT_BEFORE):
@@ -114,32 +101,10 @@ def _surely_place(s: Span, text: str, tokens: list[Token], lows: list[str]) -> b
     return line_start and (nxt == "," or (len(nxt) >= 4 and nxt[:4].isdigit()))
 
 
-# Italian writes a city without an article; "il Napoli", "della Roma" are the clubs. Cities
-# whose Italian name takes the article are exempt.
-CLUB_ARTICLES = _words("il del al dal sul col nel la della alla dalla sulla nella")
-ARTICLE_CITIES = _words("cairo aquila spezia aia avana pireo havre paz mecca")
-
-
-def clubs(spans: list[Span], lows: list[str], gaz: Gazetteer) -> list[Span]:
-    """A city after an Italian article is its football club: ORG, no id."""
-    out = []
-    for s in spans:
-        entry = gaz.entries[s.entry] if s.entry is not None else None
-        if (
-            entry is not None
-            and entry.kind == "city"
-            and s.i > 0
-            and lows[s.i - 1] in CLUB_ARTICLES
-            and lows[s.i] not in ARTICLE_CITIES
-        ):
-            s = Span(s.i, s.j, "ORG", None)
-        out.append(s)
-    return out
-
-
-def agree_labels(spans: list[Span], lows: list[str]) -> list[Span]:
+def agree_labels(spans: list[Span], doc: Doc) -> list[Span]:
     """An unknown name left MISC takes the type the same name got from evidence elsewhere
     in the text ("a Stroppiana" ... "Stroppiana")."""
+    lows = doc.lows
     seen: dict[tuple[str, ...], Counter] = {}
     for s in spans:
         if s.entry is None and s.label != "MISC":
@@ -151,12 +116,13 @@ def agree_labels(spans: list[Span], lows: list[str]) -> list[Span]:
     return out
 
 
-LIST_JOINS = _words(", e ed and o or y et und")
+LIST_JOINS = LISTS["list_joins"]
 
 
-def agree_in_lists(spans: list[Span], lows: list[str]) -> list[Span]:
+def agree_in_lists(spans: list[Span], doc: Doc) -> list[Span]:
     """Unknown names left MISC in a list ("Cattenom, Civaux e Flamanville") take the one type
     the list's other members have."""
+    lows = doc.lows
     out = list(spans)
     k = 0
     while k < len(spans):
@@ -178,10 +144,11 @@ def agree_in_lists(spans: list[Span], lows: list[str]) -> list[Span]:
     return out
 
 
-def shouted_places(spans: list[Span], text: str, tokens: list[Token], gaz: Gazetteer) -> list[Span]:
+def shouted_places(spans: list[Span], doc: Doc) -> list[Span]:
     """A lone all-caps city name in a line written in mixed case is an acronym ("rilevata da
     SOFIA", the telescope), not the city: keep the span, drop the id. Countries in capitals
     are emphasis ("la guerra in UCRAINA") and keep theirs."""
+    text, tokens, gaz = doc.text, doc.tokens, doc.gaz
     out = []
     for s in spans:
         tok = tokens[s.i][0]
@@ -197,12 +164,13 @@ def shouted_places(spans: list[Span], text: str, tokens: list[Token], gaz: Gazet
     return out
 
 
-NAME_INNER = _words("in of for")
+NAME_INNER = LISTS["name_inner"]
 
 
-def places_inside_names(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+def places_inside_names(spans: list[Span], doc: Doc) -> list[Span]:
     """A place that ends or touches an unknown organisation's or title's name ("Human Rights in
     China", "Badminton Canada") is part of that name: keep the span, drop the id."""
+    tokens, lows = doc.tokens, doc.lows
     out = list(spans)
     for x, s in enumerate(spans):
         if s.entry is None or s.label != "LOC":
@@ -226,7 +194,7 @@ def places_inside_names(spans: list[Span], tokens: list[Token], lows: list[str])
     return out
 
 
-COMPANY_FORMS = _words("srl spa sas sarl inc ltd llc plc gmbh ag nv bv sa")
+COMPANY_FORMS = LISTS["company_forms"]
 
 
 def _company_form(tokens: list[Token], k: int) -> bool:
@@ -251,83 +219,3 @@ def _company_form(tokens: list[Token], k: int) -> bool:
 
 def _unknown_name(s: Span) -> bool:
     return s.entry is None and s.label in ("ORG", "MISC")
-
-
-# Italian writes the kind of place in lower case before its name: "il golfo del Messico",
-# "la provincia di Ascoli Piceno", "il fiume Dyfi". The whole is the place (and not the
-# country or town it is named after, so no id).
-GEO_NOUNS = _words(
-    """golfo fiume lago monte monti isola isole provincia distretto regione punta valle stretto
-    mare oceano canale baia penisola deserto contea arcipelago laguna"""
-)
-
-
-# "la Sardegna meridionale", "la Macedonia settentrionale": a part of the place, or another one.
-PLACE_PARTS_AFTER = _words("settentrionale meridionale orientale occidentale centrale")
-
-
-# Italian province codes, written in brackets after a town: "Cassano Magnago (VA)".
-PROVINCE_CODES = _words(
-    """AG AL AN AO AP AQ AR AT AV BA BG BI BL BN BO BR BS BT BZ CA CB CE CH CI CL CN CO CR CS CT
-    CZ EN FC FE FG FI FM FR GE GO GR IM IS KR LC LE LI LO LT LU MB MC ME MI MN MO MS MT NA NO NU
-    OG OR OT PA PC PD PE PG PI PN PO PR PT PU PV PZ RA RC RE RG RI RM RN RO SA SI SO SP SR SS SU
-    SV TA TE TN TO TP TR TS TV UD VA VB VC VE VI VR VS VT VV"""
-)
-
-
-def place_kinds(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
-    """Widen a place over the lower-case kind of place before it ("golfo del Messico") and the
-    part of it named after it ("Sardegna meridionale"); a province code in brackets after a
-    place is the province ("Ribera (AG)")."""
-    out = []
-    last_end = 0
-    for x, s in enumerate(spans):
-        nxt = spans[x + 1].i if x + 1 < len(spans) else len(tokens)
-        if s.label == "LOC" and s.j < nxt and lows[s.j] in PLACE_PARTS_AFTER:
-            s = Span(s.i, s.j + 1, "LOC", None)
-        k = s.i - 1
-        if k >= 0 and lows[k] in ITALIAN_LINKS:
-            k -= 1
-        place = s.label == "LOC" or (s.label == "MISC" and s.entry is None)
-        if place and k >= last_end and lows[k] in GEO_NOUNS and tokens[k][0].islower():
-            # "la regione Lazio" is still Lazio; "la provincia di Ascoli" is not the town
-            s = Span(k, s.j, "LOC", s.entry if lows[k] == "regione" else None)
-        out.append(s)
-        last_end = s.j
-    return _motorways(_province_codes(out, tokens), tokens, lows)
-
-
-def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
-    """The code in brackets after a place is its province ("Ribera ( AG )"), whatever else it
-    was taken for (a party, a firm, a shouted word)."""
-    codes = {
-        s.j + 1
-        for s in spans
-        if s.label == "LOC"
-        and s.j + 2 < len(tokens)
-        and tokens[s.j][0] == "("
-        and tokens[s.j + 1][0] in PROVINCE_CODES
-        and tokens[s.j + 2][0] == ")"
-    }
-    if not codes:
-        return spans
-    kept = [s for s in spans if not any(s.i <= k < s.j for k in codes)]
-    return sorted(kept + [Span(k, k + 1, "LOC", None) for k in codes])
-
-
-# An Italian motorway by its number: "sulla A14", "l'autostrada A4", "dell'A10".
-MOTORWAY = re.compile(r"A[1-9][0-9]?")
-MOTORWAY_BEFORE = _words(
-    "la della sulla nella dalla alla l' dell' sull' nell' dall' all' autostrada autostrade"
-)
-
-
-def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
-    """An uncovered "A14" after an article or "autostrada" is the motorway: LOC, no id."""
-    covered = {k for s in spans for k in range(s.i, s.j)}
-    roads = [
-        Span(k, k + 1, "LOC", None)
-        for k in range(1, len(tokens))
-        if k not in covered and lows[k - 1] in MOTORWAY_BEFORE and MOTORWAY.fullmatch(tokens[k][0])
-    ]
-    return sorted(spans + roads) if roads else spans

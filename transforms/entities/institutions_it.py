@@ -5,40 +5,30 @@ della Giustizia iracheno", "il Comune di Reggio Calabria"). Spans in, spans out.
 
 from __future__ import annotations
 
-from transforms.entities.gazetteer import Gazetteer, Token
-from transforms.entities.names import Span
-from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN
+from transforms.entities.doc import Doc, Span
+from transforms.entities.gazetteer import Gazetteer
+from transforms.entities.tokens import Token
+from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN, read_lists
 from transforms.entities.words import adjective_of_place as _adjective
 
-
-def _words(s: str) -> frozenset[str]:
-    return frozenset(s.split())
+LISTS = read_lists("institutions_it.tsv")
 
 
 # Italian determiners before an institution: "il governo", "della polizia", "l'esercito".
-ARTICLES = _words(
-    """il lo la i gli le l' del dello della dei degli delle dell' al allo alla ai agli alle all'
-    dal dallo dalla dai dagli dalle dall' nel nello nella nei negli nelle nell' sul sullo sulla
-    sui sugli sulle sull' col coi"""
-)
+ARTICLES = LISTS["articles"]
 # Written in lower case these still name one body in Italian news (KIND's convention too);
 # English "the government" is a description, not a name, and is left alone.
-INSTITUTIONS_LOWER = _words(
-    """governo polizia carabinieri procura esercito magistratura questura prefettura regime
-    giunta parlamento senato gendarmeria"""
-)
+INSTITUTIONS_LOWER = LISTS["institutions_lower"]
 # Capitalised, these name the institution rather than the thing ("lo Stato", "la Camera").
-INSTITUTIONS_CAP = INSTITUTIONS_LOWER | _words(
-    """stato camera regione comune provincia consiglio cassazione consulta aeronautica
-    ministero tesoro chiesa ambasciata tribunale gendarmeria"""
-)
+INSTITUTIONS_CAP = INSTITUTIONS_LOWER | LISTS["institutions_cap"]
 # Nouns that name a body only with a qualifier: "il consiglio comunale", not "un consiglio".
-INSTITUTIONS_QUALIFIED = _words("consiglio comune regione provincia")
+INSTITUTIONS_QUALIFIED = LISTS["institutions_qualified"]
 _INSTITUTION_WORDS = INSTITUTIONS_CAP | INSTITUTIONS_QUALIFIED
 
 
-def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+def institutions(spans: list[Span], doc: Doc) -> list[Span]:
     """Italian institutions named by a common noun after an article, as unlinked ORG."""
+    tokens, lows = doc.tokens, doc.lows
     candidates = [k for k, w in enumerate(lows) if w in _INSTITUTION_WORDS]
     if not candidates:
         return spans
@@ -84,38 +74,25 @@ def institutions(spans: list[Span], tokens: list[Token], lows: list[str]) -> lis
 
 # Heads whose name goes on after them: "Corte suprema", "ministero della Giustizia",
 # "Partito dei Lavoratori", "Ferrovie della Sardegna".
-HEADS = _words(
-    """ministero dipartimento commissione comune regione provincia corte tribunale procura
-    consiglio camera assemblea partito ferrovie università agenzia autorità istituto fondazione
-    associazione federazione banca ufficio chiesa ospedale accademia comitato movimento unione
-    direzione segreteria nazionale giunta governo parlamento esercito ordine presidenza curia
-    anagrafe organizzazione polizia"""
-)
+HEADS = LISTS["heads"]
 # Lower-case heads that still open a name when a capitalised object follows ("il ministero
 # della Giustizia"), unlike "un ministero".
-LOWER_HEADS = _words("ministero dipartimento università")
+LOWER_HEADS = LISTS["lower_heads"]
 # Heads named after their place: "il Comune di Reggio Calabria" is the name; "la Procura di
 # Trani" is the Procura, at Trani.
-PLACE_NAMED_HEADS = _words("comune regione provincia ferrovie università universita")
-QUALIFIERS = _words(
-    """suprema supremo speciale costituzionale ortodossa ortodosso cattolica cattolico
-    evangelica anglicana generale civile penale amministrativo amministrativa tributaria
-    tributario internazionale mondiale popolare democratico democratica socialista comunista
-    repubblicano repubblicana islamica islamico superiore permanente straordinario
-    straordinaria esecutivo esecutiva economica economico finanziaria settentrionale
-    meridionale orientale occidentale provvisorio provvisoria diocesana diocesano vescovile
-    rivoluzionaria rivoluzionario azzurra"""
-)
-COURT_OBJECTS = _words("appello assise")
+PLACE_NAMED_HEADS = LISTS["place_named_heads"]
+QUALIFIERS = LISTS["qualifiers"]
+COURT_OBJECTS = LISTS["court_objects"]
 
 
 def _qualifier(tok: str, low: str) -> bool:
     return tok[:1].islower() and (low in QUALIFIERS or _adjective(low))
 
 
-def institution_names(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+def institution_names(spans: list[Span], doc: Doc) -> list[Span]:
     """Widen an institution's head over its qualifier and its named object; a place after a
     court or a prosecutor's office is where it sits and stays a place."""
+    tokens, lows = doc.tokens, doc.lows
     starts = {s.i: x for x, s in enumerate(spans)}
     covered = set()
     for s in spans:
@@ -180,10 +157,7 @@ def _common_noun(tok: str, low: str) -> bool:
 
 
 # Lower-case words after "di" that do not name what a body deals with: "la Procura di ieri".
-NOT_OBJECTS = _words(
-    """ieri oggi domani questo questa questi queste quello quella quelli quelle nuovo nuova
-    recente recenti tutti tutte molti molte alcuni alcune altri altre loro essere fronte"""
-)
+NOT_OBJECTS = LISTS["not_objects"]
 
 
 def _head_span(s: Span, lows: list[str]) -> bool:
@@ -201,17 +175,18 @@ def _no_overlaps(spans: list[Span]) -> list[Span]:
 
 
 # Courts and offices named with the town they sit in: the town is a place of its own.
-SEAT_HEADS = _words("procura tribunale corte questura prefettura tar")
+SEAT_HEADS = LISTS["seat_heads"]
 # Heads that name nothing without their place: "il Comune di Milano".
 _BARE_HEADS = (HEADS | INSTITUTIONS_CAP) - SEAT_HEADS
 
 
-def seats(spans: list[Span], tokens: list[Token], lows: list[str], gaz: Gazetteer) -> list[Span]:
+def seats(spans: list[Span], doc: Doc) -> list[Span]:
     """A full name followed by "di"/"dell'" and a known place names two things, the body or
     person and where they are from: "Università Cattolica | di | Milano", "Racing | di |
     Avellaneda", "Marco Simoncelli | di | Misano Adriatico", and a court or office and the town
     it sits in ("Procura | di | Trani"). A bare head keeps its place ("Comune di Milano"), a
     lone given name its surname ("Leonardo da Vinci")."""
+    tokens, lows, gaz = doc.tokens, doc.lows, doc.gaz
     out: list[Span] = []
     for s in spans:
         if s.label not in ("ORG", "PER", "MISC") or s.entry is not None or s.j - s.i < 3:

@@ -7,6 +7,7 @@ optional: an installed spaCy pipeline whose spans are linked through the same ga
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from typing import Any
 
 import apache_beam as beam
@@ -16,15 +17,16 @@ from transforms.core.records import Article, Entity
 from transforms.entities.context import (
     agree_in_lists,
     agree_labels,
-    clubs,
-    place_kinds,
     places_inside_names,
     shouted_places,
     sports_teams,
 )
-from transforms.entities.gazetteer import Gazetteer, Token, load_gazetteer, token_key, tokenize
+from transforms.entities.doc import Doc, Span
+from transforms.entities.gazetteer import Gazetteer, load_gazetteer
 from transforms.entities.institutions_it import institution_names, institutions, seats
-from transforms.entities.names import Span, find_names
+from transforms.entities.rules_it import clubs, place_kinds
+from transforms.entities.spans import corefer, find_names, hyphen_tails, untitled
+from transforms.entities.tokens import token_key, tokenize
 
 BACKENDS = ("gazetteer", "spacy")
 # spaCy label -> ours; labels not listed (dates, numbers...) are not entities here.
@@ -45,20 +47,33 @@ SPACY_LABELS = {
 }
 
 
+# The tagger after find_names (gazetteer matches and the name rules): each pass takes the spans
+# the passes before it left, and the Doc, and returns spans. The order matters: a club, for one,
+# must be found while its city still has its id, before a sports report drops it.
+PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
+    hyphen_tails,  # "Ban Ki-moon"
+    untitled,  # "Papa | Francesco"
+    corefer,  # "Neil Jordan ... Jordan"
+    clubs,  # "il Napoli" (it)
+    sports_teams,  # "Leeds beat Everton 2-1"
+    institutions,  # "la polizia", "il governo" (it)
+    institution_names,  # "Corte suprema", "ministero della Giustizia" (it)
+    seats,  # "Procura | di | Trani" (it)
+    agree_in_lists,  # "Cattenom, Civaux e Flamanville"
+    agree_labels,  # "a Stroppiana" ... "Stroppiana"
+    shouted_places,  # "rilevata da SOFIA"
+    places_inside_names,  # "Human Rights in China"
+    place_kinds,  # "il golfo del Messico", "Ribera (AG)", "sulla A14" (it)
+)
+
+
 def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
     """Entities in text, sorted by start, one id per entity within the text."""
-    tokens = tokenize(text)
-    keys = [token_key(t[0], gazetteer.caps) for t in tokens]
-    spans = find_names(text, tokens, gazetteer.match(tokens, keys), gazetteer)
-    lows = [t[0].lower() for t in tokens]
-    # a club must be found while its city still has its id, before a sports report drops it
-    spans = sports_teams(clubs(spans, lows, gazetteer), text, tokens, lows, gazetteer)
-    spans = institutions(spans, tokens, lows)
-    spans = seats(institution_names(spans, tokens, lows), tokens, lows, gazetteer)
-    spans = agree_labels(agree_in_lists(spans, lows), lows)
-    spans = places_inside_names(shouted_places(spans, text, tokens, gazetteer), tokens, lows)
-    spans = place_kinds(spans, tokens, lows)
-    return _resolve(text, tokens, spans, gazetteer)
+    doc = Doc(text, gazetteer)
+    spans = find_names(doc)
+    for step in PASSES:
+        spans = step(spans, doc)
+    return _resolve(doc, spans)
 
 
 def link(name: str, gazetteer: Gazetteer) -> tuple[str, str | None] | None:
@@ -71,8 +86,9 @@ def link(name: str, gazetteer: Gazetteer) -> tuple[str, str | None] | None:
     return entry.label, entry.qid
 
 
-def _resolve(text: str, tokens: list[Token], spans: list[Span], gaz: Gazetteer) -> list[Entity]:
+def _resolve(doc: Doc, spans: list[Span]) -> list[Entity]:
     """Spans -> Entities; a surname or repeated name takes the id its full mention had."""
+    text, tokens, gaz = doc.text, doc.tokens, doc.gaz
     by_words: dict[tuple[str, ...], tuple[str, str]] = {}  # word suffix -> (label, qid)
     for s in spans:
         entry = gaz.entries[s.entry] if s.entry is not None else None

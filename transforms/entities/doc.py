@@ -1,0 +1,110 @@
+"""What every entity rule reads: Doc (a text, its tokens, its gazetteer matches and the facts the
+rules ask of them) and Span (a labelled token range, the rules' currency).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from typing import NamedTuple
+
+from transforms.entities.gazetteer import Gazetteer
+from transforms.entities.tokens import ROMAN_NUMERAL, Token, tokenize
+from transforms.entities.words import (
+    ENGLISH_HINTS,
+    NAME_PARTICLES,
+    QUOTES_OPEN,
+    ROMANCE_HINTS,
+    TITLES,
+)
+
+
+class Span(NamedTuple):
+    i: int
+    j: int
+    label: str
+    entry: int | None  # gazetteer entry index, or None for a rule-found name
+
+
+_NEWLINE = re.compile("\n")
+
+
+class Doc:
+    """A text as the rules see it: tokens, lower-cased words, gazetteer matches, and per-token
+    facts (line, sentence start, shouting line, capital) plus the words it writes in lower case."""
+
+    def __init__(self, text: str, gaz: Gazetteer):
+        self.text = text
+        self.gaz = gaz
+        self.tokens = tokens = tokenize(text)
+        self.lows = [t[0].lower() for t in tokens]
+        self.matches = gaz.match(tokens)
+        newlines = [m.start() for m in _NEWLINE.finditer(text)]
+        self.line_of = line_of = [bisect_right(newlines, t[1]) for t in tokens]
+        self.initial = [
+            k == 0
+            or line_of[k] != line_of[k - 1]
+            or (
+                tokens[k - 1][0] in QUOTES_OPEN
+                and not abbreviation(tokens, k - 1)
+                and not (glued_hyphen(tokens, k - 1) and _name_part(tokens[k - 2][0]))
+            )
+            for k in range(len(tokens))
+        ]
+        self.shouting = _shouting(tokens, line_of)
+        self.cap = [_is_cap(t[0]) for t in tokens]
+        self.lower = {t[0] for t in tokens if t[0][:1].islower()}
+        # English capitalises demonyms ("Russian"); Italian, French, Spanish do not.
+        self.english = len(self.lower & ENGLISH_HINTS) > len(self.lower & ROMANCE_HINTS)
+        self.mid_caps = {
+            t[0]
+            for k, t in enumerate(tokens)
+            if self.cap[k] and not self.initial[k] and not self.shouting[k]
+        }
+
+
+def _shouting(tokens: list[Token], line_of: list[int]) -> list[bool]:
+    """Per token: its line is written in capitals (a headline), where a capital proves nothing."""
+    upper: dict[int, list[int]] = {}
+    for k, t in enumerate(tokens):
+        if len(t[0]) > 1 and t[0].isalpha():
+            upper.setdefault(line_of[k], [0, 0])
+            upper[line_of[k]][0] += 1
+            upper[line_of[k]][1] += t[0].isupper()
+    loud = {ln for ln, (n, up) in upper.items() if n >= 3 and up >= 0.7 * n}
+    return [line_of[k] in loud for k in range(len(tokens))]
+
+
+def _is_cap(tok: str) -> bool:
+    return tok[:1].isupper() and any(c.isalpha() for c in tok) and not tok.endswith(("'", "’"))
+
+
+def abbreviation(tokens: list[Token], k: int) -> bool:
+    """The full stop at k ends an initial or a title ("P. Simmons", "Mr. Smith"), not a sentence."""
+    if tokens[k][0] != "." or k == 0:
+        return False
+    prev = tokens[k - 1][0]
+    return (len(prev) == 1 and prev.isupper()) or prev.lower() in TITLES
+
+
+def glued_hyphen(tokens: list[Token], k: int) -> bool:
+    """The hyphen at k joins two words ("Domscheit-Berg"); a spaced one is a dash."""
+    return (
+        tokens[k][0] == "-"
+        and 0 < k < len(tokens) - 1
+        and tokens[k - 1][2] == tokens[k][1]
+        and tokens[k][2] == tokens[k + 1][1]
+    )
+
+
+def _name_part(word: str) -> bool:
+    """A word that can begin a hyphenated name: "Domscheit-", "al-"; not "centro-", "sub-"."""
+    return word[:1].isupper() or word.lower() in NAME_PARTICLES
+
+
+def is_acronym(tok: str) -> bool:
+    return 2 <= len(tok) <= 5 and tok.isupper() and tok.isalpha() and not ROMAN_NUMERAL.match(tok)
+
+
+def is_loud(tok: str) -> bool:
+    return len(tok) >= 3 and tok.isupper() and tok.isalpha()

@@ -1,0 +1,288 @@
+"""Label an unknown name from its context. Stretch -> label.
+
+GUESS_RULES is the order of evidence: each rule reads the words of the name and those around it
+and answers with a label or None to pass; the first answer wins. A name no rule answers for has
+several words and no evidence at all: DEFAULT_MULTI.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from transforms.entities import rules_it
+from transforms.entities.doc import Doc, is_acronym
+from transforms.entities.words import (
+    CONNECTORS,
+    DEMONYM_ENDINGS,
+    HYPHEN_PLACE_PREFIXES,
+    LEADER_GOVERNMENT,
+    LOC_WORDS,
+    MISC_WORDS,
+    NAME_PARTICLES,
+    OF_LINKS,
+    ORG_CUES_AFTER,
+    ORG_CUES_BEFORE,
+    ORG_FIRST,
+    ORG_LAST,
+    ORG_NOUN_MODIFIERS,
+    ORG_NOUNS,
+    PERSON_OF,
+    PERSON_OF_LINKS,
+    PLACE_KIND_LINKS,
+    PLACE_KIND_NOUNS,
+    PLACE_OFFICES,
+    PLACE_PREPS,
+    QUOTES,
+    ROLE_CUES,
+    SPEECH,
+    SPEECH_AFTER_HA,
+    WEAK_DEMONYM_ENDINGS,
+    WHO,
+    adjective_of_place,
+)
+
+# Labels for a capitalised name with no evidence at all: a lone word could be anything (a
+# demonym, a club, a surname) and is MISC, type unknown; two or more words are most often a person.
+DEFAULT_SINGLE = "MISC"
+DEFAULT_MULTI = "PER"
+
+
+class Stretch:
+    """Tokens [i, j) of an unknown name, with up to three lower-cased words before it and two
+    after it."""
+
+    def __init__(self, i: int, j: int, doc: Doc):
+        self.i, self.j, self.doc = i, j, doc
+        tokens = doc.tokens
+        self.words = [t[0] for t in tokens[i:j]]
+        self.before = [t[0].lower() for t in tokens[max(0, i - 3) : i]]
+        self.after = [t[0].lower() for t in tokens[j : j + 2]]
+
+    @property
+    def lone(self) -> bool:
+        return len(self.words) == 1
+
+
+GuessRule = Callable[[Stretch], str | None]
+
+
+def guess(s: Stretch) -> str:
+    """The first rule's label, else DEFAULT_MULTI."""
+    for rule in GUESS_RULES:
+        label = rule(s)
+        if label:
+            return label
+    return DEFAULT_MULTI
+
+
+def kind_word(lows: list[str]) -> str | None:
+    """The type a name's first or last word gives it: "... Party", "Banca ...", "... River",
+    "Premio ..."."""
+    if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST:
+        return "ORG"
+    if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS:
+        return "LOC"
+    if lows[-1] in MISC_WORDS or lows[0] in MISC_WORDS:
+        return "MISC"
+    return None
+
+
+# ---- what the name is the object of ----
+
+
+def office_of_place(s: Stretch) -> str | None:
+    """ "il sindaco di Capoterra", "the mayor of Ribera"."""
+    before = s.before
+    office_of = before[-2:-1] and before[-1] in OF_LINKS
+    return "LOC" if office_of and before[-2] in PLACE_OFFICES else None
+
+
+def after_role(s: Stretch) -> str | None:
+    """A role names the person after it ("il portavoce X"), not what it is of ("il presidente
+    della Fiat")."""
+    before = s.before
+    role = max((x for x, w in enumerate(before) if w in ROLE_CUES), default=None)
+    if role is not None and not any(w in OF_LINKS for w in before[role:]):
+        return "PER"
+    return None
+
+
+def person_of(s: Stretch) -> str | None:
+    """What only a person has or undergoes: "i sostenitori di Gbagbo", "the arrest of Kabila"."""
+    before = s.before
+    if s.lone and before[-2:-1] and before[-2] in PERSON_OF and before[-1] in PERSON_OF_LINKS:
+        return "PER"
+    return None
+
+
+def leader_government(s: Stretch) -> str | None:
+    """English puts the leader before the government: "the Bush administration"."""
+    if s.lone and s.after and s.after[0] in LEADER_GOVERNMENT and s.doc.english:
+        return "PER"
+    return None
+
+
+def several_words_kind(s: Stretch) -> str | None:
+    """A stretch beside a known name has the same word evidence as a whole run: "Gran Premio" di
+    Monza, "Stadio Olimpico" di Roma."""
+    if s.lone:
+        return None
+    return kind_word([w.lower().rstrip(".") for w in s.words])
+
+
+def org_cue_before(s: Stretch) -> str | None:
+    """ "the carmaker X", "il quotidiano X", "Lazio v X"."""
+    return "ORG" if s.before and s.before[-1] in ORG_CUES_BEFORE else None
+
+
+def org_cue_after(s: Stretch) -> str | None:
+    """ "X shares", "X spokesman", "X Inc"."""
+    return "ORG" if s.after and s.after[0] in ORG_CUES_AFTER else None
+
+
+def org_noun_before(s: Stretch) -> str | None:
+    """An organisation noun, then only its modifiers: "la compagnia ferroviaria spagnola X"."""
+    tokens, i = s.doc.tokens, s.i
+    for k in range(i - 1, max(-1, i - 5), -1):
+        low = tokens[k][0].lower()
+        if low in ORG_CUES_BEFORE or low in ORG_NOUNS:
+            # a cue right before the name was org_cue_before's to take
+            return "ORG" if k < i - 1 or low in ORG_NOUNS else None
+        if low not in ORG_NOUN_MODIFIERS and low not in QUOTES and not adjective_of_place(low):
+            return None
+    return None
+
+
+def place_kind_before(s: Stretch) -> str | None:
+    """ "la stazione di Garbagnate", "in località Raica", "the village of Khazna"."""
+    tokens, i = s.doc.tokens, s.i
+    before = [t[0].lower() for t in tokens[max(0, i - 2) : i]]
+    if before and before[-1] in PLACE_KIND_NOUNS:
+        return "LOC" if tokens[i - 1][0].islower() else None
+    if (
+        len(before) == 2
+        and before[1] in PLACE_KIND_LINKS
+        and before[0] in PLACE_KIND_NOUNS
+        and tokens[i - 2][0].islower()
+    ):
+        return "LOC"
+    return None
+
+
+def speaks(s: Stretch) -> str | None:
+    """ "X said", "X ha detto"."""
+    after = s.after
+    if after and (
+        after[0] in SPEECH or (after[0] == "ha" and after[1:2] and after[1] in SPEECH_AFTER_HA)
+    ):
+        return "PER"
+    return None
+
+
+def described(s: Stretch) -> str | None:
+    """ "X, who", "X, 34,": a relative clause or an age after a comma."""
+    after = s.after
+    if after and after[0] == "," and after[1:2] and (after[1] in WHO or after[1].isdigit()):
+        return "PER"
+    return None
+
+
+# ---- what the name itself looks like ----
+
+
+def given_name(s: Stretch) -> str | None:
+    """A lone given name is a person called by it ("Bruno"), and so is one that opens a name."""
+    return "PER" if s.words[0] in s.doc.gaz.first_names else None
+
+
+def acronym(s: Stretch) -> str | None:
+    """ "ACME", "NASA": an unknown acronym is most often an organisation."""
+    return "ORG" if s.lone and is_acronym(s.words[0]) else None
+
+
+def _demonym_like(s: Stretch) -> bool:
+    """English capitalises demonyms: a lone longer word that is not a given name may be one."""
+    w = s.words[0]
+    return s.doc.english and s.lone and len(w) > 4 and w not in s.doc.gaz.first_names
+
+
+def demonym(s: Stretch) -> str | None:
+    """ "Ghanaian", "Maltese", "Kurdish"."""
+    if _demonym_like(s) and s.words[0].lower().endswith(DEMONYM_ENDINGS):
+        return "MISC"
+    return None
+
+
+def after_place_preposition(s: Stretch) -> str | None:
+    """ "in Tlacotalpan", "a Stroppiana", "nach Wiesbaden"."""
+    return "LOC" if s.before and s.before[-1] in PLACE_PREPS else None
+
+
+def weak_demonym(s: Stretch) -> str | None:
+    """ "Afghan", "Czech", "Baltic", "Iraqi": endings places have too ("in Oman"), so they count
+    only after a place preposition has had its say."""
+    if _demonym_like(s) and s.words[0].lower().endswith(WEAK_DEMONYM_ENDINGS):
+        return "MISC"
+    return None
+
+
+def lone_word(s: Stretch) -> str | None:
+    return DEFAULT_SINGLE if s.lone else None
+
+
+def hyphen_place(s: Stretch) -> str | None:
+    """ "Saint-Alban", "San-Pedro"."""
+    words = s.words
+    return "LOC" if words[0].lower() in HYPHEN_PLACE_PREFIXES and words[1:2] == ["-"] else None
+
+
+def connector_inside(s: Stretch) -> str | None:
+    """ "Bank of Tokyo"; not the dot of an initial ("P. Simmons"), not a particle ("al-")."""
+    words = s.words
+    if any(
+        t.lower() in CONNECTORS and t not in ".-" and not _particle(words, x)
+        for x, t in enumerate(words)
+    ):
+        return "ORG"
+    return None
+
+
+def _particle(words: list[str], x: int) -> bool:
+    """words[x] is a surname particle glued to the surname: "al-Maliki", "bin-Salman"."""
+    return words[x].lower() in NAME_PARTICLES and words[x + 1 : x + 2] == ["-"]
+
+
+def title_or_thing(s: Stretch) -> str | None:
+    """Common words or acronyms inside, or many words: a title or a thing, not a person."""
+    words, lower = s.words, s.doc.lower
+    if len(words) > 3 or any(t.lower() in lower or (t.isupper() and len(t) > 1) for t in words):
+        return "MISC"
+    return None
+
+
+# The order is the evidence's weight: the first rule that answers labels the name.
+GUESS_RULES: tuple[GuessRule, ...] = (
+    office_of_place,
+    after_role,
+    person_of,
+    rules_it.government_by_leader,
+    leader_government,
+    several_words_kind,
+    org_cue_before,
+    org_cue_after,
+    org_noun_before,
+    place_kind_before,
+    speaks,
+    described,
+    given_name,
+    acronym,
+    rules_it.italian_town,
+    demonym,
+    after_place_preposition,
+    weak_demonym,
+    lone_word,
+    hyphen_place,
+    connector_inside,
+    rules_it.closing_adjective,
+    title_or_thing,
+)

@@ -1,0 +1,371 @@
+"""Label a run of name-like tokens. Run -> [Span].
+
+RULES is the order of evidence: each rule reads the run and answers with its spans (an empty list
+means "no name here") or None to pass; the first answer wins. A run no rule answers for is one
+unknown name, labelled from its context by guess.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cached_property
+
+from transforms.entities.doc import Doc, Span, glued_hyphen
+from transforms.entities.gazetteer import Entry
+from transforms.entities.guess import Stretch, guess, kind_word
+from transforms.entities.splits import office_holder, person_inside, person_of_org
+from transforms.entities.words import (
+    COMMON_WORD_NAMES,
+    CONNECTORS,
+    DEMONYMS,
+    GEO_PREFIXES,
+    ORG_FIRST,
+    ORG_LAST,
+)
+
+
+class Run:
+    """Tokens [i, j) that read as one name (or several side by side), and what rules ask of them.
+
+    matched: per token of the text, the index of the gazetteer match covering it, or -1."""
+
+    def __init__(self, i: int, j: int, doc: Doc, matched: list[int]):
+        self.i, self.j, self.doc, self.matched = i, j, doc, matched
+        self.tokens, self.matches, self.gaz = doc.tokens, doc.matches, doc.gaz
+
+    def part(self, i: int, j: int) -> Run:
+        return Run(i, j, self.doc, self.matched)
+
+    def entry(self, x: int) -> Entry:
+        """The gazetteer entry of match x."""
+        return self.gaz.entries[self.matches[x].entry]
+
+    def known(self, x: int) -> Span:
+        """Match x as a span with its entry's label."""
+        m = self.matches[x]
+        return Span(m.i, m.j, self.gaz.entries[m.entry].label, m.entry)
+
+    @cached_property
+    def inside(self) -> list[int]:
+        """The gazetteer matches in the run, in order."""
+        return sorted({self.matched[k] for k in range(self.i, self.j) if self.matched[k] >= 0})
+
+    @cached_property
+    def words(self) -> list[str]:
+        return [t[0] for t in self.tokens[self.i : self.j]]
+
+    @cached_property
+    def lows(self) -> list[str]:
+        return [w.lower().rstrip(".") for w in self.words]
+
+    @cached_property
+    def kind(self) -> str | None:
+        """The type the name's first or last word gives it ("... Party", "Lake ...")."""
+        return kind_word(self.lows)
+
+    @cached_property
+    def uncovered(self) -> list[int]:
+        """Tokens no match covers, connectors aside."""
+        return [
+            k
+            for k in range(self.i, self.j)
+            if self.matched[k] < 0 and self.tokens[k][0].lower() not in CONNECTORS
+        ]
+
+    @cached_property
+    def joined(self) -> bool:
+        """No unknown connector inside: the run's words are one name, not two linked by "of"."""
+        return not any(
+            self.matched[k] < 0 and self.tokens[k][0].lower() in CONNECTORS
+            for k in range(self.i, self.j)
+        )
+
+    @cached_property
+    def head(self) -> int:
+        """Words before the first match."""
+        return self.matches[self.inside[0]].i - self.i if self.inside else 0
+
+    @cached_property
+    def tail(self) -> int:
+        """Words after the last match."""
+        return self.j - self.matches[self.inside[-1]].j if self.inside else 0
+
+    @cached_property
+    def whole_match(self) -> bool:
+        """One gazetteer match is the whole run."""
+        inside = self.inside
+        return (
+            len(inside) == 1
+            and self.matches[inside[0]].i == self.i
+            and self.matches[inside[0]].j == self.j
+        )
+
+
+Rule = Callable[[Run], list[Span] | None]
+
+
+def label_run(run: Run) -> list[Span]:
+    """The labelled names in run: the first rule's answer, else one unknown name."""
+    for rule in RULES:
+        spans = rule(run)
+        if spans is not None:
+            return spans
+    return [Span(run.i, run.j, guess(Stretch(run.i, run.j, run.doc)), None)]
+
+
+# ---- runs that hold two names: split, and label each part ----
+
+
+def portfolio_then_person(run: Run) -> list[Span] | None:
+    """ "il ministro dello Sport Giovanni Spadafora", "Emilia-Romagna Stefano Bonaccini": the
+    capitalised words before a given name + surname are a name apart."""
+    cut = person_inside(run)
+    if cut is None:
+        return None
+    return label_run(run.part(run.i, cut)) + label_run(run.part(cut, run.j))
+
+
+def office_then_holder(run: Run) -> list[Span] | None:
+    """ "il ministro del Lavoro | Poletti", "il presidente dell'Egitto | Hosni Mubarak": what an
+    office is of, then the person who holds it."""
+    held = office_holder(run)
+    if held is None:
+        return None
+    d, portfolio = held
+    office = [] if portfolio else label_run(run.part(run.i, d))
+    if d == run.j:
+        return office
+    m = run.matched[d]
+    whole = m >= 0 and run.matches[m].i == d and run.matches[m].j == run.j
+    entry = run.matches[m].entry if whole and run.entry(m).label == "PER" else None
+    return office + [Span(d, run.j, "PER", entry)]
+
+
+def person_then_workplace(run: Run) -> list[Span] | None:
+    """ "Raffaele Cioni dell'Istituto Nazionale": the person, then where they work."""
+    link = person_of_org(run)
+    if link is None:
+        return None
+    return label_run(run.part(run.i, link)) + label_run(run.part(link + 1, run.j))
+
+
+# ---- runs the gazetteer knows ----
+
+
+def route(run: Run) -> list[Span] | None:
+    """Two places glued by a hyphen, not both well known, name one thing: a line, a road or an
+    airport ("Roma-Viterbo", "Milano-Malpensa", "Mosca-Domodedovo"). Two linked places are
+    two ("Russia-Cina", "Mosca-Pechino": relations between them)."""
+    i, j, tokens, inside = run.i, run.j, run.tokens, run.inside
+    if j - i != 3 or not glued_hyphen(tokens, i + 1):
+        return None
+    ends = [m for m in inside if (run.matches[m].i, run.matches[m].j) in ((i, i + 1), (i + 2, j))]
+    if len(inside) != len(ends) or not ends:
+        return None
+    if any(run.entry(m).label != "LOC" for m in ends):
+        return None
+    linked = [m for m in ends if run.entry(m).qid]
+    if len(linked) < 2 and all(tokens[k][0][:1].isupper() for k in (i, i + 2)):
+        return [Span(i, j, "LOC", None)]
+    return None
+
+
+def short_shouted_word(run: Run) -> list[Span] | None:
+    """A short shouted word is not a title-case name: "FED CUP" is not the Fed."""
+    word = run.tokens[run.i][0]
+    short = run.j - run.i == 1 and len(word) <= 3 and word.isupper()
+    return [] if run.whole_match and short and word not in run.gaz.caps else None
+
+
+def common_word_opening(run: Run) -> list[Span] | None:
+    """A known one-word name opening a sentence that is also a common word: "Nato a Verona" is
+    "born in"; so is any word the text also writes in lower case."""
+    word = run.tokens[run.i][0]
+    if run.whole_match and run.j - run.i == 1 and run.doc.initial[run.i] and word.istitle():
+        low = word.lower()
+        if low in COMMON_WORD_NAMES or low in run.doc.lower:
+            return []
+    return None
+
+
+def org_word_closes_known_names(run: Run) -> list[Span] | None:
+    """Known names closed by an organisation word are one new organisation: "Fiji Labour Party"
+    is not the Labour Party."""
+    last_word = run.tokens[run.j - 1][0].lower()
+    several = len(run.inside) > 1 and not run.uncovered
+    if several and last_word in ORG_LAST and "-" not in run.words:
+        return [Span(run.i, run.j, "ORG", None)]
+    return None
+
+
+def part_of_country(run: Run) -> list[Span] | None:
+    """ "Centro Italia", "Nord Italia": a part of the country, not a town called Centro beside it."""
+    inside = run.inside
+    two_places = len(inside) == 2 and not run.uncovered and run.j - run.i == 2
+    if two_places and run.words[0].lower() in GEO_PREFIXES and run.entry(inside[1]).label == "LOC":
+        return [Span(run.i, run.j, "LOC", None)]
+    return None
+
+
+def known_names(run: Run) -> list[Span] | None:
+    """One gazetteer match is the whole run, or matches cover all its words: each is itself
+    ("Putin", "Russia-Cina", "the Jordan Israel treaty")."""
+    if run.whole_match or (run.inside and not run.uncovered):
+        return [run.known(x) for x in run.inside]
+    return None
+
+
+# ---- the words of the name say what it is ----
+
+
+def kind_word_org_or_place(run: Run) -> list[Span] | None:
+    """ "Acme Widgets Inc", "Banca Etruria", "Piccadilly Circus", "Lake Tana"."""
+    return [Span(run.i, run.j, run.kind, None)] if run.kind in ("ORG", "LOC") else None
+
+
+def organisation_of(run: Run) -> list[Span] | None:
+    """An organisation word and a connector: "Carnegie Institution of Washington"."""
+    lows = run.lows
+    if any(w in CONNECTORS for w in lows) and any(w in ORG_LAST or w in ORG_FIRST for w in lows):
+        return [Span(run.i, run.j, "ORG", None)]
+    return None
+
+
+def kind_word_misc(run: Run) -> list[Span] | None:
+    """ "World Cup", "Premio Strega", "Kyoto Protocol"."""
+    return [Span(run.i, run.j, "MISC", None)] if run.kind == "MISC" else None
+
+
+def demonym_phrase(run: Run) -> list[Span] | None:
+    """Unknown nationality words: "South Korean", "Iraqi Kurds"."""
+    if not run.inside and all(w in DEMONYMS or w in GEO_PREFIXES for w in run.lows):
+        return [Span(run.i, run.j, "MISC", None)]
+    return None
+
+
+def given_name_first(run: Run) -> list[Span] | None:
+    """A given name and more words, unless a longer known name is inside: a person."""
+    inside, matches = run.inside, run.matches
+    first_is_name = run.words[0] in run.gaz.first_names and run.j - run.i >= 2
+    big_match = any(matches[x].j - matches[x].i >= 2 for x in inside)
+    if (
+        first_is_name
+        and not big_match
+        and (not inside or matches[inside[0]].i > run.i or run.entry(inside[0]).label != "PER")
+    ):
+        return [Span(run.i, run.j, "PER", None)]
+    return None
+
+
+# ---- a known name at the end of unknown words ----
+
+
+def _known_last_word(run: Run) -> Entry | None:
+    """The entry of the one match that ends the run after one or two unknown words."""
+    one = run.inside and run.joined and len(run.inside) == 1 and run.tail == 0
+    return run.entry(run.inside[-1]) if one and 1 <= run.head <= 2 else None
+
+
+def surname_is_city(run: Run) -> list[Span] | None:
+    """ "Whitney Houston": a surname that is a city."""
+    entry = _known_last_word(run)
+    if entry is None or entry.kind != "city" or run.lows[0] in GEO_PREFIXES:
+        return None
+    last = run.matches[run.inside[-1]]
+    return [Span(run.i, run.j, "PER", None)] if last.j - last.i == 1 else None
+
+
+def another_place(run: Run) -> list[Span] | None:
+    """ "West Jersey", "West Germany": a compass word makes another place."""
+    entry = _known_last_word(run)
+    if entry and run.head == 1 and run.lows[0] in GEO_PREFIXES and entry.label == "LOC":
+        return [Span(run.i, run.j, "LOC", None)]
+    return None
+
+
+def named_after_country(run: Run) -> list[Span] | None:
+    """ "Air France", "Radio Free Europe": an organisation named after its country."""
+    entry = _known_last_word(run)
+    if entry and entry.kind == "country" and run.words[0] not in run.gaz.first_names:
+        return [Span(run.i, run.j, "ORG", None)]
+    return None
+
+
+def longer_name(run: Run) -> list[Span] | None:
+    """A known name run on into unknown capitalised words is a longer name of its own: "Perth
+    Glory", "North Melbourne", "Toronto Blue Jays", "Los Angeles Dodgers". A linked name is not
+    swallowed by one word ("Pechino Grande supporto", a lost full stop)."""
+    if not run.inside or not run.joined:
+        return None
+    last = run.matches[run.inside[-1]]
+    lows, tail = run.lows, run.tail
+    team = tail == 1 and lows[-1].endswith("s") and len(lows[-1]) > 3
+    linked = any(run.entry(x).qid for x in run.inside)
+    if not linked or (run.head == 0 and (tail >= 2 or team)):
+        label = "ORG" if last.j < run.j else run.gaz.entries[last.entry].label
+        return [Span(run.i, run.j, label, None)]
+    return None
+
+
+def place_and_direction(run: Run) -> list[Span] | None:
+    """A place and a compass word: "Ossezia del Sud", "Germania Est" is another place."""
+    inside, uncovered = run.inside, run.uncovered
+    direction = uncovered and all(run.tokens[k][0].lower() in GEO_PREFIXES for k in uncovered)
+    if direction and len(inside) == 1 and run.entry(inside[0]).label == "LOC":
+        return [Span(run.i, run.j, "LOC", None)]
+    return None
+
+
+def known_and_unknown(run: Run) -> list[Span] | None:
+    """Known names keep their entries; the stretches of unknown words between them are names
+    of their own, labelled from their context."""
+    if not run.inside:
+        return None
+    out = [run.known(x) for x in run.inside]
+    for k, e in _unknown_stretches(run):
+        out.append(Span(k, e, guess(Stretch(k, e, run.doc)), None))
+    return sorted(out)
+
+
+def _unknown_stretches(run: Run) -> list[tuple[int, int]]:
+    """[k, e) ranges of unmatched tokens, without connectors at either end."""
+    matched, tokens, j = run.matched, run.tokens, run.j
+    out = []
+    k = run.i
+    while k < j:
+        if matched[k] >= 0 or tokens[k][0].lower() in CONNECTORS:
+            k += 1
+            continue
+        e = k
+        while e < j and matched[e] < 0:
+            e += 1
+        while e > k and tokens[e - 1][0].lower() in CONNECTORS:
+            e -= 1
+        out.append((k, e))
+        k = e
+    return out
+
+
+# The order is the evidence's weight: the first rule that answers labels the run.
+RULES: tuple[Rule, ...] = (
+    portfolio_then_person,
+    office_then_holder,
+    person_then_workplace,
+    route,
+    short_shouted_word,
+    common_word_opening,
+    org_word_closes_known_names,
+    part_of_country,
+    known_names,
+    kind_word_org_or_place,
+    organisation_of,
+    kind_word_misc,
+    demonym_phrase,
+    given_name_first,
+    surname_is_city,
+    another_place,
+    named_after_country,
+    longer_name,
+    place_and_direction,
+    known_and_unknown,
+)

@@ -1,0 +1,148 @@
+"""Italian-only rules. Passes over the name rules' spans (spans in, spans out): a city after an
+article is its club ("il Napoli"), the lower-case kind of place belongs to the place ("il golfo del
+Messico"), province codes ("Ribera (AG)") and motorways ("sulla A14"). And evidence for an unknown
+name's label, in guess.GUESS_RULES: "il governo X", an Italian town, a closing adjective.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from transforms.entities.doc import Doc, Span
+from transforms.entities.tokens import Token
+from transforms.entities.words import (
+    GOVERNMENT_BY_LEADER,
+    ITALIAN_LINKS,
+    NAME_ADJECTIVES,
+    adjective_of_place,
+    read_lists,
+)
+
+if TYPE_CHECKING:
+    from transforms.entities.guess import Stretch
+
+LISTS = read_lists("rules_it.tsv")
+
+
+# Italian writes a city without an article; "il Napoli", "della Roma" are the clubs. Cities
+# whose Italian name takes the article are exempt.
+CLUB_ARTICLES = LISTS["club_articles"]
+ARTICLE_CITIES = LISTS["article_cities"]
+
+
+def clubs(spans: list[Span], doc: Doc) -> list[Span]:
+    """A city after an Italian article is its football club: ORG, no id."""
+    lows, gaz = doc.lows, doc.gaz
+    out = []
+    for s in spans:
+        entry = gaz.entries[s.entry] if s.entry is not None else None
+        if (
+            entry is not None
+            and entry.kind == "city"
+            and s.i > 0
+            and lows[s.i - 1] in CLUB_ARTICLES
+            and lows[s.i] not in ARTICLE_CITIES
+        ):
+            s = Span(s.i, s.j, "ORG", None)
+        out.append(s)
+    return out
+
+
+# Italian writes the kind of place in lower case before its name: "il golfo del Messico",
+# "la provincia di Ascoli Piceno", "il fiume Dyfi". The whole is the place (and not the
+# country or town it is named after, so no id).
+GEO_NOUNS = LISTS["geo_nouns"]
+
+
+# "la Sardegna meridionale", "la Macedonia settentrionale": a part of the place, or another one.
+PLACE_PARTS_AFTER = LISTS["place_parts_after"]
+
+
+# Italian province codes, written in brackets after a town: "Cassano Magnago (VA)".
+PROVINCE_CODES = LISTS["province_codes"]
+
+
+def place_kinds(spans: list[Span], doc: Doc) -> list[Span]:
+    """Widen a place over the lower-case kind of place before it ("golfo del Messico") and the
+    part of it named after it ("Sardegna meridionale"); a province code in brackets after a
+    place is the province ("Ribera (AG)")."""
+    tokens, lows = doc.tokens, doc.lows
+    out = []
+    last_end = 0
+    for x, s in enumerate(spans):
+        nxt = spans[x + 1].i if x + 1 < len(spans) else len(tokens)
+        if s.label == "LOC" and s.j < nxt and lows[s.j] in PLACE_PARTS_AFTER:
+            s = Span(s.i, s.j + 1, "LOC", None)
+        k = s.i - 1
+        if k >= 0 and lows[k] in ITALIAN_LINKS:
+            k -= 1
+        place = s.label == "LOC" or (s.label == "MISC" and s.entry is None)
+        if place and k >= last_end and lows[k] in GEO_NOUNS and tokens[k][0].islower():
+            # "la regione Lazio" is still Lazio; "la provincia di Ascoli" is not the town
+            s = Span(k, s.j, "LOC", s.entry if lows[k] == "regione" else None)
+        out.append(s)
+        last_end = s.j
+    return _motorways(_province_codes(out, tokens), tokens, lows)
+
+
+def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
+    """The code in brackets after a place is its province ("Ribera ( AG )"), whatever else it
+    was taken for (a party, a firm, a shouted word)."""
+    codes = {
+        s.j + 1
+        for s in spans
+        if s.label == "LOC"
+        and s.j + 2 < len(tokens)
+        and tokens[s.j][0] == "("
+        and tokens[s.j + 1][0] in PROVINCE_CODES
+        and tokens[s.j + 2][0] == ")"
+    }
+    if not codes:
+        return spans
+    kept = [s for s in spans if not any(s.i <= k < s.j for k in codes)]
+    return sorted(kept + [Span(k, k + 1, "LOC", None) for k in codes])
+
+
+# An Italian motorway by its number: "sulla A14", "l'autostrada A4", "dell'A10".
+MOTORWAY = re.compile(r"A[1-9][0-9]?")
+MOTORWAY_BEFORE = LISTS["motorway_before"]
+
+
+def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
+    """An uncovered "A14" after an article or "autostrada" is the motorway: LOC, no id."""
+    covered = {k for s in spans for k in range(s.i, s.j)}
+    roads = [
+        Span(k, k + 1, "LOC", None)
+        for k in range(1, len(tokens))
+        if k not in covered and lows[k - 1] in MOTORWAY_BEFORE and MOTORWAY.fullmatch(tokens[k][0])
+    ]
+    return sorted(spans + roads) if roads else spans
+
+
+# ---- evidence for an unknown name's label (guess.GUESS_RULES) ----
+
+
+def government_by_leader(s: Stretch) -> str | None:
+    """Italian names a government by its leader: "il governo Berlusconi", "l'amministrazione
+    Bush"."""
+    if s.lone and s.before and s.before[-1] in GOVERNMENT_BY_LEADER and not s.doc.english:
+        return "PER"
+    return None
+
+
+def italian_town(s: Stretch) -> str | None:
+    """An Italian municipality ("tra Olbia e Tempio", "ad Arzachena")."""
+    return "LOC" if not s.doc.english and " ".join(s.words) in s.doc.gaz.towns else None
+
+
+def closing_adjective(s: Stretch) -> str | None:
+    """An adjective closes the name of a party, paper or body, not a person's: "Sinistra
+    Italiana", "Brigate Rosse", "Gazzetta Ufficiale"."""
+    if not s.doc.english and any(_name_adjective(t.lower()) for t in s.words[1:]):
+        return "ORG"
+    return None
+
+
+def _name_adjective(low: str) -> bool:
+    return low in NAME_ADJECTIVES or adjective_of_place(low)

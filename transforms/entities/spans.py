@@ -1,0 +1,185 @@
+"""Candidate names: runs of name-like tokens (gazetteer matches and capitalised words that read as
+names), each labelled by labels.py; then the fixes that need a text's other names. Doc -> [Span].
+"""
+
+from __future__ import annotations
+
+from transforms.entities.doc import Doc, Span, glued_hyphen, is_acronym, is_loud
+from transforms.entities.labels import Run, label_run
+from transforms.entities.tokens import ROMAN_NUMERAL, Token
+from transforms.entities.words import (
+    CONNECTORS,
+    NAME_PARTICLES,
+    NOT_NAME_TAILS,
+    PLURAL_ENDINGS,
+    SPEECH,
+    SPEECH_AFTER_HA,
+    STOP,
+    TITLES,
+)
+
+
+def find_names(doc: Doc) -> list[Span]:
+    """Gazetteer matches plus rule-found names, as non-overlapping labelled token spans."""
+    matched = _matched(doc)
+    spans: list[Span] = []
+    k, n = 0, len(doc.tokens)
+    while k < n:
+        if not _name_like(doc, matched, k):
+            k += 1
+            continue
+        j = _run_end(doc, matched, k)
+        spans.extend(label_run(Run(k, j, doc, matched)))
+        k = j
+    return spans
+
+
+def _matched(doc: Doc) -> list[int]:
+    """Per token, the index of the gazetteer match covering it, or -1."""
+    matched = [-1] * len(doc.tokens)
+    for m_idx, m in enumerate(doc.matches):
+        for k in range(m.i, m.j):
+            matched[k] = m_idx
+    _unglue_known_parts(doc, matched)
+    return matched
+
+
+def _unglue_known_parts(doc: Doc, matched: list[int]) -> None:
+    """A known one-word name after an Arabic or Hebrew particle ("al-Bandar", "bin-Salman") is
+    part of a person's surname, not the place of that name."""
+    tokens = doc.tokens
+    for k in range(1, len(tokens) - 1):
+        m = matched[k + 1]
+        if m < 0 or doc.matches[m].j != k + 2 or not glued_hyphen(tokens, k):
+            continue
+        if tokens[k - 1][0].lower() in NAME_PARTICLES and matched[k - 1] < 0:
+            matched[k + 1] = -1
+
+
+def _name_like(doc: Doc, matched: list[int], k: int, after_name: bool = False) -> bool:
+    """Token k can be (part of) a name: known, or capitalised where a capital means something."""
+    tokens = doc.tokens
+    t = tokens[k][0]
+    if matched[k] >= 0:
+        return True
+    if not doc.cap[k] or doc.shouting[k] or t.lower() in STOP or t.lower() in TITLES:
+        return False
+    if t.isupper() and len(t) > 1:  # an acronym, unless it is a shouted word among others
+        return (
+            is_acronym(t)
+            and not (k > 0 and is_loud(tokens[k - 1][0]))
+            and not (k + 1 < len(tokens) and is_loud(tokens[k + 1][0]))
+        )
+    if len(t) == 1:  # an initial when a full stop and a name follow
+        return k + 2 < len(tokens) and tokens[k + 1][0] == "." and doc.cap[k + 2]
+    if doc.initial[k]:  # a capital here proves nothing: ask for other evidence
+        return _initial_name(doc, matched, k)
+    # Next to a name, a capital mid-sentence is enough ("Montreal Hockey Club" in a text
+    # that also says "hockey"); alone, the word must not also be written in lower case.
+    gaz = doc.gaz
+    return after_name or t in gaz.first_names or t.lower() not in doc.lower or t in gaz.name_tokens
+
+
+def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
+    """A capitalised word opening a sentence is a name only with other evidence."""
+    tokens, n = doc.tokens, len(doc.tokens)
+    t = tokens[k][0]
+    if t in doc.gaz.first_names or (t in doc.mid_caps and t.lower() not in doc.lower):
+        return True
+    nxt = tokens[k + 1][0] if k + 1 < n else ""
+    speaks = nxt in SPEECH or (nxt == "ha" and k + 2 < n and tokens[k + 2][0] in SPEECH_AFTER_HA)
+    if speaks and not t.lower().endswith(PLURAL_ENDINGS):
+        return True  # "Ushakov ha detto", "Merkel said"; not "Analysts said"
+    # followed by an unknown name written mid-sentence: "Vyacheslav Prokofyev"
+    return (
+        k + 1 < n
+        and matched[k + 1] < 0
+        and doc.cap[k + 1]
+        and not doc.initial[k + 1]
+        and nxt.lower() not in STOP
+        and nxt.lower() not in doc.lower
+        and not nxt.isupper()
+    )
+
+
+def _run_end(doc: Doc, matched: list[int], i: int) -> int:
+    """Where the run of name-like tokens that starts at i ends: it goes on over name-like words,
+    Roman numerals and up to two connectors before a name-like word, within one line."""
+    tokens, line_of, n = doc.tokens, doc.line_of, len(doc.tokens)
+    j = i + 1
+    while j < n and line_of[j] == line_of[i]:
+        if _name_like(doc, matched, j, True) or ROMAN_NUMERAL.match(tokens[j][0]):
+            j += 1
+            continue
+        step = 0
+        while j + step < n and step < 2 and tokens[j + step][0].lower() in CONNECTORS:
+            step += 1
+        if (
+            0 < step
+            and j + step < n
+            and line_of[j + step] == line_of[i]
+            and _name_like(doc, matched, j + step)
+            and _connects(tokens, j, step)
+        ):
+            j += step + 1
+            continue
+        break
+    return j
+
+
+def _connects(tokens: list[Token], j: int, step: int) -> bool:
+    """Hyphens and dots join only glued tokens ("Jean-Claude", "W. Bush" needs a one-letter part)."""
+    for s in range(step):
+        t = tokens[j + s]
+        if t[0] == "-" and not (tokens[j + s - 1][2] == t[1] and t[2] == tokens[j + s + 1][1]):
+            return False
+        if t[0] == "." and len(tokens[j + s - 1][0]) != 1:
+            return False
+    return True
+
+
+def hyphen_tails(spans: list[Span], doc: Doc) -> list[Span]:
+    """A person's name ends with a glued lower-case part: "Ban Ki-moon", "Prayuth Chan-ocha"."""
+    return [_hyphen_tail(s, doc.tokens) for s in spans]
+
+
+def _hyphen_tail(s: Span, tokens: list[Token]) -> Span:
+    j = s.j
+    if s.label != "PER" or j + 1 >= len(tokens) or not glued_hyphen(tokens, j):
+        return s
+    tail = tokens[j + 1][0]
+    if tail.isalpha() and tail.islower() and len(tail) <= 4 and tail not in NOT_NAME_TAILS:
+        return s._replace(j=j + 2)
+    return s
+
+
+def untitled(spans: list[Span], doc: Doc) -> list[Span]:
+    """A known person's title is not part of the name ("Papa Francesco" names Francesco, as
+    news NER marks it); the span keeps the person's id."""
+    return [_untitled(s, doc.tokens) for s in spans]
+
+
+def _untitled(s: Span, tokens: list[Token]) -> Span:
+    if s.entry is None or s.label != "PER" or s.j - s.i < 2:
+        return s
+    if tokens[s.i][0].lower().rstrip(".") not in TITLES or not tokens[s.i + 1][0][:1].isupper():
+        return s
+    return s._replace(i=s.i + 1)
+
+
+def corefer(spans: list[Span], doc: Doc) -> list[Span]:
+    """A lone word that is part of a person's name elsewhere in the text is that person."""
+    tokens = doc.tokens
+    people = [s for s in spans if s.label == "PER" and s.j - s.i >= 2]
+    person_words = {tokens[k][0] for s in people for k in range(s.i, s.j)}
+    surnames = {tokens[s.j - 1][0] for s in people}
+    out = []
+    for s in spans:
+        if s.j - s.i == 1 and tokens[s.i][0] in person_words and s.label != "PER":
+            kind = doc.gaz.entries[s.entry].kind if s.entry is not None else None
+            # Any word of a name for unknown words and towns; a country only as a surname
+            # ("Neil Jordan ... Jordan said").
+            if kind in (None, "city") or (kind == "country" and tokens[s.i][0] in surnames):
+                s = Span(s.i, s.j, "PER", None)
+        out.append(s)
+    return out

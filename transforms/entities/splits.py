@@ -1,0 +1,96 @@
+"""Where one run of capitalised words holds two names: what an office is of and its holder ("il
+presidente dell'Egitto | Hosni Mubarak"), a portfolio or place and a person ("lo Sport | Giovanni
+Spadafora"), a person and where they work ("Raffaele Cioni | dell' | Istituto Nazionale"). Run ->
+where the second name starts.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from transforms.entities.guess import kind_word
+from transforms.entities.words import (
+    CONNECTORS,
+    GEO_PREFIXES,
+    OF_LINKS,
+    OFFICES,
+    ORG_FIRST,
+    ORG_NOUNS,
+    PERSON_ORG_LINKS,
+    PORTFOLIOS,
+    TITLES,
+)
+
+if TYPE_CHECKING:
+    from transforms.entities.labels import Run
+
+
+def office_holder(run: Run) -> tuple[int, bool] | None:
+    """After "<office> of", a run is what the office is of, then who holds it: (where the
+    holder's name starts, whether the first part is a minister's portfolio, not a name)."""
+    i, j, tokens, matched = run.i, run.j, run.tokens, run.matched
+    if i < 2 or tokens[i - 1][0].lower() not in OF_LINKS:
+        return None
+    if tokens[i - 2][0].lower() not in OFFICES:
+        return None
+    d, portfolio = i, False
+    while d < j and tokens[d][0].lower() in PORTFOLIOS and matched[d] < 0:
+        d, portfolio = d + 1, True
+    if not portfolio:
+        m = matched[i]
+        if m < 0 or run.matches[m].i != i or run.matches[m].j >= j:
+            return None  # no known name opens the run, or it is the whole run
+        d = run.matches[m].j
+    tail = [t[0] for t in tokens[d:j]]
+    if d == j:
+        return (d, portfolio) if portfolio else None
+    if (
+        len(tail) > 3
+        or not all(w[:1].isupper() for w in tail)
+        or kind_word([w.lower() for w in tail])
+    ):
+        return None
+    if any(matched[k] >= 0 and matched[k] != matched[d] for k in range(d, j)):
+        return None
+    return d, portfolio
+
+
+def person_inside(run: Run) -> int | None:
+    """Where a given name and a surname follow other capitalised words in one run ("Sport
+    Giovanni Spadafora", "Emilia-Romagna Stefano Bonaccini"), the person starts there."""
+    tokens, matched, matches, first_names = (
+        run.tokens,
+        run.matched,
+        run.matches,
+        run.gaz.first_names,
+    )
+    for p in range(run.i + 1, run.j - 1):
+        word, before = tokens[p][0], tokens[p - 1][0]
+        if word not in first_names or before in first_names:
+            continue  # "Juan Carlos Rodríguez" is one name
+        if before.lower() in CONNECTORS or before.lower().rstrip(".") in TITLES:
+            continue  # "Jean de Florette", "Dr. John Smith"
+        known_before = matched[p - 1] >= 0 and matches[matched[p - 1]].j == p
+        if len(before) == 1 or (before.lower() in GEO_PREFIXES and not known_before):
+            continue  # "J. Edgar Hoover", "San Marco"; not "Lega Nord | Umberto Bossi"
+        m = matched[p]
+        if m >= 0 and (matches[m].i != p or run.entry(m).label != "PER"):
+            continue  # the given name is inside a longer known name
+        if matched[p - 1] >= 0 and matched[p - 1] == m:
+            continue
+        surname = tokens[p + 1][0]
+        if surname[:1].isupper() and surname.lower() not in CONNECTORS:
+            return p
+    return None
+
+
+def person_of_org(run: Run) -> int | None:
+    """The connector that joins a given name + surname to an organisation's name after it."""
+    tokens = run.tokens
+    if tokens[run.i][0] not in run.gaz.first_names:
+        return None
+    for c in range(run.i + 2, run.j - 1):
+        if tokens[c][0].lower() in PERSON_ORG_LINKS:
+            nxt = tokens[c + 1][0].lower()
+            return c if nxt in ORG_FIRST or nxt in ORG_NOUNS else None
+    return None

@@ -1,0 +1,79 @@
+"""The one tokenizer for names and text: str -> [Token], each (text, start, end).
+
+Glued text ("Russia-Cina", "AP.Putin", "l'Ucraina") splits like spaced text, so a gazetteer name
+matches however the text writes it; token_key() is the form matching compares.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transforms.entities.words import ELISIONS
+
+_TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*['’]?|[^\w\s]")
+ROMAN_NUMERAL = re.compile(r"^[IVXLC]+$")
+# Scraped text glues words across lost line breaks ("anniversaryChina"): cut there.
+_GLUE_RE = re.compile(r"(?<=[a-zà-öø-ÿ]{2})(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])")
+
+
+# A token is a plain (text, start, end) tuple: named tuples doubled the tagger's time.
+Token = tuple[str, int, int]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words, elisions and single punctuation marks with character offsets into text."""
+    out: list[Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        word, start = m.group(), m.start()
+        if (
+            "'" not in word
+            and "’" not in word
+            and (word.islower() or word.istitle() or not word[0].isalpha())
+        ):
+            out.append((word, start, m.end()))  # the common case, kept fast
+        elif word[0].islower() and _GLUE_RE.search(word):
+            for part in _GLUE_RE.split(word):
+                _split_apostrophes(part, start, out)
+                start += len(part)
+        else:
+            _split_apostrophes(word, start, out)
+    return out
+
+
+def _split_apostrophes(word: str, start: int, out: list[Token]) -> None:
+    while "'" in word or "’" in word:
+        cut = _apostrophe(word)
+        if cut <= 0 or cut >= len(word):
+            break
+        head = word[:cut]
+        if head[:-1].lower() in ELISIONS and not (head[0].isupper() and head[:-1] in ("D", "O")):
+            out.append((head, start, start + cut))
+            word, start = word[cut:], start + cut
+            continue
+        if word[cut:].lower() == "s":  # English possessive: "Putin's"
+            out.append((word[: cut - 1], start, start + cut - 1))
+            word, start = word[cut - 1 :], start + cut - 1
+        break
+    out.append((word, start, start + len(word)))
+
+
+def _apostrophe(word: str) -> int:
+    for k, ch in enumerate(word):
+        if ch in "'’":
+            return k + 1
+    return -1
+
+
+def token_key(tok: str, caps: frozenset[str] = frozenset()) -> str:
+    """The matching form of a token: straight apostrophes, lower-case elisions, and all-caps
+    words ("PUTIN") in title case unless the gazetteer knows them as acronyms ("NATO")."""
+    if not tok.isupper():
+        if "’" in tok:
+            tok = tok.replace("’", "'")
+        return tok.lower() if tok.endswith("'") else tok
+    tok = tok.replace("’", "'")
+    if tok.endswith("'"):
+        return tok.lower()
+    if len(tok) > 1 and tok.isupper() and tok not in caps and not ROMAN_NUMERAL.match(tok):
+        return tok[0] + tok[1:].lower()
+    return tok
