@@ -1,9 +1,11 @@
-"""The feed poller, a Beam source: Ticks (a paced PeriodicImpulse) -> per-host stateful fetch -> RawDocument.
+"""The feed poller, a Beam source: Ticks (a paced PeriodicImpulse) -> per-host stateful fetch ->
+RawDocument.
 
 State per feed (validators, last success, consecutive failures, next due time) lives in Beam state
 keyed by host, so one worker handles a host serially: that is the politeness rule (one request in
 flight per host, a minimum delay between two). The pure scheduling rules are due_feeds() and
 after_fetch(); a snapshot of the state is also written so that a restart keeps its validators.
+Every time is read from an injected clock (the wall clock unless a test passes a fake one).
 """
 
 from __future__ import annotations
@@ -21,11 +23,11 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.transforms.window import TimestampedValue
 
 from pipeline.sources import http as http_fetch
+from pipeline.sources.clock import SYSTEM_CLOCK, Clock, now_us
 from pipeline.sources.feedlist import FeedSpec, host_of
 from pipeline.sources.ticks import Ticks
 from transforms.core.failures import ARTICLES, FAILURES, make_failure
 from transforms.core.records import RawDocument
-from transforms.core.times import now_us
 
 STEP = "fetch"
 MAX_BACKOFF_S = 6 * 3600  # a failing feed is retried at least this often, never hot
@@ -119,8 +121,8 @@ class _PollHostFn(beam.DoFn):
     FEEDS = ReadModifyWriteStateSpec("feeds", PickleCoder())
     LAST_REQUEST = ReadModifyWriteStateSpec("last_request", VarIntCoder())  # µs UTC
 
-    def __init__(self, config: PollerConfig):
-        self._config = config
+    def __init__(self, config: PollerConfig, clock: Clock = SYSTEM_CLOCK):
+        self._config, self._clock = config, clock
 
     def setup(self) -> None:
         self._pool = http_fetch.new_pool(self._config.timeout)
@@ -139,15 +141,16 @@ class _PollHostFn(beam.DoFn):
         states = feeds_state.read()
         if states is None:
             states = load_snapshot(snapshot_path(cfg.state_dir, host)) if cfg.state_dir else {}
-        due = due_feeds(self._by_host.get(host, []), states, now_us())
+        now = now_us(self._clock)
+        due = due_feeds(self._by_host.get(host, []), states, now)
         if cfg.politeness_delay > 0:
             # One request per host per tick, and none sooner than the delay after the last one:
             # no sleeping, so a host with many feeds never holds up the other hosts' polls.
             last = last_request.read() or 0
-            due = due[:1] if now_us() - last >= cfg.politeness_delay * _US else []
+            due = due[:1] if now - last >= cfg.politeness_delay * _US else []
         for spec in due:
             yield from self._poll(spec, states)
-            last_request.write(now_us())
+            last_request.write(now_us(self._clock))
         if due:
             feeds_state.write(states)
             if cfg.state_dir:
@@ -165,8 +168,9 @@ class _PollHostFn(beam.DoFn):
             max_bytes=cfg.max_bytes,
             max_redirects=cfg.max_redirects,
             retries=cfg.retries,
+            sleep=self._clock.sleep,
         )
-        fetched_at = now_us()
+        fetched_at = now_us(self._clock)
         states[spec.url] = new = after_fetch(
             state, result, spec.interval or cfg.poll_interval, fetched_at
         )
@@ -194,7 +198,7 @@ class _PollHostFn(beam.DoFn):
             }
             failure = make_failure(
                 STEP, spec.url, result.error or "fetch failed", json.dumps(detail)
-            )
+            )._replace(at=fetched_at)
             yield pvalue.TaggedOutput(FAILURES, TimestampedValue(failure, fetched_at / _US))
 
 
@@ -210,21 +214,34 @@ class PollFeeds(beam.PTransform):
     """PBegin -> "articles": RawDocument per 200 response, "failures": Failure per failed poll.
 
     Ticks every `tick` seconds from `start` to `stop` (epoch seconds; stop None runs forever); each
-    tick offers every host a chance to poll its due feeds.
+    tick offers every host a chance to poll its due feeds. `clock` paces the ticks and times the
+    fetches: the wall clock unless a test passes a FakeClock.
     """
 
-    def __init__(self, config: PollerConfig, start: float, stop: float | None, tick: float):
+    def __init__(
+        self,
+        config: PollerConfig,
+        start: float,
+        stop: float | None,
+        tick: float,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+    ):
         super().__init__()
         self._config, self._start, self._stop, self._tick = config, start, stop, tick
+        self._clock = clock
 
     def expand(self, pbegin):
         hosts = hosts_of(self._config.feeds)
         return (
             pbegin
-            | "Tick" >> Ticks(self._start, self._stop, self._tick)
+            | "Tick" >> Ticks(self._start, self._stop, self._tick, clock=self._clock)
             | "PerHost"
             >> beam.FlatMap(lambda t: [(h, float(t)) for h in hosts]).with_output_types(
                 tuple[str, float]
             )
-            | "Fetch" >> beam.ParDo(_PollHostFn(self._config)).with_outputs(FAILURES, main=ARTICLES)
+            | "Fetch"
+            >> beam.ParDo(_PollHostFn(self._config, self._clock)).with_outputs(
+                FAILURES, main=ARTICLES
+            )
         )
