@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.coders import PickleCoder, VarIntCoder
+from apache_beam.coders import StrUtf8Coder, VarIntCoder
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
@@ -94,13 +94,31 @@ def snapshot_path(state_dir: str, host: str) -> str:
     return f"{state_dir.rstrip('/')}/poller/{host or '_'}.json"
 
 
+def states_to_json(states: dict) -> str:
+    """{url: FeedState} as JSON of plain fields: the one stored form, in Beam state and snapshots.
+
+    Not a pickle: a pickle names the module of FeedState, so moving the class would make the
+    state of a running job unreadable after an update.
+    """
+    return json.dumps({u: s._asdict() for u, s in states.items()}, sort_keys=True)
+
+
+def states_from_json(text: str) -> dict:
+    """The inverse of states_to_json(), tolerant of fields added or dropped since it was written:
+    unknown fields are ignored and missing ones take their defaults."""
+    known = set(FeedState._fields)
+    return {
+        url: FeedState(**{k: v for k, v in fields.items() if k in known})
+        for url, fields in json.loads(text).items()
+    }
+
+
 def load_snapshot(path: str) -> dict:
     try:
         if not FileSystems.exists(path):
             return {}
         with FileSystems.open(path) as fh:
-            raw = json.loads(fh.read().decode("utf-8"))
-        return {url: FeedState(**fields) for url, fields in raw.items()}
+            return states_from_json(fh.read().decode("utf-8"))
     except Exception:  # noqa: BLE001 - a damaged snapshot only costs one unconditional fetch
         return {}
 
@@ -108,7 +126,7 @@ def load_snapshot(path: str) -> dict:
 def save_snapshot(path: str, states: dict) -> None:
     tmp = f"{path}.tmp"
     with FileSystems.create(tmp) as fh:
-        fh.write(json.dumps({u: s._asdict() for u, s in states.items()}, sort_keys=True).encode())
+        fh.write(states_to_json(states).encode("utf-8"))
     FileSystems.rename([tmp], [path])
 
 
@@ -116,9 +134,12 @@ class _PollHostFn(beam.DoFn):
     """(host, tick) -> RawDocument for each due feed of the host that answered 200.
 
     The state is bounded by the feed list (one FeedState per feed), so it needs no TTL timer.
+    It is stored as JSON text under a standard coder (states_to_json() says why). Its id is new:
+    "feeds" held pickles, so a job updated from that version starts this state empty and restores
+    from its snapshot (or fetches each feed once unconditionally) instead of failing to decode.
     """
 
-    FEEDS = ReadModifyWriteStateSpec("feeds", PickleCoder())
+    FEEDS = ReadModifyWriteStateSpec("feed_states_json", StrUtf8Coder())
     LAST_REQUEST = ReadModifyWriteStateSpec("last_request", VarIntCoder())  # µs UTC
 
     def __init__(self, config: PollerConfig, clock: Clock = SYSTEM_CLOCK):
@@ -138,8 +159,10 @@ class _PollHostFn(beam.DoFn):
     ) -> Iterator:
         host, _tick = element
         cfg = self._config
-        states = feeds_state.read()
-        if states is None:
+        stored = feeds_state.read()
+        if stored is not None:
+            states = states_from_json(stored)
+        else:
             states = load_snapshot(snapshot_path(cfg.state_dir, host)) if cfg.state_dir else {}
         now = now_us(self._clock)
         due = due_feeds(self._by_host.get(host, []), states, now)
@@ -152,7 +175,7 @@ class _PollHostFn(beam.DoFn):
             yield from self._poll(spec, states)
             last_request.write(now_us(self._clock))
         if due:
-            feeds_state.write(states)
+            feeds_state.write(states_to_json(states))
             if cfg.state_dir:
                 save_snapshot(snapshot_path(cfg.state_dir, host), states)
 
