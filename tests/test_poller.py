@@ -1,10 +1,13 @@
-"""Poller: feed list parsing, scheduling rules, and PollFeeds against a loopback server."""
+"""Poller: feed list parsing, scheduling rules, PollFeeds against a loopback server, and the fake
+clock the streaming sources are tested on."""
 
 from __future__ import annotations
 
 import itertools
 import json
 import math
+import pickle
+import threading
 from pathlib import Path
 
 import apache_beam as beam
@@ -15,7 +18,7 @@ from apache_beam.runners.pipeline_context import PipelineContext
 from apache_beam.testing.util import assert_that, equal_to
 from feed_server import FeedServer, GrowingFeed
 
-from pipeline.sources.clock import FakeClock, now_us
+from pipeline.sources.clock import ClockSpinning, FakeClock, now_us
 from pipeline.sources.feedlist import (
     FeedListError,
     FeedSpec,
@@ -295,3 +298,55 @@ def test_states_from_json_tolerates_other_versions(text, expected):
 def test_states_json_round_trips():
     states = {"http://h/a": FeedState('"e"', "Mon", 1, 2, 3, 304), "http://h/b": FeedState()}
     assert states_from_json(states_to_json(states)) == states
+
+
+# --- the fake clock -------------------------------------------------------------------------------
+
+
+def test_fake_clock_copies_share_one_time(clock):
+    # Beam pickles each DoFn, so Ticks, the poller and the watch each hold a copy.
+    copy = pickle.loads(pickle.dumps(clock))
+    start = clock.now()
+    copy.sleep(2.5)
+    assert clock.now() == copy.now() == start + 2.5
+    assert now_us(clock) == round(start * US) + 2_500_000
+    clock.close()
+    with pytest.raises(RuntimeError, match="not registered"):
+        copy.now()
+
+
+def test_fake_clock_runs_callbacks_at_their_time_in_order(clock):
+    start, seen = clock.now(), []
+    clock.call_at(start + 2, lambda: seen.append(("late", clock.now() - start)))
+    clock.call_at(start + 1, lambda: seen.append(("early", clock.now() - start)))
+    clock.call_at(start + 9, lambda: seen.append(("beyond", clock.now() - start)))
+    clock.sleep(5)
+    assert seen == [("early", 1.0), ("late", 2.0)] and clock.now() == start + 5
+    clock.sleep(4)
+    assert seen[-1] == ("beyond", 9.0)
+
+
+def test_fake_clock_sleeps_from_many_threads_add_up(clock):
+    start = clock.now()
+
+    def sleeper():
+        for _ in range(200):
+            clock.sleep(0.25)
+
+    threads = [threading.Thread(target=sleeper) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert clock.now() == start + 200.0 and len(clock.sleeps) == 800
+
+
+def test_fake_clock_reports_a_busy_wait():
+    with FakeClock(spin_limit=3) as clock:
+        for _ in range(3):
+            clock.now()
+        clock.sleep(0.1)  # waiting resets the count
+        for _ in range(3):
+            clock.now()
+        with pytest.raises(ClockSpinning):
+            clock.now()
