@@ -11,6 +11,8 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from pipeline.sources.clock import SYSTEM_CLOCK, Clock
+
 _ITEM = re.compile(rb"<item\b.*?</item>|<entry\b.*?</entry>", re.DOTALL | re.IGNORECASE)
 
 
@@ -45,15 +47,24 @@ class GrowingFeed:
 
 class FeedServer:
     """Routes: /feed/<name> (GrowingFeed), /error (500), /slow (sleeps), /loop (redirects to itself),
-    /hop/<n> (n redirects, then /feed/<first>). requests records (path, headers) in order."""
+    /hop/<n> (n redirects, then /feed/<first>). requests records (path, headers) in order.
+
+    `clock` times what the server records (times, first_served): pass the poller's FakeClock and a
+    request's time is the poller's time when it sent it, since a fake clock stands still while the
+    poller waits for the answer."""
 
     def __init__(
-        self, feeds: dict[str, GrowingFeed], slow_seconds: float = 0.0, host: str = "127.0.0.1"
+        self,
+        feeds: dict[str, GrowingFeed],
+        slow_seconds: float = 0.0,
+        host: str = "127.0.0.1",
+        clock: Clock = SYSTEM_CLOCK,
     ):
         self.feeds = feeds
         self.slow_seconds = slow_seconds
+        self.clock = clock
         self.requests: list[tuple[str, dict]] = []
-        self.times: list[float] = []  # arrival time of each request, in order
+        self.times: list[float] = []  # arrival time of each request by `clock`, in order
         self.lock = threading.Lock()
         server = self
 
@@ -66,7 +77,7 @@ class FeedServer:
             def do_GET(self):
                 with server.lock:
                     server.requests.append((self.path, dict(self.headers)))
-                    server.times.append(time.time())
+                    server.times.append(server.clock.now())
                 server.handle(self)
 
         class Server(ThreadingHTTPServer):
@@ -120,7 +131,7 @@ class FeedServer:
                 modified = formatdate(int(feed.changed_at), usegmt=True)
                 if h.headers.get("If-None-Match") == etag:
                     return _send(h, 304, b"", {"ETag": etag})
-                now = time.time()
+                now = self.clock.now()
                 for i in range(feed.visible):
                     feed.first_served.setdefault(i, now)
                 if feed.grow_per_fetch:

@@ -1,17 +1,24 @@
-"""Poller: feed list parsing, scheduling rules, and PollFeeds against a loopback server."""
+"""Poller: feed list parsing, scheduling rules, PollFeeds against a loopback server, and the fake
+clock the streaming sources are tested on."""
 
 from __future__ import annotations
 
 import itertools
 import json
-import time
+import math
+import pickle
+import threading
 from pathlib import Path
 
 import apache_beam as beam
 import pytest
+from apache_beam.coders import PickleCoder
+from apache_beam.portability import common_urns
+from apache_beam.runners.pipeline_context import PipelineContext
 from apache_beam.testing.util import assert_that, equal_to
 from feed_server import FeedServer, GrowingFeed
 
+from pipeline.sources.clock import ClockSpinning, FakeClock, now_us
 from pipeline.sources.feedlist import (
     FeedListError,
     FeedSpec,
@@ -25,16 +32,31 @@ from pipeline.sources.poll import (
     FeedState,
     PollerConfig,
     PollFeeds,
+    _PollHostFn,
     after_fetch,
     due_feeds,
     load_snapshot,
     retry_delay,
     snapshot_path,
+    states_from_json,
+    states_to_json,
 )
-from pipeline.sources.ticks import Ticks
+from pipeline.sources.ticks import MAX_WAIT_S, Ticks
 from transforms.core.failures import ARTICLES, FAILURES
 
 US = 1_000_000
+
+
+@pytest.fixture
+def clock():
+    """A fake clock: sources sleep on it without waiting, so runs are exact and fast under load."""
+    with FakeClock() as fake:
+        yield fake
+
+
+def _pipeline() -> beam.Pipeline:
+    # In memory on purpose: a FakeClock's copies share its time only within this process.
+    return beam.Pipeline(runner="FnApiRunner")
 
 
 @pytest.mark.parametrize(
@@ -112,75 +134,219 @@ RSS = (
 )
 
 
-def test_poll_feeds_fetches_once_then_304_and_reports_failures(tmp_path):
-    with FeedServer({"a": GrowingFeed(RSS, 2)}) as srv:
-        feeds = (FeedSpec(srv.url("/feed/a"), 1), FeedSpec(srv.url("/error"), 1))
-        config = PollerConfig(feeds=feeds, politeness_delay=0.0, retries=0, state_dir=str(tmp_path))
-        start = time.time()
-        with beam.Pipeline() as p:
-            polled = p | PollFeeds(config, start, start + 3.5, 0.5)
-            docs = polled[ARTICLES] | "Uri" >> beam.Map(lambda d: (d.source_uri, b"n1" in d.data))
-            errors = polled[FAILURES] | "Err" >> beam.Map(
-                lambda f: (f.stage, f.source_uri, f.error)
+def _seconds_after(start_us: int):
+    return lambda at_us: (at_us - start_us) / US
+
+
+def test_poll_feeds_fetches_once_then_304_and_backs_off(tmp_path, clock):
+    with FeedServer({"a": GrowingFeed(RSS, 2)}, clock=clock) as srv:
+        feed, error = srv.url("/feed/a"), srv.url("/error")
+        config = PollerConfig(
+            feeds=(FeedSpec(feed, 1), FeedSpec(error, 1)),
+            politeness_delay=0.0,
+            retries=0,
+            state_dir=str(tmp_path),
+        )
+        start = clock.now()
+        since = _seconds_after(now_us(clock))
+        with _pipeline() as p:
+            polled = p | PollFeeds(config, start, start + 3.5, 0.5, clock=clock)
+            docs = polled[ARTICLES] | "Doc" >> beam.Map(
+                lambda d: (d.source_uri, b"n1" in d.data, since(d.fetched_at))
             )
-            assert_that(docs, equal_to([(srv.url("/feed/a"), True)]), label="OneDocument")
-            # Backoff: failures at about 0 s, 1 s and 3 s (2 or 3 of them), never once per tick (7).
-            err = ("fetch", srv.url("/error"), "HTTP 500")
-            assert_that(errors, _backed_off(err), label="BackedOff")
-        feed_requests = [h for path, h in srv.requests if path == "/feed/a"]
-        assert len(feed_requests) >= 2  # about once a second, after a slow first tick
-        assert all(h.get("If-None-Match") for h in feed_requests[1:])  # conditional after the first
+            errors = polled[FAILURES] | "Err" >> beam.Map(
+                lambda f: (f.stage, f.source_uri, f.error, since(f.at), _next_try(f))
+            )
+            assert_that(docs, equal_to([(feed, True, 0.0)]), label="OneDocument")
+            # Backoff from the 1 s interval, doubling: failures at 0 s, 1 s and 3 s (the next one
+            # due at 7 s), not one per 0.5 s tick.
+            err = ("fetch", error, "HTTP 500")
+            backed_off = [(*err, 0.0, 1), (*err, 1.0, 2), (*err, 3.0, 4)]
+            assert_that(errors, equal_to(backed_off), label="BackedOff")
+        feed_requests = [
+            (h, t)
+            for (path, h), t in zip(srv.requests, srv.times, strict=True)
+            if path == "/feed/a"
+        ]
+        # Once a second, on the feed's interval: 200 at 0 s, then conditional GETs answered 304.
+        assert [round(t - start, 3) for _, t in feed_requests] == [0.0, 1.0, 2.0, 3.0]
+        assert all(h.get("If-None-Match") for h, _ in feed_requests[1:])
+        assert srv.count("/error") == 3
         snapshot = load_snapshot(snapshot_path(str(tmp_path), "127.0.0.1"))
-        assert snapshot[srv.url("/feed/a")].etag and snapshot[
-            srv.url("/error")
-        ].failures == srv.count("/error")
-        assert 2 <= srv.count("/error") <= 3
+        assert snapshot[feed].etag and snapshot[error].failures == 3
         raw = json.loads(Path(snapshot_path(str(tmp_path), "127.0.0.1")).read_text())
-        assert raw[srv.url("/feed/a")]["last_status"] == 304
+        assert raw[feed]["last_status"] == 304
 
 
-def _backed_off(expected):
-    def check(actual):
-        assert 2 <= len(actual) <= 3 and set(actual) == {expected}, actual
-
-    return check
+def _next_try(failure) -> int:
+    return json.loads(failure.payload)["next_try_in_s"]
 
 
-def test_politeness_one_request_per_host_per_delay():
-    with FeedServer({"a": GrowingFeed(RSS, 2), "b": GrowingFeed(RSS, 3)}) as srv:
-        feeds = (FeedSpec(srv.url("/feed/a"), 1), FeedSpec(srv.url("/feed/b"), 1))
-        config = PollerConfig(feeds=feeds, politeness_delay=0.8, retries=0)
-        start = time.time()
-        with beam.Pipeline() as p:
-            polled = p | PollFeeds(config, start, start + 3.0, 0.2)
-            assert_that(polled[ARTICLES] | beam.Map(lambda d: d.source_uri), _two_feeds(feeds))
-        gaps = [b - a for a, b in itertools.pairwise(srv.times)]
-        assert len(srv.times) >= 3 and min(gaps) >= 0.75, gaps
+def test_politeness_one_request_per_host_per_delay(clock):
+    with FeedServer({"a": GrowingFeed(RSS, 2), "b": GrowingFeed(RSS, 3)}, clock=clock) as srv:
+        a, b = srv.url("/feed/a"), srv.url("/feed/b")
+        config = PollerConfig(feeds=(FeedSpec(a, 1), FeedSpec(b, 1)), politeness_delay=0.8)
+        config = config._replace(retries=0)
+        start = clock.now()
+        since = _seconds_after(now_us(clock))
+        with _pipeline() as p:
+            polled = p | PollFeeds(config, start, start + 3.0, 0.2, clock=clock)
+            docs = polled[ARTICLES] | beam.Map(lambda d: (d.source_uri, since(d.fetched_at)))
+            # Both feeds are due at 0 s; the second waits for the delay instead of following at once.
+            assert_that(docs, equal_to([(a, 0.0), (b, 0.8)]))
+        times = [round(t - start, 3) for t in srv.times]
+        gaps = [round(y - x, 3) for x, y in itertools.pairwise(times)]
+        assert min(gaps) >= config.politeness_delay, times
+        # …and polling is not starved: one request per delay, the most overdue feed first.
+        assert times == [0.0, 0.8, 1.6, 2.4]
+        assert [path for path, _ in srv.requests] == ["/feed/a", "/feed/b"] * 2
 
 
-def _two_feeds(feeds):
-    def check(actual):
-        assert set(actual) == {f.url for f in feeds}, actual
-
-    return check
-
-
-def test_ticks_are_paced_not_spun():
-    # The stock PeriodicImpulse spins the local runner (measured: ~1.4 s of CPU over 3 s).
-    start, cpu = time.time() + 0.5, time.process_time()
-    with beam.Pipeline() as p:
-        ticks = p | Ticks(start, start + 3.5, 1.0) | beam.Map(lambda t: round(t - start, 3))
-        assert_that(ticks, equal_to([0.0, 1.0, 2.0, 3.0]))
-    assert time.process_time() - cpu < 0.9
-
-
-def test_missed_ticks_collapse_into_the_newest():
-    start = time.time() - 5.2  # five ticks overdue when the pipeline starts
-    with beam.Pipeline() as p:
-        ticks = p | Ticks(start, start + 7.5, 1.0) | beam.Map(lambda t: round(t - start))
-        assert_that(ticks, _collapsed)
+@pytest.mark.parametrize("interval", [1.0, 2.5])
+def test_ticks_are_paced_not_spun(interval):
+    # The stock PeriodicImpulse spins the local runner: resumed at once after each deferral, it
+    # reads the time and defers again, thousands of times a tick. Paced, each resumption sleeps
+    # (at most MAX_WAIT_S, to notice a stop), so a tick costs a few sleeps and a few clock reads;
+    # a loop that reads the clock 20 times without sleeping makes the fake clock raise.
+    with FakeClock(spin_limit=20) as clock:
+        start = clock.now() + 0.5
+        with _pipeline() as p:
+            ticks = p | Ticks(start, start + 3.5 * interval, interval, clock=clock)
+            relative = ticks | beam.Map(lambda t: round(t - start, 3))
+            assert_that(relative, equal_to([round(i * interval, 3) for i in range(4)]))
+        sleeps_per_tick = math.ceil(interval / MAX_WAIT_S) + 1
+        assert len(clock.sleeps) <= 4 * sleeps_per_tick, clock.sleeps
+        assert clock.reads <= 4 * len(clock.sleeps), (clock.reads, clock.sleeps)
+        assert max(clock.sleeps) <= MAX_WAIT_S
+        # The waiting happened on the clock: it stands past the last tick.
+        assert clock.now() >= start + 3 * interval
 
 
-def _collapsed(actual):
-    # One tick for all the overdue ones (5, or 6 if the start was slow), then 6 and 7 on time.
-    assert sorted(actual)[-2:] == [6, 7] and len(actual) in (2, 3) and min(actual) >= 5, actual
+def test_missed_ticks_collapse_into_the_newest(clock):
+    start = clock.now() - 5.2  # five ticks overdue when the pipeline starts
+    with _pipeline() as p:
+        ticks = (
+            p | Ticks(start, start + 7.5, 1.0, clock=clock) | beam.Map(lambda t: round(t - start))
+        )
+        # One tick (5) for all the overdue ones, then 6 and 7 on time.
+        assert_that(ticks, equal_to([5, 6, 7]))
+
+
+# --- the per-feed state: JSON text under a standard coder, not pickles ---------------------------
+
+
+class _MemoryState:
+    """ReadModifyWriteState in a dict's stead, to run the poller's DoFn outside a pipeline."""
+
+    def __init__(self):
+        self.value = None
+
+    def read(self):
+        return self.value
+
+    def write(self, value):
+        self.value = value
+
+
+def test_feed_state_coder_is_standard_and_free_of_module_paths(clock):
+    coder = _PollHostFn.FEEDS.coder
+    assert not isinstance(coder, PickleCoder)
+    # A well-known coder: its bytes mean the same to any SDK version and any class layout.
+    assert coder.to_runner_api(PipelineContext()).spec.urn == common_urns.coders.STRING_UTF8.urn
+    with FeedServer({"a": GrowingFeed(RSS, 2)}, clock=clock) as srv:
+        feed, error = srv.url("/feed/a"), srv.url("/error")
+        config = PollerConfig(feeds=(FeedSpec(feed, 60), FeedSpec(error, 60)), retries=0)
+        config = config._replace(politeness_delay=0.0)
+        fn = _PollHostFn(config, clock)
+        fn.setup()
+        feeds_state, last_request = _MemoryState(), _MemoryState()
+
+        def poll():
+            element = ("127.0.0.1", clock.now())
+            list(fn.process(element, feeds_state=feeds_state, last_request=last_request))
+
+        poll()
+        encoded = coder.encode(feeds_state.value)
+        for module in (b"pipeline", b"transforms", b"FeedState", b"__main__", b"\x80"):
+            assert module not in encoded, encoded
+        plain = json.loads(encoded)
+        assert plain[feed]["etag"] and plain[feed]["last_status"] == 200
+        assert plain[error]["failures"] == 1
+        # What the DoFn reads back is what it wrote: the next poll of the feed is conditional.
+        feeds_state.value = coder.decode(encoded)
+        clock.sleep(60)
+        poll()
+        feed_headers = [h for path, h in srv.requests if path == "/feed/a"]
+        assert len(feed_headers) == 2
+        assert feed_headers[-1].get("If-None-Match") == plain[feed]["etag"]
+        assert json.loads(feeds_state.value)[feed]["last_status"] == 304
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('{"u": {"etag": "x", "failures": 2}}', {"u": FeedState(etag="x", failures=2)}),
+        # A field a later version added, and one it dropped: ignored and defaulted.
+        ('{"u": {"etag": "x", "priority": 3}}', {"u": FeedState(etag="x")}),
+        ("{}", {}),
+    ],
+)
+def test_states_from_json_tolerates_other_versions(text, expected):
+    assert states_from_json(text) == expected
+
+
+def test_states_json_round_trips():
+    states = {"http://h/a": FeedState('"e"', "Mon", 1, 2, 3, 304), "http://h/b": FeedState()}
+    assert states_from_json(states_to_json(states)) == states
+
+
+# --- the fake clock -------------------------------------------------------------------------------
+
+
+def test_fake_clock_copies_share_one_time(clock):
+    # Beam pickles each DoFn, so Ticks, the poller and the watch each hold a copy.
+    copy = pickle.loads(pickle.dumps(clock))
+    start = clock.now()
+    copy.sleep(2.5)
+    assert clock.now() == copy.now() == start + 2.5
+    assert now_us(clock) == round(start * US) + 2_500_000
+    clock.close()
+    with pytest.raises(RuntimeError, match="not registered"):
+        copy.now()
+
+
+def test_fake_clock_runs_callbacks_at_their_time_in_order(clock):
+    start, seen = clock.now(), []
+    clock.call_at(start + 2, lambda: seen.append(("late", clock.now() - start)))
+    clock.call_at(start + 1, lambda: seen.append(("early", clock.now() - start)))
+    clock.call_at(start + 9, lambda: seen.append(("beyond", clock.now() - start)))
+    clock.sleep(5)
+    assert seen == [("early", 1.0), ("late", 2.0)] and clock.now() == start + 5
+    clock.sleep(4)
+    assert seen[-1] == ("beyond", 9.0)
+
+
+def test_fake_clock_sleeps_from_many_threads_add_up(clock):
+    start = clock.now()
+
+    def sleeper():
+        for _ in range(200):
+            clock.sleep(0.25)
+
+    threads = [threading.Thread(target=sleeper) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert clock.now() == start + 200.0 and len(clock.sleeps) == 800
+
+
+def test_fake_clock_reports_a_busy_wait():
+    with FakeClock(spin_limit=3) as clock:
+        for _ in range(3):
+            clock.now()
+        clock.sleep(0.1)  # waiting resets the count
+        for _ in range(3):
+            clock.now()
+        with pytest.raises(ClockSpinning):
+            clock.now()

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import shutil
-import time
+import socket
 import zlib
 from pathlib import Path
 
@@ -183,19 +183,35 @@ def test_small_graph_on_dask_equals_fnapi(tmp_path, dask_cluster):
     assert 1 <= len(list(on_dask.glob("setup-*"))) <= 2
 
 
-def _slow(x):
-    time.sleep(3)
+GATE_TIMEOUT_S = 60  # a safety net so a broken test ends; never what a test asserts
+
+
+def _held(x, gate: tuple[str, int]):
+    """Hold the element until the test, connected on `gate`, releases it: the step is running for
+    exactly as long as the test needs, however slow or loaded the machine is."""
+    try:
+        with socket.create_connection(gate, timeout=GATE_TIMEOUT_S) as conn:
+            released = conn.recv(1) == b"!"  # one byte: never split
+    except TimeoutError:
+        # Not a TimeoutError: the runner must not mistake this for its own wait timing out.
+        raise RuntimeError(f"the test did not release the step within {GATE_TIMEOUT_S} s") from None
+    if not released:
+        raise RuntimeError("the test closed the gate without releasing the step")
     return x
 
 
 @pytest.mark.cluster
 def test_dask_wait_until_finish_honours_its_duration(dask_cluster):
     options = _dask_options(dask_cluster)
-    with runner_context(options) as runner:
+    with socket.create_server(("127.0.0.1", 0)) as gate, runner_context(options) as runner:
+        gate.settimeout(GATE_TIMEOUT_S)
         p = beam.Pipeline(runner=runner, options=options)
-        _ = p | beam.Create([1]) | "Slow" >> beam.Map(_slow)
+        _ = p | beam.Create([1]) | "Held" >> beam.Map(_held, gate.getsockname()[:2])
         result = p.run()
-        assert result.wait_until_finish(duration=200) == "RUNNING"
+        step, _ = gate.accept()  # the step is running on a worker and cannot finish on its own
+        with step:
+            assert result.wait_until_finish(duration=200) == "RUNNING"
+            step.sendall(b"!")
         assert result.wait_until_finish() == "DONE"
 
 

@@ -1,37 +1,47 @@
-"""Folder watch: each new or changed file once, across polls and across runs (markers)."""
+"""Folder watch: each new or changed file once, across polls and across runs (markers).
+
+The watch runs on a FakeClock: it lists the folder every 0.4 fake seconds without waiting, and
+the folder changes in a callback at a fake time, between two listings, not from a racing thread.
+"""
 
 from __future__ import annotations
 
-import glob
 import os
-import threading
-import time
 
 import apache_beam as beam
+import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
+from pipeline.sources.clock import FakeClock, now_us
 from pipeline.sources.watch import WatchFolder, marker_path, version_key
 from transforms.core.failures import ARTICLES
 
+US = 1_000_000
+INTERVAL = 0.4
 
-def _watch(folder, state_dir, seconds, expected, change=None):
-    start = time.time()
-    if change:  # change the folder once the first version is in, however slow the start was
-        threading.Thread(target=_after_first_marker, args=(state_dir, change), daemon=True).start()
-    with beam.Pipeline() as p:
-        docs = p | WatchFolder(str(folder), 0.4, start, start + seconds, 1024, str(state_dir))
-        seen = docs[ARTICLES] | beam.Map(lambda d: (os.path.basename(d.source_uri), d.data))
+
+@pytest.fixture
+def clock():
+    with FakeClock() as fake:
+        yield fake
+
+
+def _watch(folder, state_dir, clock, seconds, expected):
+    """Run the watch for `seconds` of the clock; expect (name, bytes, seconds after start)."""
+    start, start_us = clock.now(), now_us(clock)
+    state = str(state_dir) if state_dir else None
+    # In memory on purpose: a FakeClock's copies share its time only within this process.
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        docs = p | WatchFolder(
+            str(folder), INTERVAL, start, start + seconds, 1024, state, clock=clock
+        )
+        seen = docs[ARTICLES] | beam.Map(
+            lambda d: (os.path.basename(d.source_uri), d.data, (d.fetched_at - start_us) / US)
+        )
         assert_that(seen, equal_to(expected))
 
 
-def _after_first_marker(state_dir, change, timeout=30.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline and not glob.glob(f"{state_dir}/watch/*"):
-        time.sleep(0.05)
-    change()
-
-
-def test_new_and_changed_files_once_each_and_never_again(tmp_path):
+def test_new_and_changed_files_once_each_and_never_again(tmp_path, clock):
     inbox, state = tmp_path / "inbox", tmp_path / "state"
     inbox.mkdir()
     (inbox / "a.txt").write_bytes(b"first")
@@ -39,26 +49,22 @@ def test_new_and_changed_files_once_each_and_never_again(tmp_path):
 
     def change():
         (inbox / "b.txt").write_bytes(b"new file")
+        mtime = os.path.getmtime(inbox / "a.txt")
         (inbox / "a.txt").write_bytes(b"second")
-        later = time.time() + 5  # a distinct mtime even on coarse file systems
-        os.utime(inbox / "a.txt", (later, later))
+        os.utime(inbox / "a.txt", (mtime + 5, mtime + 5))  # distinct even on coarse file systems
 
-    expected = [("a.txt", b"first"), ("a.txt", b"second"), ("b.txt", b"new file")]
-    _watch(inbox, state, 4.0, expected, change)
+    clock.call_at(clock.now() + 1.0, change)  # between the listings at 0.8 s and 1.2 s
+    expected = [("a.txt", b"first", 0.0), ("a.txt", b"second", 1.2), ("b.txt", b"new file", 1.2)]
+    _watch(inbox, state, clock, 4.0, expected)  # ten listings, each version read once
     # A restart into the same state folder ingests nothing already ingested.
-    _watch(inbox, state, 1.2, [])
-    assert os.path.exists(
-        marker_path(
-            str(state), version_key(str(inbox / "b.txt"), os.path.getmtime(inbox / "b.txt"))
-        )
-    )
+    _watch(inbox, state, clock, 1.2, [])
+    b_version = version_key(str(inbox / "b.txt"), os.path.getmtime(inbox / "b.txt"))
+    assert os.path.exists(marker_path(str(state), b_version))
 
 
-def test_without_markers_every_run_ingests_once(tmp_path):
+def test_without_markers_every_run_ingests_once(tmp_path, clock):
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     (inbox / "a.txt").write_bytes(b"only")
-    start = time.time()
-    with beam.Pipeline() as p:
-        docs = p | WatchFolder(str(inbox), 0.3, start, start + 1.5, 1024, None)
-        assert_that(docs[ARTICLES] | beam.Map(lambda d: d.data), equal_to([b"only"]))
+    for _ in range(2):  # nothing remembers the first run: the second ingests the file again, once
+        _watch(inbox, None, clock, 1.5, [("a.txt", b"only", 0.0)])

@@ -1,9 +1,11 @@
-"""The feed poller, a Beam source: Ticks (a paced PeriodicImpulse) -> per-host stateful fetch -> RawDocument.
+"""The feed poller, a Beam source: Ticks (a paced PeriodicImpulse) -> per-host stateful fetch ->
+RawDocument.
 
 State per feed (validators, last success, consecutive failures, next due time) lives in Beam state
 keyed by host, so one worker handles a host serially: that is the politeness rule (one request in
 flight per host, a minimum delay between two). The pure scheduling rules are due_feeds() and
 after_fetch(); a snapshot of the state is also written so that a restart keeps its validators.
+Every time is read from an injected clock (the wall clock unless a test passes a fake one).
 """
 
 from __future__ import annotations
@@ -14,18 +16,18 @@ from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.coders import PickleCoder, VarIntCoder
+from apache_beam.coders import StrUtf8Coder, VarIntCoder
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.transforms.window import TimestampedValue
 
 from pipeline.sources import http as http_fetch
+from pipeline.sources.clock import SYSTEM_CLOCK, Clock, now_us
 from pipeline.sources.feedlist import FeedSpec, host_of
 from pipeline.sources.ticks import Ticks
 from transforms.core.failures import ARTICLES, FAILURES, make_failure
 from transforms.core.records import RawDocument
-from transforms.core.times import now_us
 
 STEP = "fetch"
 MAX_BACKOFF_S = 6 * 3600  # a failing feed is retried at least this often, never hot
@@ -92,13 +94,31 @@ def snapshot_path(state_dir: str, host: str) -> str:
     return f"{state_dir.rstrip('/')}/poller/{host or '_'}.json"
 
 
+def states_to_json(states: dict) -> str:
+    """{url: FeedState} as JSON of plain fields: the one stored form, in Beam state and snapshots.
+
+    Not a pickle: a pickle names the module of FeedState, so moving the class would make the
+    state of a running job unreadable after an update.
+    """
+    return json.dumps({u: s._asdict() for u, s in states.items()}, sort_keys=True)
+
+
+def states_from_json(text: str) -> dict:
+    """The inverse of states_to_json(), tolerant of fields added or dropped since it was written:
+    unknown fields are ignored and missing ones take their defaults."""
+    known = set(FeedState._fields)
+    return {
+        url: FeedState(**{k: v for k, v in fields.items() if k in known})
+        for url, fields in json.loads(text).items()
+    }
+
+
 def load_snapshot(path: str) -> dict:
     try:
         if not FileSystems.exists(path):
             return {}
         with FileSystems.open(path) as fh:
-            raw = json.loads(fh.read().decode("utf-8"))
-        return {url: FeedState(**fields) for url, fields in raw.items()}
+            return states_from_json(fh.read().decode("utf-8"))
     except Exception:  # noqa: BLE001 - a damaged snapshot only costs one unconditional fetch
         return {}
 
@@ -106,7 +126,7 @@ def load_snapshot(path: str) -> dict:
 def save_snapshot(path: str, states: dict) -> None:
     tmp = f"{path}.tmp"
     with FileSystems.create(tmp) as fh:
-        fh.write(json.dumps({u: s._asdict() for u, s in states.items()}, sort_keys=True).encode())
+        fh.write(states_to_json(states).encode("utf-8"))
     FileSystems.rename([tmp], [path])
 
 
@@ -114,13 +134,16 @@ class _PollHostFn(beam.DoFn):
     """(host, tick) -> RawDocument for each due feed of the host that answered 200.
 
     The state is bounded by the feed list (one FeedState per feed), so it needs no TTL timer.
+    It is stored as JSON text under a standard coder (states_to_json() says why). Its id is new:
+    "feeds" held pickles, so a job updated from that version starts this state empty and restores
+    from its snapshot (or fetches each feed once unconditionally) instead of failing to decode.
     """
 
-    FEEDS = ReadModifyWriteStateSpec("feeds", PickleCoder())
+    FEEDS = ReadModifyWriteStateSpec("feed_states_json", StrUtf8Coder())
     LAST_REQUEST = ReadModifyWriteStateSpec("last_request", VarIntCoder())  # µs UTC
 
-    def __init__(self, config: PollerConfig):
-        self._config = config
+    def __init__(self, config: PollerConfig, clock: Clock = SYSTEM_CLOCK):
+        self._config, self._clock = config, clock
 
     def setup(self) -> None:
         self._pool = http_fetch.new_pool(self._config.timeout)
@@ -136,20 +159,23 @@ class _PollHostFn(beam.DoFn):
     ) -> Iterator:
         host, _tick = element
         cfg = self._config
-        states = feeds_state.read()
-        if states is None:
+        stored = feeds_state.read()
+        if stored is not None:
+            states = states_from_json(stored)
+        else:
             states = load_snapshot(snapshot_path(cfg.state_dir, host)) if cfg.state_dir else {}
-        due = due_feeds(self._by_host.get(host, []), states, now_us())
+        now = now_us(self._clock)
+        due = due_feeds(self._by_host.get(host, []), states, now)
         if cfg.politeness_delay > 0:
             # One request per host per tick, and none sooner than the delay after the last one:
             # no sleeping, so a host with many feeds never holds up the other hosts' polls.
             last = last_request.read() or 0
-            due = due[:1] if now_us() - last >= cfg.politeness_delay * _US else []
+            due = due[:1] if now - last >= cfg.politeness_delay * _US else []
         for spec in due:
             yield from self._poll(spec, states)
-            last_request.write(now_us())
+            last_request.write(now_us(self._clock))
         if due:
-            feeds_state.write(states)
+            feeds_state.write(states_to_json(states))
             if cfg.state_dir:
                 save_snapshot(snapshot_path(cfg.state_dir, host), states)
 
@@ -165,8 +191,9 @@ class _PollHostFn(beam.DoFn):
             max_bytes=cfg.max_bytes,
             max_redirects=cfg.max_redirects,
             retries=cfg.retries,
+            sleep=self._clock.sleep,
         )
-        fetched_at = now_us()
+        fetched_at = now_us(self._clock)
         states[spec.url] = new = after_fetch(
             state, result, spec.interval or cfg.poll_interval, fetched_at
         )
@@ -194,7 +221,7 @@ class _PollHostFn(beam.DoFn):
             }
             failure = make_failure(
                 STEP, spec.url, result.error or "fetch failed", json.dumps(detail)
-            )
+            )._replace(at=fetched_at)
             yield pvalue.TaggedOutput(FAILURES, TimestampedValue(failure, fetched_at / _US))
 
 
@@ -210,21 +237,34 @@ class PollFeeds(beam.PTransform):
     """PBegin -> "articles": RawDocument per 200 response, "failures": Failure per failed poll.
 
     Ticks every `tick` seconds from `start` to `stop` (epoch seconds; stop None runs forever); each
-    tick offers every host a chance to poll its due feeds.
+    tick offers every host a chance to poll its due feeds. `clock` paces the ticks and times the
+    fetches: the wall clock unless a test passes a FakeClock.
     """
 
-    def __init__(self, config: PollerConfig, start: float, stop: float | None, tick: float):
+    def __init__(
+        self,
+        config: PollerConfig,
+        start: float,
+        stop: float | None,
+        tick: float,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
+    ):
         super().__init__()
         self._config, self._start, self._stop, self._tick = config, start, stop, tick
+        self._clock = clock
 
     def expand(self, pbegin):
         hosts = hosts_of(self._config.feeds)
         return (
             pbegin
-            | "Tick" >> Ticks(self._start, self._stop, self._tick)
+            | "Tick" >> Ticks(self._start, self._stop, self._tick, clock=self._clock)
             | "PerHost"
             >> beam.FlatMap(lambda t: [(h, float(t)) for h in hosts]).with_output_types(
                 tuple[str, float]
             )
-            | "Fetch" >> beam.ParDo(_PollHostFn(self._config)).with_outputs(FAILURES, main=ARTICLES)
+            | "Fetch"
+            >> beam.ParDo(_PollHostFn(self._config, self._clock)).with_outputs(
+                FAILURES, main=ARTICLES
+            )
         )

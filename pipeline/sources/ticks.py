@@ -2,14 +2,14 @@
 
 PeriodicImpulse with two changes. Ticks missed while the pipeline was busy collapse into one (the
 poller works from due times, so catching up tick by tick only repeats empty rounds). And when the
-runner resumes the generator before the next tick is due, it waits for it. The local runner resumes a deferred splittable DoFn at once, so the stock
-generator spins: thousands of empty bundles a minute, a core busy, and metrics nested so deeply
-that reading them overflows the stack. Runners that honour the deferral never wait here.
+runner resumes the generator before the next tick is due, it waits for it. The local runner
+resumes a deferred splittable DoFn at once, so the stock generator spins: thousands of empty
+bundles a minute, a core busy, and metrics nested so deeply that reading them overflows the stack.
+Runners that honour the deferral never wait here. Time is read from an injected clock (real by
+default) so tests run on a fake one; due times are integer µs so a fake clock lands on them exactly.
 """
 
 from __future__ import annotations
-
-import time
 
 import apache_beam as beam
 from apache_beam.io.watermark_estimators import ManualWatermarkEstimator
@@ -20,10 +20,21 @@ from apache_beam.transforms.periodicsequence import (
 from apache_beam.transforms.window import TimestampedValue
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
+from pipeline.sources.clock import SYSTEM_CLOCK, US, Clock, now_us
+
 MAX_WAIT_S = 1.0  # a stop or a split is noticed within this long
 
 
+def newest_due(start_us: int, interval_us: int, index: int, now: int) -> int:
+    """The newest tick index due at `now` (µs), never before `index`: missed ticks collapse."""
+    return max(index, index + (now - start_us - interval_us * index) // interval_us)
+
+
 class _PacedSeqGenFn(ImpulseSeqGenDoFn):
+    def __init__(self, clock: Clock):
+        super().__init__()
+        self._clock = clock
+
     @beam.DoFn.unbounded_per_element()
     def process(
         self,
@@ -35,24 +46,26 @@ class _PacedSeqGenFn(ImpulseSeqGenDoFn):
     ):
         start, _, interval = element
         start = start.micros / 1e6 if isinstance(start, Timestamp) else start
+        start_us, interval_us = round(start * US), round(interval * US)
         index = restriction_tracker.current_restriction().start
         while True:
-            wait = start + interval * index - time.time()
-            if wait > 0:
-                time.sleep(min(wait, MAX_WAIT_S))
-                if start + interval * index > time.time():
-                    due = Timestamp(start + interval * index)
+            wait_us = start_us + interval_us * index - now_us(self._clock)
+            if wait_us > 0:
+                self._clock.sleep(min(wait_us / US, MAX_WAIT_S))
+                due_us = start_us + interval_us * index
+                if due_us > now_us(self._clock):
+                    due = Timestamp(micros=due_us)
                     _advance(watermark_estimator, due)
                     restriction_tracker.defer_remainder(due)
                     return
             # Ticks missed while downstream was busy collapse into the newest one: a poll round
             # is owed once, not once per missed second.
-            newest = index + int((time.time() - start - interval * index) // interval)
-            newest = min(newest, restriction_tracker.current_restriction().stop - 1)
-            if not restriction_tracker.try_claim(max(index, newest)):
+            newest = newest_due(start_us, interval_us, index, now_us(self._clock))
+            newest = max(index, min(newest, restriction_tracker.current_restriction().stop - 1))
+            if not restriction_tracker.try_claim(newest):
                 return
-            index = max(index, newest)
-            at = Timestamp(start + interval * index)
+            index = newest
+            at = Timestamp(micros=start_us + interval_us * index)
             _advance(watermark_estimator, at)
             yield TimestampedValue(at, at)
             index += 1
@@ -65,17 +78,22 @@ def _advance(estimator, to: Timestamp) -> None:
 
 
 class Ticks(beam.PTransform):
-    """Timestamps start, start + interval, … before stop (None: forever), each at its time."""
+    """Timestamps start, start + interval, … before stop (None: forever), each at its time.
 
-    def __init__(self, start: float, stop: float | None, interval: float):
+    `clock` decides what "its time" is: the wall clock unless a test passes a FakeClock.
+    """
+
+    def __init__(
+        self, start: float, stop: float | None, interval: float, *, clock: Clock = SYSTEM_CLOCK
+    ):
         super().__init__()
-        self._start, self._interval = start, interval
+        self._start, self._interval, self._clock = start, interval, clock
         self._stop = stop if stop is not None else MAX_TIMESTAMP.micros / 1e6
 
     def expand(self, pbegin):
         return (
             pbegin
             | "ImpulseElement" >> beam.Create([(self._start, self._stop, self._interval)])
-            | "GenSequence" >> beam.ParDo(_PacedSeqGenFn())
+            | "GenSequence" >> beam.ParDo(_PacedSeqGenFn(self._clock))
             | "AsSeconds" >> beam.Map(float).with_output_types(float)
         )

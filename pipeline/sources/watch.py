@@ -2,8 +2,8 @@
 
 MatchContinuously's own deduplication is broken on the local runner (RUNNERS.md: every poll runs at
 once and only the first file is seen), so matching runs as MatchContinuously(has_deduplication=
-False) does, and a stateful DoFn keyed by path@mtime lets each new or changed file through once. A marker per ingested version
-(under the state folder) keeps that promise across restarts.
+False) does, and a stateful DoFn keyed by path@mtime lets each new or changed file through once.
+A marker per ingested version (under the state folder) keeps that promise across restarts.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.transforms.window import TimestampedValue
 
+from pipeline.sources.clock import SYSTEM_CLOCK, Clock, now_us
 from pipeline.sources.files import is_input_path
 from pipeline.sources.ticks import Ticks
 from transforms.core.failures import ARTICLES, FAILURES, make_failure
 from transforms.core.records import RawDocument
-from transforms.core.times import now_us
 
 STEP = "read"
 _US = 1_000_000
@@ -62,18 +62,18 @@ class _OncePerVersionFn(beam.DoFn):
 
 
 class _ReadVersionFn(beam.DoFn):
-    def __init__(self, max_bytes: int, state_dir: str | None):
-        self._max_bytes, self._state_dir = max_bytes, state_dir
+    def __init__(self, max_bytes: int, state_dir: str | None, clock: Clock = SYSTEM_CLOCK):
+        self._max_bytes, self._state_dir, self._clock = max_bytes, state_dir, clock
         self._files = Metrics.counter("watch", "files")
 
     def process(self, metadata) -> Iterator:
         path = metadata.path
-        fetched_at = now_us()
+        fetched_at = now_us(self._clock)
         try:
             with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
                 data = fh.read(self._max_bytes + 1)
         except Exception as exc:  # noqa: BLE001 - an unreadable file is a dead letter, not a crash
-            failure = make_failure(STEP, path, exc, b"")
+            failure = make_failure(STEP, path, exc, b"")._replace(at=fetched_at)
             yield pvalue.TaggedOutput(FAILURES, TimestampedValue(failure, fetched_at / _US))
             return
         self._files.inc()
@@ -93,7 +93,8 @@ class _ReadVersionFn(beam.DoFn):
 class WatchFolder(beam.PTransform):
     """PBegin -> "articles": RawDocument per new or changed file, "failures": unreadable files.
 
-    Lists the folder every `interval` seconds from `start` to `stop` (epoch seconds; None: forever).
+    Lists the folder every `interval` seconds from `start` to `stop` (epoch seconds; None: forever)
+    by `clock`: the wall clock unless a test passes a FakeClock.
     """
 
     def __init__(
@@ -104,21 +105,23 @@ class WatchFolder(beam.PTransform):
         stop: float | None,
         max_bytes: int,
         state_dir: str | None = None,
+        *,
+        clock: Clock = SYSTEM_CLOCK,
     ):
         super().__init__()
         # No listing at construction: the launcher may not reach the bucket (Dataflow dry runs).
         glob = any(ch in folder for ch in "*?[")
         self._pattern = folder if glob else f"{folder.rstrip('/')}/**"
         self._interval, self._start, self._stop = interval, start, stop
-        self._max_bytes, self._state_dir = max_bytes, state_dir
+        self._max_bytes, self._state_dir, self._clock = max_bytes, state_dir, clock
 
     def expand(self, pbegin):
         # MatchContinuously(has_deduplication=False) is PeriodicImpulse + MatchAll; spelled out
-        # so that its ticks are paced (pipeline/ticks.py) instead of spinning the local runner.
+        # so that its ticks are paced (sources/ticks.py) instead of spinning the local runner.
         pattern = self._pattern
         return (
             pbegin
-            | "Tick" >> Ticks(self._start, self._stop, self._interval)
+            | "Tick" >> Ticks(self._start, self._stop, self._interval, clock=self._clock)
             | "Pattern" >> beam.Map(lambda _: pattern)
             | "Match" >> fileio.MatchAll()
             | "SkipNonInput" >> beam.Filter(lambda m: is_input_path(m.path))
@@ -128,7 +131,7 @@ class WatchFolder(beam.PTransform):
             ).with_output_types(tuple[str, fileio.FileMetadata])
             | "OncePerVersion" >> beam.ParDo(_OncePerVersionFn(self._state_dir))
             | "Read"
-            >> beam.ParDo(_ReadVersionFn(self._max_bytes, self._state_dir)).with_outputs(
-                FAILURES, main=ARTICLES
-            )
+            >> beam.ParDo(
+                _ReadVersionFn(self._max_bytes, self._state_dir, self._clock)
+            ).with_outputs(FAILURES, main=ARTICLES)
         )

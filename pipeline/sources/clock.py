@@ -1,0 +1,174 @@
+"""Clocks for the streaming sources: now() in epoch seconds and sleep(seconds).
+
+SystemClock is the real one and the default everywhere. FakeClock is for tests: its sleep()
+advances time at once and runs callbacks scheduled at fake times, so a run is deterministic
+however loaded the machine is.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Protocol, Self
+
+US = 1_000_000
+
+
+class Clock(Protocol):
+    def now(self) -> float:
+        """Epoch seconds."""
+
+    def sleep(self, seconds: float) -> None:
+        """Return once `seconds` have passed on this clock."""
+
+
+class SystemClock:
+    """Wall-clock time and a real sleep."""
+
+    def now(self) -> float:
+        return time.time()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+SYSTEM_CLOCK = SystemClock()
+
+
+def now_us(clock: Clock) -> int:
+    """The clock's time as integer µs since the epoch, the unit of every time in the records."""
+    return round(clock.now() * US)
+
+
+class ClockSpinning(RuntimeError):
+    """A loop read a FakeClock many times while nothing slept: a busy-wait, which on the real
+    clock burns a core and here would never end."""
+
+
+class _Timeline:
+    """One fake clock's time, sleep record and scheduled callbacks, shared by all its copies."""
+
+    def __init__(self, start_us: int, spin_limit: int):
+        self.lock = threading.Lock()  # guards the fields below, held briefly
+        self.advancing = threading.RLock()  # one sleeper at a time moves time and runs callbacks
+        self.now_us = start_us
+        self.spin_limit = spin_limit
+        self.reads_since_advance = 0
+        self.reads = 0
+        self.sleeps: list[float] = []
+        self.pending: list[tuple[int, int, Callable[[], None]]] = []  # heap of (at µs, seq, fn)
+        self.seq = itertools.count()
+
+
+# Time lives here, not in the FakeClock object: Beam pickles every DoFn (FnApiRunner too), so the
+# Ticks source, the poller and the watch each hold their own copy of the clock. A copy carries
+# only the name and finds the one timeline of this process by it, so all copies agree on the time.
+_TIMELINES: dict[str, _Timeline] = {}
+_TIMELINES_LOCK = threading.Lock()
+
+
+class FakeClock:
+    """A test clock: sleep() moves time forward at once; call_at() runs a callback at a fake time.
+
+    Works wherever the copies run in the process that created the clock (FnApiRunner in memory,
+    the local default); a copy unpickled in another process raises instead of keeping its own
+    time. Use it as a context manager, or close() it, to drop its timeline.
+    """
+
+    def __init__(
+        self, start: float = 1_700_000_000.0, *, name: str | None = None, spin_limit: int = 1000
+    ):
+        self.name = name or f"fake-clock-{uuid.uuid4().hex}"
+        with _TIMELINES_LOCK:
+            if self.name in _TIMELINES:
+                raise ValueError(f"a FakeClock named {self.name!r} exists already")
+            _TIMELINES[self.name] = _Timeline(round(start * US), spin_limit)
+
+    def _timeline(self) -> _Timeline:
+        timeline = _TIMELINES.get(self.name)
+        if timeline is None:
+            raise RuntimeError(
+                f"FakeClock {self.name!r} is not registered in this process (closed, or unpickled "
+                "by a runner in another process): fake clocks need an in-process runner"
+            )
+        return timeline
+
+    def now(self) -> float:
+        t = self._timeline()
+        with t.lock:
+            t.reads += 1
+            t.reads_since_advance += 1
+            if t.reads_since_advance > t.spin_limit:
+                raise ClockSpinning(
+                    f"{t.reads_since_advance} reads of {self.name} without a sleep: a busy-wait"
+                )
+            return t.now_us / US
+
+    def sleep(self, seconds: float) -> None:
+        """Advance by `seconds` (at least 1 µs if positive), running callbacks due on the way,
+        each at its own time."""
+        t = self._timeline()
+        with t.advancing:
+            with t.lock:
+                t.sleeps.append(seconds)
+                step = max(1, round(seconds * US)) if seconds > 0 else 0
+                if step:  # sleep(0) in a loop is still a busy-wait
+                    t.reads_since_advance = 0
+                target = t.now_us + step
+            while (due := self._pop_due(t, target)) is not None:
+                due()  # outside t.lock: a callback may read the clock
+            with t.lock:
+                t.now_us = max(t.now_us, target)
+
+    @staticmethod
+    def _pop_due(t: _Timeline, target: int) -> Callable[[], None] | None:
+        with t.lock:
+            if not t.pending or t.pending[0][0] > target:
+                return None
+            at, _, fn = heapq.heappop(t.pending)
+            t.now_us = max(t.now_us, at)
+            return fn
+
+    def call_at(self, when: float, fn: Callable[[], None]) -> None:
+        """Run fn() in the sleep that reaches `when` (epoch seconds), with now() == when.
+
+        Callbacks stay in this process and are never pickled, so they may be any callable.
+        """
+        t = self._timeline()
+        with t.lock:
+            heapq.heappush(t.pending, (round(when * US), next(t.seq), fn))
+
+    @property
+    def sleeps(self) -> tuple[float, ...]:
+        """Every sleep asked of this clock, in seconds, in order."""
+        t = self._timeline()
+        with t.lock:
+            return tuple(t.sleeps)
+
+    @property
+    def reads(self) -> int:
+        """How many times now() was called."""
+        t = self._timeline()
+        with t.lock:
+            return t.reads
+
+    def close(self) -> None:
+        with _TIMELINES_LOCK:
+            _TIMELINES.pop(self.name, None)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"FakeClock(name={self.name!r})"
