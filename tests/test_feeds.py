@@ -263,6 +263,23 @@ def test_published_dates_are_utc_and_never_in_the_future(date, expected):
     assert a.published_at_source == ("feed" if expected else "none")
 
 
+@pytest.mark.parametrize(
+    "updated,expected",
+    [
+        ("2026-11-01T23:00:00Z", "2026-11-01T23:00:00+00:00"),  # within a day of fetching
+        ("2026-11-03T00:00:00Z", None),  # the rule published_at follows, for every format
+    ],
+)
+def test_modified_dates_in_the_future_are_unknown(updated, expected):
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>T</title><id>urn:t</id>'
+        f"<published>2026-10-31T08:00:00Z</published><updated>{updated}</updated></entry></feed>"
+    )
+    (a,) = _parse(atom.encode())
+    assert a.published_at == _us("2026-10-31T08:00:00+00:00")
+    assert a.modified_at == (_us(expected) if expected else None)
+
+
 # --- hostile XML ---------------------------------------------------------------------------
 
 _LAUGHS = b"".join(

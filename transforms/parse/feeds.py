@@ -16,11 +16,11 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 from xml.parsers import expat
 
-from transforms.core import identity
 from transforms.core.failures import make_failure
 from transforms.core.records import Article, Failure, RawDocument
 from transforms.core.times import to_us
 from transforms.parse import dates
+from transforms.parse.article import build_article
 from transforms.parse.decoding import decode_bytes
 
 STEP = "parse"
@@ -35,7 +35,6 @@ MAX_LOOSE_BYTES = 2 * 1024 * 1024
 # amplification limit expat has, so a quadratic blow-up must be refused before parsing.
 MAX_ENTITY_EXPANSION = 1024 * 1024
 MAX_ENTITY_DECLARATIONS = 256
-FUTURE_TOLERANCE_US = 24 * 3600 * 1_000_000
 
 _ENTITY_DECL = re.compile(rb"<!ENTITY\s+(?!%)([\w.:-]+)\s+(?:\"([^\"]*)\"|'([^']*)')")
 _FIRST_ELEMENT = re.compile(rb"<\w")
@@ -312,35 +311,23 @@ def _to_article(
     text = e.content if len(e.content) > len(e.summary) else e.summary
     if not text and not e.title:
         return _failure(doc, f"entry {index} has neither title nor text", _entry_json(e.raw))
-    published, source = e.published if e.published is not None else e.updated, "feed"
-    if published is not None and published > doc.fetched_at + FUTURE_TOLERANCE_US:
-        published = None  # a date in the future is a feed bug, not news from tomorrow
-    if published is None:
-        source = "none"
     # A headline-only item (link posts, classifieds) still is news; its title is its text, so
     # that language detection and dedupe have something to work on.
-    text = text or e.title or ""
-    canonical = identity.canonical_url(e.link)
-    # Without link and guid, the item's place in the feed changes on every poll that adds news
-    # above it; its source and content are what stay the same.
-    key = e.guid or (None if canonical else f"{doc.source_uri}#{identity.content_hash(text)}")
-    return Article(
-        article_id=identity.article_id(canonical, key, doc.source_uri, index),
+    return build_article(
+        doc,
+        index,
+        text or e.title or "",
         url=e.link,
-        canonical_url=canonical,
-        source_uri=doc.source_uri,
-        source_name=source_name,
         title=e.title,
-        text=text,
-        summary=e.summary or None,
-        authors=tuple(dict.fromkeys(a for a in e.authors if a)),
-        published_at=published,
-        published_at_source=source,
-        ingested_at=doc.fetched_at,
-        content_hash=identity.content_hash(text),
-        guid=e.guid,
         title_source="feed" if e.title else None,
+        summary=e.summary,
+        authors=e.authors,
+        published_at=e.published if e.published is not None else e.updated,
+        date_source="feed",
         modified_at=e.updated,
+        guid=e.guid,
+        source_name=source_name,
+        feed_entry=True,
     )
 
 

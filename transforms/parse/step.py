@@ -9,15 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import apache_beam as beam
 from apache_beam import pvalue
 
-from transforms.core import identity
-from transforms.core.failures import ARTICLES, FAILURES, make_failure
+from transforms.core.failures import ARTICLES, FAILURES
 from transforms.core.records import Article, Failure, RawDocument
-from transforms.core.times import plausible
+from transforms.parse.article import build_article, parse_failure, web_url
 from transforms.parse.dates import parse_date
 from transforms.parse.decoding import decode_bytes
 from transforms.parse.html import extract_article, fragment_to_text
@@ -25,16 +23,11 @@ from transforms.parse.jsonlines import read_records
 from transforms.parse.plaintext import clean_plain_text
 from transforms.parse.unpack import FEED, HTML, JSON, JSONL, TEXT, DecompressError, unpack
 
-STEP = "parse"
 # A page (HTML or text) beyond this many bytes is cut before decoding and extraction: a 50 MB
 # page costs what a 5 MB one does, and article text sits in the first megabytes of every page.
 MAX_HTML_BYTES = 5 * 1024 * 1024
 _MAX_FAILED_RECORDS = 3  # more bad records than this and no good one: the whole file is bad
 _MARKUP = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|ul|li|h\d)\b[^>]*>", re.IGNORECASE)
-
-
-def _failure(doc: RawDocument, error: str, payload: object = None) -> Failure:
-    return make_failure(STEP, doc.source_uri, error, doc.data if payload is None else payload)
 
 
 def _looks_binary(text: str) -> bool:
@@ -50,42 +43,6 @@ def _looks_binary(text: str) -> bool:
     return bad / len(head) > 0.05
 
 
-def _web_url(url: str | None) -> str | None:
-    return url if url and urlsplit(url).scheme in ("http", "https") else None
-
-
-def _domain(url: str | None) -> str | None:
-    host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else None
-
-
-def _article(doc: RawDocument, index: int, *, url: str | None, text: str, **fields) -> Article:
-    """Fill the identity fields the same way for every format."""
-    canonical = identity.canonical_url(fields.pop("canonical", None) or url)
-    published = plausible(fields.pop("published_at", None), doc.fetched_at)
-    date_source = fields.pop("date_source", "none") if published is not None else "none"
-    modified = plausible(fields.pop("modified_at", None), doc.fetched_at)
-    guid = fields.pop("guid", None)
-    return Article(
-        article_id=identity.article_id(canonical, guid, doc.source_uri, index),
-        url=url,
-        canonical_url=canonical,
-        source_uri=doc.source_uri,
-        source_name=fields.pop("source_name", None) or _domain(canonical),
-        title=fields.pop("title", None) or None,
-        text=text,
-        summary=fields.pop("summary", None) or None,
-        authors=tuple(fields.pop("authors", ()) or ()),
-        published_at=published,
-        published_at_source=date_source,
-        ingested_at=doc.fetched_at,
-        content_hash=identity.content_hash(text),
-        guid=guid,
-        title_source=fields.pop("title_source", None),
-        modified_at=modified,
-    )
-
-
 def _first_date(candidates: list[tuple[str, str]]) -> tuple[int | None, str]:
     for source, raw in candidates:
         at = parse_date(raw)
@@ -97,14 +54,14 @@ def _first_date(candidates: list[tuple[str, str]]) -> tuple[int | None, str]:
 def _parse_text(doc: RawDocument, text: str) -> Iterator[Article | Failure]:
     page = clean_plain_text(text)
     if not page.text:
-        yield _failure(doc, "no article text found in plain text", text)
+        yield parse_failure(doc, "no article text found in plain text", text)
         return
-    url = _web_url(doc.source_uri)
-    yield _article(
+    url = web_url(doc.source_uri)
+    yield build_article(
         doc,
         0,
+        page.text,
         url=url,
-        text=page.text,
         title=page.title,
         title_source=page.title_source,
         summary=page.summary,
@@ -116,21 +73,21 @@ def _parse_text(doc: RawDocument, text: str) -> Iterator[Article | Failure]:
 
 
 def _parse_html(doc: RawDocument, html: str, fast: bool) -> Iterator[Article | Failure]:
-    page_url = _web_url(doc.source_uri)
+    page_url = web_url(doc.source_uri)
     page = extract_article(html, page_url, fast=fast)
     if not page["text"]:
-        yield _failure(doc, "HTML page has no main text (empty body or not an article)", html)
+        yield parse_failure(doc, "HTML page has no main text (empty body or not an article)", html)
         return
     published, source = _first_date(page["dates"])
     if published is None and page["date"]:
         published, source = parse_date(page["date"]), "html"
     modified, _ = _first_date(page["modified"])
-    url = _web_url(page["canonical_url"]) or page_url
-    yield _article(
+    url = web_url(page["canonical_url"]) or page_url
+    yield build_article(
         doc,
         0,
+        page["text"],
         url=url,
-        text=page["text"],
         title=page["title"],
         title_source=page["title_source"],
         summary=page["description"],
@@ -153,7 +110,9 @@ def _parse_records(doc: RawDocument, text: str, array: bool) -> Iterator[Article
     failures = [r for r in results if isinstance(r, Failure)]
     if len(failures) > _MAX_FAILED_RECORDS and len(failures) == len(results):
         # Not one record reads: the file is not JSON at all, so it is one dead letter, not N.
-        yield _failure(doc, f"not JSON: all {len(results)} records malformed ({failures[0].error})")
+        yield parse_failure(
+            doc, f"not JSON: all {len(results)} records malformed ({failures[0].error})"
+        )
         return
     yield from results
 
@@ -161,18 +120,18 @@ def _parse_records(doc: RawDocument, text: str, array: bool) -> Iterator[Article
 def _records(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Failure]:
     for record in read_records(text, array):
         if record.fields is None:
-            yield _failure(doc, record.error or "unreadable record", record.raw)
+            yield parse_failure(doc, record.error or "unreadable record", record.raw)
             continue
         f = record.fields
         body = _record_text(f["text"])
         if not body:
-            yield _failure(doc, f"record {record.index} has no text", record.raw)
+            yield parse_failure(doc, f"record {record.index} has no text", record.raw)
             continue
-        yield _article(
+        yield build_article(
             doc,
             record.index,
-            url=_web_url(f["url"]),
-            text=body,
+            body,
+            url=web_url(f["url"]),
             title=f["title"],
             title_source="input" if f["title"] else None,
             summary=_record_text(f["summary"]) or None,
@@ -193,15 +152,15 @@ def _parse_feed(doc: RawDocument) -> Iterator[Article | Failure]:
 
 def _parse(doc: RawDocument, fast_html: bool) -> Iterator[Article | Failure]:
     if not doc.data or not doc.data.strip():
-        yield _failure(doc, "empty document")
+        yield parse_failure(doc, "empty document")
         return
     try:
         data, fmt, _ = unpack(doc.source_uri, doc.data)
     except DecompressError as exc:
-        yield _failure(doc, str(exc))
+        yield parse_failure(doc, str(exc))
         return
     if not data.strip():
-        yield _failure(doc, "empty document after decompression")
+        yield parse_failure(doc, "empty document after decompression")
         return
     if fmt == FEED:
         yield from _parse_feed(doc._replace(data=data))
@@ -210,7 +169,7 @@ def _parse(doc: RawDocument, fast_html: bool) -> Iterator[Article | Failure]:
         data = data[:MAX_HTML_BYTES]
     decoded = decode_bytes(data, doc.content_type)
     if _looks_binary(decoded.text):
-        yield _failure(doc, f"binary or undecodable content (not {fmt})")
+        yield parse_failure(doc, f"binary or undecodable content (not {fmt})")
         return
     text = decoded.text
     if fmt == TEXT:
@@ -220,7 +179,7 @@ def _parse(doc: RawDocument, fast_html: bool) -> Iterator[Article | Failure]:
     elif fmt in (JSONL, JSON):
         yield from _parse_records(doc, text, array=fmt == JSON)
     else:
-        yield _failure(doc, f"unsupported format {fmt!r}")
+        yield parse_failure(doc, f"unsupported format {fmt!r}")
 
 
 def parse_document(doc: RawDocument, fast_html: bool = False) -> Iterator[Article | Failure]:
@@ -232,7 +191,7 @@ def parse_document(doc: RawDocument, fast_html: bool = False) -> Iterator[Articl
     try:
         yield from _parse(doc, fast_html)
     except Exception as exc:  # noqa: BLE001 - a parser bug on one document must not stop the run
-        yield _failure(doc, f"{type(exc).__name__}: {exc}")
+        yield parse_failure(doc, f"{type(exc).__name__}: {exc}")
 
 
 class _ParseFn(beam.DoFn):
