@@ -132,6 +132,18 @@ def test_jsonl_maps_fields_and_fails_bad_lines_alone():
     assert all(f.stage == "parse" and f.source_uri == "batch.jsonl" for f in bad)
 
 
+def test_a_record_with_a_broken_url_fails_nobody_else():
+    records = [
+        {"url": "http://[not-a-host/a", "text": PROSE, "author": ["Ann", "Ann", ""]},
+        {"url": "ftp://example.com/b", "text": PROSE},
+        {"url": "https://example.com/c", "text": PROSE},
+    ]
+    broken, ftp, fine = _parse("urls.json", json.dumps(records).encode())
+    assert (broken.url, broken.canonical_url, broken.authors) == (None, None, ("Ann",))
+    assert (ftp.url, ftp.source_name) == (None, None)
+    assert fine.url == "https://example.com/c"
+
+
 def test_json_array_and_wrapped_list():
     records = [{"title": f"T{i}", "text": PROSE} for i in range(3)]
     assert len(_articles(_parse("a.json", json.dumps(records).encode()))) == 3

@@ -24,10 +24,15 @@ def parse_failure(doc: RawDocument, error: BaseException | str, payload: Any = N
 
 
 def web_url(value: Any) -> str | None:
-    """The value if it is an http(s) URL, else None: a file path or a JSON number is no link."""
-    if isinstance(value, str) and value[:8].lower().startswith(("http://", "https://")):
-        return value
-    return None
+    """The value if it is an http(s) URL, else None: a file path, a JSON number or a URL that
+    does not even split ("http://[oops") is no link."""
+    if not isinstance(value, str) or not value[:8].lower().startswith(("http://", "https://")):
+        return None
+    try:
+        urlsplit(value)
+    except ValueError:
+        return None
+    return value
 
 
 def _domain(url: str | None) -> str | None:

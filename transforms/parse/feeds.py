@@ -16,14 +16,12 @@ from typing import Any, NamedTuple
 from urllib.parse import urljoin, urlsplit
 from xml.parsers import expat
 
-from transforms.core.failures import make_failure
 from transforms.core.records import Article, Failure, RawDocument
 from transforms.core.times import to_us
 from transforms.parse import dates
-from transforms.parse.article import build_article
+from transforms.parse.article import build_article, parse_failure, web_url
 from transforms.parse.decoding import decode_bytes
 
-STEP = "parse"
 # Larger documents are refused before parsing: feedparser needs ~1-3 s/MB even on well-formed XML,
 # and no real feed needs more than a few MB (a podcast's full back catalogue: ~2 MB).
 MAX_FEED_BYTES = 16 * 1024 * 1024
@@ -74,17 +72,17 @@ def parse_feed(doc: RawDocument) -> Iterator[Article | Failure]:
     document that is not a feed at all. Never raises."""
     try:
         if len(doc.data) > MAX_FEED_BYTES:
-            yield _failure(doc, f"feed too large: {len(doc.data)} bytes > {MAX_FEED_BYTES}")
+            yield parse_failure(doc, f"feed too large: {len(doc.data)} bytes > {MAX_FEED_BYTES}")
             return
         if _is_json_feed(doc.data):
             source_name, entries = _json_feed_entries(doc)
         elif doc.data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-            yield _failure(doc, "not a feed: JSON without a jsonfeed.org version")
+            yield parse_failure(doc, "not a feed: JSON without a jsonfeed.org version")
             return
         else:
             refused = _entity_bomb(doc.data) or _too_slow_to_recover(doc)
             if refused:
-                yield _failure(doc, refused)
+                yield parse_failure(doc, refused)
                 return
             source_name, entries = _xml_feed_entries(doc)
         for index, entry in enumerate(entries):
@@ -93,7 +91,7 @@ def parse_feed(doc: RawDocument) -> Iterator[Article | Failure]:
             else:
                 yield _to_article(entry, source_name, doc, index)
     except Exception as exc:  # noqa: BLE001 - a crash in a parser is a dead letter, never a raise
-        yield _failure(doc, exc)
+        yield parse_failure(doc, exc)
 
 
 # --- XML feeds (feedparser) -------------------------------------------------------------------
@@ -104,7 +102,7 @@ def feedparser_result(doc: RawDocument) -> Any:
     import feedparser  # deferred: ~0.1 s import, and only feed documents need it
 
     headers = {"content-type": _content_type(doc)}
-    if _is_web_url(doc.source_uri):
+    if web_url(doc.source_uri):
         headers["content-location"] = doc.source_uri  # base for relative links without xml:base
     # A BytesIO, never bytes or str: feedparser opens a str/bytes that looks like a path or URL.
     # feedparser's HTML sanitiser stays on although we keep only text: turning it off saves only
@@ -150,15 +148,15 @@ def _xml_feed_entries(doc: RawDocument) -> tuple[str | None, list]:
     entries = result.get("entries", [])
     if not entries:
         if result.get("bozo") and not _harmless(result.get("bozo_exception")):
-            return None, [_failure(doc, f"not a parsable feed: {_reason(result)}")]
+            return None, [parse_failure(doc, f"not a parsable feed: {_reason(result)}")]
         if not result.get("version"):
-            return None, [_failure(doc, "not a feed: no RSS, Atom or JSON Feed root element")]
+            return None, [parse_failure(doc, "not a feed: no RSS, Atom or JSON Feed root element")]
         return None, []  # a well-formed feed with no items yet: nothing to ingest
     # A bozo feed that still has entries (undefined entity, bad encoding, junk after the root…) is
     # ingested: feedparser's loose parser recovered them, and dropping real news for a markup
     # error would be worse than a slightly imperfect entry.
-    base = feed.get("link") if _is_web_url(feed.get("link")) else None
-    if base is None and _is_web_url(doc.source_uri):
+    base = web_url(feed.get("link"))
+    if base is None and web_url(doc.source_uri):
         base = doc.source_uri
     feed_authors = (
         _names(feed.get("authors")) if str(result.get("version", "")).startswith("atom") else []
@@ -176,7 +174,7 @@ def _xml_entry(e: Any, base: str | None, feed_authors: list[str]) -> _Entry:
     content = max(contents, key=len, default="")
     return _Entry(
         title=_one_line(_text(e.get("title"), e.get("title_detail"))) or None,
-        link=link if _is_web_url(link) else None,
+        link=web_url(link),
         guid=(e.get("id") or "").strip() or None,
         authors=_names(e.get("authors")) or ([e["author"]] if e.get("author") else feed_authors),
         # dict.get: FeedParserDict.get("published") silently falls back to "updated" (and warns).
@@ -245,14 +243,16 @@ def _json_feed_entries(doc: RawDocument) -> tuple[str | None, list]:
     try:
         feed = json.loads(decode_bytes(doc.data, doc.content_type).text)
     except ValueError as exc:
-        return None, [_failure(doc, f"JSON Feed: {exc}")]
+        return None, [parse_failure(doc, f"JSON Feed: {exc}")]
     if not isinstance(feed, dict) or not isinstance(feed.get("items", []), list):
-        return None, [_failure(doc, "JSON Feed: top level is not an object with an items list")]
+        return None, [
+            parse_failure(doc, "JSON Feed: top level is not an object with an items list")
+        ]
     base = next(
         (
             u
             for u in (feed.get("home_page_url"), feed.get("feed_url"), doc.source_uri)
-            if _is_web_url(u)
+            if web_url(u)
         ),
         None,
     )
@@ -260,7 +260,7 @@ def _json_feed_entries(doc: RawDocument) -> tuple[str | None, list]:
     entries: list = []
     for item in feed.get("items", []):
         if not isinstance(item, dict):
-            entries.append(_failure(doc, "JSON Feed: item is not an object", item))
+            entries.append(parse_failure(doc, "JSON Feed: item is not an object", item))
             continue
         link = _str(item.get("url")) or _str(item.get("external_url"))
         if link and base:
@@ -273,7 +273,7 @@ def _json_feed_entries(doc: RawDocument) -> tuple[str | None, list]:
         entries.append(
             _Entry(
                 title=_one_line(_html_text(_str(item.get("title")))) or None,
-                link=link if _is_web_url(link) else None,
+                link=web_url(link),
                 guid=_str(item.get("id")) or None,
                 authors=_json_authors(item) or feed_authors,
                 published=_entry_time(_str(item.get("date_published")), None),
@@ -310,7 +310,7 @@ def _to_article(
     # teaser in both, or put a truncated teaser in content).
     text = e.content if len(e.content) > len(e.summary) else e.summary
     if not text and not e.title:
-        return _failure(doc, f"entry {index} has neither title nor text", _entry_json(e.raw))
+        return parse_failure(doc, f"entry {index} has neither title nor text", _entry_json(e.raw))
     # A headline-only item (link posts, classifieds) still is news; its title is its text, so
     # that language detection and dedupe have something to work on.
     return build_article(
@@ -406,13 +406,5 @@ def _names(authors: Any) -> list[str]:
     return names
 
 
-def _is_web_url(url: Any) -> bool:
-    return isinstance(url, str) and url[:8].lower().startswith(("http://", "https://"))
-
-
 def _entry_json(raw: Any) -> str:
     return json.dumps(raw, default=str, ensure_ascii=False)
-
-
-def _failure(doc: RawDocument, error: BaseException | str, payload: Any = None) -> Failure:
-    return make_failure(STEP, doc.source_uri, error, doc.data if payload is None else payload)
