@@ -16,7 +16,7 @@ from xml.parsers import expat
 
 from transforms.core.records import Article, Failure, RawDocument
 from transforms.parse.article import parse_failure, web_url
-from transforms.parse.decoding import decode_bytes
+from transforms.parse.decoding import browser_charset, decode_bytes
 from transforms.parse.feedentry import (
     FeedEntry,
     entry_article,
@@ -146,27 +146,8 @@ def _content_type(doc: RawDocument) -> str:
     data = doc.data
     if data[:4] in _UNICODE_MARKERS or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return doc.content_type or "application/xml"
-    decoded = decode_bytes(data, doc.content_type)
-    encoding = _western_default(data) if decoded.source == "detected" else decoded.encoding
-    if encoding in ("latin_1", "iso8859_1", "ascii"):
-        encoding = "windows-1252"  # what decode_bytes decodes them as; C1 bytes are cp1252 quotes
+    encoding = browser_charset(decode_bytes(data, doc.content_type).encoding)
     return f"application/xml; charset={encoding.replace('_', '-')}"
-
-
-def _western_default(data: bytes) -> str:
-    """Undeclared, non-UTF-8 bytes: cp1252 when detection finds it as clean as its best guess.
-
-    Short Portuguese or Spanish text fits cp1257 or cp1250 as well as cp1252 (same chaos), and
-    charset-normalizer breaks the tie on language coherence, which picks Baltic on a news feed.
-    """
-    from charset_normalizer import from_bytes  # deferred: only undeclared non-UTF-8 documents
-
-    matches = list(from_bytes(data[:262144]))
-    if not matches:
-        return "windows-1252"
-    best = min(m.chaos for m in matches)
-    tied = [m.encoding for m in matches if m.chaos <= best]
-    return "windows-1252" if "cp1252" in tied else matches[0].encoding
 
 
 def _xml_feed_entries(doc: RawDocument) -> tuple[str | None, list]:
