@@ -13,6 +13,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
+from transforms.parse.cues import load_cues
 from transforms.parse.pagemeta import page_metadata
 
 # Input beyond this many characters is cut before extraction: trafilatura's cost grows with the
@@ -121,9 +122,11 @@ def _trafilatura_document(html: Any, url: str | None, fast: bool = False) -> Any
     )
 
 
+# The cue words of every language are in data/html_cues.tsv; the patterns around them here.
+_CUES = load_cues("html_cues.tsv")
 _TAIL_CLUTTER = re.compile(
-    r"^(?:©|\(c\)\s|copyright\b)|\b(?:subscribe|newsletters?|sign up|click here|follow (?:us|her|him)"
-    r" on|all rights reserved|iscriviti|abonnez-vous|abonnieren)\b",
+    rf"^(?:©|\(c\)\s|(?:{_CUES.pattern('copyright_start')})\b)"
+    rf"|\b(?:{_CUES.pattern('tail_clutter')})\b",
     re.IGNORECASE,
 )
 
@@ -201,7 +204,7 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
 
 
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»]\s+")
-_BY = re.compile(r"^(?:by|von|di|par|por|door)\s+", re.IGNORECASE)
+_BY = re.compile(rf"^(?:{_CUES.pattern('author_prefix')})\s+", re.IGNORECASE)
 
 
 def _squash(text: str) -> str:

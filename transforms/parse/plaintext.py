@@ -10,55 +10,41 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from transforms.parse.cues import load_cues
 from transforms.parse.dates import find_dates
 
 _TERMINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _CLOSING = re.compile(r"[\"'”’»)\]]$")
 _DOMAIN = re.compile(r"^\(?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,6})\)?$", re.IGNORECASE)
 _LINK_TAIL = re.compile(r"\s*(?:🔗|➡️?|►|▶️?|→|👉)\s*(?:(?![.!?]\s).){0,80}$")
-_COPYRIGHT = re.compile(
-    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|tutti i diritti)", re.IGNORECASE
-)
-_CREDIT_CUE = re.compile(
-    r"\b(?:photos?|foto|fotograf\w*|credits?|crédits?|credito|immagin\w*|image|bild|getty|reuters|"
-    r"afp|ap|ansa|epa|dpa|lapresse|imago|shutterstock|diritti d'autore|copyright|pool)\b",
-    re.IGNORECASE,
-)
+# The cue words of every language are in data/plaintext_cues.tsv; the patterns around them here.
+_CUES = load_cues("plaintext_cues.tsv")
+_COPYRIGHT = re.compile(rf"^(?:©|\(c\)\s|(?:{_CUES.pattern('copyright')})\b)", re.IGNORECASE)
+_CREDIT_CUE = re.compile(rf"\b(?:{_CUES.pattern('credit')})\b", re.IGNORECASE)
 _SLASHED_NAMES = re.compile(r"\b[A-Z][\w.'-]*\s?/\s?[A-Z]")
 _PAREN_CREDIT = re.compile(r"\(([^()]{2,60})\)\s*$")
 _TRAILING_CREDIT = re.compile(
-    r"\b(?:photos?|foto|credits?|crédits?|credito|image|bild|picture)\s*:\s*[^.:]{2,50}$",
-    re.IGNORECASE,
+    rf"\b(?:{_CUES.pattern('credit_label')})\s*:\s*[^.:]{{2,50}}$", re.IGNORECASE
 )
-_READ_CUE = re.compile(
-    r"^(?:read(?: more| also)?|also read|see also|watch|leggi(?: anche)?|vedi anche|lire aussi|"
-    r"à lire|lesen sie auch|mehr zum thema|lee también|leia também|lees ook)\b\s*[:\-–»]?\s",
-    re.IGNORECASE,
-)
+_READ_CUE = re.compile(rf"^(?:{_CUES.pattern('read_also')})\b\s*[:\-–»]?\s", re.IGNORECASE)
 _SHOUTED_LEAD = re.compile(r"^[^\W\d_a-z]{3,}(?:\s+[^\W\d_a-z]{2,})?(?:\s{2,}|\s*[:|»]\s)")
+_NAMES = r"(?:[A-Z][\w.'’-]+\s?){2,4}"  # "Anna Maria Rossi": capitalised, two to four words
 _BYLINE = re.compile(
-    r"^(?i:by|di|da|par|von|por|door|av|af|de)\s+((?:[A-Z][\w.'’-]+\s?){2,4}"
-    r"(?:(?:,|&|and|e|et|und|y)\s+(?:[A-Z][\w.'’-]+\s?){2,4})*)$"
+    rf"^(?i:{_CUES.pattern('byline')})\s+"
+    rf"({_NAMES}(?:(?:,|&|{_CUES.pattern('name_joiner')})\s+{_NAMES})*)$"
+)
+_NAME_JOINER = re.compile(
+    ",|&|" + "|".join(f" {re.escape(w)} " for w in _CUES.phrases("name_joiner"))
 )
 _DATE_CUE = re.compile(
-    r"\b(?:published|posted|pubblicato|publié|veröffentlicht|publicado|date|data|datum|fecha)\b",
-    re.IGNORECASE,
+    rf"\b(?:{_CUES.pattern('published')}|{_CUES.pattern('date_label')})\b", re.IGNORECASE
 )
-_UPDATED_CUE = re.compile(
-    r"\b(?:updated|modified|aggiornato|modificato|mis à jour|aktualisiert|actualizado)\b",
-    re.IGNORECASE,
-)
-_LEADING_DATE = re.compile(r"^\s*(?:(?:date|data|datum|fecha)\s*:?\s*)?$", re.IGNORECASE)
+_UPDATED_CUE = re.compile(rf"\b(?:{_CUES.pattern('updated')})\b", re.IGNORECASE)
+_LEADING_DATE = re.compile(rf"^\s*(?:(?:{_CUES.pattern('date_label')})\s*:?\s*)?$", re.IGNORECASE)
 _TEASER_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
 # A short heading that opens the page's after-article furniture: related links or comments.
 _SECTION_END = re.compile(
-    r"^(?:related(?: (?:news|stories|articles|posts))?|more (?:stories|from|on)|you may also like|"
-    r"read (?:more|next)|recommended|leave a (?:reply|comment)|comments?|\d+ comments?|"
-    r"notizie correlate|articoli correlati|potrebbe interessarti|ti potrebbe interessare|"
-    r"lascia un commento|commenti|leggi anche|à lire aussi|sur le même sujet|laisser un commentaire|"
-    r"commentaires|das könnte sie auch interessieren|mehr zum thema|kommentare|"
-    r"noticias relacionadas|te puede interesar|deja un comentario|comentarios|"
-    r"вам также может быть интересно|похожие статьи|добавить комментарий|комментарии)\b",
+    rf"^(?:{_CUES.pattern('section_end')}|\d+ (?:{_CUES.pattern('comment_count')}))\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"“«(]?[A-Z0-9À-Ý])")
@@ -273,9 +259,7 @@ def clean_plain_text(raw: str) -> PlainText:
     for text in lines[: start or 0]:
         match = _BYLINE.match(text)
         if match:
-            authors += [
-                a.strip() for a in re.split(r",|&| and | e | et | und | y ", match.group(1))
-            ]
+            authors += [a.strip() for a in _NAME_JOINER.split(match.group(1))]
 
     title, title_source, source_name = None, "none", None
     if copyright_line:
