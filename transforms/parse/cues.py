@@ -6,12 +6,14 @@ that uses them keeps the grammar around them (anchors, boundaries, what may foll
 
 from __future__ import annotations
 
+import functools
 import importlib.resources
 import re
 
 
+@functools.cache
 def load_cues(name: str) -> Cues:
-    """The cue file data/<name> of this package."""
+    """The cue file data/<name> of this package, read once per process."""
     path = importlib.resources.files("transforms.parse") / "data" / name
     return Cues(path.read_text(encoding="utf-8"), name)
 
