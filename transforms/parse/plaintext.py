@@ -9,8 +9,11 @@ judges each line alone; this module weighs the lines against each other.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse.article import build_article, parse_failure, web_url
 from transforms.parse.cues import load_cues
 from transforms.parse.dates import find_dates
 from transforms.parse.textlines import (
@@ -60,6 +63,28 @@ class PlainText(NamedTuple):
     authors: list[str]
     published_at: int | None  # µs UTC, from the text
     source_name: str | None
+
+
+def plain_text_articles(doc: RawDocument, text: str) -> Iterator[Article | Failure]:
+    """The one Article of a plain-text document, or a Failure when no line reads like one."""
+    page = clean_plain_text(text)
+    if not page.text:
+        yield parse_failure(doc, "no article text found in plain text", text)
+        return
+    url = web_url(doc.source_uri)
+    yield build_article(
+        doc,
+        0,
+        page.text,
+        url=url,
+        title=page.title,
+        title_source=page.title_source,
+        summary=page.summary,
+        authors=page.authors,
+        published_at=page.published_at,
+        date_source="text",
+        source_name=page.source_name,
+    )
 
 
 def clean_plain_text(raw: str) -> PlainText:
@@ -151,7 +176,7 @@ def _body_stop(info: list[Line], start: int) -> int:
 
 
 def _body(info: list[Line], caption: list[bool], start: int, stop: int) -> list[str]:
-    """The paragraphs and sub-headings from start to the last prose before stop, clutter left out."""
+    """Paragraphs and sub-headings from start to the last prose before stop, clutter left out."""
     end = max(i for i in range(start, stop) if is_prose(info[i]) or i == start)
     body = []
     for i in range(start, end + 1):
