@@ -13,8 +13,7 @@ import pytest
 from tests.conftest import ROOT, shared_path
 from transforms.core import identity
 from transforms.core.records import Article, Failure, RawDocument
-from transforms.parse import feeds
-from transforms.parse.feeds import parse_feed
+from transforms.parse import feeds, parse_feed
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
 FETCHED_AT = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp()) * 1_000_000

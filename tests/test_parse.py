@@ -14,8 +14,9 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.core import identity
 from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse import ParseDocuments, parse_document
 from transforms.parse.cues import Cues, load_cues
-from transforms.parse.step import MAX_HTML_BYTES, ParseDocuments, parse_document
+from transforms.parse.step import MAX_HTML_BYTES
 from transforms.parse.unpack import FEED, HTML, JSON, JSONL, TEXT, sniff, unpack
 
 NOW = 1_700_000_000_000_000  # 2023-11-14

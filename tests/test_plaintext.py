@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import SEEDS
 from transforms.core.records import Article, RawDocument
-from transforms.parse.plaintext import clean_plain_text, first_sentence
-from transforms.parse.step import parse_document
+from transforms.parse import clean_plain_text, parse_document
+from transforms.parse.plaintext import first_sentence
 
 FETCHED_AT = 1_800_000_000_000_000  # 2027-01-15, after every seed's date
 SIDECARS = sorted(SEEDS.glob("*.expect.json"))
