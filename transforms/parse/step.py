@@ -16,6 +16,7 @@ from transforms.core.failures import ARTICLES, FAILURES
 from transforms.core.records import Article, Failure, RawDocument
 from transforms.parse.article import parse_failure
 from transforms.parse.decoding import decode_bytes
+from transforms.parse.feeds import parse_feed  # feedparser itself loads on the first feed
 from transforms.parse.html import html_articles
 from transforms.parse.jsonlines import record_articles
 from transforms.parse.plaintext import plain_text_articles
@@ -39,12 +40,6 @@ def _looks_binary(text: str) -> bool:
     return bad / len(head) > 0.05
 
 
-def _parse_feed(doc: RawDocument) -> Iterator[Article | Failure]:
-    from transforms.parse.feeds import parse_feed  # deferred: feedparser only loads for feeds
-
-    yield from parse_feed(doc)
-
-
 def _parse(doc: RawDocument, fast_html: bool) -> Iterator[Article | Failure]:
     if not doc.data or not doc.data.strip():
         yield parse_failure(doc, "empty document")
@@ -58,7 +53,7 @@ def _parse(doc: RawDocument, fast_html: bool) -> Iterator[Article | Failure]:
         yield parse_failure(doc, "empty document after decompression")
         return
     if fmt == FEED:
-        yield from _parse_feed(doc._replace(data=data))
+        yield from parse_feed(doc._replace(data=data))  # feeds decode their own bytes
         return
     if fmt in (HTML, TEXT):
         data = data[:MAX_HTML_BYTES]
