@@ -24,7 +24,7 @@ from urllib.parse import urljoin
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from transforms.core.records import Article, Failure, RawDocument
-from transforms.parse.feeds import feedparser_result, parse_feed
+from transforms.parse import feedparser_result, parse_feed
 
 FETCHED_AT = int(datetime(2026, 11, 1, tzinfo=UTC).timestamp()) * 1_000_000
 REALWORLD = Path("eval/feeds/rssparser-realworld/test")

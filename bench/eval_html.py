@@ -24,10 +24,7 @@ from lxml import etree
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from transforms.core.records import Article, RawDocument
-from transforms.parse.decoding import decode_bytes
-from transforms.parse.html import fragment_to_text
-from transforms.parse.plaintext import clean_plain_text
-from transforms.parse.step import parse_document
+from transforms.parse import clean_plain_text, decode_bytes, fragment_to_text, parse_document
 
 _TOKEN = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
 FETCHED_AT = 1_900_000_000_000_000  # fixed, after every page: keeps published dates plausible

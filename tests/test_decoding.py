@@ -41,6 +41,18 @@ def test_undeclared_legacy_charsets_are_detected():
     assert decoded.text == russian
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "El presidente habló de la situación económica en España",  # ties with cp775
+        "Simulações de 2º turno",
+    ],
+)
+def test_undeclared_western_text_ties_go_to_cp1252(text):
+    decoded = decode_bytes(text.encode("cp1252"))
+    assert (decoded.text, decoded.encoding, decoded.source) == (text, "cp1252", "detected")
+
+
 def test_utf8_cut_mid_character_still_decodes():
     data = ("città" * 100).encode("utf-8")[:-1]  # the last "à" loses its second byte
     decoded = decode_bytes(data)

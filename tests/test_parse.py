@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import zlib
 
 import apache_beam as beam
@@ -13,7 +14,9 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.core import identity
 from transforms.core.records import Article, Failure, RawDocument
-from transforms.parse.step import MAX_HTML_BYTES, ParseDocuments, parse_document
+from transforms.parse import ParseDocuments, parse_document
+from transforms.parse.cues import Cues, load_cues
+from transforms.parse.step import MAX_HTML_BYTES
 from transforms.parse.unpack import FEED, HTML, JSON, JSONL, TEXT, sniff, unpack
 
 NOW = 1_700_000_000_000_000  # 2023-11-14
@@ -130,6 +133,18 @@ def test_jsonl_maps_fields_and_fails_bad_lines_alone():
     assert good[1].text == "Para one.\n\nPara two."
     assert "malformed JSON line 2" in bad[0].error and bad[0].payload == "{not json"
     assert all(f.stage == "parse" and f.source_uri == "batch.jsonl" for f in bad)
+
+
+def test_a_record_with_a_broken_url_fails_nobody_else():
+    records = [
+        {"url": "http://[not-a-host/a", "text": PROSE, "author": ["Ann", "Ann", ""]},
+        {"url": "ftp://example.com/b", "text": PROSE},
+        {"url": "https://example.com/c", "text": PROSE},
+    ]
+    broken, ftp, fine = _parse("urls.json", json.dumps(records).encode())
+    assert (broken.url, broken.canonical_url, broken.authors) == (None, None, ("Ann",))
+    assert (ftp.url, ftp.source_name) == (None, None)
+    assert fine.url == "https://example.com/c"
 
 
 def test_json_array_and_wrapped_list():
@@ -249,3 +264,33 @@ def test_markup_behind_a_wrong_extension_is_read_as_markup():
     assert a.title == "Budget approved" and "<p>" not in a.text
     [b] = _parse("page.jsonl", HTML_PAGE.encode())
     assert b.text == a.text
+
+
+# --- cue files ----------------------------------------------------------------------------
+
+
+def test_cue_patterns_escape_phrases_keep_stems_and_put_longer_phrases_first():
+    cues = Cues(
+        "# a comment\nread\ten\tread\nread\ten\tread more\nread\tit\tc.so (sic)\nx\t*\tfoto*\n"
+    )
+    assert cues.pattern("read") == r"c\.so\ \(sic\)|read\ more|read"
+    assert re.fullmatch(cues.pattern("x"), "fotografía")
+    assert re.match(rf"(?:{cues.pattern('read')})\b", "read more").group() == "read more"
+
+
+@pytest.mark.parametrize("line", ["kind\tlang", "kind\tlang\t ", "a\tb\tc\td"])
+def test_a_malformed_cue_line_is_refused_with_its_place(line):
+    with pytest.raises(ValueError, match="bad.tsv:2"):
+        Cues(f"# header\n{line}\n", "bad.tsv")
+
+
+@pytest.mark.parametrize("name", ["plaintext_cues.tsv", "html_cues.tsv"])
+def test_bundled_cue_files_load(name):
+    cues = load_cues(name)
+    kinds = {
+        "plaintext_cues.tsv": ["credit", "byline", "section_end"],
+        "html_cues.tsv": ["tail_clutter"],
+    }
+    for kind in kinds[name]:
+        re.compile(cues.pattern(kind))
+        assert cues.phrases(kind)

@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import SEEDS
 from transforms.core.records import Article, RawDocument
-from transforms.parse.plaintext import clean_plain_text, first_sentence
-from transforms.parse.step import parse_document
+from transforms.parse import clean_plain_text, parse_document
+from transforms.parse.plaintext import first_sentence
 
 FETCHED_AT = 1_800_000_000_000_000  # 2027-01-15, after every seed's date
 SIDECARS = sorted(SEEDS.glob("*.expect.json"))
@@ -156,3 +156,72 @@ def test_the_article_date_beats_the_banner(header, expected):
     page = clean_plain_text(f"{header}\n{body}")
     day = datetime.fromtimestamp(page.published_at / 1e6, UTC).date().isoformat()
     assert day == expected
+
+
+# The cue words come from data/plaintext_cues.tsv: one case per kind, in several languages.
+BODY = "A long first paragraph that reads like prose and ends with a full stop for sure. " * 2
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Foto: Mario Rossi",  # credit_label (it)
+        "Crédits : Jean Dupont",  # credit_label (fr)
+        "Il presidente al vertice (Immagine LaPresse)",  # credit stem immagin* (it)
+        "Leggi anche: le ultime notizie dal vertice",  # read_also (it)
+        "Lesen Sie auch: Die Börse schließt im Plus",  # read_also (de)
+        "Leia também: Governo anuncia medidas",  # read_also (pt)
+    ],
+)
+def test_multilingual_clutter_lines_leave_the_body(line):
+    lines = [BODY.replace("first", word) for word in ("first", "second", "third", "last")]
+    page = clean_plain_text("\n".join([*lines[:2], line, *lines[2:]]))
+    assert line not in page.text and "last paragraph" in page.text
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Articoli correlati", "Sur le même sujet", "Kommentare", "Похожие статьи", "12 comments"],
+)
+def test_section_end_headings_in_any_language_end_the_article(heading):
+    tail = "An unrelated teaser paragraph about another story that is long enough to be prose."
+    page = clean_plain_text(f"{BODY}\n{BODY}\n{heading}\n{tail}")
+    assert tail not in page.text and page.text.startswith("A long first paragraph")
+
+
+@pytest.mark.parametrize(
+    "byline, authors",
+    [
+        ("Di Mario Rossi e Anna Bianchi", ["Mario Rossi", "Anna Bianchi"]),
+        ("Par Jean Dupont et Marie Curie", ["Jean Dupont", "Marie Curie"]),
+        ("Von Hans Müller und Eva Schmidt", ["Hans Müller", "Eva Schmidt"]),
+        ("Por Ana García y Luis Pérez", ["Ana García", "Luis Pérez"]),
+        ("Door Jan de Vries", []),  # names must be capitalised: "de" breaks the byline
+    ],
+)
+def test_bylines_in_several_languages(byline, authors):
+    page = clean_plain_text(f"Harbour reopens after the long storm season\n{byline}\n{BODY}")
+    assert page.authors == authors
+
+
+@pytest.mark.parametrize(
+    "dateline, expected",
+    [
+        ("Aggiornato il 13 marzo 2024, pubblicato il 12 marzo 2024", "2024-03-12"),
+        ("Mis à jour le 13 mars 2024", "2024-03-13"),
+        ("Veröffentlicht am 12. März 2024", "2024-03-12"),
+    ],
+)
+def test_date_cues_in_several_languages(dateline, expected):
+    page = clean_plain_text(
+        f"4 November 2024\nHarbour reopens after the long storm\n{dateline}\n{BODY}"
+    )
+    day = datetime.fromtimestamp(page.published_at / 1e6, UTC).date().isoformat()
+    assert day == expected
+
+
+def test_a_copyright_line_ends_the_article_and_names_the_site():
+    page = clean_plain_text(f"{BODY}\nTutti i diritti riservati\n{BODY.replace('first', 'last')}")
+    assert page.text == BODY.strip()
+    page = clean_plain_text(f"{BODY}\n© Esempio News - Il titolo del giorno\n{BODY}")
+    assert (page.source_name, page.title) == ("Esempio News", "Il titolo del giorno")

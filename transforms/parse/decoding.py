@@ -36,6 +36,7 @@ _SINGLE_BYTE = frozenset(
         "cp1254",
     ]
 )
+_READ_AS_CP1252 = frozenset(["latin_1", "iso8859_1", "ascii"])
 _SNIFF_BYTES = 4096  # declarations live in the head of a document
 _DETECT_BYTES = 256 * 1024  # enough for detection; charset-normalizer is slow on huge inputs
 
@@ -83,14 +84,19 @@ def document_charset(data: bytes) -> str | None:
     return None
 
 
+def browser_charset(encoding: str) -> str:
+    """The charset bytes declared as `encoding` are read as: Latin-1 and ASCII as cp1252, what
+    browsers do, because in practice the C1 range holds cp1252's curly quotes and dashes."""
+    return "cp1252" if encoding in _READ_AS_CP1252 else encoding
+
+
 def _accept(data: bytes, encoding: str) -> str | None:
     """Decode with a declared charset unless the bytes contradict it."""
     if encoding in _SINGLE_BYTE and not data.isascii():
         utf8 = _try(data, "utf-8")
         if utf8 is not None:
             return None  # valid multi-byte UTF-8 is not Latin-1 by accident: let UTF-8 win
-    if encoding in ("latin_1", "iso8859_1", "ascii"):
-        # What browsers do: in practice the C1 range holds cp1252's curly quotes and dashes.
+    if encoding in _READ_AS_CP1252:
         return _try(data, "cp1252") or data.decode("latin_1")
     return _try(data, encoding)
 
@@ -102,12 +108,11 @@ def _detect(data: bytes) -> str | None:
     if not matches:
         return None
     best = matches[0]
-    # Short Latin-script samples tie between cp1250/cp1252/cp1257; on a tie take cp1252, the
-    # browsers' default for undeclared pages and by far the commonest of them in news.
-    for m in matches:
-        tied = m.chaos <= best.chaos + 0.01 and m.coherence >= best.coherence - 0.05
-        if tied and m.encoding == "cp1252":
-            return "cp1252"
+    # Short Latin-script samples tie between cp1250/cp1252/cp1257 (same chaos); on a tie take
+    # cp1252, the browsers' default for undeclared pages and by far the commonest of them in news.
+    # Coherence is not asked: on short Portuguese or Spanish text it prefers Baltic cp1257.
+    if any(m.encoding == "cp1252" and m.chaos <= best.chaos + 0.01 for m in matches):
+        return "cp1252"
     return _normalise(best.encoding)
 
 

@@ -1,4 +1,5 @@
-"""HTML to text: fragment_to_text() for feed entry bodies, extract_article() for full pages.
+"""HTML to text: html_articles() for a page (RawDocument -> Article | Failure) through
+extract_article(), and fragment_to_text() for feed entry bodies and record text.
 
 Full pages go through trafilatura (main text + metadata); fragments are already the main text,
 so they are only flattened to paragraphs with lxml, which is ~50x cheaper.
@@ -8,11 +9,16 @@ from __future__ import annotations
 
 import html as htmllib
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import lxml.html
 from lxml import etree
 
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse.article import build_article, parse_failure, web_url
+from transforms.parse.cues import load_cues
+from transforms.parse.dates import parse_date
 from transforms.parse.pagemeta import page_metadata
 
 # Input beyond this many characters is cut before extraction: trafilatura's cost grows with the
@@ -121,9 +127,11 @@ def _trafilatura_document(html: Any, url: str | None, fast: bool = False) -> Any
     )
 
 
+# The cue words of every language are in data/html_cues.tsv; the patterns around them here.
+_CUES = load_cues("html_cues.tsv")
 _TAIL_CLUTTER = re.compile(
-    r"^(?:©|\(c\)\s|copyright\b)|\b(?:subscribe|newsletters?|sign up|click here|follow (?:us|her|him)"
-    r" on|all rights reserved|iscriviti|abonnez-vous|abonnieren)\b",
+    rf"^(?:©|\(c\)\s|(?:{_CUES.pattern('copyright_start')})\b)"
+    rf"|\b(?:{_CUES.pattern('tail_clutter')})\b",
     re.IGNORECASE,
 )
 
@@ -200,8 +208,45 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
     return _tidy_metadata(result)
 
 
+def html_articles(doc: RawDocument, html: str, fast: bool = False) -> Iterator[Article | Failure]:
+    """The one Article of an HTML page, dated by the most trusted source that parses, or a Failure
+    when the page has no main text."""
+    page_url = web_url(doc.source_uri)
+    page = extract_article(html, page_url, fast=fast)
+    if not page["text"]:
+        yield parse_failure(doc, "HTML page has no main text (empty body or not an article)", html)
+        return
+    published, source = _first_date(page["dates"])
+    if published is None and page["date"]:
+        published, source = parse_date(page["date"]), "html"
+    modified, _ = _first_date(page["modified"])
+    url = web_url(page["canonical_url"]) or page_url
+    yield build_article(
+        doc,
+        0,
+        page["text"],
+        url=url,
+        title=page["title"],
+        title_source=page["title_source"],
+        summary=page["description"],
+        authors=page["authors"],
+        published_at=published,
+        date_source=source,
+        modified_at=modified,
+        source_name=page["site_name"],
+    )
+
+
+def _first_date(candidates: list[tuple[str, str]]) -> tuple[int | None, str]:
+    for source, raw in candidates:
+        at = parse_date(raw)
+        if at is not None:
+            return at, source
+    return None, "none"
+
+
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—:·•»]\s+")
-_BY = re.compile(r"^(?:by|von|di|par|por|door)\s+", re.IGNORECASE)
+_BY = re.compile(rf"^(?:{_CUES.pattern('author_prefix')})\s+", re.IGNORECASE)
 
 
 def _squash(text: str) -> str:

@@ -1,4 +1,5 @@
-"""JSON Lines / JSON arrays -> one field dict per record, with the common field names mapped.
+"""JSON Lines / JSON arrays -> Article | Failure per record (record_articles), the common field
+names mapped.
 
 Records come out one by one, each as its mapped fields or the error that stopped it, so a malformed
 line fails alone. Fields we do not map are dropped.
@@ -7,10 +8,14 @@ line fails alone. Fields we do not map are dropped.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse.article import build_article, parse_failure, web_url
 from transforms.parse.dates import parse_date
+from transforms.parse.html import fragment_to_text
 
 _URL_KEYS = ("url", "link", "canonical_url", "href", "permalink")
 _TITLE_KEYS = ("title", "headline", "name")
@@ -32,6 +37,11 @@ _AUTHOR_KEYS = ("authors", "author", "byline", "creator", "creators")
 _ID_KEYS = ("id", "guid", "_id", "uuid", "article_id")
 _SOURCE_KEYS = ("source_name", "source", "site_name", "publisher", "site")
 _LIST_KEYS = ("articles", "items", "data", "results", "records", "entries")
+
+
+_MAX_FAILED_RECORDS = 3  # more bad records than this and no good one: the whole file is bad
+# Record text with these tags is HTML to flatten; other text is kept as written.
+_MARKUP = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|ul|li|h\d)\b[^>]*>", re.IGNORECASE)
 
 
 class Record(NamedTuple):
@@ -137,3 +147,50 @@ def read_records(text: str, array: bool) -> Iterator[Record]:
         return
     for index, item in enumerate(obj):
         yield _record(index, item, json.dumps(item, ensure_ascii=False))
+
+
+def _record_text(value: str | None) -> str:
+    if not value:
+        return ""
+    return fragment_to_text(value) if _MARKUP.search(value) else value.strip()
+
+
+def record_articles(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Failure]:
+    """An Article per readable record with text, a Failure per other record; a file in which
+    not one record reads is one Failure, not one per line."""
+    results = list(_records(doc, text, array))
+    failures = [r for r in results if isinstance(r, Failure)]
+    if len(failures) > _MAX_FAILED_RECORDS and len(failures) == len(results):
+        # Not one record reads: the file is not JSON at all, so it is one dead letter, not N.
+        yield parse_failure(
+            doc, f"not JSON: all {len(results)} records malformed ({failures[0].error})"
+        )
+        return
+    yield from results
+
+
+def _records(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Failure]:
+    for record in read_records(text, array):
+        if record.fields is None:
+            yield parse_failure(doc, record.error or "unreadable record", record.raw)
+            continue
+        f = record.fields
+        body = _record_text(f["text"])
+        if not body:
+            yield parse_failure(doc, f"record {record.index} has no text", record.raw)
+            continue
+        yield build_article(
+            doc,
+            record.index,
+            body,
+            url=web_url(f["url"]),
+            title=f["title"],
+            title_source="input" if f["title"] else None,
+            summary=_record_text(f["summary"]) or None,
+            authors=f["authors"],
+            published_at=f["published_at"],
+            date_source="input",
+            modified_at=f["modified_at"],
+            guid=f["guid"],
+            source_name=f["source_name"],
+        )

@@ -97,6 +97,26 @@ def page_metadata(tree: Any, url: str | None) -> dict:
     Dates are raw strings in order of trust: JSON-LD, then meta tags, then <time> elements, then
     the URL; the caller parses the first that reads as a date.
     """
+    meta = _jsonld_metadata(tree)
+    values = _meta_tags(tree)
+    meta["dates"] += [("meta", values[k]) for k in _PUBLISHED_META if values.get(k)]
+    meta["modified"] += [("meta", values[k]) for k in _MODIFIED_META if values.get(k)]
+    for el in tree.xpath(_PUBLISHED_TIME)[:3]:
+        meta["dates"].append(("html", el.get("datetime") or el.get("content")))
+    meta["canonical_url"] = _canonical_url(tree, values)
+    url_date = _url_date((meta["canonical_url"], url or values.get("og:url")))
+    if url_date:
+        meta["dates"].append(("url", url_date))
+    if not meta.get("site_name"):
+        meta["site_name"] = values.get("og:site_name") or values.get("application-name")
+    if not meta["authors"] and values.get("author"):
+        meta["authors"] = [values["author"]]
+    return meta
+
+
+def _jsonld_metadata(tree: Any) -> dict:
+    """Dates, authors, headline and publisher of the page's JSON-LD objects of an article type;
+    the first object to name one of them wins (the publisher: the first object, named or not)."""
     meta: dict = {"dates": [], "modified": [], "authors": [], "headline": None}
     for obj in _jsonld_objects(tree):
         if not _types(obj) & _JSONLD_ARTICLE_TYPES:
@@ -110,32 +130,32 @@ def page_metadata(tree: Any, url: str | None) -> dict:
             meta["headline"] = obj["headline"].strip() or None
         publisher = _names(obj.get("publisher"))
         meta.setdefault("site_name", publisher[0] if publisher else None)
+    return meta
+
+
+def _meta_tags(tree: Any) -> dict[str, str]:
+    """<meta> contents by lower-cased property, name or itemprop; the first of each key wins."""
     values: dict[str, str] = {}
     for el in tree.xpath("//meta[@content]"):
         key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
         if key and key not in values:
             values[key] = el.get("content", "").strip()
-    meta["dates"] += [("meta", values[k]) for k in _PUBLISHED_META if values.get(k)]
-    meta["modified"] += [("meta", values[k]) for k in _MODIFIED_META if values.get(k)]
-    for el in tree.xpath(_PUBLISHED_TIME)[:3]:
-        meta["dates"].append(("html", el.get("datetime") or el.get("content")))
-    page_url = url or values.get("og:url")
+    return values
+
+
+def _canonical_url(tree: Any, values: dict[str, str]) -> str | None:
     for link in tree.xpath("//link[@rel='canonical'][@href]"):
-        meta["canonical_url"] = link.get("href").strip()
-        break
-    else:
-        meta["canonical_url"] = values.get("og:url")
-    for candidate in (meta.get("canonical_url"), page_url):
+        return link.get("href").strip()
+    return values.get("og:url")
+
+
+def _url_date(candidates: tuple[str | None, str | None]) -> str | None:
+    """A date written in the canonical URL, else in the page URL, as a string to parse."""
+    for candidate in candidates:
         match = _URL_DATE.search(candidate or "")
         if match:
-            meta["dates"].append(("url", "-".join(match.groups())))
-            break
+            return "-".join(match.groups())
         match = _URL_WORD_DATE.search(candidate or "")
         if match:  # /2019/nov/18/: day month year, read through the month table
-            meta["dates"].append(("url", " ".join(reversed(match.groups()))))
-            break
-    if not meta.get("site_name"):
-        meta["site_name"] = values.get("og:site_name") or values.get("application-name")
-    if not meta["authors"] and values.get("author"):
-        meta["authors"] = [values["author"]]
-    return meta
+            return " ".join(reversed(match.groups()))
+    return None

@@ -2,63 +2,54 @@
 
 A line is judged by its length, punctuation, capitalisation, position, repetition and what sits next
 to it (a credit line marks its neighbour as a caption; a copyright line ends the article) — plus a few
-multilingual cue words (credit, byline, "read also") that mean the same on every site.
+multilingual cue words (credit, byline, "read also") that mean the same on every site. textlines.py
+judges each line alone; this module weighs the lines against each other.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import NamedTuple
 
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse.article import build_article, parse_failure, web_url
+from transforms.parse.cues import load_cues
 from transforms.parse.dates import find_dates
+from transforms.parse.textlines import (
+    COPYRIGHT,
+    Line,
+    ends_with_domain,
+    is_bare_credit,
+    is_credit,
+    is_date_only,
+    is_headline,
+    is_interstitial,
+    is_nav,
+    is_prose,
+    is_subheading,
+    line,
+)
 
-_TERMINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
-_CLOSING = re.compile(r"[\"'”’»)\]]$")
-_DOMAIN = re.compile(r"^\(?(?:www\.)?[\w-]+(?:\.[\w-]+)*\.(?:[a-z]{2,6})\)?$", re.IGNORECASE)
 _LINK_TAIL = re.compile(r"\s*(?:🔗|➡️?|►|▶️?|→|👉)\s*(?:(?![.!?]\s).){0,80}$")
-_COPYRIGHT = re.compile(
-    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|tutti i diritti)", re.IGNORECASE
-)
-_CREDIT_CUE = re.compile(
-    r"\b(?:photos?|foto|fotograf\w*|credits?|crédits?|credito|immagin\w*|image|bild|getty|reuters|"
-    r"afp|ap|ansa|epa|dpa|lapresse|imago|shutterstock|diritti d'autore|copyright|pool)\b",
-    re.IGNORECASE,
-)
-_SLASHED_NAMES = re.compile(r"\b[A-Z][\w.'-]*\s?/\s?[A-Z]")
-_PAREN_CREDIT = re.compile(r"\(([^()]{2,60})\)\s*$")
-_TRAILING_CREDIT = re.compile(
-    r"\b(?:photos?|foto|credits?|crédits?|credito|image|bild|picture)\s*:\s*[^.:]{2,50}$",
-    re.IGNORECASE,
-)
-_READ_CUE = re.compile(
-    r"^(?:read(?: more| also)?|also read|see also|watch|leggi(?: anche)?|vedi anche|lire aussi|"
-    r"à lire|lesen sie auch|mehr zum thema|lee también|leia também|lees ook)\b\s*[:\-–»]?\s",
-    re.IGNORECASE,
-)
-_SHOUTED_LEAD = re.compile(r"^[^\W\d_a-z]{3,}(?:\s+[^\W\d_a-z]{2,})?(?:\s{2,}|\s*[:|»]\s)")
+# The cue words of every language are in data/plaintext_cues.tsv; the patterns around them here.
+_CUES = load_cues("plaintext_cues.tsv")
+_NAMES = r"(?:[A-Z][\w.'’-]+\s?){2,4}"  # "Anna Maria Rossi": capitalised, two to four words
 _BYLINE = re.compile(
-    r"^(?i:by|di|da|par|von|por|door|av|af|de)\s+((?:[A-Z][\w.'’-]+\s?){2,4}"
-    r"(?:(?:,|&|and|e|et|und|y)\s+(?:[A-Z][\w.'’-]+\s?){2,4})*)$"
+    rf"^(?i:{_CUES.pattern('byline')})\s+"
+    rf"({_NAMES}(?:(?:,|&|{_CUES.pattern('name_joiner')})\s+{_NAMES})*)$"
+)
+_NAME_JOINER = re.compile(
+    ",|&|" + "|".join(f" {re.escape(w)} " for w in _CUES.phrases("name_joiner"))
 )
 _DATE_CUE = re.compile(
-    r"\b(?:published|posted|pubblicato|publié|veröffentlicht|publicado|date|data|datum|fecha)\b",
-    re.IGNORECASE,
+    rf"\b(?:{_CUES.pattern('published')}|{_CUES.pattern('date_label')})\b", re.IGNORECASE
 )
-_UPDATED_CUE = re.compile(
-    r"\b(?:updated|modified|aggiornato|modificato|mis à jour|aktualisiert|actualizado)\b",
-    re.IGNORECASE,
-)
-_LEADING_DATE = re.compile(r"^\s*(?:(?:date|data|datum|fecha)\s*:?\s*)?$", re.IGNORECASE)
-_TEASER_END = re.compile(r"(?:\.\.\.|…|\[…\]|\[\.\.\.\])\s*$")
+_UPDATED_CUE = re.compile(rf"\b(?:{_CUES.pattern('updated')})\b", re.IGNORECASE)
+_LEADING_DATE = re.compile(rf"^\s*(?:(?:{_CUES.pattern('date_label')})\s*:?\s*)?$", re.IGNORECASE)
 # A short heading that opens the page's after-article furniture: related links or comments.
 _SECTION_END = re.compile(
-    r"^(?:related(?: (?:news|stories|articles|posts))?|more (?:stories|from|on)|you may also like|"
-    r"read (?:more|next)|recommended|leave a (?:reply|comment)|comments?|\d+ comments?|"
-    r"notizie correlate|articoli correlati|potrebbe interessarti|ti potrebbe interessare|"
-    r"lascia un commento|commenti|leggi anche|à lire aussi|sur le même sujet|laisser un commentaire|"
-    r"commentaires|das könnte sie auch interessieren|mehr zum thema|kommentare|"
-    r"noticias relacionadas|te puede interesar|deja un comentario|comentarios|"
-    r"вам также может быть интересно|похожие статьи|добавить комментарий|комментарии)\b",
+    rf"^(?:{_CUES.pattern('section_end')}|\d+ (?:{_CUES.pattern('comment_count')}))\b",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)]*\s+(?=[\"“«(]?[A-Z0-9À-Ý])")
@@ -74,85 +65,156 @@ class PlainText(NamedTuple):
     source_name: str | None
 
 
-class _Line(NamedTuple):
-    text: str
-    words: int
-    terminal: bool
-
-
-def _line(text: str) -> _Line:
-    return _Line(text, len(text.split()), bool(_TERMINAL.search(text)))
-
-
-def _is_prose(ln: _Line) -> bool:
-    return ln.words >= 25 or (ln.words >= 10 and ln.terminal)
-
-
-def _ends_with_domain(text: str) -> bool:
-    tail = text.split()[-2:]
-    return any(_DOMAIN.match(t) and not t[0].isdigit() for t in tail) and not text.endswith(".")
-
-
-def _capitalised_ratio(text: str) -> float:
-    words = [w for w in text.split() if w[:1].isalpha()]
-    return sum(w[0].isupper() for w in words) / len(words) if words else 0.0
-
-
-def _is_nav(ln: _Line) -> bool:
-    """A menu or button row: short, every word capitalised, no punctuation, or one or two words."""
-    if ln.words <= 2 and not ln.terminal:
-        return True
-    plain = not re.search(r"[,.;:!?\"“”«»()]", ln.text)
-    return plain and ln.words <= 8 and _capitalised_ratio(ln.text) == 1.0
-
-
-def _is_credit(text: str) -> bool:
-    if _COPYRIGHT.match(text):
-        return True
-    paren = _PAREN_CREDIT.search(text)
-    if (paren and _CREDIT_CUE.search(paren.group(1))) or _TRAILING_CREDIT.search(text):
-        return True
-    if not _CREDIT_CUE.search(text) and not _SLASHED_NAMES.search(text):
-        return False
-    return bool(_SLASHED_NAMES.search(text)) or len(text.split()) <= 6
-
-
-def _is_interstitial(text: str) -> bool:
-    return bool(_READ_CUE.match(text) or _SHOUTED_LEAD.match(text)) and not _is_prose(_line(text))
-
-
-def _is_date_only(text: str) -> bool:
-    found = find_dates(text)
-    rest = text
-    for f in reversed(found):
-        rest = rest[: f.start] + rest[f.end :]
-    return bool(found) and len(re.findall(r"[^\W\d_]{3,}", rest)) <= 2
-
-
-def _is_headline(ln: _Line) -> bool:
-    first = ln.text.lstrip("\"“«'‘")[:1]
-    return (
-        4 <= ln.words <= 25
-        and not (ln.terminal and ln.text.rstrip("\"'”’»)")[-1:] in ".:;")
-        and (first.isupper() or first.isdigit())
-        and not _is_nav(ln)
-        and not _ends_with_domain(ln.text)
-        and not _is_interstitial(ln.text)
-        and not _is_credit(ln.text)
-        and not _is_date_only(ln.text)
+def plain_text_articles(doc: RawDocument, text: str) -> Iterator[Article | Failure]:
+    """The one Article of a plain-text document, or a Failure when no line reads like one."""
+    page = clean_plain_text(text)
+    if not page.text:
+        yield parse_failure(doc, "no article text found in plain text", text)
+        return
+    url = web_url(doc.source_uri)
+    yield build_article(
+        doc,
+        0,
+        page.text,
+        url=url,
+        title=page.title,
+        title_source=page.title_source,
+        summary=page.summary,
+        authors=page.authors,
+        published_at=page.published_at,
+        date_source="text",
+        source_name=page.source_name,
     )
 
 
-def _is_subheading(ln: _Line) -> bool:
-    """A section heading inside the body: short, starts upper-case, not a menu row."""
-    return (
-        3 <= ln.words <= 12
-        and ln.text[:1].isupper()
-        and not _is_nav(ln)
-        and not _ends_with_domain(ln.text)
-        and not _is_interstitial(ln.text)
-        and not _is_credit(ln.text)
+def clean_plain_text(raw: str) -> PlainText:
+    """Scraped text with clutter -> PlainText; text is "" when nothing reads like an article."""
+    lines = _distinct_lines(raw)
+    leading_date = None
+    if lines:
+        leading_date, lines[0] = _split_leading_date(lines[0])
+    info = [line(t) for t in lines]
+    caption = _captions(info)
+    # The body starts at the first prose that is no caption; the headline stands above it.
+    start = next((i for i, ln in enumerate(info) if is_prose(ln) and not caption[i]), None)
+    header = info if start is None else info[:start]
+    title_at = next((i for i, ln in enumerate(header) if is_headline(ln) and not caption[i]), None)
+    body = [] if start is None else _body(info, caption, start, _body_stop(info, start))
+    title, title_source, source_name = _title_and_site(lines, title_at, body)
+    return PlainText(
+        title=title,
+        title_source=title_source,
+        text="\n\n".join(body),
+        summary=body[0] if body and len(body[0].split()) >= 10 else None,
+        authors=_byline_authors(lines[: start or 0]),
+        published_at=leading_date or _article_date(lines, title_at, start or 0),
+        source_name=source_name,
     )
+
+
+def _distinct_lines(raw: str) -> list[str]:
+    """Non-blank lines with spaces folded and a trailing "→ link" cut off; a line seen before is
+    page template, not a second paragraph, so only its first showing stays."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for text in raw.splitlines():
+        text = re.sub(r"[ \t\u00a0]+", " ", text).strip()
+        if not text:
+            continue
+        trimmed = _LINK_TAIL.sub("", text)
+        text = trimmed if len(trimmed.split()) >= 5 else text
+        if text.casefold() not in seen:
+            seen.add(text.casefold())
+            lines.append(text)
+    return lines
+
+
+def _captions(info: list[Line]) -> list[bool]:
+    """Which lines are captions: credits, lines shown twice, lines standing beside a bare credit."""
+    credit = [is_credit(ln.text) for ln in info]
+    bare = [c and is_bare_credit(ln) for c, ln in zip(credit, info, strict=True)]
+    prose = [is_prose(ln) for ln in info]
+    return [
+        credit[i]
+        or _inside_a_neighbour(info, i)
+        or (_beside_bare_credit(i, bare, prose) and not is_nav(info[i]))
+        for i in range(len(info))
+    ]
+
+
+def _inside_a_neighbour(info: list[Line], i: int) -> bool:
+    """A line repeated inside a longer one nearby is a caption shown twice (image alt + figure)."""
+    text = info[i].text
+    return any(
+        j != i and len(info[j].text) > len(text) and text in info[j].text
+        for j in range(max(0, i - 3), min(len(info), i + 4))
+    )
+
+
+def _beside_bare_credit(i: int, bare: list[bool], prose: list[bool]) -> bool:
+    """A caption stands alone beside its credit; prose on both sides means body text."""
+    n = len(bare)
+    return any(
+        bare[j] and not (0 <= 2 * i - j < n and prose[2 * i - j])
+        for j in (i - 1, i + 1)
+        if 0 <= j < n
+    )
+
+
+def _body_stop(info: list[Line], start: int) -> int:
+    """Where the article ends: at a copyright line, or at a "related"/"comments" heading once most
+    prose is behind it (the same words in a menu near the top must not cut the story)."""
+    prose_words = [ln.words if is_prose(ln) else 0 for ln in info]
+    total, behind = sum(prose_words), 0
+    for i in range(start + 1, len(info)):
+        behind += prose_words[i - 1]
+        text = info[i].text
+        furniture = info[i].words <= 6 and _SECTION_END.match(text) and behind * 2 >= total
+        if COPYRIGHT.match(text) or furniture:
+            return i
+    return len(info)
+
+
+def _body(info: list[Line], caption: list[bool], start: int, stop: int) -> list[str]:
+    """Paragraphs and sub-headings from start to the last prose before stop, clutter left out."""
+    end = max(i for i in range(start, stop) if is_prose(info[i]) or i == start)
+    body = []
+    for i in range(start, end + 1):
+        ln = info[i]
+        if caption[i] or ends_with_domain(ln.text) or is_interstitial(ln.text):
+            continue
+        if is_prose(ln) or is_subheading(ln):
+            body.append(ln.text)
+    return body
+
+
+def _byline_authors(header: list[str]) -> list[str]:
+    """Names from "By Ann Lee and Bo Ma" lines above the body."""
+    authors: list[str] = []
+    for text in header:
+        match = _BYLINE.match(text)
+        if match:
+            authors += [a.strip() for a in _NAME_JOINER.split(match.group(1))]
+    return [a for a in authors if a]
+
+
+def _title_and_site(
+    lines: list[str], title_at: int | None, body: list[str]
+) -> tuple[str | None, str, str | None]:
+    """(title, title_source, site): the headline, else the title a copyright line names after its
+    site ("© Site - Title"), else the first sentence; the site from the copyright line."""
+    title, title_source, site = None, "none", None
+    copyright_line = next((t for t in lines if COPYRIGHT.match(t)), None)
+    if copyright_line:
+        holder, _, rest = COPYRIGHT.sub("", copyright_line).strip().partition(" - ")
+        site = holder.strip(" .") or None
+        if rest.strip():
+            title, title_source = rest.strip(), "copyright_line"
+    if title_at is not None:
+        title, title_source = lines[title_at], "headline"
+    elif title is None and body:
+        title, title_source = first_sentence(body[0]), "lead_sentence"
+    return title, title_source, site
 
 
 def _split_leading_date(text: str) -> tuple[int | None, str]:
@@ -176,12 +238,12 @@ def _nearest_cue(before: str) -> str | None:
     return max(cues)[1] if cues else None
 
 
-def _pick_date(lines: list[str], title_at: int | None, limit: int) -> int | None:
+def _article_date(lines: list[str], title_at: int | None, limit: int) -> int | None:
     """The article's date over a page banner: published, then updated, then a bare date line
     after the title, then one before it (a banner), then any (a caption)."""
     best: tuple[int, int, int] | None = None  # (score, -position, at)
     for i, text in enumerate(lines[:limit]):
-        date_only = _is_date_only(text)
+        date_only = is_date_only(text)
         for found in find_dates(text):
             before = text[max(0, found.start - 40) : found.start]
             cue = _nearest_cue(before)
@@ -197,105 +259,3 @@ def _pick_date(lines: list[str], title_at: int | None, limit: int) -> int | None
             if best is None or candidate[:2] > best[:2]:
                 best = candidate
     return best[2] if best else None
-
-
-def clean_plain_text(raw: str) -> PlainText:
-    """Scraped text with clutter -> PlainText; text is "" when nothing reads like an article."""
-    raw_lines = [re.sub(r"[ \t\u00a0]+", " ", ln).strip() for ln in raw.splitlines()]
-    lines: list[str] = []
-    seen: set[str] = set()
-    for text in raw_lines:
-        if not text:
-            continue
-        trimmed = _LINK_TAIL.sub("", text)
-        text = trimmed if len(trimmed.split()) >= 5 else text
-        if text.casefold() in seen:  # a repeated line is template, not a second paragraph
-            continue
-        seen.add(text.casefold())
-        lines.append(text)
-
-    leading_date = None
-    if lines:
-        leading_date, lines[0] = _split_leading_date(lines[0])
-
-    info = [_line(t) for t in lines]
-    credit = [_is_credit(t) for t in lines]
-    # Only a bare credit line ("Name/Agency", "Photo: AP") marks its neighbour as the caption.
-    bare_credit = [
-        c and not _COPYRIGHT.match(t) and (info[i].words <= 8 or bool(_SLASHED_NAMES.search(t)))
-        for i, (c, t) in enumerate(zip(credit, lines, strict=True))
-    ]
-    prose = [_is_prose(ln) for ln in info]
-    caption = [False] * len(lines)
-    for i, text in enumerate(lines):
-        # A caption stands alone beside its credit; prose on both sides means body text.
-        near_credit = any(
-            bare_credit[j] and not (0 <= 2 * i - j < len(lines) and prose[2 * i - j])
-            for j in (i - 1, i + 1)
-            if 0 <= j < len(lines)
-        )
-        # A line repeated inside a neighbour is a caption shown twice (image alt + figure text).
-        inside_other = any(
-            j != i and len(lines[j]) > len(text) and text in lines[j]
-            for j in range(max(0, i - 3), min(len(lines), i + 4))
-        )
-        caption[i] = credit[i] or inside_other or (near_credit and not _is_nav(info[i]))
-
-    start = next((i for i, ln in enumerate(info) if _is_prose(ln) and not caption[i]), None)
-    header = info if start is None else info[:start]
-    title_at = next((i for i, ln in enumerate(header) if _is_headline(ln) and not caption[i]), None)
-    if start is not None and title_at is not None and start <= title_at:
-        start = next((i for i in range(title_at + 1, len(info)) if _is_prose(info[i])), None)
-
-    body: list[str] = []
-    copyright_line = next((t for t in lines if _COPYRIGHT.match(t)), None)
-    if start is not None:
-        # Copyright ends the article; a "related"/"comments" heading does once most prose is behind
-        # it (the same words in a menu near the top must not cut the story).
-        prose_words = [ln.words if prose[i] else 0 for i, ln in enumerate(info)]
-        total, seen = sum(prose_words), 0
-        stop = len(lines)
-        for i in range(start + 1, len(lines)):
-            seen += prose_words[i - 1]
-            furniture = info[i].words <= 6 and _SECTION_END.match(lines[i]) and seen * 2 >= total
-            if _COPYRIGHT.match(lines[i]) or furniture:
-                stop = i
-                break
-        end = max(i for i in range(start, stop) if _is_prose(info[i]) or i == start)
-        for i in range(start, end + 1):
-            ln = info[i]
-            if caption[i] or _ends_with_domain(ln.text) or _is_interstitial(ln.text):
-                continue
-            if _is_prose(ln) or _is_subheading(ln):
-                body.append(ln.text)
-
-    authors: list[str] = []
-    for text in lines[: start or 0]:
-        match = _BYLINE.match(text)
-        if match:
-            authors += [
-                a.strip() for a in re.split(r",|&| and | e | et | und | y ", match.group(1))
-            ]
-
-    title, title_source, source_name = None, "none", None
-    if copyright_line:
-        site, _, rest = re.sub(_COPYRIGHT, "", copyright_line).strip().partition(" - ")
-        source_name = site.strip(" .") or None
-        if rest.strip():
-            title, title_source = rest.strip(), "copyright_line"
-    if title_at is not None:
-        title, title_source = lines[title_at], "headline"
-    elif title is None and body:
-        title, title_source = first_sentence(body[0]), "lead_sentence"
-
-    published = leading_date or _pick_date(lines, title_at, start if start is not None else 0)
-    summary = body[0] if body and len(body[0].split()) >= 10 else None
-    return PlainText(
-        title=title,
-        title_source=title_source,
-        text="\n\n".join(body),
-        summary=summary,
-        authors=[a for a in authors if a],
-        published_at=published,
-        source_name=source_name,
-    )

@@ -6,35 +6,25 @@ text to the reader for its format. Anything that stops an item becomes a Failure
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import apache_beam as beam
 from apache_beam import pvalue
 
-from transforms.core import identity
-from transforms.core.failures import ARTICLES, FAILURES, make_failure
+from transforms.core.failures import ARTICLES, FAILURES
 from transforms.core.records import Article, Failure, RawDocument
-from transforms.core.times import plausible
-from transforms.parse.dates import parse_date
+from transforms.parse.article import parse_failure
 from transforms.parse.decoding import decode_bytes
-from transforms.parse.html import extract_article, fragment_to_text
-from transforms.parse.jsonlines import read_records
-from transforms.parse.plaintext import clean_plain_text
+from transforms.parse.feeds import parse_feed  # feedparser itself loads on the first feed
+from transforms.parse.html import html_articles
+from transforms.parse.jsonlines import record_articles
+from transforms.parse.plaintext import plain_text_articles
 from transforms.parse.unpack import FEED, HTML, JSON, JSONL, TEXT, DecompressError, unpack
 
-STEP = "parse"
 # A page (HTML or text) beyond this many bytes is cut before decoding and extraction: a 50 MB
 # page costs what a 5 MB one does, and article text sits in the first megabytes of every page.
 MAX_HTML_BYTES = 5 * 1024 * 1024
-_MAX_FAILED_RECORDS = 3  # more bad records than this and no good one: the whole file is bad
-_MARKUP = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|ul|li|h\d)\b[^>]*>", re.IGNORECASE)
-
-
-def _failure(doc: RawDocument, error: str, payload: object = None) -> Failure:
-    return make_failure(STEP, doc.source_uri, error, doc.data if payload is None else payload)
 
 
 def _looks_binary(text: str) -> bool:
@@ -50,177 +40,36 @@ def _looks_binary(text: str) -> bool:
     return bad / len(head) > 0.05
 
 
-def _web_url(url: str | None) -> str | None:
-    return url if url and urlsplit(url).scheme in ("http", "https") else None
-
-
-def _domain(url: str | None) -> str | None:
-    host = urlsplit(url).hostname if url else None
-    return host.removeprefix("www.") if host else None
-
-
-def _article(doc: RawDocument, index: int, *, url: str | None, text: str, **fields) -> Article:
-    """Fill the identity fields the same way for every format."""
-    canonical = identity.canonical_url(fields.pop("canonical", None) or url)
-    published = plausible(fields.pop("published_at", None), doc.fetched_at)
-    date_source = fields.pop("date_source", "none") if published is not None else "none"
-    modified = plausible(fields.pop("modified_at", None), doc.fetched_at)
-    guid = fields.pop("guid", None)
-    return Article(
-        article_id=identity.article_id(canonical, guid, doc.source_uri, index),
-        url=url,
-        canonical_url=canonical,
-        source_uri=doc.source_uri,
-        source_name=fields.pop("source_name", None) or _domain(canonical),
-        title=fields.pop("title", None) or None,
-        text=text,
-        summary=fields.pop("summary", None) or None,
-        authors=tuple(fields.pop("authors", ()) or ()),
-        published_at=published,
-        published_at_source=date_source,
-        ingested_at=doc.fetched_at,
-        content_hash=identity.content_hash(text),
-        guid=guid,
-        title_source=fields.pop("title_source", None),
-        modified_at=modified,
-    )
-
-
-def _first_date(candidates: list[tuple[str, str]]) -> tuple[int | None, str]:
-    for source, raw in candidates:
-        at = parse_date(raw)
-        if at is not None:
-            return at, source
-    return None, "none"
-
-
-def _parse_text(doc: RawDocument, text: str) -> Iterator[Article | Failure]:
-    page = clean_plain_text(text)
-    if not page.text:
-        yield _failure(doc, "no article text found in plain text", text)
-        return
-    url = _web_url(doc.source_uri)
-    yield _article(
-        doc,
-        0,
-        url=url,
-        text=page.text,
-        title=page.title,
-        title_source=page.title_source,
-        summary=page.summary,
-        authors=page.authors,
-        published_at=page.published_at,
-        date_source="text",
-        source_name=page.source_name,
-    )
-
-
-def _parse_html(doc: RawDocument, html: str, fast: bool) -> Iterator[Article | Failure]:
-    page_url = _web_url(doc.source_uri)
-    page = extract_article(html, page_url, fast=fast)
-    if not page["text"]:
-        yield _failure(doc, "HTML page has no main text (empty body or not an article)", html)
-        return
-    published, source = _first_date(page["dates"])
-    if published is None and page["date"]:
-        published, source = parse_date(page["date"]), "html"
-    modified, _ = _first_date(page["modified"])
-    url = _web_url(page["canonical_url"]) or page_url
-    yield _article(
-        doc,
-        0,
-        url=url,
-        text=page["text"],
-        title=page["title"],
-        title_source=page["title_source"],
-        summary=page["description"],
-        authors=page["authors"],
-        published_at=published,
-        date_source=source,
-        modified_at=modified,
-        source_name=page["site_name"],
-    )
-
-
-def _record_text(value: str | None) -> str:
-    if not value:
-        return ""
-    return fragment_to_text(value) if _MARKUP.search(value) else value.strip()
-
-
-def _parse_records(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Failure]:
-    results = list(_records(doc, text, array))
-    failures = [r for r in results if isinstance(r, Failure)]
-    if len(failures) > _MAX_FAILED_RECORDS and len(failures) == len(results):
-        # Not one record reads: the file is not JSON at all, so it is one dead letter, not N.
-        yield _failure(doc, f"not JSON: all {len(results)} records malformed ({failures[0].error})")
-        return
-    yield from results
-
-
-def _records(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Failure]:
-    for record in read_records(text, array):
-        if record.fields is None:
-            yield _failure(doc, record.error or "unreadable record", record.raw)
-            continue
-        f = record.fields
-        body = _record_text(f["text"])
-        if not body:
-            yield _failure(doc, f"record {record.index} has no text", record.raw)
-            continue
-        yield _article(
-            doc,
-            record.index,
-            url=_web_url(f["url"]),
-            text=body,
-            title=f["title"],
-            title_source="input" if f["title"] else None,
-            summary=_record_text(f["summary"]) or None,
-            authors=f["authors"],
-            published_at=f["published_at"],
-            date_source="input",
-            modified_at=f["modified_at"],
-            guid=f["guid"],
-            source_name=f["source_name"],
-        )
-
-
-def _parse_feed(doc: RawDocument) -> Iterator[Article | Failure]:
-    from transforms.parse.feeds import parse_feed  # deferred: feedparser only loads for feeds
-
-    yield from parse_feed(doc)
-
-
 def _parse(doc: RawDocument, fast_html: bool) -> Iterator[Article | Failure]:
     if not doc.data or not doc.data.strip():
-        yield _failure(doc, "empty document")
+        yield parse_failure(doc, "empty document")
         return
     try:
         data, fmt, _ = unpack(doc.source_uri, doc.data)
     except DecompressError as exc:
-        yield _failure(doc, str(exc))
+        yield parse_failure(doc, str(exc))
         return
     if not data.strip():
-        yield _failure(doc, "empty document after decompression")
+        yield parse_failure(doc, "empty document after decompression")
         return
     if fmt == FEED:
-        yield from _parse_feed(doc._replace(data=data))
+        yield from parse_feed(doc._replace(data=data))  # feeds decode their own bytes
         return
     if fmt in (HTML, TEXT):
         data = data[:MAX_HTML_BYTES]
     decoded = decode_bytes(data, doc.content_type)
     if _looks_binary(decoded.text):
-        yield _failure(doc, f"binary or undecodable content (not {fmt})")
+        yield parse_failure(doc, f"binary or undecodable content (not {fmt})")
         return
     text = decoded.text
     if fmt == TEXT:
-        yield from _parse_text(doc, text)
+        yield from plain_text_articles(doc, text)
     elif fmt == HTML:
-        yield from _parse_html(doc, text, fast_html)
+        yield from html_articles(doc, text, fast_html)
     elif fmt in (JSONL, JSON):
-        yield from _parse_records(doc, text, array=fmt == JSON)
+        yield from record_articles(doc, text, array=fmt == JSON)
     else:
-        yield _failure(doc, f"unsupported format {fmt!r}")
+        yield parse_failure(doc, f"unsupported format {fmt!r}")
 
 
 def parse_document(doc: RawDocument, fast_html: bool = False) -> Iterator[Article | Failure]:
@@ -232,7 +81,7 @@ def parse_document(doc: RawDocument, fast_html: bool = False) -> Iterator[Articl
     try:
         yield from _parse(doc, fast_html)
     except Exception as exc:  # noqa: BLE001 - a parser bug on one document must not stop the run
-        yield _failure(doc, f"{type(exc).__name__}: {exc}")
+        yield parse_failure(doc, f"{type(exc).__name__}: {exc}")
 
 
 class _ParseFn(beam.DoFn):

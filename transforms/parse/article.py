@@ -1,0 +1,92 @@
+"""What parse emits: one Article builder for every format, and its Failure("parse", ...).
+
+Identity (canonical URL, article_id, content_hash), the plausibility of dates and the clean-up of
+authors are decided here once, so text, HTML, JSON records and feeds cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from transforms.core import identity
+from transforms.core.failures import make_failure
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.core.times import plausible
+
+STEP = "parse"
+
+
+def parse_failure(doc: RawDocument, error: BaseException | str, payload: Any = None) -> Failure:
+    """A dead letter for the document; its payload is the document's bytes unless one is given."""
+    return make_failure(STEP, doc.source_uri, error, doc.data if payload is None else payload)
+
+
+def web_url(value: Any) -> str | None:
+    """The value if it is an http(s) URL, else None: a file path, a JSON number or a URL that
+    does not even split ("http://[oops") is no link."""
+    if not isinstance(value, str) or not value[:8].lower().startswith(("http://", "https://")):
+        return None
+    try:
+        urlsplit(value)
+    except ValueError:
+        return None
+    return value
+
+
+def _domain(url: str | None) -> str | None:
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def build_article(
+    doc: RawDocument,
+    index: int,
+    text: str,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    title_source: str | None = None,
+    summary: str | None = None,
+    authors: Iterable[str] = (),
+    published_at: int | None = None,
+    date_source: str = "none",
+    modified_at: int | None = None,
+    guid: str | None = None,
+    source_name: str | None = None,
+    feed_entry: bool = False,
+) -> Article:
+    """The Article for item `index` of `doc`. Dates more than a day after fetching are unknown.
+
+    A page without a source name is named after its host. A feed entry (feed_entry=True) is not:
+    its link may lead to another site (link posts, aggregators). And a feed entry without link
+    and guid is keyed on its source and content, not its index: its place in the feed changes
+    on every poll that adds news above it.
+    """
+    canonical = identity.canonical_url(url)
+    published = plausible(published_at, doc.fetched_at)
+    key = guid
+    if feed_entry and not guid and canonical is None:
+        key = f"{doc.source_uri}#{identity.content_hash(text)}"
+    if not feed_entry:
+        source_name = source_name or _domain(canonical)
+    return Article(
+        article_id=identity.article_id(canonical, key, doc.source_uri, index),
+        url=url,
+        canonical_url=canonical,
+        source_uri=doc.source_uri,
+        source_name=source_name or None,
+        title=title or None,
+        text=text,
+        summary=summary or None,
+        # The same name twice (a JSON-LD list, an Atom entry and its feed) is one author.
+        authors=tuple(dict.fromkeys(a for a in authors or () if a)),
+        published_at=published,
+        published_at_source=date_source if published is not None else "none",
+        ingested_at=doc.fetched_at,
+        content_hash=identity.content_hash(text),
+        guid=guid,
+        title_source=title_source,
+        modified_at=plausible(modified_at, doc.fetched_at),
+    )
