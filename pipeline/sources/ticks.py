@@ -93,7 +93,11 @@ class Ticks(beam.PTransform):
     def expand(self, pbegin):
         return (
             pbegin
-            | "ImpulseElement" >> beam.Create([(self._start, self._stop, self._interval)])
+            # Impulse, not Create: in a streaming job Create leaves a pickled composite that
+            # portable runners (Flink) cannot run.
+            | "Impulse" >> beam.Impulse()
+            | "ImpulseElement"
+            >> beam.Map(lambda _, first: first, (self._start, self._stop, self._interval))
             | "GenSequence" >> beam.ParDo(_PacedSeqGenFn(self._clock))
             | "AsSeconds" >> beam.Map(float).with_output_types(float)
         )

@@ -96,6 +96,6 @@ class SeedIndex(beam.PTransform):
         output, since = self._output, self._since
         return (
             pbegin
-            | "Start" >> beam.Create([None])
+            | "Start" >> beam.Impulse()  # a standard primitive: Create is not portable in streaming
             | "ReadDataset" >> beam.FlatMap(lambda _: seed_entries(read_seed_rows(output, since)))
         )

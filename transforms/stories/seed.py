@@ -85,7 +85,7 @@ class StoryIndex(beam.PTransform):
         output, since = self._output, self._since
         return (
             pbegin
-            | "Start" >> beam.Create([None])
+            | "Start" >> beam.Impulse()  # a standard primitive: Create is not portable in streaming
             | "ReadDataset"
             >> beam.FlatMap(lambda _: story_entries(*read_story_rows(output, since)))
         )

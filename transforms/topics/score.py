@@ -19,7 +19,8 @@ from transforms.core.failures import (
     ArticleStep,
 )
 from transforms.core.records import Article, Entity, Topic, TopicEvidence
-from transforms.topics.embedding import BACKENDS, TopicEmbedder, embedding_backend_problem
+from transforms.topics import embedding
+from transforms.topics.embedding import BACKENDS, TopicEmbedder
 from transforms.topics.lexicon import (
     ANY_LANGUAGE,
     Lexicon,
@@ -245,7 +246,7 @@ def topics_problem(custom_topics_path: str | None, backend: str) -> str | None:
         except (OSError, TopicFileError) as exc:
             return f"--custom-topics {exc}"
     if backend == "e5":
-        problem = embedding_backend_problem()
+        problem = embedding.embedding_backend_problem()  # looked up late: tests stand it in
         if problem:
             return f"--topics-backend e5: {problem}"
     return None
