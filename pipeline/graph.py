@@ -20,9 +20,9 @@ from pipeline.sources.files import ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
 from transforms.core.failures import ARTICLES, FAILURES
 from transforms.dedupe import DROPPED, Deduplicate, DeduplicateStream, SeedIndex
-from transforms.entities.tag import TagEntities
+from transforms.entities import TagEntities
 from transforms.language import DetectLanguage
-from transforms.parse.step import ParseDocuments
+from transforms.parse import ParseDocuments
 from transforms.stories import HORIZON_US, GroupStories, GroupStoriesStream, StoryIndex
 from transforms.topics import ScoreTopics
 from transforms.write import (

@@ -69,7 +69,7 @@ def local_abspath(path: str) -> str:
 
 def checked_steps(opts: NewsbeamOptions) -> Steps:
     """The enrichment steps' flags, checked before anything runs (batch and stream alike)."""
-    from transforms.entities.tag import ner_model_problem
+    from transforms.entities import ner_model_problem
     from transforms.language import DEFAULT_BACKEND, backend_problem
     from transforms.topics import topics_problem
 

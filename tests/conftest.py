@@ -71,3 +71,23 @@ def gaz():
     from transforms.entities.gazetteer import load_gazetteer
 
     return load_gazetteer()
+
+
+@pytest.fixture(scope="session")
+def lexicon():
+    """The bundled topic lexicons (IPTC labels, keyword lists per language), loaded once."""
+    from transforms.topics.lexicon import load_lexicon
+
+    return load_lexicon()
+
+
+@pytest.fixture(scope="session")
+def embedder(lexicon):
+    """The optional e5 topic model with its prototypes, loaded once (about 20 s): every test that
+    scores with e5 shares it. Skips, saying why, where the embeddings extra is not installed."""
+    from transforms.topics.embedding import TopicEmbedder, embedding_backend_problem
+
+    problem = embedding_backend_problem()
+    if problem:
+        pytest.skip(problem)
+    return TopicEmbedder(lexicon.topics)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT, shared_path
 
 
+@pytest.mark.slow
 def test_bench_e2e_runs_both_modes_on_a_tiny_corpus():
     shared = shared_path()
     out = subprocess.run(

@@ -68,6 +68,7 @@ def _args(good: FeedServer, bad: FeedServer, out: str, duration: int) -> list[st
     return args
 
 
+@pytest.mark.slow
 def test_stream_ingests_new_items_once_and_a_restart_adds_nothing_twice(servers, tmp_path):
     good, bad = servers
     out = str(tmp_path / "out")
@@ -119,6 +120,7 @@ def test_stream_ingests_new_items_once_and_a_restart_adds_nothing_twice(servers,
     assert len(again) > len(rows), "the restarted stream added nothing new"
 
 
+@pytest.mark.slow
 def test_ctrl_c_drains_the_current_window_and_exits_cleanly(tmp_path):
     folder = shared_path("eval", "feeds", *FEEDS)
     feeds = {"uol.rss": GrowingFeed((folder / "uolNoticias.rss").read_bytes(), 15)}

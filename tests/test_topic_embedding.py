@@ -13,7 +13,6 @@ from tests.conftest import SEEDS
 from tests.test_topics import CASES, CONFLICT, GOOD, POLITICS, SPORT, article, write
 from transforms.topics.embedding import (
     CHUNK,
-    TopicEmbedder,
     embedding_backend_problem,
     prototypes,
 )
@@ -23,16 +22,6 @@ from transforms.topics.score import ScoreTopics, explain_topics, score_topics
 pytestmark = pytest.mark.skipif(
     embedding_backend_problem() is not None, reason=str(embedding_backend_problem())
 )
-
-
-@pytest.fixture(scope="module")
-def lexicon():
-    return load_lexicon()
-
-
-@pytest.fixture(scope="module")
-def embedder(lexicon):
-    return TopicEmbedder(lexicon.topics)
 
 
 def test_prototypes_are_the_lexicon_lines_in_chunks(lexicon):
@@ -74,6 +63,7 @@ def test_best_topic_per_language(lexicon, embedder, lang, text, expected):
     assert best.code == expected, (text, best)
 
 
+@pytest.mark.slow
 def test_seeds_are_politics_or_conflict(lexicon, embedder):
     for path in sorted(SEEDS.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
@@ -109,6 +99,7 @@ def test_unknown_backend_is_a_clear_error():
         ScoreTopics(backend="bert")
 
 
+@pytest.mark.slow
 def test_score_topics_pipeline_with_e5():
     good = article("a", "Il governo ha vinto il voto di fiducia in Parlamento.")
     sport = article("b", "The club won the match with a late goal.", "en", "Football")

@@ -38,11 +38,6 @@ HEALTH, SCIENCE, CRIME, ENVIRONMENT = (
 )
 
 
-@pytest.fixture(scope="module")
-def lexicon():
-    return load_lexicon()
-
-
 def best(text: str, lang: str, lexicon, title: str | None = None, entities=()) -> str:
     return score_topics(text, title, lang, entities, lexicon)[0].code
 

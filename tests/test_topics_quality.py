@@ -12,7 +12,6 @@ import sys
 import pytest
 
 from tests.conftest import ROOT, shared_path
-from transforms.topics.lexicon import load_lexicon
 from transforms.topics.score import score_topics
 
 pytestmark = pytest.mark.quality
@@ -38,26 +37,11 @@ def ev():
     return _eval_module()
 
 
-@pytest.fixture(scope="module")
-def lexicon():
-    return load_lexicon()
-
-
 # The e5 backend (optional extra, installed with dev). Measured 2026-11-27 on the same samples:
 # AG News 800 rows 0.846 / macro-F1 0.851; SIB-200 dev it 0.703, en 0.703, fr 0.659, de 0.626,
 # es 0.615.
 E5_AGNEWS_FLOORS = {"accuracy": 0.83, "macro_f1": 0.84}
 E5_SIB_FLOORS = {"it": 0.68, "en": 0.68, "fr": 0.63, "de": 0.60, "es": 0.59}
-
-
-@pytest.fixture(scope="module")
-def embedder(lexicon):
-    from transforms.topics.embedding import TopicEmbedder, embedding_backend_problem
-
-    problem = embedding_backend_problem()
-    if problem:
-        pytest.skip(problem)
-    return TopicEmbedder(lexicon.topics)
 
 
 def _predict(docs, lexicon, ev, to_label, embedder=None):
@@ -89,6 +73,7 @@ def test_sib200_dev_floors_and_italian_gap(ev, lexicon):
     assert accuracy["it"] >= accuracy["en"] - ITALIAN_GAP, accuracy
 
 
+@pytest.mark.slow
 def test_e5_agnews_sample_floor(ev, lexicon, embedder):
     path = shared_path("eval", "topics", "agnews-dev.csv")
     docs = list(ev.agnews_docs(path, AGNEWS_ROWS))
@@ -98,6 +83,7 @@ def test_e5_agnews_sample_floor(ev, lexicon, embedder):
     assert macro_f1 >= E5_AGNEWS_FLOORS["macro_f1"], macro_f1
 
 
+@pytest.mark.slow
 def test_e5_sib200_dev_floors_and_italian_gap(ev, lexicon, embedder):
     folder = shared_path("eval", "topics", "sib200")
     accuracy = {}

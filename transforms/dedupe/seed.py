@@ -20,7 +20,7 @@ from transforms.dedupe.fingerprint import (
 )
 from transforms.dedupe.rules import MAX_HASHES
 from transforms.dedupe.state import Known, Member
-from transforms.write.dataset import read_rows
+from transforms.write import read_rows
 
 _COLUMNS = (
     "article_id",

@@ -19,7 +19,7 @@ from transforms.stories.rules import (
     text_signature,
 )
 from transforms.stories.state import Assigned, StoryForest, member_of
-from transforms.write.dataset import read_rows
+from transforms.write import read_rows
 
 _COLUMNS = (
     "article_id",

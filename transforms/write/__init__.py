@@ -1,5 +1,6 @@
 """Sinks: Hive-partitioned Parquet and dead letters, one writer for batch and stream."""
 
+from transforms.write.dataset import read_rows
 from transforms.write.deadletter import WriteDeadLetters, failure_to_json, write_deadletters
 from transforms.write.naming import BatchFiles, WindowFiles, run_key, stream_file_name
 from transforms.write.parquet import WRITTEN, WriteArticles, WrittenFile, write_parquet
@@ -18,6 +19,7 @@ __all__ = [
     "partition_date",
     "partition_dir",
     "partition_lang",
+    "read_rows",
     "run_key",
     "stream_file_name",
     "write_deadletters",
