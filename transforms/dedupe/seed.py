@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-import apache_beam as beam
-
 from transforms.core.identity import identity_key
 from transforms.dedupe.components import BUCKET_WINDOW
 from transforms.dedupe.fingerprint import (
@@ -20,7 +18,7 @@ from transforms.dedupe.fingerprint import (
 )
 from transforms.dedupe.rules import MAX_HASHES
 from transforms.dedupe.state import Known, Member
-from transforms.write import read_rows
+from transforms.write import ReadSeed, read_rows
 
 _COLUMNS = (
     "article_id",
@@ -85,17 +83,12 @@ def read_seed_rows(
         yield row
 
 
-class SeedIndex(beam.PTransform):
+def dataset_entries(output: str, since_us: int) -> Iterator[tuple]:
+    return seed_entries(read_seed_rows(output, since_us))
+
+
+class SeedIndex(ReadSeed):
     """PBegin -> (key, value) pairs of what OUT/articles already holds, for DeduplicateStream."""
 
     def __init__(self, output: str, since_us: int):
-        super().__init__()
-        self._output, self._since = output, since_us
-
-    def expand(self, pbegin):
-        output, since = self._output, self._since
-        return (
-            pbegin
-            | "Start" >> beam.Impulse()  # a standard primitive: Create is not portable in streaming
-            | "ReadDataset" >> beam.FlatMap(lambda _: seed_entries(read_seed_rows(output, since)))
-        )
+        super().__init__(output, since_us, dataset_entries)

@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-import apache_beam as beam
-
 from transforms.dedupe import BUCKET_WINDOW
 from transforms.stories.rules import (
     blocking_keys,
@@ -19,7 +17,7 @@ from transforms.stories.rules import (
     text_signature,
 )
 from transforms.stories.state import Assigned, StoryForest, member_of
-from transforms.write import read_rows
+from transforms.write import ReadSeed, read_rows
 
 _COLUMNS = (
     "article_id",
@@ -73,19 +71,13 @@ def read_story_rows(output: str, since_us: int) -> tuple[list[dict], dict[str, b
     return rows, {h: _TEXTS[h] for h in linked if h in _TEXTS}
 
 
-class StoryIndex(beam.PTransform):
+def dataset_entries(output: str, since_us: int) -> Iterator[tuple]:
+    return story_entries(*read_story_rows(output, since_us))
+
+
+class StoryIndex(ReadSeed):
     """PBegin -> (key, value) pairs of the stories OUT/articles already holds, for
     GroupStoriesStream."""
 
     def __init__(self, output: str, since_us: int):
-        super().__init__()
-        self._output, self._since = output, since_us
-
-    def expand(self, pbegin):
-        output, since = self._output, self._since
-        return (
-            pbegin
-            | "Start" >> beam.Impulse()  # a standard primitive: Create is not portable in streaming
-            | "ReadDataset"
-            >> beam.FlatMap(lambda _: story_entries(*read_story_rows(output, since)))
-        )
+        super().__init__(output, since_us, dataset_entries)

@@ -1,6 +1,6 @@
 """Sinks: Hive-partitioned Parquet and dead letters, one writer for batch and stream."""
 
-from transforms.write.dataset import read_rows
+from transforms.write.dataset import ReadSeed, read_rows
 from transforms.write.deadletter import WriteDeadLetters, failure_to_json, write_deadletters
 from transforms.write.naming import BatchFiles, WindowFiles, run_key, stream_file_name
 from transforms.write.parquet import WRITTEN, WriteArticles, WrittenFile, write_parquet
@@ -10,6 +10,7 @@ from transforms.write.windowing import WindowArticles
 __all__ = [
     "WRITTEN",
     "BatchFiles",
+    "ReadSeed",
     "WindowArticles",
     "WindowFiles",
     "WriteArticles",

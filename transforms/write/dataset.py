@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+
+import apache_beam as beam
 
 from transforms.core.times import to_us
 
@@ -36,3 +38,20 @@ def read_rows(
             if row.get(column) is not None:
                 row[column] = to_us(row[column])
     return rows
+
+
+class ReadSeed(beam.PTransform):
+    """PBegin -> the (key, value) pairs a stateful streaming step starts from, made by
+    `entries(output, since_us)` out of what OUT/articles already holds, once when the job starts."""
+
+    def __init__(self, output: str, since_us: int, entries: Callable[[str, int], Iterator[tuple]]):
+        super().__init__()
+        self._output, self._since, self._entries = output, since_us, entries
+
+    def expand(self, pbegin):
+        output, since, entries = self._output, self._since, self._entries
+        return (
+            pbegin
+            | "Start" >> beam.Impulse()  # a standard primitive: Create is not portable in streaming
+            | "ReadDataset" >> beam.FlatMap(lambda _: entries(output, since))
+        )
