@@ -236,15 +236,21 @@ def _explode(x):
     raise ValueError(f"bad element {x}")
 
 
+def _time_out(x):
+    raise TimeoutError(f"socket timed out on {x}")  # a step's own timeout, not the launcher's wait
+
+
 @pytest.mark.cluster
-def test_dask_worker_errors_reach_the_launcher(dask_cluster):
+@pytest.mark.parametrize("step, error", [(_explode, ValueError), (_time_out, TimeoutError)])
+@pytest.mark.parametrize("duration", [None, 120_000])
+def test_dask_worker_errors_reach_the_launcher(dask_cluster, step, error, duration):
     options = _dask_options(dask_cluster)
     with runner_context(options) as runner:
         p = beam.Pipeline(runner=runner, options=options)
-        _ = p | beam.Create([1]) | "Explode" >> beam.Map(_explode)
+        _ = p | beam.Create([1]) | "Explode" >> beam.Map(step)
         result = p.run()
-        with pytest.raises(ValueError, match="bad element 1"):
-            result.wait_until_finish()
+        with pytest.raises(error, match="1"):
+            result.wait_until_finish(duration=duration)
         assert result.state == "FAILED"
 
 

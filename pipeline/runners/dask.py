@@ -306,17 +306,20 @@ class DaskPipelineResult(PipelineResult):
         if self._state != PipelineState.RUNNING:
             return self._state
         timeout = None if duration is None else duration / 1000
+        failed = None
         try:
-            done = as_completed(
-                self._futures, loop=self.client.loop, timeout=timeout, with_results=True
-            )
-            for _ in done:
-                pass  # results are row counts; gathering them is what surfaces worker errors
-        except TimeoutError:
+            for future in as_completed(self._futures, loop=self.client.loop, timeout=timeout):
+                if future.status == "error":
+                    failed = future
+                    break
+        except TimeoutError:  # only our wait ran out: a step's own TimeoutError is re-raised below
             return self._state
         except BaseException:
             self._state = PipelineState.FAILED
             raise
+        if failed is not None:
+            self._state = PipelineState.FAILED
+            failed.result()  # re-raises the worker's error, with its traceback
         self._state = PipelineState.DONE
         return self._state
 
