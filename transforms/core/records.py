@@ -21,13 +21,15 @@ ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
 
 
 class RawDocument(NamedTuple):
-    """Bytes as a source delivered them: one file, one fetched feed, one dropped file."""
+    """Bytes as a source delivered them: one file, one fetched feed, one dropped file, or one
+    part of a large file of many items (JSON Lines) read part by part."""
 
     source_uri: str
     data: bytes
     fetched_at: int  # µs since epoch, UTC
     content_type: Optional[str] = None  # transport header when the source had one
     truncated: bool = False  # the source stopped reading at its size cap
+    first_item: int = 0  # the place in its source of this part's first item (line number)
 
 
 class LanguageShare(NamedTuple):

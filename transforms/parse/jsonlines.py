@@ -171,17 +171,18 @@ def record_articles(doc: RawDocument, text: str, array: bool) -> Iterator[Articl
 
 def _records(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Failure]:
     for record in read_records(text, array):
+        index = doc.first_item + record.index  # a part of a large file knows where it starts
         if record.fields is None:
             yield parse_failure(doc, record.error or "unreadable record", record.raw)
             continue
         f = record.fields
         body = _record_text(f["text"])
         if not body:
-            yield parse_failure(doc, f"record {record.index} has no text", record.raw)
+            yield parse_failure(doc, f"record {index} has no text", record.raw)
             continue
         yield build_article(
             doc,
-            record.index,
+            index,
             body,
             url=web_url(f["url"]),
             title=f["title"],
