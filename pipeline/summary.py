@@ -16,6 +16,8 @@ from collections.abc import Callable, Mapping
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.write import write_atomically
+
 SUMMARY_NAME = "summary.json"
 
 
@@ -23,9 +25,44 @@ def counts_path(output: str, key: str) -> str:
     return f"{output.rstrip('/')}/_runs/batch-{key}.counts.json"
 
 
+def manifest_path(output: str, key: str) -> str:
+    return f"{output.rstrip('/')}/_runs/batch-{key}.manifest.json"
+
+
+def withdraw_manifest(output: str, key: str) -> None:
+    """A run of this input starts: its files are about to change, so its manifest goes first."""
+    path = manifest_path(output, key)
+    if FileSystems.exists(path):
+        FileSystems.delete([path])
+
+
+def write_manifest(output: str, key: str, summary: Mapping) -> dict:
+    """The commit record of a finished batch run, written last: every Parquet file of this input
+    with its row count (relative to OUT), its dead-letter file, and its summary. A reader who
+    wants only committed data reads the files a manifest lists."""
+    import pyarrow.parquet as pq
+
+    root = output.rstrip("/")
+    files = []
+    pattern = f"{root}/articles/*/*/batch-{key}-*.parquet"
+    for m in sorted(FileSystems.match([pattern])[0].metadata_list, key=lambda m: m.path):
+        with FileSystems.open(m.path) as fh:
+            rows = pq.ParquetFile(fh).metadata.num_rows
+        files.append({"path": m.path[len(root) + 1 :], "rows": rows, "bytes": m.size_in_bytes})
+    dead = f"{root}/deadletter/batch-{key}.jsonl"
+    manifest = {
+        "run_key": key,
+        "files": files,
+        "rows": sum(f["rows"] for f in files),
+        "deadletter": dead[len(root) + 1 :] if FileSystems.exists(dead) else None,
+        "summary": dict(summary),
+    }
+    write_atomically(manifest_path(output, key), json.dumps(manifest, indent=1).encode("utf-8"))
+    return manifest
+
+
 def _write_counts(counts: list, path: str) -> None:
-    with FileSystems.create(path) as fh:
-        fh.write(json.dumps(dict(sorted(counts)), indent=1).encode("utf-8"))
+    write_atomically(path, json.dumps(dict(sorted(counts)), indent=1).encode("utf-8"))
 
 
 class CountOutcomes(beam.PTransform):

@@ -192,3 +192,20 @@ def test_python_m_pipeline_is_the_same_entry_point():
     assert (
         "--input" in out.stdout and "--runner" in out.stdout and "--language-backend" in out.stdout
     )
+
+
+def test_a_manifest_lists_exactly_the_committed_files(tmp_path):
+    from pipeline.summary import manifest_path, withdraw_manifest
+
+    out = tmp_path / "out"
+    assert run_cli("--output", str(out)) == 0
+    (manifest_file,) = (out / "_runs").glob("*.manifest.json")
+    manifest = json.loads(manifest_file.read_text())
+    on_disk = sorted(str(p.relative_to(out)) for p in out.glob("articles/*/*/*.parquet"))
+    assert [f["path"] for f in manifest["files"]] == on_disk
+    assert manifest["rows"] == summary(out)["written"] == 5 and manifest["summary"]["balanced"]
+    assert not list(out.rglob(".tmp-*"))
+    # A re-run of the same input withdraws its manifest before it changes any file.
+    withdraw_manifest(str(out), manifest["run_key"])
+    assert not (out / "_runs" / manifest_file.name).exists()
+    assert manifest_path(str(out), manifest["run_key"]) == str(manifest_file)

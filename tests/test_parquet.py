@@ -83,3 +83,64 @@ def test_other_run_keys_are_left_alone(tmp_path):
     assert len(glob.glob(f"{tmp_path}/articles/*/*/*.parquet")) == 2
     assert remove_stale_files(str(tmp_path), "batch-two", []) == 1
     assert len(glob.glob(f"{tmp_path}/articles/*/*/*.parquet")) == 1
+
+
+# --- bad rows cost themselves only (issue "Bad input never costs good data") -------------------
+
+YEAR_1 = -62_135_596_800_000_000  # 0001-01-01T00:00:00Z in µs
+
+
+@pytest.mark.parametrize(
+    "article, date",
+    [
+        (art("y1", published=YEAR_1), "0001-01-01"),  # four digits, as every reader parses them
+        (art("far", published=-(10**20), ingested=20_488 * DAY), "2026-02-04"),  # no calendar day
+        (art("late", published=10**20, ingested=20_488 * DAY), "2026-02-04"),
+    ],
+)
+def test_partition_date_names_every_row_and_never_raises(article, date):
+    assert partition_date(article) == date
+
+
+def test_one_unwritable_value_costs_its_row_not_its_partition(tmp_path):
+    good = [art(f"g{i}", published=20_488 * DAY) for i in range(20)]
+    bad = art("bad", published=20_488 * DAY)._replace(modified_at=-(10**30))  # past int64 µs
+    nameless = art("nameless", published=20_488 * DAY)._replace(article_id=None)  # no shard
+    with TestPipeline() as p:
+        res = (
+            p | beam.Create([*good, bad, nameless]) | WriteArticles(str(tmp_path), BatchFiles("k"))
+        )
+        assert_that(res[WRITTEN] | beam.Map(lambda w: w.rows), equal_to([20]), label="Rows")
+        failed = res["failures"] | beam.Map(lambda f: (f.stage, f.source_uri))
+        assert_that(failed, equal_to([("write", "mem://bad"), ("write", "mem://nameless")]))
+    (path,) = glob.glob(f"{tmp_path}/articles/*/*/*.parquet")
+    assert sorted(pq.read_table(path).column("article_id").to_pylist()) == sorted(
+        a.article_id for a in good
+    )
+
+
+def test_dead_letters_of_a_crashed_run_leave_no_temp_file(tmp_path):
+    from transforms.write import WriteDeadLetters
+    from transforms.write.deadletter import deadletter_dir
+
+    leftover = tmp_path / "deadletter" / ".tmp-batch-k.jsonl-0123abcd"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_text("half a file")  # what a kill -9 mid-write leaves
+    with TestPipeline() as p:
+        _ = p | beam.Create([]) | WriteDeadLetters(str(tmp_path), BatchFiles("k"))
+    assert glob.glob(f"{deadletter_dir(str(tmp_path))}/*") == []
+    assert not leftover.exists()
+
+
+def test_atomic_writes_replace_whole_files(tmp_path):
+    from transforms.write import write_atomically
+    from transforms.write.files import remove_leftovers, temp_path
+
+    target = tmp_path / "summary.json"
+    write_atomically(str(target), b"one")
+    write_atomically(str(target), b"two")
+    assert target.read_bytes() == b"two" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "summary.json"
+    ]
+    (tmp_path / temp_path(str(target)).rsplit("/", 1)[1]).write_bytes(b"half")
+    assert remove_leftovers(str(target)) == 1 and target.read_bytes() == b"two"

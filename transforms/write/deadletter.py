@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
 from collections.abc import Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.core.records import Failure
+from transforms.write.files import remove_leftovers, temp_path
 from transforms.write.naming import BatchFiles, WindowFiles
 from transforms.write.parquet import window_start_of
 
@@ -37,8 +37,7 @@ def deadletter_dir(output: str) -> str:
 
 def write_deadletters(path: str, failures: Iterable[Failure]) -> int:
     rows = sorted(failures, key=lambda f: (f.stage, f.source_uri, f.error, f.payload))
-    directory, name = path.rsplit("/", 1)
-    tmp = f"{directory}/.tmp-{name}-{uuid.uuid4().hex}"
+    tmp = temp_path(path)
     with FileSystems.create(tmp) as fh:
         for f in rows:
             fh.write(failure_to_json(f).encode("utf-8") + b"\n")
@@ -56,9 +55,12 @@ class _WriteFailuresFn(beam.DoFn):
         yield write_deadletters(f"{deadletter_dir(self._output)}/{name}", failures)
 
 
-def _remove_if_empty(count: int, path: str) -> None:
+def _clean_up(count: int, path: str) -> None:
+    """After the run's file is written (or there was nothing to write): no file from an earlier
+    run of the same input when this one had no failures, and no temp file a crash left behind."""
     if count == 0 and FileSystems.exists(path):
         FileSystems.delete([path])
+    remove_leftovers(path)
 
 
 class WriteDeadLetters(beam.PTransform):
@@ -79,8 +81,8 @@ class WriteDeadLetters(beam.PTransform):
         if self._naming.removes_stale:
             path = f"{deadletter_dir(self._output)}/{self._naming.deadletter_name(None, 0)}"
             (
-                failures
-                | "Count" >> beam.combiners.Count.Globally()
-                | "RemoveStale" >> beam.Map(_remove_if_empty, path)
+                written  # after the write: a leftover temp file is never this run's own
+                | "Count" >> beam.CombineGlobally(sum)
+                | "RemoveStale" >> beam.Map(_clean_up, path)
             )
         return written

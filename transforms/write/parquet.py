@@ -8,7 +8,6 @@ early-firing tests. Batch runs are one global window and pane, so the same DoFn 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
@@ -20,6 +19,7 @@ from apache_beam.transforms.window import GlobalWindow
 
 from transforms.core.failures import FAILURES, dead_letters
 from transforms.core.records import Article, articles_to_table
+from transforms.write.files import TMP_PREFIX, temp_path
 from transforms.write.naming import BatchFiles, WindowFiles
 from transforms.write.partitioning import partition_dir, partition_key
 
@@ -37,12 +37,33 @@ def sort_key(a: Article) -> tuple:
     return (a.published_at or 0, a.article_id, a.version, a.content_hash)
 
 
+def writable_rows(articles: list[Article]) -> tuple[list[Article], list[tuple[Article, Exception]]]:
+    """The rows the Parquet schema accepts, and each refused row with why: one value pyarrow
+    cannot hold (a time past its range, a wrong type) costs its own row, never its partition."""
+    try:
+        articles_to_table(articles)
+    except Exception:  # noqa: BLE001 - find the culprits row by row
+        return _split_rows(articles)
+    return articles, []
+
+
+def _split_rows(articles: list[Article]) -> tuple[list[Article], list[tuple[Article, Exception]]]:
+    good, bad = [], []
+    for a in articles:
+        try:
+            articles_to_table([a])
+        except Exception as exc:  # noqa: BLE001 - a refused row becomes a dead letter
+            bad.append((a, exc))
+        else:
+            good.append(a)
+    return good, bad
+
+
 def write_parquet(path: str, articles: Iterable[Article]) -> int:
     """Write rows to a temp file beside `path`, then rename onto it; returns the row count."""
     rows = sorted(articles, key=sort_key)
     table = articles_to_table(rows)
-    directory, name = path.rsplit("/", 1)
-    tmp = f"{directory}/.tmp-{name}-{uuid.uuid4().hex}"
+    tmp = temp_path(path)
     try:
         with FileSystems.create(tmp) as fh:
             pq.write_table(
@@ -74,7 +95,11 @@ class _WritePartitionFn(beam.DoFn):
 
     def process(self, element, w=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam) -> Iterator:
         (date, lang, shard), articles = element
-        articles = list(articles)
+        articles, refused = writable_rows(list(articles))
+        for a, exc in refused:
+            yield from dead_letters(STEP, (a,), exc)
+        if not articles:
+            return
         name = self._naming.parquet_name(window_start_of(w), pane.index, shard)
         path = f"{partition_dir(self._output, date, lang)}/{name}"
         try:
@@ -87,13 +112,29 @@ class _WritePartitionFn(beam.DoFn):
         yield written
 
 
+class _KeyByPartitionFn(beam.DoFn):
+    """Article -> ((date, lang, shard), Article); an article no partition can name is a dead
+    letter of its own, never the run's end."""
+
+    def __init__(self, shards: int):
+        self._shards = shards
+
+    def process(self, a: Article) -> Iterator:
+        try:
+            key = partition_key(a, self._shards)
+        except Exception as exc:  # noqa: BLE001 - one bad row must not stop the run
+            yield from dead_letters(STEP, (a,), exc)
+            return
+        yield key, a
+
+
 def remove_stale_files(output: str, prefix: str, keep: Iterable[str]) -> int:
     """Delete this run's files (and temp leftovers) that the current run did not write."""
     keep = set(keep)
     base = f"{output.rstrip('/')}/articles/*/*/"
     stale = [
         m.path
-        for pattern in (f"{base}{prefix}-*.parquet", f"{base}.tmp-{prefix}-*")
+        for pattern in (f"{base}{prefix}-*.parquet", f"{base}{TMP_PREFIX}{prefix}-*")
         for m in FileSystems.match([pattern])[0].metadata_list
         if m.path not in keep
     ]
@@ -115,10 +156,11 @@ class WriteArticles(beam.PTransform):
         self._output, self._naming = output, naming
 
     def expand(self, articles):
-        shards = self._naming.shards
+        keyed = articles | "KeyByPartition" >> beam.ParDo(
+            _KeyByPartitionFn(self._naming.shards)
+        ).with_outputs(FAILURES, main="keyed")
         out = (
-            articles
-            | "KeyByPartition" >> beam.Map(lambda a: (partition_key(a, shards), a))
+            keyed["keyed"]
             | "GroupByPartition" >> beam.GroupByKey()
             | "WritePartition"
             >> beam.ParDo(_WritePartitionFn(self._output, self._naming)).with_outputs(
@@ -133,4 +175,5 @@ class WriteArticles(beam.PTransform):
                 | "AllWritten" >> beam.combiners.ToList()
                 | "RemoveStale" >> beam.Map(lambda paths: remove_stale_files(output, prefix, paths))
             )
-        return out
+        failures = (keyed[FAILURES], out[FAILURES]) | "AllWriteFailures" >> beam.Flatten()
+        return {WRITTEN: out[WRITTEN], FAILURES: failures}
