@@ -13,7 +13,7 @@ from tests.conftest import shared_path
 from transforms.core.records import Article, Failure, RawDocument
 from transforms.parse import feeds, parse_document, parse_feed
 from transforms.parse.decoding import decode_bytes
-from transforms.parse.feedslices import escape_bare_ampersands, scan, utf8_document
+from transforms.parse.feedslices import repair_references, scan, utf8_document
 from transforms.parse.unpack import FEED, sniff
 
 FIXTURES = Path(__file__).parent / "fixtures" / "feeds"
@@ -159,12 +159,12 @@ def test_the_feed_limit_is_the_document_limit():
             b"<![CDATA[a & b]]><!-- c & d --><?pi e & f?>&",
             b"<![CDATA[a & b]]><!-- c & d --><?pi e & f?>&amp;",
         ),
-        (b"&#X41;&#0;&#xD800;&#99999999;", b"&#x41;&#xfffd;&#xfffd;&#xfffd;"),
+        (b"&#X41;&#0;&#xD800;&#99999999;&#" + b"9" * 5000 + b";", b"&#x41;" + b"&#xfffd;" * 4),
         (b"<![CDATA[never closed & ", b"<![CDATA[never closed & "),
     ],
 )
-def test_escape_bare_ampersands(raw, fixed):
-    assert escape_bare_ampersands(raw) == fixed
+def test_repair_references(raw, fixed):
+    assert repair_references(raw) == fixed
 
 
 # --- one entry's failure is its own ----------------------------------------------------------
@@ -263,3 +263,28 @@ def test_a_utf8_feed_with_a_bad_byte_stays_utf8():
     data = rss.encode().replace(b" x<", b" \xff<")
     [a] = _parse(data)
     assert a.title == title and a.text == f"{title} \ufffd"
+
+
+# --- feedparser's own crashes ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data, title",
+    [
+        # its lenient parser encodes chr() of a character reference: a surrogate raised
+        (
+            b'<?xml version="1.0" encoding="ISO-8859-1"?><rss version="0.92"><channel>'
+            b"<title>F &#xD800;</title><item><title>a&#xD800;b</title></item></channel></rss>",
+            "a\ufffdb",
+        ),
+        # it decodes the declared encoding's name as UTF-8
+        (
+            b'<?xml version="1.0" encoding="\x8fTF-8"?><rss version="2.0"><channel>'
+            b"<item><title>Cafe</title></item></channel></rss>",
+            "Cafe",
+        ),
+    ],
+)
+def test_a_document_that_crashes_feedparser_is_repaired_and_read(data, title):
+    [a] = _parse(data)
+    assert a.title == title

@@ -152,7 +152,15 @@ def _too_slow_to_recover(doc: RawDocument, decoded: Decoded | None) -> str | Non
 def feedparser_result(doc: RawDocument) -> Any:
     """feedparser's result for the document as parse_feed hands it over; no I/O of any kind."""
     doc = _for_feedparser(doc)
-    return _feedparser(doc.data, doc.content_type, doc.source_uri)
+    try:
+        return _feedparser(doc.data, doc.content_type, doc.source_uri)
+    except Exception:  # noqa: BLE001 - feedparser's own crashes on hostile bytes: repair, retry
+        # Seen: a character reference to a surrogate in its lenient parser, and an XML declaration
+        # whose encoding name is not ASCII. Once the document is UTF-8 that says so, with every
+        # character reference one XML allows, both are gone; a second crash is a dead letter.
+        text = (_decoded(doc) or decode_bytes(doc.data, doc.content_type)).text
+        data = feedslices.repair_references(feedslices.utf8_document(text), bare_ampersands=False)
+        return _feedparser(data, _UTF8, doc.source_uri)
 
 
 def _feedparser(data: bytes, content_type: str, source_uri: str) -> Any:

@@ -24,7 +24,7 @@ _ENTRY_NAMES = frozenset(["item", "entry"])  # RSS 0.9x/1.0/2.0 items, Atom entr
 _XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
 # What the repair looks at: literal sections (skipped), and "&" unless it starts a named reference.
 _SPECIAL = re.compile(rb"<!\[CDATA\[|<!--|<\?|&(?![A-Za-z_:][\w.:-]*;)")
-_CHAR_REFERENCE = re.compile(rb"&#(?:([0-9]{1,8})|[xX]([0-9a-fA-F]{1,8}));")
+_CHAR_REFERENCE = re.compile(rb"&#(?:([0-9]+)|[xX]([0-9a-fA-F]+));")
 _ENTRY_START = re.compile(rb"<(?:[\w.-]+:)?(?:item|entry)[\s/>]")
 _TAG_END = re.compile(rb"""[^"'>]*(?:(?:"[^"]*"|'[^']*')[^"'>]*)*>""")
 _CLOSERS = {b"<![CDATA[": b"]]>", b"<!--": b"-->", b"<?": b"?>"}
@@ -54,10 +54,10 @@ def _valid_xml_char(code: int) -> bool:
     )
 
 
-def escape_bare_ampersands(data: bytes) -> bytes:
-    """Every "&" that starts no reference as "&amp;", and a character reference XML refuses
-    ("&#X41;", "&#0;") as the character or U+FFFD, outside CDATA sections, comments and
-    processing instructions (whose text is literal)."""
+def repair_references(data: bytes, bare_ampersands: bool = True) -> bytes:
+    """A character reference XML refuses ("&#X41;", "&#0;", "&#xD800;") as the character or
+    U+FFFD, and (with bare_ampersands) every "&" that starts no reference as "&amp;", outside
+    CDATA sections, comments and processing instructions (whose text is literal)."""
     if b"&" not in data:
         return data
     parts, copied, pos = [], 0, 0
@@ -70,13 +70,15 @@ def escape_bare_ampersands(data: bytes) -> bytes:
         pos = match.end()
         reference = _CHAR_REFERENCE.match(data, match.start())
         if reference is None:
-            parts += [data[copied : match.start()], b"&amp;"]
-            copied = pos
+            if bare_ampersands:
+                parts += [data[copied : match.start()], b"&amp;"]
+                copied = pos
             continue
         decimal, hexadecimal = reference.groups()
-        code = int(decimal) if decimal else int(hexadecimal, 16)
+        digits = decimal or hexadecimal
+        code = -1 if len(digits) > 16 else int(digits, 10 if decimal else 16)
         pos = reference.end()
-        if hexadecimal and reference.group().startswith(b"&#X") or not _valid_xml_char(code):
+        if not _valid_xml_char(code) or reference.group().startswith(b"&#X"):
             fixed = b"&#x%x;" % (code if _valid_xml_char(code) else 0xFFFD)
             parts += [data[copied : match.start()], fixed]
             copied = pos
@@ -131,7 +133,7 @@ class _Scan:
 def scan(data: bytes) -> Layout | None:
     """The layout of a UTF-8 feed document, or None when it cannot be sliced: no complete entry,
     or entries under different parents."""
-    data = escape_bare_ampersands(data)
+    data = repair_references(data)
     parser = expat.ParserCreate()  # no handler for external entities: nothing is ever fetched
     parser.UseForeignDTD(True)  # an undefined entity is skipped (and noted), not an error
     state = _Scan(data, parser)

@@ -67,7 +67,7 @@ def _parse(doc: RawDocument, fast_html: bool, stats: Counter) -> Iterator[Articl
         data, _, cut = data.rpartition(b"\n")  # the last line is the one the size limit cut
     decoded = decode_bytes(data, doc.content_type)
     stats["replaced_bytes"] += decoded.replaced
-    if _looks_binary(decoded.text):
+    if _looks_binary(decoded.text) or not decoded.text.strip():
         yield parse_failure(doc, f"binary or undecodable content (not {fmt})")
         return
     text = decoded.text
