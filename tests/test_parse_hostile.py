@@ -319,3 +319,8 @@ def test_every_output_is_an_article_or_a_failure_and_articles_are_writable():
         items = _parse("x.unknown", data)
         assert items and all(isinstance(i, (Article, Failure)) for i in items)
         _writable([i for i in items if isinstance(i, Article)])
+
+
+def test_a_document_that_decodes_to_nothing_is_a_dead_letter():
+    [f] = _parse("x.jsonl", b"\xc2")  # a UTF-8 lead byte cut off: nothing left to read
+    assert isinstance(f, Failure) and "undecodable" in f.error
