@@ -268,22 +268,20 @@ def test_a_utf8_feed_with_a_bad_byte_stays_utf8():
 # --- feedparser's own crashes ----------------------------------------------------------------
 
 
+# feedparser's lenient parser encodes chr() of a character reference: a surrogate raised.
+SURROGATE_REFERENCE = (
+    b'<?xml version="1.0" encoding="ISO-8859-1"?><rss version="0.92"><channel>'
+    b"<title>F &#xD800;</title><item><title>a&#xD800;b</title></item></channel></rss>"
+)
+# feedparser decodes the declared encoding's name as UTF-8.
+BAD_DECLARATION = (
+    b'<?xml version="1.0" encoding="\x8fTF-8"?><rss version="2.0"><channel>'
+    b"<item><title>Cafe</title></item></channel></rss>"
+)
+
+
 @pytest.mark.parametrize(
-    "data, title",
-    [
-        # its lenient parser encodes chr() of a character reference: a surrogate raised
-        (
-            b'<?xml version="1.0" encoding="ISO-8859-1"?><rss version="0.92"><channel>'
-            b"<title>F &#xD800;</title><item><title>a&#xD800;b</title></item></channel></rss>",
-            "a\ufffdb",
-        ),
-        # it decodes the declared encoding's name as UTF-8
-        (
-            b'<?xml version="1.0" encoding="\x8fTF-8"?><rss version="2.0"><channel>'
-            b"<item><title>Cafe</title></item></channel></rss>",
-            "Cafe",
-        ),
-    ],
+    "data, title", [(SURROGATE_REFERENCE, "a\ufffdb"), (BAD_DECLARATION, "Cafe")]
 )
 def test_a_document_that_crashes_feedparser_is_repaired_and_read(data, title):
     [a] = _parse(data)

@@ -283,6 +283,15 @@ def test_a_truncated_jsonl_part_reports_its_cut_line():
     items = _parse("x.jsonl", data, truncated=True)
     assert _kinds(items) == ["A", "A", "F"]
     assert "size limit" in items[2].error and items[2].payload == lines[2][:-20]
+    # cut right after a line: what followed is still reported, once
+    items = _parse("x.jsonl", "\n".join(lines[:2]).encode() + b"\n", truncated=True)
+    assert _kinds(items) == ["A", "A", "F"] and "size limit" in items[2].error
+
+
+def test_a_truncated_json_array_reports_the_cut():
+    text = "[" + ",".join([_record(0), _record(1)]) + ","
+    items = _parse("x.json", text.encode(), truncated=True)
+    assert _kinds(items) == ["A", "A", "F"] and "size limit" in items[2].error
 
 
 def test_nothing_read_before_a_size_limit_is_not_an_empty_document():

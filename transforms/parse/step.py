@@ -54,7 +54,7 @@ def _parse(doc: RawDocument, fast_html: bool, stats: Counter) -> Iterator[Articl
         cut = " (the source cut the file at its size limit)" if doc.truncated else ""
         yield parse_failure(doc, f"{exc}{cut}", doc.data[:4096])
         return
-    if not data.strip():
+    if not data or data.isspace():
         yield parse_failure(doc, "empty document after decompression")
         return
     if fmt == FEED:
@@ -77,9 +77,11 @@ def _parse(doc: RawDocument, fast_html: bool, stats: Counter) -> Iterator[Articl
         yield from html_articles(doc, text, fast_html)
     elif fmt in (JSONL, JSON):
         yield from record_articles(doc, text, array=fmt == JSON)
-        if cut:
+        if doc.truncated:  # whatever followed the cut is not read: one dead letter says so
             error = f"document cut at {len(doc.data)} bytes by the source's size limit"
-            yield parse_failure(doc, f"{error}: its last line and what follows are not read", cut)
+            yield parse_failure(
+                doc, f"{error}: what follows the last complete record is not read", cut
+            )
     else:
         yield parse_failure(doc, f"unsupported format {fmt!r}")
 
