@@ -79,3 +79,18 @@ def test_a_lower_case_word_after_a_time_is_not_a_zone():
     assert (
         _iso(find_dates("le 12 mars 2024 à 10:15 et la suite")[0].at) == "2024-03-12T10:15:00+00:00"
     )
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("Mon, 01 Jan 0001 +0100", None),  # was 2000-12-31: "0001" read as a two-digit year
+        ("Mon, 01 Jan 01 00:00 +0100", "2000-12-31T23:00:00+00:00"),  # RFC 822's two digits
+        ("0001-01-01T00:00:00Z", None),
+        ("1989-12-31T23:59:59Z", None),  # before times.EARLIEST: a sentinel, not news
+        ("1990-01-01T00:00:00Z", "1990-01-01T00:00:00+00:00"),
+        ("31 December 1969", None),
+    ],
+)
+def test_dates_outside_the_plausible_range_are_not_read(value, expected):
+    assert _iso(parse_date(value)) == expected

@@ -63,3 +63,67 @@ def test_utf8_cut_mid_character_still_decodes():
 
 def test_never_raises_on_junk():
     assert isinstance(decode_bytes(bytes(range(256)) * 10).text, str)
+
+
+# --- UTF-8 with a few bad bytes, UTF-16 without BOM (issue 16) -------------------------------
+
+ITALIAN = "Città di Roma: perché è già così, più caffè per l'università e la città. " * 3
+
+
+@pytest.mark.parametrize(
+    "content_type, declared",
+    [
+        (None, ""),
+        ("text/html; charset=utf-8", ""),
+        ("text/html; charset=iso-8859-1", ""),  # a lie, again: the bytes are (mostly) UTF-8
+        (None, '<meta charset="windows-1250">'),
+    ],
+)
+def test_utf8_with_a_few_bad_bytes_stays_utf8_and_counts_them(content_type, declared):
+    good = (declared + ITALIAN).encode("utf-8")
+    bad = good.replace("già".encode(), b"gi\xe0", 1).replace(b"Roma", b"Ro\xff\xfema", 1)
+    decoded = decode_bytes(bad, content_type)
+    assert decoded.encoding == "utf_8" and decoded.replaced == 3
+    assert decoded.text.count("\ufffd") == 2  # one mark per run of bad bytes
+    assert "Città di Ro\ufffdma: perché è gi\ufffd così" in decoded.text
+    assert "Ă" not in decoded.text and "Ã" not in decoded.text
+
+
+@pytest.mark.parametrize(
+    "text, encoding",
+    [
+        ("Президент России Владимир Путин прибыл в Пекин. Ёлка, ёж. " * 3, "cp1251"),
+        ("Πρωθυπουργός της Ελλάδας συναντήθηκε με τον πρόεδρο. Άλφα Ώμέγα " * 3, "cp1253"),
+        ("中华人民共和国国家主席习近平同俄罗斯总统普京通电话。" * 3, "gbk"),
+        ("日本の首相は記者会見で、経済対策について説明した。" * 3, "euc_jp"),
+        ("日本の首相は記者会見で、経済対策について説明した。" * 3, "shift_jis"),
+        ("Zażółć gęślą jaźń. Źródło Śląsk Łódź. " * 3, "cp1250"),
+        ("À l'été, l'élève Ça déjà « guillemets » — façade. Ô ß Þ Â° " * 3, "cp1252"),
+    ],
+)
+def test_legacy_charsets_are_not_taken_for_utf8_with_errors(text, encoding):
+    decoded = decode_bytes(text.encode(encoding))
+    assert decoded.encoding != "utf_8"
+    if encoding not in ("cp1250", "cp1252"):  # charset-normalizer's pick on these is its own
+        assert decoded.text == text and decoded.replaced == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize(
+    "text, source",
+    [
+        ("<html><body><p>Città già così</p></body></html>", "utf-16"),
+        ('{"title": "Città", "text": "già così"}\n', "utf-16"),
+        ("Президент России прибыл в Пекин с визитом.\nВторая строка текста.", "utf-16"),
+        # CJK text without markup has almost no zero bytes: charset-normalizer finds it.
+        ("中华人民共和国国家主席习近平同俄罗斯总统普京通电话。\n第二行。", "detected"),
+    ],
+)
+def test_utf16_without_bom_is_detected(encoding, text, source):
+    decoded = decode_bytes(text.encode(encoding), "text/html; charset=utf-8")
+    assert (decoded.text, decoded.source) == (text, source)
+
+
+def test_zero_bytes_of_binary_data_are_not_utf16():
+    noise = bytes((i * 7919) % 251 for i in range(4096))  # zero bytes on both sides
+    assert decode_bytes(noise).source != "utf-16"

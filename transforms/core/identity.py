@@ -57,12 +57,13 @@ def canonical_url(url: str | None) -> str | None:
     url = url.strip()
     try:
         parts = urlsplit(url)
+        port = parts.port  # raises on a port that is not a number in 0-65535
     except ValueError:
         return None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     host = parts.hostname.lower().rstrip(".")
-    port = parts.port if parts.port not in (None, 80, 443) else None
+    port = port if port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     query = [
         (k, v)

@@ -14,13 +14,25 @@ from transforms.core import identity
 from transforms.core.failures import make_failure
 from transforms.core.records import Article, Failure, RawDocument
 from transforms.core.times import plausible
+from transforms.parse.controls import clean_line, clean_text, clean_url, encodable
 
 STEP = "parse"
 
 
+class NoText(ValueError):
+    """An item whose text is empty once control characters are out: a dead letter, not a row."""
+
+
 def parse_failure(doc: RawDocument, error: BaseException | str, payload: Any = None) -> Failure:
-    """A dead letter for the document; its payload is the document's bytes unless one is given."""
-    return make_failure(STEP, doc.source_uri, error, doc.data if payload is None else payload)
+    """A dead letter for the document; its payload is the document's bytes unless one is given.
+
+    Every string in it is encodable, so the dead-letter file can always be written."""
+    if isinstance(error, BaseException):
+        error = f"{type(error).__name__}: {error}"
+    payload = doc.data if payload is None else payload
+    if isinstance(payload, str):
+        payload = encodable(payload)
+    return make_failure(STEP, encodable(doc.source_uri), encodable(error), payload)
 
 
 def web_url(value: Any) -> str | None:
@@ -57,31 +69,40 @@ def build_article(
     source_name: str | None = None,
     feed_entry: bool = False,
 ) -> Article:
-    """The Article for item `index` of `doc`. Dates more than a day after fetching are unknown.
+    """The Article for item `index` of `doc`. Dates outside times.plausible() are unknown, and
+    control and bidi-override characters are out of every field (controls.py); raises NoText when
+    nothing of the text is left.
 
     A page without a source name is named after its host. A feed entry (feed_entry=True) is not:
     its link may lead to another site (link posts, aggregators). And a feed entry without link
     and guid is keyed on its source and content, not its index: its place in the feed changes
     on every poll that adds news above it.
     """
+    text = clean_text(text) or ""
+    if not text.strip():
+        raise NoText(f"item {index} has no text once control characters are removed")
+    url = web_url(clean_url(url))
     canonical = identity.canonical_url(url)
     published = plausible(published_at, doc.fetched_at)
+    guid = clean_line(guid) or None
+    source_name = clean_line(source_name)
+    source_uri = encodable(doc.source_uri)  # a file name may hold bytes that are not UTF-8
     key = guid
     if feed_entry and not guid and canonical is None:
-        key = f"{doc.source_uri}#{identity.content_hash(text)}"
+        key = f"{source_uri}#{identity.content_hash(text)}"
     if not feed_entry:
         source_name = source_name or _domain(canonical)
     return Article(
-        article_id=identity.article_id(canonical, key, doc.source_uri, index),
+        article_id=identity.article_id(canonical, key, source_uri, index),
         url=url,
         canonical_url=canonical,
-        source_uri=doc.source_uri,
+        source_uri=source_uri,
         source_name=source_name or None,
-        title=title or None,
+        title=clean_line(title) or None,
         text=text,
-        summary=summary or None,
+        summary=clean_text(summary) or None,
         # The same name twice (a JSON-LD list, an Atom entry and its feed) is one author.
-        authors=tuple(dict.fromkeys(a for a in authors or () if a)),
+        authors=tuple(dict.fromkeys(n for n in (clean_line(a) for a in authors or ()) if n)),
         published_at=published,
         published_at_source=date_source if published is not None else "none",
         ingested_at=doc.fetched_at,

@@ -13,9 +13,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import NamedTuple
 
-from transforms.core.times import to_us
-
-_EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # no web news page is older
+from transforms.core.times import EARLIEST, to_us
 
 _MONTHS_BY_LANGUAGE = {
     "en": "january february march april may june july august september october november december",
@@ -96,6 +94,7 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(
     rf"\b({_WORD})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b{_TIME}", re.IGNORECASE
 )
+_RFC822_YEAR = re.compile(r"\b\d{1,2}\s+[^\W\d_]+\.?,?\s+(\d{3,})\b")
 _NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2(\d{4})\b")
 
 
@@ -110,7 +109,7 @@ def _make(y: int, mo: int, d: int, h: str | None, mi: str | None, s: str | None)
         value = datetime(y, mo, d, int(h or 0), int(mi or 0), int(s or 0), tzinfo=UTC)
     except ValueError:
         return None
-    return to_us(value) if value >= _EARLIEST else None
+    return to_us(value) if value >= EARLIEST else None
 
 
 def _local_to_utc(at: int | None, meridiem: str | None, zone: str | None) -> int | None:
@@ -188,9 +187,13 @@ def parse_date(value: str | None) -> int | None:
     if match:
         return _iso(match)
     try:
-        return to_us(parsedate_to_datetime(value))
-    except (TypeError, ValueError, IndexError):
-        pass
+        parsed = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        parsed = None
+    if parsed is not None:
+        # email.utils reads any year below 100 as two digits: "01 Jan 0001" would be 2001.
+        year = _RFC822_YEAR.search(value)
+        return to_us(parsed) if year is None or int(year.group(1)) == parsed.year else None
     found = find_dates(value)
     if found:
         return found[0].at
@@ -214,4 +217,4 @@ def _dateparser(value: str) -> int | None:
         )
     except Exception:  # noqa: BLE001 - dateparser raises assorted errors on junk; junk = no date
         return None
-    return to_us(parsed) if parsed is not None and parsed >= _EARLIEST else None
+    return to_us(parsed) if parsed is not None and parsed >= EARLIEST else None

@@ -1,14 +1,19 @@
-"""Bytes -> str for parse: BOM, then the declared charset, then in-document declarations, then detection.
+"""Bytes -> str for parse: BOM, UTF-16 by its zero bytes, the declared charset, in-document
+declarations, UTF-8, then detection.
 
 A declaration is trusted only when the bytes agree with it: valid UTF-8 labelled as a single-byte
 charset is UTF-8 (the commonest lie on the web), and a declared charset that cannot decode the bytes
-gives way to charset-normalizer. Bytes that decode never come out with U+FFFD.
+gives way to charset-normalizer. UTF-8 with a few invalid bytes stays UTF-8: its multi-byte
+characters outnumber the bad bytes, which a legacy charset's text never does, and reading it as
+cp125x would garble every accented letter to save a few. The bad bytes become U+FFFD, counted in
+Decoded.replaced; bytes that decode never come out with U+FFFD.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import threading
 from typing import NamedTuple
 
 _BOMS = (
@@ -41,10 +46,56 @@ _SNIFF_BYTES = 4096  # declarations live in the head of a document
 _DETECT_BYTES = 256 * 1024  # enough for detection; charset-normalizer is slow on huge inputs
 
 
+_UTF16_HEAD = 4096  # bytes looked at for UTF-16's zero bytes
+_UTF16_ZEROS = 0.1  # share of zero high bytes: markup and spaces are ASCII in every language
+_MOSTLY_UTF8 = 4  # valid multi-byte characters per run of bad bytes, at least
+_ESCAPED_RUN = re.compile(r"[\udc80-\udcff]+")  # bytes surrogateescape kept: invalid UTF-8
+
+
 class Decoded(NamedTuple):
     text: str
     encoding: str
-    source: str  # bom | declared | document | utf-8 | detected | fallback
+    source: str  # bom | utf-16 | declared | document | utf-8 | detected | fallback
+    replaced: int = 0  # bytes that could not be decoded and became U+FFFD
+
+
+class _Utf8(NamedTuple):
+    """A lenient UTF-8 reading: the text with U+FFFD for each run of bad bytes, and the counts."""
+
+    text: str
+    bad_bytes: int
+    bad_runs: int
+    multibyte: int  # characters that took 2-4 valid bytes
+
+    @property
+    def mostly(self) -> bool:
+        """Many more valid multi-byte characters than runs of bad bytes: UTF-8 with a few errors.
+        Legacy text read as UTF-8 has at most ~2 valid characters per bad run (measured on
+        random CJK, Cyrillic, Greek, Hebrew, Arabic and Latin text in 21 legacy charsets)."""
+        return self.multibyte >= _MOSTLY_UTF8 * max(1, self.bad_runs)
+
+
+def _lenient_utf8(data: bytes) -> _Utf8:
+    text = data.decode("utf-8", "surrogateescape")
+    runs = _ESCAPED_RUN.findall(text)
+    bad = sum(map(len, runs))
+    multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad
+    return _Utf8(_ESCAPED_RUN.sub("\ufffd", text), bad, len(runs), multibyte)
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """utf-16-le or utf-16-be when the head's zero bytes say so (every ASCII character has one,
+    always on the same side), else None."""
+    head = data[:_UTF16_HEAD]
+    pairs = len(head) // 2
+    if pairs < 2 or b"\x00" not in head:
+        return None
+    even, odd = head[0 : 2 * pairs : 2].count(0), head[1 : 2 * pairs : 2].count(0)
+    if odd >= pairs * _UTF16_ZEROS and even * 8 <= odd:
+        return "utf-16-le"
+    if even >= pairs * _UTF16_ZEROS and odd * 8 <= even:
+        return "utf-16-be"
+    return None
 
 
 def _normalise(name: str | None) -> str | None:
@@ -90,12 +141,11 @@ def browser_charset(encoding: str) -> str:
     return "cp1252" if encoding in _READ_AS_CP1252 else encoding
 
 
-def _accept(data: bytes, encoding: str) -> str | None:
-    """Decode with a declared charset unless the bytes contradict it."""
-    if encoding in _SINGLE_BYTE and not data.isascii():
-        utf8 = _try(data, "utf-8")
-        if utf8 is not None:
-            return None  # valid multi-byte UTF-8 is not Latin-1 by accident: let UTF-8 win
+def _accept(data: bytes, encoding: str, utf8: _Utf8 | None) -> str | None:
+    """Decode with a declared charset unless the bytes contradict it; `utf8` is the lenient UTF-8
+    reading of bytes that are not strictly UTF-8 (None when they are)."""
+    if encoding in _SINGLE_BYTE and not data.isascii() and (utf8 is None or utf8.mostly):
+        return None  # (mostly) valid multi-byte UTF-8 is not Latin-1 by accident: UTF-8 wins
     if encoding in _READ_AS_CP1252:
         return _try(data, "cp1252") or data.decode("latin_1")
     return _try(data, encoding)
@@ -116,26 +166,72 @@ def _detect(data: bytes) -> str | None:
     return _normalise(best.encoding)
 
 
-def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
-    """Decode a document's bytes; never raises."""
+def _count_replaced(exc: UnicodeDecodeError) -> tuple[str, int]:
+    _replaced.count += exc.end - exc.start
+    return "\ufffd", exc.end
+
+
+_replaced = threading.local()  # per thread: Beam may run several bundles at once
+codecs.register_error("newsbeam.count-replaced", _count_replaced)
+
+
+def _decode_replacing(data: bytes, encoding: str) -> tuple[str, int]:
+    """The text with U+FFFD for bytes that do not decode, and how many bytes those were."""
+    _replaced.count = 0
+    text = data.decode(encoding, "newsbeam.count-replaced")
+    return text, _replaced.count
+
+
+def _bom(data: bytes) -> Decoded | None:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom) :].decode(encoding, errors="replace")
-            return Decoded(text, encoding.replace("-", "_"), "bom")
+            body = data[len(bom) :]
+            text = _try(body, encoding)
+            replaced = 0
+            if text is None:
+                text, replaced = _decode_replacing(body, encoding)
+            return Decoded(text, encoding.replace("-", "_"), "bom", replaced)
+    return None
+
+
+def _utf16(data: bytes) -> Decoded | None:
+    encoding = utf16_without_bom(data)
+    if encoding is None:
+        return None
+    text = _try(data, encoding)
+    replaced = 0
+    if text is None:
+        text, replaced = _decode_replacing(data, encoding)
+        if replaced * 100 > len(data):
+            return None  # zero bytes in a pattern, but not text: let the others judge
+    return Decoded(text, encoding.replace("-", "_"), "utf-16", replaced)
+
+
+def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
+    """Decode a document's bytes; never raises."""
+    found = _bom(data) or _utf16(data)
+    if found is not None:
+        return found
+    strict = _try(data, "utf-8")
+    lenient = None if strict is not None else _lenient_utf8(data)
     for source, encoding in (
         ("declared", declared_charset(content_type)),
         ("document", document_charset(data)),
     ):
         if encoding:
-            text = _accept(data, encoding)
+            if encoding == "utf_8" and lenient is not None and lenient.mostly:
+                return Decoded(lenient.text, "utf_8", source, lenient.bad_bytes)
+            text = _accept(data, encoding, lenient)
             if text is not None:
                 return Decoded(text, encoding, source)
-    text = _try(data, "utf-8")
-    if text is not None:
-        return Decoded(text, "utf_8", "utf-8")
+    if strict is not None:
+        return Decoded(strict, "utf_8", "utf-8")
+    if lenient.mostly:
+        return Decoded(lenient.text, "utf_8", "utf-8", lenient.bad_bytes)
     detected = _detect(data)
     if detected:
         text = _try(data, detected)
         if text is not None:
             return Decoded(text, detected, "detected")
-    return Decoded(data.decode("cp1252", errors="replace"), "cp1252", "fallback")
+    text, replaced = _decode_replacing(data, "cp1252")
+    return Decoded(text, "cp1252", "fallback", replaced)

@@ -2,7 +2,9 @@
 extract_article(), and fragment_to_text() for feed entry bodies and record text.
 
 Full pages go through trafilatura (main text + metadata); fragments are already the main text,
-so they are only flattened to paragraphs with lxml, which is ~50x cheaper.
+so they are only flattened to paragraphs with lxml, which is ~50x cheaper. Markup nested deeper
+than libxml2 builds a tree (256 elements) is flattened by paragraphs.flatten_markup() instead,
+and a page's text then comes from the plain-text cleaner, which judges lines, not a tree.
 """
 
 from __future__ import annotations
@@ -20,6 +22,14 @@ from transforms.parse.article import build_article, parse_failure, web_url
 from transforms.parse.cues import load_cues
 from transforms.parse.dates import parse_date
 from transforms.parse.pagemeta import page_metadata
+from transforms.parse.paragraphs import (
+    BLOCK_TAGS,
+    DROP_TAGS,
+    PARA_SEP,
+    TREE_DEPTH,
+    flatten_markup,
+    tidy,
+)
 
 # Input beyond this many characters is cut before extraction: trafilatura's cost grows with the
 # tree, and no real article page needs more than a few hundred kB of markup to hold its text.
@@ -32,54 +42,14 @@ EXTRACTOR_OPTIONS = {
     "deduplicate": False,
     "favor_precision": True,
 }
-
-_BLOCK_TAGS = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "figcaption",
-        "figure",
-        "footer",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "nav",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "table",
-        "tbody",
-        "thead",
-        "tfoot",
-        "tr",
-        "ul",
-    ]
-)
-_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "object", "embed", "svg")
-_PARA_SEP = "\x00"  # placeholder for a paragraph break while walking the tree
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _MANY_BREAKS = re.compile(r"\n{3,}")
 
 
 def _walk(el: Any, out: list[str]) -> None:
     tag = el.tag if isinstance(el.tag, str) else ""
-    block = tag.lower() in _BLOCK_TAGS
+    block = tag.lower() in BLOCK_TAGS
     if block:
-        out.append(_PARA_SEP)
+        out.append(PARA_SEP)
     if tag.lower() == "br":
         out.append("\n")
     if el.text and tag:
@@ -87,19 +57,9 @@ def _walk(el: Any, out: list[str]) -> None:
     for child in el:
         _walk(child, out)
     if block:
-        out.append(_PARA_SEP)
+        out.append(PARA_SEP)
     if el.tail:
         out.append(el.tail)
-
-
-def _tidy(raw: str) -> str:
-    paragraphs = []
-    for block in raw.split(_PARA_SEP):
-        lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
-        text = "\n".join(line for line in lines if line)
-        if text:
-            paragraphs.append(text)
-    return _MANY_BREAKS.sub("\n\n", "\n\n".join(paragraphs)).strip()
 
 
 def fragment_to_text(html: str) -> str:
@@ -107,16 +67,27 @@ def fragment_to_text(html: str) -> str:
     if not html or not html.strip():
         return ""
     if "<" not in html and "&" not in html:
-        return _tidy(html.replace("\n\n", _PARA_SEP))
+        return tidy(html.replace("\n\n", PARA_SEP))
     html = html[:MAX_HTML_CHARS]
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
-        return _tidy(re.sub(r"<[^>]*>", " ", html))
-    etree.strip_elements(root, *_DROP_TAGS, etree.Comment, with_tail=False)
+        return tidy(re.sub(r"<[^>]*>", " ", html))
+    if html.count("<") > TREE_DEPTH and _too_deep(root):
+        return flatten_markup(html)
+    etree.strip_elements(root, *DROP_TAGS, etree.Comment, with_tail=False)
     out: list[str] = []
     _walk(root, out)
-    return _tidy("".join(out))
+    return tidy("".join(out))
+
+
+_AT_TREE_DEPTH = etree.XPath("/".join(["."] + ["*"] * TREE_DEPTH))
+
+
+def _too_deep(tree: Any) -> bool:
+    """True when the tree reaches the depth where libxml2 stopped building it: text is missing.
+    One XPath step per level over the elements at that level: linear in the tree."""
+    return bool(_AT_TREE_DEPTH(tree))
 
 
 def _trafilatura_document(html: Any, url: str | None, fast: bool = False) -> Any:
@@ -180,7 +151,6 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
     if tree is None:
         return result
     meta = page_metadata(tree, url)
-    doc = _trafilatura_document(tree, url, fast)  # the parsed tree: no second parse of the markup
     result.update(
         dates=meta["dates"],
         modified=meta["modified"],
@@ -190,6 +160,9 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
     )
     if meta["headline"]:
         result.update(title=meta["headline"], title_source="jsonld")
+    if _too_deep(tree):
+        return _tidy_metadata(_deep_page(html, tree, result))
+    doc = _trafilatura_document(tree, url, fast)  # the parsed tree: no second parse of the markup
     if doc is None:
         return _tidy_metadata(result)
     text = _MANY_BREAKS.sub("\n\n", (doc.text or "").replace("\n", "\n\n")).strip()
@@ -206,6 +179,21 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
     result["site_name"] = result["site_name"] or doc.sitename or None
     result["description"] = doc.description or None
     return _tidy_metadata(result)
+
+
+def _deep_page(html: str, tree: Any, result: dict) -> dict:
+    """A page too deep for a tree: its text flattened without one, then cleaned line by line."""
+    from transforms.parse.plaintext import clean_plain_text  # deferred: only for such pages
+
+    flat = flatten_markup(html)
+    page = clean_plain_text(flat)
+    result["text"] = page.text or flat
+    if not result["title"]:
+        title = tree.findtext(".//title") or page.title
+        result.update(title=title, title_source="extractor" if title else "none")
+    result["authors"] = result["authors"] or page.authors
+    result["description"] = page.summary
+    return result
 
 
 def html_articles(doc: RawDocument, html: str, fast: bool = False) -> Iterator[Article | Failure]:

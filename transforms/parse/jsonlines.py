@@ -1,19 +1,21 @@
 """JSON Lines / JSON arrays -> Article | Failure per record (record_articles), the common field
 names mapped.
 
-Records come out one by one, each as its mapped fields or the error that stopped it, so a malformed
-line fails alone. Fields we do not map are dropped.
+Records come out one by one (jsonscan.py parses each alone), each as its mapped fields or the error
+that stopped it, so a malformed line fails alone and a value out of range is unknown, never an
+error. Fields we do not map are dropped.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from transforms.core.records import Article, Failure, RawDocument
-from transforms.parse.article import build_article, parse_failure, web_url
+from transforms.parse import jsonscan
+from transforms.parse.article import build_article, parse_failure
 from transforms.parse.dates import parse_date
 from transforms.parse.html import fragment_to_text
 
@@ -39,7 +41,9 @@ _SOURCE_KEYS = ("source_name", "source", "site_name", "publisher", "site")
 _LIST_KEYS = ("articles", "items", "data", "results", "records", "entries")
 
 
-_MAX_FAILED_RECORDS = 3  # more bad records than this and no good one: the whole file is bad
+_MAX_FAILED_RECORDS = 3  # more lines than this and not one is JSON: the file is not JSON
+_MAX_DEPTH = 8  # how deep a field's value is looked into for text ({"value": [{"text": ...}]})
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 # Record text with these tags is HTML to flatten; other text is kept as written.
 _MARKUP = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|ul|li|h\d)\b[^>]*>", re.IGNORECASE)
 
@@ -59,13 +63,17 @@ def _first(obj: dict, keys: tuple[str, ...]) -> Any:
     return None
 
 
-def _as_text(value: Any) -> str | None:
+def _as_text(value: Any, depth: int = 0) -> str | None:
+    if depth > _MAX_DEPTH:
+        return None
     if isinstance(value, dict):  # {"value": "...", "type": "html"} and similar wrappers
         value = _first(value, ("value", "text", "content", "body", "name", "@value"))
     if isinstance(value, list):
-        parts = [_as_text(v) for v in value]
+        parts = [_as_text(v, depth + 1) for v in value]
         value = "\n\n".join(p for p in parts if p)
-    if value is None:
+    elif isinstance(value, dict):
+        value = _as_text(value, depth + 1)
+    if value is None or isinstance(value, (dict, list)):
         return None
     return str(value).strip() or None
 
@@ -83,13 +91,28 @@ def _as_names(value: Any) -> list[str]:
 
 
 def _as_time(value: Any) -> int | None:
+    """µs since the epoch from an epoch number (s, ms or µs) or a date string; None when it is
+    no time at all (NaN, a bool, 1e300 s): build_article then judges it by times.plausible()."""
     if isinstance(value, bool) or value is None:
         return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, (int, float)):
-        # Epoch in s, ms or µs: tell them apart by magnitude.
-        scale = 1 if value > 1e14 else 1_000 if value > 1e11 else 1_000_000
-        return int(value * scale)
+        # Epoch in s, ms or µs: tell them apart by magnitude (an int of any size compares).
+        magnitude = abs(value)
+        scale = 1 if magnitude > 10**14 else 1_000 if magnitude > 10**11 else 1_000_000
+        micros = value * scale
+        return None if isinstance(micros, float) and not math.isfinite(micros) else int(micros)
     return parse_date(_as_text(value))
+
+
+def _check_encodable(fields: dict) -> dict:
+    """A lone surrogate escape ("\\ud800") parses, but is no character and cannot be written."""
+    for key, value in fields.items():
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and not text.isascii() and _SURROGATE.search(text):
+                raise ValueError(f"lone surrogate escape in {key!r}: not a character")
+    return fields
 
 
 def map_fields(obj: Any) -> dict:
@@ -110,43 +133,51 @@ def map_fields(obj: Any) -> dict:
     }
 
 
-def _record(index: int, obj: Any, raw: str) -> Record:
+def _record(parsed: jsonscan.Parsed) -> Record:
+    if parsed.error is not None:
+        return Record(parsed.index, None, parsed.error, parsed.raw)
     try:
-        return Record(index, map_fields(obj), None, raw)
-    except TypeError as exc:
-        return Record(index, None, str(exc), raw)
-
-
-def _lines(text: str) -> Iterator[Record]:
-    for index, line in enumerate(text.splitlines()):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield Record(index, None, f"malformed JSON line {index + 1}: {exc}", line)
-            continue
-        yield _record(index, obj, line)
+        return Record(parsed.index, _check_encodable(map_fields(parsed.value)), None, parsed.raw)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return Record(parsed.index, None, str(exc), parsed.raw)
 
 
 def read_records(text: str, array: bool) -> Iterator[Record]:
-    """Records of a .jsonl (array=False) or .json (array=True) text."""
-    if not array:
-        yield from _lines(text)
-        return
+    """Records of a .jsonl (array=False) or .json (array=True) text, one at a time."""
+    start = len(text) - len(text.lstrip())
+    if array and text[start : start + 1] == "[":
+        parsed = jsonscan.array_elements(text, start)
+    elif array and text[start : start + 1] == "{":
+        parsed = _object_records(text, start)
+    else:
+        parsed = jsonscan.lines(text)
+    for item in parsed:
+        yield _record(item)
+
+
+def _object_records(text: str, start: int) -> Iterator[jsonscan.Parsed]:
+    """A .json object: a list of records wrapped in it ({"articles": [...]}), one record, or
+    JSON Lines saved as .json."""
     try:
-        obj = json.loads(text)
-    except json.JSONDecodeError:
-        yield from _lines(text)  # a .json that is really JSON Lines
+        obj = jsonscan.loads(text)
+    except ValueError:
+        at = jsonscan.wrapped_list(text, start, _LIST_KEYS)
+        yield from jsonscan.lines(text) if at is None else jsonscan.array_elements(text, at, False)
         return
-    if isinstance(obj, dict):
-        nested = next((obj[k] for k in _LIST_KEYS if isinstance(obj.get(k), list)), None)
-        obj = nested if nested is not None else [obj]
-    if not isinstance(obj, list):
-        yield Record(0, None, f"JSON document is a {type(obj).__name__}, not articles", text)
+    nested = next((obj[k] for k in _LIST_KEYS if isinstance(obj.get(k), list)), None)
+    if nested is None:
+        yield jsonscan.Parsed(0, obj, None, text)
         return
-    for index, item in enumerate(obj):
-        yield _record(index, item, json.dumps(item, ensure_ascii=False))
+    for index, item in enumerate(nested):
+        yield jsonscan.Parsed(index, item, None, _raw_of(item))
+
+
+def _raw_of(item: Any) -> str:
+    """An element of an already parsed wrapper as JSON again, for its dead letter."""
+    try:
+        return jsonscan.dumps(item)
+    except (ValueError, RecursionError):
+        return repr(item)[:1000]
 
 
 def _record_text(value: str | None) -> str:
@@ -156,35 +187,46 @@ def _record_text(value: str | None) -> str:
 
 
 def record_articles(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Failure]:
-    """An Article per readable record with text, a Failure per other record; a file in which
-    not one record reads is one Failure, not one per line."""
-    results = list(_records(doc, text, array))
-    failures = [r for r in results if isinstance(r, Failure)]
-    if len(failures) > _MAX_FAILED_RECORDS and len(failures) == len(results):
-        # Not one record reads: the file is not JSON at all, so it is one dead letter, not N.
-        yield parse_failure(
-            doc, f"not JSON: all {len(results)} records malformed ({failures[0].error})"
-        )
-        return
-    yield from results
+    """An Article per readable record with text, a Failure per other record. A file in which not
+    one line is JSON is one Failure, not one per line: it is not JSON at all.
 
-
-def _records(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Failure]:
+    Failures are held back only until the first record that parses; then everything streams.
+    """
+    held: list[Failure] = []
+    parsed_any = False
     for record in read_records(text, array):
-        index = doc.first_item + record.index  # a part of a large file knows where it starts
-        if record.fields is None:
-            yield parse_failure(doc, record.error or "unreadable record", record.raw)
+        item = _record_article(doc, record)
+        if parsed_any:
+            yield item
             continue
+        if record.fields is None and record.error and record.error.startswith("malformed JSON"):
+            held.append(item)
+            continue
+        parsed_any = True
+        yield from held
+        held.clear()
+        yield item
+    if len(held) > _MAX_FAILED_RECORDS:
+        yield parse_failure(doc, f"not JSON: all {len(held)} records malformed ({held[0].error})")
+    else:
+        yield from held
+
+
+def _record_article(doc: RawDocument, record: Record) -> Article | Failure:
+    """The Article of one record, or its Failure: nothing in a record can stop the others."""
+    index = doc.first_item + record.index  # a part of a large file knows where it starts
+    if record.fields is None:
+        return parse_failure(doc, record.error or "unreadable record", record.raw)
+    try:
         f = record.fields
         body = _record_text(f["text"])
         if not body:
-            yield parse_failure(doc, f"record {index} has no text", record.raw)
-            continue
-        yield build_article(
+            return parse_failure(doc, f"record {index} has no text", record.raw)
+        return build_article(
             doc,
             index,
             body,
-            url=web_url(f["url"]),
+            url=f["url"],
             title=f["title"],
             title_source="input" if f["title"] else None,
             summary=_record_text(f["summary"]) or None,
@@ -195,3 +237,5 @@ def _records(doc: RawDocument, text: str, array: bool) -> Iterator[Article | Fai
             guid=f["guid"],
             source_name=f["source_name"],
         )
+    except Exception as exc:  # noqa: BLE001 - one record's surprise is that record's dead letter
+        return parse_failure(doc, f"record {index}: {type(exc).__name__}: {exc}", record.raw)

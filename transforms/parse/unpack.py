@@ -7,6 +7,8 @@ import zlib
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from transforms.parse.jsonfeed import is_json_feed
+
 # A decompressed document larger than this is a bomb or not news; gunzip stops and reports it.
 MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
@@ -30,7 +32,6 @@ _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
 _HTML_ROOT = re.compile(
     rb"<(!doctype\s+html|html|head|body|meta|title|div|p|article)[\s>]", re.IGNORECASE
 )
-_JSON_FEED = re.compile(rb'"version"\s*:\s*"https?://jsonfeed\.org', re.IGNORECASE)
 
 
 class DecompressError(ValueError):
@@ -80,7 +81,7 @@ def sniff(data: bytes) -> str:
         head = head.replace(b"\x00", b"")  # UTF-16 without BOM still shows its ASCII
     stripped = head.lstrip()
     if stripped[:1] in (b"{", b"["):
-        if _JSON_FEED.search(head):
+        if is_json_feed(data):
             return FEED
         first_line = stripped.split(b"\n", 1)[0].strip()
         return JSONL if stripped[:1] == b"{" and first_line.endswith(b"}") else JSON
