@@ -385,6 +385,7 @@ def test_files_past_the_cap_are_read_whole_counted_and_the_same_as_read_whole(bi
                  "--max-input-bytes", "16384"]) == 0  # fmt: skip
     s = _summary(parts)
     assert (s["items_read"], s["written"], s["dead_lettered"], s["balanced"]) == (360, 360, 0, True)
+    assert s["documents_read"] == 3  # files, not parts
     assert main(["run", "--input", str(big_inputs), "--output", str(whole)]) == 0
     assert _summary(whole)["written"] == 360
     assert _rows(parts) == _rows(whole)
