@@ -292,6 +292,20 @@ def test_items_past_the_cap_are_read_and_a_long_line_is_counted(tmp_path):
     assert len(_ids(got)) == 299
 
 
+def test_a_damaged_gzip_keeps_the_lines_before_the_damage(tmp_path):
+    data = "".join(json.dumps(r) + "\n" for r in _records(400)).encode()
+    zipped = gzip.compress(data)
+    path = tmp_path / "a.jsonl.gz"
+    path.write_bytes(zipped[: len(zipped) * 3 // 4])
+    read = {}
+    for cap in (64 << 20, 2000):  # one part, many parts
+        got = _read(path, cap)
+        (failure,) = [d for d in got if isinstance(d, Failure)]
+        assert "truncated gzip" in failure.error and "what came before it is read" in failure.error
+        read[cap] = _ids(got)
+    assert read[2000] == read[64 << 20] and 200 < len(read[2000]) < 400
+
+
 def _unopened(path: Path) -> list:
     """Read in a thread so that a reader that did open a FIFO fails the test instead of hanging."""
     result: list = []

@@ -200,8 +200,6 @@ class FileReader:
                 yield from self._read(fh, path, fetched_at, failure)
         except NotAFile as exc:
             yield failure(str(exc))
-        except DecompressError as exc:
-            yield failure(f"{exc} (the lines before it are read)")
         except Exception as exc:  # noqa: BLE001 - an unreadable file is a dead letter, not a crash
             yield failure(f"{READ_ERROR}: {type(exc).__name__}: {exc}")
 
@@ -221,9 +219,7 @@ class FileReader:
                 content = _to_utf8(content, encoding)
             yield from self._parts(content, path, fetched_at, how, failure)
             return
-        data = first[: self.max_bytes + 1]
-        if len(data) <= self.max_bytes:
-            data += fh.read(self.max_bytes + 1 - len(data))
+        data = _read_up_to(fh, self.max_bytes + 1, first)
         doc = RawDocument(source_uri=path, data=data, fetched_at=fetched_at)
         if len(data) <= self.max_bytes:
             yield Read(doc)
@@ -237,7 +233,11 @@ class FileReader:
             )
 
     def _parts(self, content, path, fetched_at, how, failure) -> Iterator[Read]:
-        """Parts of a file; a file that fits in one part is passed on as it is."""
+        """Parts of a file; a file that fits in one part is passed on as it is. A damaged gzip
+        stream ends the content where it breaks: what came before is read, the rest is one
+        counted failure."""
+        damage: list[DecompressError] = []
+        content = _until_damaged(content, damage)
         held = bytearray()
         for chunk in content:  # the first `target` bytes: is there more than one part?
             held += chunk
@@ -245,7 +245,9 @@ class FileReader:
                 content = itertools.chain([bytes(held)], content)
                 break
         else:
-            yield Read(RawDocument(source_uri=path, data=bytes(held), fetched_at=fetched_at))
+            if held.strip() or not damage:  # a blank file: parse says "empty document"
+                yield Read(RawDocument(source_uri=path, data=bytes(held), fetched_at=fetched_at))
+            yield from (failure(f"{exc}: what came before it is read") for exc in damage)
             return
         del held
         cut = cut_lines if how == LINES else cut_array
@@ -257,8 +259,27 @@ class FileReader:
                 yield Read(doc, part=True)
             else:
                 yield failure(piece.reason, piece.head)
-        if not accounted:  # nothing but blank lines: parse says "empty document", as when small
+        yield from (failure(f"{exc}: what came before it is read") for exc in damage)
+        if not (accounted or damage):  # nothing but blank lines: "empty document", as when small
             yield Read(RawDocument(source_uri=path, data=b"", fetched_at=fetched_at))
+
+
+def _until_damaged(chunks: Iterator[bytes], damage: list) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    except DecompressError as exc:
+        damage.append(exc)
+
+
+def _read_up_to(fh: BinaryIO, size: int, start: bytes) -> bytes:
+    """`start` and what follows it, up to `size` bytes in all (a read may return less)."""
+    data = bytearray(start[:size])
+    while len(data) < size:
+        more = fh.read(min(_CHUNK, size - len(data)))
+        if not more:
+            break
+        data += more
+    return bytes(data)
 
 
 def _gunzip_head(first: bytes) -> bytes:
