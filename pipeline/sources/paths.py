@@ -55,14 +55,12 @@ def _expand_local(path: str) -> str:
 
 def _expand_remote(uri: str) -> str:
     literal = escape(uri)
-    if _MAGIC.search(uri) and (_matches(literal) or _matches(FileSystems.join(literal, "**"))):
-        uri = literal  # an object or a "folder" whose name has glob characters
-    elif _MAGIC.search(uri):
-        return uri
-    if _matches(uri):
-        return uri
-    # object stores have no folders: a prefix that is not an object is read as one
-    return FileSystems.join(uri.rstrip("/"), "**")
+    if _matches(literal):
+        return literal  # an object, whatever characters its name has
+    # Object stores have no folders: a prefix that is not an object is read as one, when it has
+    # objects below it or its name could not be a glob anyway.
+    folder = FileSystems.join(literal.rstrip("/"), "**")
+    return folder if not _MAGIC.search(uri) or _matches(folder) else uri
 
 
 def _matches(pattern: str) -> bool:
