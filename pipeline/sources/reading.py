@@ -34,7 +34,6 @@ _HEAD = 4096  # enough of the content to tell its shape
 _GZIP_MAGIC = b"\x1f\x8b"
 
 LINES, ARRAY, PAGE, WHOLE = "lines", "array", "page", "whole"
-_ITEMISED = {".jsonl": LINES, ".ndjson": LINES, ".json": ARRAY}
 _PAGES = (".html", ".htm", ".xhtml", ".txt", ".text")
 # A feed saved under a page's name is parsed as a feed: cut short, it would lose items.
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
