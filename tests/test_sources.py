@@ -14,12 +14,10 @@ import zlib
 from pathlib import Path
 
 import apache_beam as beam
-import duckdb
 import pytest
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.cli import main
 from pipeline.sources.files import FILES, ReadDocuments
 from pipeline.sources.parts import Cut, Part, cut_array, cut_lines
 from pipeline.sources.paths import count_inputs, expand_input, match_inputs
@@ -346,80 +344,3 @@ def test_read_documents_spreads_parts_and_counts_files(tmp_path):
         assert_that(firsts, equal_to(expected), label="Parts")
         assert_that(named, equal_to(["big.jsonl", "small.txt"]), label="Files")
         assert_that(kinds, equal_to([("pipe.txt", True)]), label="Special")
-
-
-# --- end to end through the CLI ------------------------------------------------------------------
-
-_WORDS = [
-    "governo", "parlamento", "sindaco", "città", "regione", "scuola", "ospedale", "treno", "porto",
-    "mercato", "squadra", "museo", "teatro", "festival", "ricerca", "università", "tribunale",
-]  # fmt: skip
-
-
-def _article(i: int) -> dict:
-    rnd = random.Random(i)
-    words = " ".join(rnd.choice(_WORDS) for _ in range(40))
-    return {
-        "url": f"https://notizie.test/{i}",
-        "title": f"Notizia {i}",
-        "text": f"Articolo {i}. {words.capitalize()}.",
-        "published": "2026-11-20T10:00:00Z",
-    }
-
-
-def _summary(out: Path) -> dict:
-    return json.loads((out / "summary.json").read_text())
-
-
-def _rows(out: Path) -> list[tuple]:
-    return duckdb.sql(
-        f"select article_id, url, title from read_parquet('{out}/articles/**/*.parquet') "
-        "order by article_id"
-    ).fetchall()
-
-
-@pytest.fixture(scope="module")
-def big_inputs(tmp_path_factory) -> Path:
-    """JSON Lines, gzipped JSON Lines and a JSON array, each several times a 16 KB cap."""
-    folder = tmp_path_factory.mktemp("big") / "news[1]"  # and a folder named like a glob
-    folder.mkdir()
-    lines = "".join(json.dumps(_article(i)) + "\n" for i in range(120)).encode()
-    (folder / "a.jsonl").write_bytes(lines)
-    (folder / "b.jsonl.gz").write_bytes(
-        gzip.compress("".join(json.dumps(_article(i)) + "\n" for i in range(120, 240)).encode())
-    )
-    (folder / "c.json").write_text(json.dumps([_article(i) for i in range(240, 360)], indent=1))
-    assert (folder / "a.jsonl").stat().st_size > 3 * 16_384
-    return folder
-
-
-def test_files_past_the_cap_are_read_whole_counted_and_the_same_as_read_whole(big_inputs, tmp_path):
-    parts, whole = tmp_path / "parts", tmp_path / "whole"
-    assert main(["run", "--input", str(big_inputs), "--output", str(parts),
-                 "--max-input-bytes", "16384"]) == 0  # fmt: skip
-    s = _summary(parts)
-    assert (s["items_read"], s["written"], s["dead_lettered"], s["balanced"]) == (360, 360, 0, True)
-    assert s["documents_read"] == 3  # files, not parts
-    assert main(["run", "--input", str(big_inputs), "--output", str(whole)]) == 0
-    assert _summary(whole)["written"] == 360
-    assert _rows(parts) == _rows(whole)
-
-
-def test_a_fifo_in_the_input_folder_is_a_counted_dead_letter(tmp_path):
-    folder = tmp_path / "in"
-    folder.mkdir()
-    (folder / "a.jsonl").write_text(json.dumps(_article(1)) + "\n")
-    os.mkfifo(folder / "pipe.jsonl")
-    out = tmp_path / "out"
-    done: list = []
-    run = threading.Thread(
-        target=lambda: done.append(main(["run", "--input", str(folder), "--output", str(out)])),
-        daemon=True,
-    )
-    run.start()
-    run.join(300)
-    assert done == [0], "the run hung or failed"
-    s = _summary(out)
-    assert (s["written"], s["dead_lettered"], s["balanced"]) == (1, 1, True)
-    (letter,) = [json.loads(x) for f in (out / "deadletter").glob("*.jsonl") for x in f.open()]
-    assert letter["stage"] == "read" and "FIFO" in letter["error"]
