@@ -130,3 +130,31 @@ def test_parts_give_the_same_dataset_on_every_runner(big_inputs, parts_out, tmp_
     out = tmp_path / "out"
     assert main(["run", "--input", str(big_inputs), "--output", str(out), *CAP, *flags]) == 0
     assert _dataset(out) == _dataset(parts_out)
+
+
+@pytest.mark.slow
+def test_bench_large_input_runs(tmp_path):
+    """bench/bench_large_input.py has not rotted: every item of a file past its cap is read."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT, shared_path
+
+    args = [
+        "--n",
+        "300",
+        "--scale",
+        "1",
+        "--max-input-bytes",
+        "20000",
+        "--shared",
+        str(shared_path()),
+    ]
+    out = subprocess.run(
+        [sys.executable, "bench/bench_large_input.py", *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    reads = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+    assert [(r["items"], r["failures"]) for r in reads] == [(300, 0), (300, 0)]
+    assert all(r["parts"] > 5 for r in reads)
