@@ -111,7 +111,7 @@ def _dataset(out: Path) -> dict:
             rows.append((str(path.parent.relative_to(out)), row))
     rows.sort(key=lambda r: (r[1]["article_id"], r[1]["version"]))
     files = sorted(str(p.relative_to(out)) for p in out.rglob("*.parquet"))
-    counts = {p.name: json.loads(p.read_text()) for p in sorted(out.glob("_runs/*.json"))}
+    counts = {p.name: json.loads(p.read_text()) for p in sorted(out.glob("_runs/*.counts.json"))}
     return {"files": files, "rows": rows, "counts": counts}
 
 
