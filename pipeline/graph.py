@@ -16,7 +16,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 
 from pipeline.settings import Settings
-from pipeline.sources.files import ReadDocuments
+from pipeline.sources.files import FILES, ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
 from transforms.core.failures import ARTICLES, FAILURES
 from transforms.dedupe import DROPPED, Deduplicate, DeduplicateStream, SeedIndex
@@ -125,7 +125,7 @@ def build_batch(p: beam.Pipeline, settings: Settings) -> Outputs:
     counted.update(chain.outputs)
     counted.update(
         {
-            "read.documents": read[ARTICLES],
+            "read.documents": read[FILES],  # files, however many parts a large one is read in
             "dedupe.dropped": chain.dropped,
             "write.files": written[WRITTEN],
             "write.rows": written[WRITTEN],

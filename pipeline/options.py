@@ -77,7 +77,9 @@ def _io_flags(parser) -> None:
         "max-input-bytes",
         type=number_at_least(int, 1),
         default=DEFAULT_MAX_INPUT_BYTES,
-        help="Read at most this many bytes of one input file (larger files are parsed truncated).",
+        help="The most bytes of one input item. JSON Lines and JSON arrays of any size are read "
+        "part by part (a longer line or element is a dead letter); another file past it is a dead "
+        "letter, except an HTML or text page, whose head is read.",
     )
 
 

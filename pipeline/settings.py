@@ -95,7 +95,7 @@ def checked_steps(opts: NewsbeamOptions) -> Steps:
 
 
 def _batch_input(opts: NewsbeamOptions) -> tuple[str, str]:
-    from pipeline.sources.files import count_inputs, expand_input
+    from pipeline.sources.paths import count_inputs, expand_input
     from transforms.write import run_key
 
     source = expand_input(local_abspath(opts.input or default_input()))

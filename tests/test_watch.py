@@ -14,7 +14,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.sources.clock import FakeClock, now_us
 from pipeline.sources.watch import WatchFolder, marker_path, version_key
-from transforms.core.failures import ARTICLES
+from transforms.core.failures import ARTICLES, FAILURES
 
 US = 1_000_000
 INTERVAL = 0.4
@@ -68,3 +68,35 @@ def test_without_markers_every_run_ingests_once(tmp_path, clock):
     (inbox / "a.txt").write_bytes(b"only")
     for _ in range(2):  # nothing remembers the first run: the second ingests the file again, once
         _watch(inbox, None, clock, 1.5, [("a.txt", b"only", 0.0)])
+
+
+def test_a_glob_named_folder_fifo_and_large_jsonl_are_watched_like_batch_reads(tmp_path, clock):
+    """A watched folder named like a glob is that folder; a FIFO in it is reported once and never
+    opened; a JSON Lines file past the cap is read in parts of whole lines."""
+    inbox, state = tmp_path / "inbox[1]", tmp_path / "state"
+    inbox.mkdir()
+    (tmp_path / "inbox1").mkdir()  # what inbox[1] matches as a glob
+    (tmp_path / "inbox1" / "decoy.txt").write_bytes(b"not watched")
+    os.mkfifo(inbox / "pipe.txt")
+    lines = b"".join(b'{"i": %d, "text": "%s"}\n' % (i, b"x" * 100) for i in range(40))
+    (inbox / "big.jsonl").write_bytes(lines)
+    start = clock.now()
+    with beam.Pipeline(runner="FnApiRunner") as p:
+        docs = p | WatchFolder(
+            str(inbox), INTERVAL, start, start + 1.0, 1024, str(state), clock=clock
+        )
+        parts = docs[ARTICLES] | beam.Map(lambda d: (os.path.basename(d.source_uri), d.first_item))
+        failed = docs[FAILURES] | beam.Map(lambda f: (os.path.basename(f.source_uri), f.error))
+        first_items = [0, 8, 16, 24, 32]  # 1 KB parts of 122-byte lines: 8 lines each
+        assert_that(parts, equal_to([("big.jsonl", i) for i in first_items]), label="Parts")
+        expected_error = f"skipped: {inbox}/pipe.txt is a FIFO (named pipe), not a regular file"
+        assert_that(
+            failed,
+            equal_to([("pipe.txt", expected_error + " (not opened)")]),
+            label="Fifo",
+        )
+    # Both are settled: each has its marker, and a restart reads neither again.
+    for name in ("pipe.txt", "big.jsonl"):
+        key = version_key(str(inbox / name), os.path.getmtime(inbox / name))
+        assert os.path.exists(marker_path(str(state), key))
+    _watch(inbox, state, clock, 0.5, [])

@@ -1,90 +1,73 @@
-"""Batch file source: a glob of local paths or Beam filesystem URIs -> RawDocument | Failure.
+"""Batch file source: a pattern of local paths or Beam filesystem URIs -> RawDocument | Failure.
 
-Files are read raw (no transparent decompression) and capped, so gzip bombs, oversized pages and
-undecodable bytes are judged by the parse step, which turns them into dead letters.
+Each file is read by sources/reading.py: JSON Lines and JSON arrays part by part, whatever their
+size, other files whole up to --max-input-bytes, special files reported; decompression of
+anything else and undecodable bytes are judged by the parse step. The parts of a file cut in
+several are spread over workers before parse.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.io import fileio
-from apache_beam.io.filesystem import CompressionTypes
-from apache_beam.io.filesystems import FileSystems
+from apache_beam.io.filesystem import FileMetadata
 
-from transforms.core.failures import ARTICLES, FAILURES, make_failure
-from transforms.core.records import RawDocument
+from pipeline.sources.paths import count_inputs, expand_input, is_input_path, match_inputs
+from pipeline.sources.reading import PART_BYTES, FileReader
+from transforms.core.failures import ARTICLES, FAILURES
+from transforms.core.records import Failure
 from transforms.core.times import now_us
 
 DOCUMENTS = ARTICLES  # the main output tag of the source: the documents it read
+FILES = "files"  # one path per file whose content went to parse, for the run's counts
+_PARTS = "parts"
 
-# Files beside the input that are not input: expectation sidecars, hidden and temporary files.
-_SKIPPED_SUFFIXES = (".expect.json",)
-
-
-def is_input_path(path: str) -> bool:
-    name = path.rstrip("/").rsplit("/", 1)[-1]
-    return bool(name) and not name.startswith((".", "_")) and not name.endswith(_SKIPPED_SUFFIXES)
-
-
-def expand_input(pattern: str) -> str:
-    """A folder means everything below it; a glob or a file is taken as it is."""
-    if any(ch in pattern for ch in "*?["):
-        return pattern
-    if "://" not in pattern:
-        return os.path.join(pattern, "**") if os.path.isdir(pattern) else pattern
-    try:  # object stores have no folders: a prefix that is not an object is read as one
-        matched = bool(FileSystems.match([pattern])[0].metadata_list)
-    except Exception:  # noqa: BLE001 - an unmatched pattern is judged by count_inputs
-        matched = False
-    return pattern if matched else FileSystems.join(pattern.rstrip("/"), "**")
-
-
-def count_inputs(pattern: str) -> int:
-    """How many input files the (expanded) pattern matches; used to validate before a run."""
-    result = FileSystems.match([pattern])[0]
-    return sum(1 for m in result.metadata_list if is_input_path(m.path))
+__all__ = ["FILES", "ReadDocuments", "count_inputs", "expand_input", "is_input_path"]
 
 
 class _ReadFileFn(beam.DoFn):
-    def __init__(self, max_bytes: int):
-        self._max_bytes = max_bytes
+    def __init__(self, max_bytes: int, part_bytes: int):
+        self._max_bytes, self._part_bytes = max_bytes, part_bytes
 
-    def process(self, readable: fileio.ReadableFile) -> Iterator:
-        path = readable.metadata.path
-        try:
-            with readable.open(compression_type=CompressionTypes.UNCOMPRESSED) as fh:
-                data = fh.read(self._max_bytes + 1)
-        except Exception as exc:  # noqa: BLE001 - an unreadable file is a dead letter, not a crash
-            yield pvalue.TaggedOutput(FAILURES, make_failure("read", path, exc, b""))
-            return
-        yield RawDocument(
-            source_uri=path,
-            data=data[: self._max_bytes],
-            fetched_at=now_us(),
-            content_type=None,
-            truncated=len(data) > self._max_bytes,
-        )
+    def setup(self):
+        self._reader = FileReader(self._max_bytes, self._part_bytes)
+
+    def process(self, metadata: FileMetadata) -> Iterator:
+        read_any = False
+        for read in self._reader.read(metadata.path, now_us()):
+            if isinstance(read.item, Failure):
+                yield pvalue.TaggedOutput(FAILURES, read.item)
+                continue
+            read_any = True
+            yield pvalue.TaggedOutput(_PARTS, read.item) if read.part else read.item
+        if read_any:
+            yield pvalue.TaggedOutput(FILES, metadata.path)
 
 
 class ReadDocuments(beam.PTransform):
-    """Match a pattern and read each input file once; outputs "articles" (RawDocument) and "failures"."""
+    """Match a pattern and read each input file once. Outputs "articles" (RawDocument: a file, or
+    a part of a large one), "failures" (Failure) and "files" (the path of each file read)."""
 
-    def __init__(self, pattern: str, max_bytes: int):
+    def __init__(self, pattern: str, max_bytes: int, part_bytes: int = PART_BYTES):
         super().__init__()
         self._pattern = pattern
-        self._max_bytes = max_bytes
+        self._max_bytes, self._part_bytes = max_bytes, part_bytes
 
     def expand(self, pbegin):
-        return (
+        read = (
             pbegin
-            | "Match" >> fileio.MatchFiles(self._pattern)
+            | "Match" >> beam.Create([self._pattern])
+            | "List" >> beam.FlatMap(match_inputs)
             | "SkipNonInput" >> beam.Filter(lambda m: is_input_path(m.path))
             | "Reshuffle" >> beam.Reshuffle()
-            | "Open" >> fileio.ReadMatches()
             | "Read"
-            >> beam.ParDo(_ReadFileFn(self._max_bytes)).with_outputs(FAILURES, main=DOCUMENTS)
+            >> beam.ParDo(_ReadFileFn(self._max_bytes, self._part_bytes)).with_outputs(
+                FAILURES, FILES, _PARTS, main=DOCUMENTS
+            )
         )
+        # A file that fits in one part stays where it was read; parts of a large one spread.
+        parts = read[_PARTS] | "SpreadParts" >> beam.Reshuffle()
+        documents = (read[DOCUMENTS], parts) | "Documents" >> beam.Flatten()
+        return {DOCUMENTS: documents, FAILURES: read[FAILURES], FILES: read[FILES]}

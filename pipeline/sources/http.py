@@ -2,7 +2,9 @@
 
 fetch() never raises: every outcome, a network error included, is a FetchResult the poller keeps in
 its per-feed state. urllib3 does the transport; redirects and retries are ours so that each hop is
-checked (http/https only) and each retry is counted.
+checked (http/https only) and each retry is counted. Only what may pass is retried (TRANSIENT_STATUS,
+timeouts, refused or reset connections, failed name lookups); a refused URL or redirect, a TLS
+failure, a bad encoding or any other 4xx fails at once.
 """
 
 from __future__ import annotations
@@ -13,16 +15,30 @@ from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
+from urllib3 import exceptions as urllib3_errors
 
 USER_AGENT = "newsbeam/0.1 (+https://github.com/newsbeam)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and again to read
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # a real feed is well under this; more is a misconfigured URL
 DEFAULT_MAX_REDIRECTS = 5
-DEFAULT_RETRIES = 2  # extra attempts after the first, for 5xx and network errors only
+DEFAULT_RETRIES = 2  # extra attempts after the first, for transient failures only
 DEFAULT_BACKOFF = 0.5  # seconds before the first retry, doubled for each next one
 
 _REDIRECTS = (301, 302, 303, 307, 308)
+# Statuses a later attempt may not get: timeouts, rate limits, and server errors other than
+# 501 Not Implemented and 505 HTTP Version Not Supported, which say the same every time.
+TRANSIENT_STATUS = frozenset({408, 429, *range(500, 600)} - {501, 505})
+# Transport errors that may pass: timeouts (connect, read), connections refused or reset, failed
+# name lookups (NewConnectionError covers both), a response cut mid-body (ProtocolError).
+# Not these: SSLError (a bad certificate stays bad), DecodeError, LocationValueError, ProxyError.
+_TRANSIENT_ERRORS = (
+    urllib3_errors.TimeoutError,
+    urllib3_errors.NewConnectionError,
+    urllib3_errors.ProtocolError,
+    ConnectionError,
+    TimeoutError,
+)
 _ERROR_BODY_BYTES = 64 * 1024
 
 
@@ -40,6 +56,7 @@ class FetchResult(NamedTuple):
     truncated: bool = False  # the body was cut at max_bytes
     attempts: int = 1
     elapsed: float = 0.0  # seconds, all attempts included
+    transient: bool = False  # the failure may pass: a timeout, a reset, a 5xx, a 429
 
     @property
     def ok(self) -> bool:
@@ -82,21 +99,22 @@ def fetch(
     backoff: float = DEFAULT_BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
 ) -> FetchResult:
-    """GET `url` with the validators of the last success; retries 5xx and network errors."""
+    """GET `url` with the validators of the last success; retries transient failures only."""
     started = time.monotonic()
     pool = pool or new_pool(timeout)
     result = FetchResult(url, url, 0, error="not attempted")
     for attempt in range(1, retries + 2):
         result = _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirects)
         result = result._replace(attempts=attempt)
-        if not _retryable(result) or attempt > retries:
+        if not result.transient or attempt > retries:
             break
         sleep(backoff * 2 ** (attempt - 1))
     return result._replace(elapsed=round(time.monotonic() - started, 3))
 
 
-def _retryable(r: FetchResult) -> bool:
-    return r.status >= 500 or (r.status == 0 and r.error is not None and "redirect" not in r.error)
+def _transport_error(url: str, current: str, exc: Exception) -> FetchResult:
+    error = f"{type(exc).__name__}: {exc}"[:500]
+    return FetchResult(url, current, 0, error=error, transient=isinstance(exc, _TRANSIENT_ERRORS))
 
 
 def _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirects) -> FetchResult:
@@ -106,11 +124,10 @@ def _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirect
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     current = url
-    for _ in range(max_redirects + 1):
+    for hop in range(max_redirects + 1):
         if not is_fetchable(current):
-            return FetchResult(
-                url, current, 0, error=f"refused: not an http(s) URL: {current[:200]}"
-            )
+            what = "a redirect to a URL that is not http(s)" if hop else "not an http(s) URL"
+            return FetchResult(url, current, 0, error=f"refused: {what}: {current[:200]}")
         try:
             response = pool.request(
                 "GET",
@@ -121,7 +138,7 @@ def _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirect
                 timeout=urllib3.Timeout(connect=timeout, read=timeout),
             )
         except Exception as exc:  # noqa: BLE001 - any transport error is a result, never a raise
-            return FetchResult(url, current, 0, error=f"{type(exc).__name__}: {exc}"[:500])
+            return _transport_error(url, current, exc)
         try:
             if response.status in _REDIRECTS and response.headers.get("Location"):
                 _read_capped(response, _ERROR_BODY_BYTES)
@@ -143,9 +160,10 @@ def _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirect
                 last_modified=response.headers.get("Last-Modified"),
                 error=error,
                 truncated=truncated,
+                transient=response.status in TRANSIENT_STATUS,
             )
         except Exception as exc:  # noqa: BLE001 - a reset or a read timeout mid-body
-            return FetchResult(url, current, 0, error=f"{type(exc).__name__}: {exc}"[:500])
+            return _transport_error(url, current, exc)
         finally:
             response.release_conn()
     return FetchResult(url, current, 0, error=f"too many redirects (> {max_redirects})")

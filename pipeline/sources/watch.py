@@ -1,9 +1,11 @@
-"""Folder watch, a Beam source: ticks + MatchAll -> once per path@mtime -> RawDocument | Failure.
+"""Folder watch, a Beam source: ticks + listing -> once per path@mtime -> RawDocument | Failure.
 
 MatchContinuously's own deduplication is broken on the local runner (RUNNERS.md: every poll runs at
 once and only the first file is seen), so matching runs as MatchContinuously(has_deduplication=
 False) does, and a stateful DoFn keyed by path@mtime lets each new or changed file through once.
-A marker per ingested version (under the state folder) keeps that promise across restarts.
+A marker per ingested version (under the state folder) keeps that promise across restarts. Files
+are read as the batch source reads them (sources/reading.py): large JSON Lines part by part,
+special files reported, never opened.
 """
 
 from __future__ import annotations
@@ -15,20 +17,20 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.coders import BooleanCoder
 from apache_beam.io import fileio
-from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.transforms.window import TimestampedValue
 
 from pipeline.sources.clock import SYSTEM_CLOCK, Clock, now_us
-from pipeline.sources.files import is_input_path
+from pipeline.sources.paths import folder_pattern, is_input_path, match_inputs
+from pipeline.sources.reading import PART_BYTES, READ_ERROR, FileReader
 from pipeline.sources.ticks import Ticks
-from transforms.core.failures import ARTICLES, FAILURES, make_failure
-from transforms.core.records import RawDocument
+from transforms.core.failures import ARTICLES, FAILURES
+from transforms.core.records import Failure
 
-STEP = "read"
 _US = 1_000_000
+_PARTS = "parts"
 
 
 def version_key(path: str, mtime: float) -> str:
@@ -62,36 +64,43 @@ class _OncePerVersionFn(beam.DoFn):
 
 
 class _ReadVersionFn(beam.DoFn):
-    def __init__(self, max_bytes: int, state_dir: str | None, clock: Clock = SYSTEM_CLOCK):
+    """A file version -> its documents (parts of a large one on the "parts" output) and failures.
+
+    Its marker is written once the file is read, or found to be a file never to read (special,
+    oversized); not after an I/O error, so a restart tries that file again.
+    """
+
+    def __init__(self, max_bytes: int, state_dir: str | None, clock: Clock, part_bytes: int):
         self._max_bytes, self._state_dir, self._clock = max_bytes, state_dir, clock
+        self._part_bytes = part_bytes
         self._files = Metrics.counter("watch", "files")
+
+    def setup(self):
+        self._reader = FileReader(self._max_bytes, self._part_bytes)
 
     def process(self, metadata) -> Iterator:
         path = metadata.path
         fetched_at = now_us(self._clock)
-        try:
-            with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as fh:
-                data = fh.read(self._max_bytes + 1)
-        except Exception as exc:  # noqa: BLE001 - an unreadable file is a dead letter, not a crash
-            failure = make_failure(STEP, path, exc, b"")._replace(at=fetched_at)
-            yield pvalue.TaggedOutput(FAILURES, TimestampedValue(failure, fetched_at / _US))
-            return
-        self._files.inc()
-        if self._state_dir:
+        retry = read_any = False
+        for read in self._reader.read(path, fetched_at):
+            stamped = TimestampedValue(read.item, fetched_at / _US)
+            if isinstance(read.item, Failure):
+                retry = retry or read.item.error.startswith(READ_ERROR)
+                yield pvalue.TaggedOutput(FAILURES, stamped)
+            else:
+                read_any = True
+                yield pvalue.TaggedOutput(_PARTS, stamped) if read.part else stamped
+        if read_any:
+            self._files.inc()
+        if self._state_dir and not retry:
             key = version_key(path, metadata.last_updated_in_seconds)
             with FileSystems.create(marker_path(self._state_dir, key)) as fh:
                 fh.write(key.encode("utf-8"))
-        doc = RawDocument(
-            source_uri=path,
-            data=data[: self._max_bytes],
-            fetched_at=fetched_at,
-            truncated=len(data) > self._max_bytes,
-        )
-        yield TimestampedValue(doc, fetched_at / _US)
 
 
 class WatchFolder(beam.PTransform):
-    """PBegin -> "articles": RawDocument per new or changed file, "failures": unreadable files.
+    """PBegin -> "articles": RawDocument per new or changed file (or per part of a large one),
+    "failures": what could not be read, special files included.
 
     Lists the folder every `interval` seconds from `start` to `stop` (epoch seconds; None: forever)
     by `clock`: the wall clock unless a test passes a FakeClock.
@@ -107,23 +116,24 @@ class WatchFolder(beam.PTransform):
         state_dir: str | None = None,
         *,
         clock: Clock = SYSTEM_CLOCK,
+        part_bytes: int = PART_BYTES,
     ):
         super().__init__()
         # No listing at construction: the launcher may not reach the bucket (Dataflow dry runs).
-        glob = any(ch in folder for ch in "*?[")
-        self._pattern = folder if glob else f"{folder.rstrip('/')}/**"
+        self._pattern = folder_pattern(folder)
         self._interval, self._start, self._stop = interval, start, stop
         self._max_bytes, self._state_dir, self._clock = max_bytes, state_dir, clock
+        self._part_bytes = part_bytes
 
     def expand(self, pbegin):
         # MatchContinuously(has_deduplication=False) is PeriodicImpulse + MatchAll; spelled out
-        # so that its ticks are paced (sources/ticks.py) instead of spinning the local runner.
+        # so that its ticks are paced (sources/ticks.py) instead of spinning the local runner,
+        # and listed by match_inputs, which takes a folder's name literally.
         pattern = self._pattern
-        return (
+        read = (
             pbegin
             | "Tick" >> Ticks(self._start, self._stop, self._interval, clock=self._clock)
-            | "Pattern" >> beam.Map(lambda _: pattern)
-            | "Match" >> fileio.MatchAll()
+            | "Match" >> beam.FlatMap(lambda _: match_inputs(pattern))
             | "SkipNonInput" >> beam.Filter(lambda m: is_input_path(m.path))
             | "KeyByVersion"
             >> beam.Map(
@@ -132,6 +142,10 @@ class WatchFolder(beam.PTransform):
             | "OncePerVersion" >> beam.ParDo(_OncePerVersionFn(self._state_dir))
             | "Read"
             >> beam.ParDo(
-                _ReadVersionFn(self._max_bytes, self._state_dir, self._clock)
-            ).with_outputs(FAILURES, main=ARTICLES)
+                _ReadVersionFn(self._max_bytes, self._state_dir, self._clock, self._part_bytes)
+            ).with_outputs(FAILURES, _PARTS, main=ARTICLES)
         )
+        # A file that fits in one part stays where it was read; parts of a large one spread.
+        parts = read[_PARTS] | "SpreadParts" >> beam.Reshuffle()
+        documents = (read[ARTICLES], parts) | "Documents" >> beam.Flatten()
+        return {ARTICLES: documents, FAILURES: read[FAILURES]}
