@@ -144,3 +144,15 @@ def test_atomic_writes_replace_whole_files(tmp_path):
     ]
     (tmp_path / temp_path(str(target)).rsplit("/", 1)[1]).write_bytes(b"half")
     assert remove_leftovers(str(target)) == 1 and target.read_bytes() == b"two"
+
+
+def test_a_dead_letter_with_a_lone_surrogate_is_written(tmp_path):
+    import json
+
+    from transforms.core.failures import make_failure
+    from transforms.write import write_deadletters
+
+    path = tmp_path / "dl.jsonl"
+    failure = make_failure("write", "mem://x", "bad", '{"title": "A \ud800"}')
+    assert write_deadletters(str(path), [failure]) == 1
+    assert json.loads(path.read_text())["payload"] == '{"title": "A \ud800"}'

@@ -40,7 +40,8 @@ def write_deadletters(path: str, failures: Iterable[Failure]) -> int:
     tmp = temp_path(path)
     with FileSystems.create(tmp) as fh:
         for f in rows:
-            fh.write(failure_to_json(f).encode("utf-8") + b"\n")
+            # A lone surrogate in a payload becomes its JSON escape: a dead letter is never lost.
+            fh.write(failure_to_json(f).encode("utf-8", "backslashreplace") + b"\n")
     FileSystems.rename([tmp], [path])
     return len(rows)
 
