@@ -108,6 +108,10 @@ def snapshot(out: Path) -> Snapshot:
     counts = {
         name: json.loads((out / name).read_text()) for name in files if name.startswith("_runs/")
     }
+    for record in counts.values():  # a manifest: its run's summary (wall time) and file sizes,
+        record.get("summary", {}).pop("wall_seconds", None)  # which follow ingested_at
+        for entry in record.get("files", ()):
+            entry.pop("bytes", None)
     return Snapshot(files, rows, sorted(dead, key=json.dumps), summary, counts)
 
 
@@ -134,7 +138,9 @@ def differences(got: Snapshot, clean: Snapshot) -> list[str]:
                 if got.summary.get(k) != clean.summary.get(k)}  # fmt: skip
         found.append(f"summary differs in {sorted(keys)}: {[got.summary.get(k) for k in keys]}")
     if got.counts != clean.counts:
-        found.append("run counts differ")
+        names = sorted(n for n in got.counts.keys() | clean.counts.keys()
+                       if got.counts.get(n) != clean.counts.get(n))  # fmt: skip
+        found.append(f"run records differ: {names}: {[got.counts.get(n) for n in names]}")
     return found
 
 
