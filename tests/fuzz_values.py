@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from hypothesis import strategies as st
 
-from transforms.core.times import to_us
+from transforms.core.times import EARLIEST_US, to_us
 
 # Prose that reads as news in two languages; accented words and other scripts on purpose.
 WORDS = [
@@ -218,7 +218,8 @@ class Dated(NamedTuple):
     must: bool = True
 
     def allowed(self, fetched_at: int) -> set:
-        if self.at is None or not 0 <= self.at <= fetched_at + 86_400_000_000:
+        # The product's one rule (transforms/core/times.py): 1990-01-01 to a day after ingestion.
+        if self.at is None or not EARLIEST_US <= self.at <= fetched_at + 86_400_000_000:
             return {None}
         return {self.at, *self.alternatives} | (set() if self.must else {None})
 
@@ -287,12 +288,13 @@ def _words(draw, syntax: str, y: int, mo: int, d: int, h: int, mi: int) -> DateT
     lang = "en" if syntax == "words_mdy" else draw(st.sampled_from(sorted(MONTHS)))
     month = MONTHS[lang].split()[mo - 1]
     month = draw(st.sampled_from([month, month.lower(), month.capitalize()]))
+    # Years in full, four digits: "October 9, 99" would be 1999 to any reader (and to feedparser).
     if syntax == "words_mdy":
-        text = f"{month} {d}, {y}"
+        text = f"{month} {d}, {y:04d}"
     elif lang in ("es", "pt"):
-        text = f"{d} de {month} de {y}"
+        text = f"{d} de {month} de {y:04d}"
     else:
-        text = f"{d}{'.' if lang == 'de' else ''} {month} {y}"
+        text = f"{d}{'.' if lang == 'de' else ''} {month} {y:04d}"
     if not draw(st.booleans()):
         return DateText(text, syntax, _at(y, mo, d, 0, 0, 0, 0), frozenset(), y)
     zone = draw(st.sampled_from(sorted(TEXT_ZONES)))

@@ -94,7 +94,7 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(
     rf"\b({_WORD})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b{_TIME}", re.IGNORECASE
 )
-_RFC822_YEAR = re.compile(r"\b\d{1,2}\s+[^\W\d_]+\.?,?\s+(\d{3,})\b")
+_FULL_YEAR = re.compile(r"(?<!\d)(\d{3,4})(?!\d)")
 _NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2(\d{4})\b")
 
 
@@ -178,6 +178,13 @@ def find_dates(text: str) -> list[FoundDate]:
     return kept
 
 
+def says_year(text: str, year: int | None) -> bool:
+    """Is `year` what the text writes? Lenient parsers read "0099" or "01 Jan 0001" as 1999 and
+    2001; a text with no three- or four-digit number (a two-digit year) is taken at its word."""
+    written = {int(y) for y in _FULL_YEAR.findall(text)}
+    return not written or year in written
+
+
 def parse_date(value: str | None) -> int | None:
     """One date string from metadata (ISO 8601, RFC 822, or words in any language) -> µs UTC."""
     if not value or not value.strip():
@@ -190,10 +197,10 @@ def parse_date(value: str | None) -> int | None:
         parsed = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         parsed = None
-    if parsed is not None:
-        # email.utils reads any year below 100 as two digits: "01 Jan 0001" would be 2001.
-        year = _RFC822_YEAR.search(value)
-        return to_us(parsed) if year is None or int(year.group(1)) == parsed.year else None
+    if parsed is not None and parsed.tzinfo is not None and says_year(value, parsed.year):
+        return to_us(parsed) if parsed >= EARLIEST else None
+    # Naive: email.utils did not know the zone ("13:27 CEST") and would call it UTC; or it read
+    # a year the text does not say ("01 Jan 0001" as 2001): the patterns below read both.
     found = find_dates(value)
     if found:
         return found[0].at

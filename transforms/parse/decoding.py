@@ -80,7 +80,9 @@ def _lenient_utf8(data: bytes) -> _Utf8:
     runs = _ESCAPED_RUN.findall(text)
     bad = sum(map(len, runs))
     multibyte = len(text) - len(text.encode("ascii", "ignore")) - bad
-    return _Utf8(_ESCAPED_RUN.sub("\ufffd", text), bad, len(runs), multibyte)
+    # The text replaces bad bytes as every browser does (one U+FFFD per maximal invalid
+    # subsequence, the WHATWG and Unicode practice); the runs only judge "mostly UTF-8".
+    return _Utf8(data.decode("utf-8", "replace"), bad, len(runs), multibyte)
 
 
 def utf16_without_bom(data: bytes) -> str | None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from transforms.core.records import Article, Failure, RawDocument
-from transforms.core.times import to_us
+from transforms.core.times import EARLIEST_US, to_us
 from transforms.parse import dates
 from transforms.parse.article import build_article, parse_failure
 
@@ -83,10 +83,17 @@ def entry_time(raw: str | None, parsed: Any) -> int | None:
         parsed = _parse_date(raw) or _parse_date(_english_rfc822(raw))
         if parsed is None:
             return dates.parse_date(raw)  # a date in words, without a zone: taken as UTC
+    if not dates.says_year(raw, getattr(parsed, "tm_year", None)):
+        return dates.parse_date(raw)  # feedparser guessed a year the text does not say
     try:
-        return calendar.timegm(parsed) * 1_000_000
+        return plausible_or_none(calendar.timegm(parsed) * 1_000_000)
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def plausible_or_none(at: int) -> int | None:
+    """Feed times before the earliest news date are placeholders, not times."""
+    return at if at >= EARLIEST_US else None
 
 
 def _english_rfc822(raw: str) -> str:
