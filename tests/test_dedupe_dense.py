@@ -312,3 +312,33 @@ def test_connected_components_composite():
     with TestPipeline() as p:
         roots = p | beam.Create([(3, 1), (2, 3), (7, 8)]) | ConnectedComponents()
         assert_that(roots, equal_to([(1, 1), (2, 1), (3, 1), (7, 7), (8, 7)]))
+
+
+# --- bench/bench_memory.py stays runnable ----------------------------------------------------
+
+
+def test_bench_memory_items_are_one_story_retold():
+    from bench.bench_memory import near_identical_items
+
+    items = near_identical_items(20)
+    assert len({i["url"] for i in items}) == 20
+    assert [i["text"] == items[k - 1]["text"] for k, i in enumerate(items) if k % 5 == 4] == [
+        True
+    ] * 4
+    assert sum("published" not in i for i in items) == 5
+
+
+@pytest.mark.slow
+def test_bench_memory_runs_newsbeam_on_a_tiny_feed_and_jsonl():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = subprocess.run(
+        [sys.executable, "bench/bench_memory.py", "--n", "30", "--no-stages"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    runs = [ln for ln in out.stdout.splitlines() if ln.startswith("run ")]
+    assert len(runs) == 2 and all("exit=0" in ln and "balanced=True" in ln for ln in runs), runs
