@@ -11,7 +11,10 @@ buckets: every item lands in the same buckets as every other.
 Every measurement runs in a fresh process; peak RSS is sampled (psutil, whole process tree) every
 50 ms for the CLI runs and read from ru_maxrss for the stage runs. The stage runs load the items
 (parsed, entities tagged) from a pickle, then run one step on FnApiRunner; "hold" runs the same
-pipeline with an identity step, so a step's own cost is its peak minus hold's.
+pipeline with an identity step, so a step's own cost is its peak minus hold's. "stories" gets the
+items as the chain hands them over (near-duplicates marked by the dedupe); "stories-unmarked"
+without the marks, so every undated item needs the shared-passage check: its worst case. A run
+past --rss-cap-mb or --timeout is killed and reported as such (the machine is shared).
 """
 
 from __future__ import annotations
@@ -337,7 +340,7 @@ def main() -> None:
     ap.add_argument("--formats", default="jsonl,rss", help="comma-separated: jsonl, rss")
     ap.add_argument("--no-stages", action="store_true", help="only the end-to-end runs")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per end-to-end run")
-    ap.add_argument("--rss-cap-mb", type=int, default=12_000, help="kill a run above this")
+    ap.add_argument("--rss-cap-mb", type=int, default=8_000, help="kill a run above this")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
