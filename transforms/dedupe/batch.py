@@ -206,13 +206,17 @@ class _MarksFn(beam.DoFn):
     def process(self, keyed: tuple, roots: dict, root_signatures: dict) -> Iterator:
         key, sig = keyed
         root = roots.get(key)
-        if root is None or key_article(root) == key_article(key):
-            return  # alone, the root, or another version of its URL (an update, not a copy)
-        try:
-            mine, theirs = signature_from_bytes(sig), signature_from_bytes(root_signatures[root])
-            yield key, (key_article_id(root), round(jaccard_estimate(mine, theirs), 4))
-        except Exception as exc:  # noqa: BLE001 - becomes this article's dead letter
-            yield key, (None, f"{type(exc).__name__}: {exc}")
+        # Alone, the root, or another version of its URL (an update, not a copy): no mark.
+        if root is not None and key_article(root) != key_article(key):
+            yield key, _mark(root, sig, root_signatures)
+
+
+def _mark(root: bytes, sig: bytes, root_signatures: dict) -> tuple:
+    try:
+        mine, theirs = signature_from_bytes(sig), signature_from_bytes(root_signatures[root])
+        return key_article_id(root), round(jaccard_estimate(mine, theirs), 4)
+    except Exception as exc:  # noqa: BLE001 - becomes this article's dead letter
+        return None, f"{type(exc).__name__}: {exc}"
 
 
 class _MarkFn(beam.DoFn):
@@ -221,16 +225,11 @@ class _MarkFn(beam.DoFn):
 
     def process(self, keyed: tuple, marks: dict) -> Iterator:
         key, a = keyed
-        try:
-            mark = marks.get(key)
-            if mark is None:
-                yield a._replace(duplicate_of=None, similarity=None)
-                return
-            root_id, similarity = mark
-            if root_id is None:
-                yield from dead_letters(STEP, (a,), similarity)  # the error _MarksFn met
-                return
+        root_id, similarity = marks.get(key, (None, None))
+        if root_id is not None:
             Metrics.counter(STEP, "near_duplicate").inc()
             yield a._replace(duplicate_of=root_id, similarity=similarity)
-        except Exception as exc:  # noqa: BLE001 - this article is a dead letter, alone
-            yield from dead_letters(STEP, (a,), exc)
+        elif similarity is not None:  # the error _MarksFn met measuring this member
+            yield from dead_letters(STEP, (a,), similarity)
+        else:
+            yield a._replace(duplicate_of=None, similarity=None)
