@@ -3,7 +3,14 @@ and a streaming shell over the same rules, and the linear-cost pair/component ma
 story grouping shares."""
 
 from transforms.dedupe.batch import DROPPED, Deduplicate
-from transforms.dedupe.components import BUCKET_WINDOW, VerifyPairs, bucket_pairs, connected_roots
+from transforms.dedupe.components import (
+    BUCKET_WINDOW,
+    ConnectedComponents,
+    MostShared,
+    VerifyPairs,
+    bucket_pairs,
+    connected_roots,
+)
 from transforms.dedupe.fingerprint import (
     DEFAULT_PARAMS,
     MinHashParams,
@@ -22,9 +29,11 @@ __all__ = [
     "DEFAULT_PARAMS",
     "DROPPED",
     "REDELIVERY",
+    "ConnectedComponents",
     "Deduplicate",
     "DeduplicateStream",
     "MinHashParams",
+    "MostShared",
     "SeedIndex",
     "VerifyPairs",
     "bucket_pairs",

@@ -27,6 +27,31 @@ def node_of(a: Article) -> Node:
     return (time, a.article_id, a.version)
 
 
+_TIME_OFFSET = 1 << 63  # µs as unsigned big-endian bytes: negative times sort first too
+
+
+def node_key(a: Article) -> bytes:
+    """node_of(a) packed into bytes that sort as node_of sorts: time, article_id (then a NUL, so
+    a prefix sorts first), version. The batch shell shuffles nodes in this form: a bytes object
+    is a third of the memory of a decoded (int, str, int) tuple, and buckets hold 32 per row."""
+    time, article_id, version = node_of(a)
+    return (
+        (time + _TIME_OFFSET).to_bytes(8, "big")
+        + article_id.encode("utf-8")
+        + b"\0"
+        + version.to_bytes(4, "big")
+    )
+
+
+def key_article(key: bytes) -> bytes:
+    """The article_id part of a node_key (what two versions of one URL share)."""
+    return key[8:-5]
+
+
+def key_article_id(key: bytes) -> str:
+    return key_article(key).decode("utf-8")
+
+
 def article_identity(a: Article) -> str:
     return identity_key(a.canonical_url, a.guid, a.article_id)
 

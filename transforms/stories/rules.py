@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -133,9 +134,25 @@ def pair_link(key: tuple, a: StoryProfile, b: StoryProfile) -> str:
     return story_link(a, b)
 
 
+def profile_line(p: StoryProfile) -> str:
+    """A profile as one JSON string: what the batch shell's buckets hold, a sixth of the memory
+    of a decoded profile (a bucket entry per entity pair and time slot, up to 18 per article)."""
+    return json.dumps([p.article_id, p.time, p.entities], separators=(",", ":"))
+
+
+def profile_from_line(line: str) -> StoryProfile:
+    article_id, time, entities = json.loads(line)
+    return StoryProfile(article_id, time, tuple((q, n) for q, n in entities))
+
+
+def _in_order(members: Iterable[StoryProfile]) -> list[StoryProfile]:
+    """A bucket's members in its one order: by article_id, then time (undated first)."""
+    return sorted(set(members), key=lambda p: (p.article_id, p.time is not None, p.time or 0, p))
+
+
 def bucket_links(key: tuple, members: Iterable[StoryProfile]) -> Iterator[tuple[str, tuple]]:
     """(EDGES, pair) decided here, or (TEXT_PAIRS, pair) that need shared passages to link."""
-    ordered = sorted(set(members))
+    ordered = _in_order(members)
     for i, b in enumerate(ordered):
         for a in ordered[max(0, i - BUCKET_WINDOW) : i]:
             link = pair_link(key, a, b)
@@ -143,6 +160,70 @@ def bucket_links(key: tuple, members: Iterable[StoryProfile]) -> Iterator[tuple[
                 yield EDGES, (a.article_id, b.article_id)
             elif link == NEEDS_TEXT:
                 yield TEXT_PAIRS, (a.article_id, b.article_id)
+
+
+def same_event_edges(key: tuple, members: Iterable[StoryProfile]) -> Iterator[tuple]:
+    """The SAME pairs of bucket_links() that join what is not yet joined in this bucket: the same
+    components from at most one edge per member, where a bucket of near-identical reports would
+    give BUCKET_WINDOW each. Only a dated slot has SAME pairs (its members are all dated)."""
+    if key[-1] == UNDATED_SLOT:
+        return
+    ordered, parent = _in_order(members), {}
+    for i, b in enumerate(ordered):
+        mine = b.article_id  # b's root here: b until it joins, then the root it joined
+        for a in ordered[max(0, i - BUCKET_WINDOW) : i]:
+            theirs = _root(parent, a.article_id)
+            if theirs == mine:
+                continue  # already joined here: the pair cannot change a component
+            if pair_link(key, a, b) == SAME:
+                parent[mine] = theirs
+                mine = theirs
+                yield a.article_id, b.article_id
+
+
+def text_pairs(key: tuple, members: Iterable[StoryProfile], roots: dict) -> Iterator[tuple]:
+    """The TEXT_PAIRS of bucket_links() whose articles are not already in one story by `roots`
+    (article_id -> root): only those need the text check. Only an undated bucket has them."""
+    for pairs in _unjoined_text_pairs(key, members, roots):
+        yield from pairs
+
+
+def text_votes(key: tuple, members: Iterable[StoryProfile], roots: dict) -> Iterator[tuple]:
+    """(later article, earlier article) for the first pair of each article text_pairs() would
+    give: a vote for the one partner checked first, so that reports which share passages need
+    one check each, not one per pair of a dense bucket."""
+    for pairs in _unjoined_text_pairs(key, members, roots, first_only=True):
+        a, b = pairs[0]
+        yield b, a
+
+
+def _unjoined_text_pairs(
+    key: tuple, members: Iterable[StoryProfile], roots: dict, first_only: bool = False
+) -> Iterator[list[tuple]]:
+    """Per later article of an undated bucket, its window pairs that need the text check and
+    are not joined yet by `roots` (all of them, or the first)."""
+    if key[-1] != UNDATED_SLOT:
+        return
+    ordered = _in_order(members)
+    rooted = [roots.get(m.article_id, m.article_id) for m in ordered]
+    if len(set(rooted)) < 2:
+        return
+    for i, b in enumerate(ordered):
+        pairs = []
+        for j in range(max(0, i - BUCKET_WINDOW), i):
+            if rooted[j] != rooted[i] and pair_link(key, ordered[j], b) == NEEDS_TEXT:
+                pairs.append((ordered[j].article_id, b.article_id))
+                if first_only:
+                    break
+        if pairs:
+            yield pairs
+
+
+def _root(parent: dict, x: str) -> str:
+    while parent.get(x, x) != x:
+        parent[x] = parent.get(parent[x], parent[x])  # path halving keeps chains short
+        x = parent[x]
+    return x
 
 
 def bucket_name(key: tuple) -> str:
