@@ -1,5 +1,5 @@
 """Peak memory on huge inputs of near-identical items: `newsbeam run` on one RSS feed and on the same
-items as JSON Lines, then the dedupe and stories steps alone, to say where the memory goes.
+items as JSON Lines, then the dedupe, stories and write steps alone, to say where the memory goes.
 
     python bench/bench_memory.py --n 10000 --n 50000 [--formats jsonl,rss] [--no-stages]
 
@@ -13,7 +13,8 @@ Every measurement runs in a fresh process; peak RSS is sampled (psutil, whole pr
 (parsed, entities tagged) from a pickle, then run one step on FnApiRunner; "hold" runs the same
 pipeline with an identity step, so a step's own cost is its peak minus hold's. "stories" gets the
 items as the chain hands them over (near-duplicates marked by the dedupe); "stories-unmarked"
-without the marks, so every undated item needs the shared-passage check: its worst case. A run
+without the marks, so every undated item needs the shared-passage check: its worst case; "write"
+is the Parquet writer (partition shuffle and files). A run
 past --rss-cap-mb or --timeout is killed and reported as such (the machine is shared).
 """
 
@@ -238,6 +239,9 @@ def _prep(path: Path, pickled: Path) -> dict:
     return {"articles": len(marked), "near_duplicates": sum(bool(a.duplicate_of) for a in marked)}
 
 
+STAGES = ("dedupe", "stories", "stories-unmarked", "write")
+
+
 def _load(pickled: str):
     with open(pickled, "rb") as fh:
         yield from pickle.load(fh)
@@ -262,10 +266,22 @@ def _beam_stage(stage: str, pickled: Path) -> dict:
             out = (articles | "Deduplicate" >> Deduplicate())[ARTICLES]
         elif stage in ("stories", "stories-unmarked"):
             out = (articles | "GroupStories" >> GroupStories())[ARTICLES]
+        elif stage == "write":
+            out = _write(articles, pickled.parent / "out-write")
         else:
             raise SystemExit(f"unknown stage {stage}")
         _ = out | "Count" >> beam.combiners.Count.Globally() | beam.Map(print)
     return {"seconds": time.perf_counter() - t}
+
+
+def _write(articles, out: Path):
+    import apache_beam as beam
+
+    from transforms.write import WRITTEN, WriteArticles
+    from transforms.write.naming import BatchFiles
+
+    written = articles | "Write" >> WriteArticles(str(out), BatchFiles("bench"))
+    return written[WRITTEN] | "Rows" >> beam.FlatMap(lambda w: [w.path] * w.rows)
 
 
 def run_child(stage: str, source: Path, pickled: Path, timeout: float, rss_cap_mb: int) -> dict:
@@ -277,7 +293,7 @@ def run_child(stage: str, source: Path, pickled: Path, timeout: float, rss_cap_m
     return json.loads(lines[-1][len("REPORT ") :])
 
 
-def measure(n: int, formats: list[str], stages: bool, timeout: float, rss_cap_mb: int) -> None:
+def measure(n: int, formats: list[str], stages: list[str], timeout: float, rss_cap_mb: int) -> None:
     items = near_identical_items(n)
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         folder = Path(tmp)
@@ -314,7 +330,7 @@ def measure(n: int, formats: list[str], stages: bool, timeout: float, rss_cap_mb
         hold = run_child("hold", files["jsonl"], pickled, timeout, rss_cap_mb)
         _print_stage(n, "hold", hold)
         print(f"prep  n={n:<6} {prep}", flush=True)
-        for stage in ("dedupe", "stories", "stories-unmarked"):
+        for stage in stages:
             r = run_child(stage, files["jsonl"], pickled, timeout, rss_cap_mb)
             _print_stage(n, stage, r, hold)
 
@@ -339,6 +355,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, action="append", help="items; repeat for several sizes")
     ap.add_argument("--formats", default="jsonl,rss", help="comma-separated: jsonl, rss")
     ap.add_argument("--no-stages", action="store_true", help="only the end-to-end runs")
+    ap.add_argument("--stages", default=",".join(STAGES), help="comma-separated steps run alone")
     ap.add_argument("--timeout", type=float, default=1800, help="seconds per end-to-end run")
     ap.add_argument("--rss-cap-mb", type=int, default=8_000, help="kill a run above this")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
@@ -349,7 +366,8 @@ def main() -> None:
         print("REPORT " + json.dumps(report))
         return
     for n in args.n or [10_000]:
-        measure(n, args.formats.split(","), not args.no_stages, args.timeout, args.rss_cap_mb)
+        stages = [] if args.no_stages else args.stages.split(",")
+        measure(n, args.formats.split(","), stages, args.timeout, args.rss_cap_mb)
 
 
 if __name__ == "__main__":
