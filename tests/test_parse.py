@@ -294,3 +294,17 @@ def test_bundled_cue_files_load(name):
     for kind in kinds[name]:
         re.compile(cues.pattern(kind))
         assert cues.phrases(kind)
+
+
+def test_a_tag_inside_json_lines_or_text_is_content_not_format():
+    # Found by bench/fuzz.py: a .jsonl whose first line is garbage and whose records hold "<p>"
+    # was read as one HTML page; its good lines were lost.
+    record = json.dumps({"url": "https://example.org/a", "title": "A", "text": "<p>Body of a.</p>"})
+    data = b"#, garbage line\n" + record.encode() + b"\n"
+    assert unpack("x.jsonl", data).format == JSONL
+    items = list(parse_document(RawDocument("x.jsonl", data, NOW)))
+    assert [type(i).__name__ for i in items] == ["Failure", "Article"]
+    quoted = b"How to title a page: put it in <title> and keep it short.\n" * 3
+    assert unpack("x.txt", quoted).format == TEXT
+    page = b"\n <!-- saved --><html><body><p>x</p></body></html>"
+    assert unpack("x.txt", page).format == HTML  # a page saved as .txt is still a page

@@ -72,26 +72,41 @@ def gunzip(data: bytes, cap: int = MAX_DECOMPRESSED_BYTES) -> bytes:
     return bytes(out)
 
 
-def sniff(data: bytes) -> str:
-    """The format of undecorated bytes from their first non-blank characters."""
+def _head(data: bytes) -> bytes:
+    """The first bytes as sniffing reads them: no BOM, no UTF-16 zero bytes, no leading blanks."""
     head = data[:2048]
     for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
         head = head.removeprefix(bom)
     if b"\x00" in head[:512] and not (data[:2] in (b"\xff\xfe", b"\xfe\xff")):
         head = head.replace(b"\x00", b"")  # UTF-16 without BOM still shows its ASCII
-    stripped = head.lstrip()
+    return head.lstrip()
+
+
+def sniff(data: bytes) -> str:
+    """The format of undecorated bytes from their first non-blank characters."""
+    stripped = _head(data)
     if stripped[:1] in (b"{", b"["):
         if is_json_feed(data):
             return FEED
         first_line = stripped.split(b"\n", 1)[0].strip()
         return JSONL if stripped[:1] == b"{" and first_line.endswith(b"}") else JSON
-    if _FEED_ROOT.search(head[:1024]):
+    if _FEED_ROOT.search(stripped[:1024]):
         return FEED
-    if _HTML_ROOT.search(head[:1024]):
+    if _HTML_ROOT.search(stripped[:1024]):
         return HTML
     if stripped.startswith(b"<?xml"):
         return FEED
     return TEXT
+
+
+def _plainly(sniffed: str, data: bytes) -> bool:
+    """Whether bytes are plainly markup or a feed, whatever their name says: a JSON Feed, or a
+    document that starts with a tag. A tag further in (a JSON Lines file whose first line is
+    garbage and whose records hold "<p>", a text that quotes "<title>") is content, not format."""
+    if sniffed not in (HTML, FEED):
+        return False
+    first = _head(data)[:1]
+    return first == b"<" or (sniffed == FEED and first in (b"{", b"["))
 
 
 def unpack(source_uri: str, data: bytes) -> Unpacked:
@@ -106,7 +121,7 @@ def unpack(source_uri: str, data: bytes) -> Unpacked:
             sniffed = sniff(data)
             # The name decides, unless the bytes plainly are markup or a feed: an HTML page
             # saved as .txt or .jsonl, a JSON Feed named .json.
-            if sniffed in (HTML, FEED) and fmt in (TEXT, JSON, JSONL):
+            if fmt in (TEXT, JSON, JSONL) and _plainly(sniffed, data):
                 fmt = sniffed
             return Unpacked(data, fmt, compressed)
     return Unpacked(data, sniff(data), compressed)
