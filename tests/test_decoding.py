@@ -57,8 +57,9 @@ def test_utf8_cut_mid_character_still_decodes():
     data = ("città" * 100).encode("utf-8")[:-1]  # the last "à" loses its second byte
     decoded = decode_bytes(data)
     assert decoded.source == "utf-8"
-    assert decoded.text.startswith("cittàcittà") and decoded.text.endswith("citt")
-    assert "\ufffd" not in decoded.text
+    # The cut character is replaced and counted (issue 16: bad bytes are never silently lost).
+    assert decoded.text.startswith("cittàcittà") and decoded.text.endswith("citt\ufffd")
+    assert decoded.text.count("\ufffd") == 1 and decoded.replaced == 1
 
 
 def test_never_raises_on_junk():
@@ -129,3 +130,20 @@ def test_utf16_without_bom_is_detected(encoding, text, source):
 def test_zero_bytes_of_binary_data_are_not_utf16():
     noise = bytes((i * 7919) % 251 for i in range(4096))  # zero bytes on both sides
     assert decode_bytes(noise).source != "utf-16"
+
+
+@pytest.mark.parametrize(
+    "tail, replaced",
+    [
+        (
+            b"\xe9",
+            1,
+        ),  # a stray Latin-1 byte that is also a UTF-8 lead byte (found by bench/fuzz.py)
+        (b"\xe6\x9d", 2),  # a character cut by a size cap
+    ],
+)
+def test_a_last_character_cut_short_is_replaced_and_counted_not_dropped(tail, replaced):
+    data = TEXT.encode("utf-8") + b" fine." + tail
+    got = decode_bytes(data)
+    assert got.encoding == "utf_8" and got.replaced == replaced
+    assert got.text == data.decode("utf-8", "replace") == TEXT + " fine.\ufffd"

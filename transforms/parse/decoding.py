@@ -109,16 +109,23 @@ def _normalise(name: str | None) -> str | None:
         return None
 
 
-def _try(data: bytes, encoding: str) -> str | None:
+def _try_counted(data: bytes, encoding: str) -> tuple[str, int] | None:
+    """`data` decoded strictly, and 0; or None. One exception: a last character cut short (a
+    document cut by a size cap may end mid-character) becomes U+FFFD, counted in its bytes."""
     try:
-        return data.decode(encoding)
+        return data.decode(encoding), 0
     except UnicodeDecodeError as exc:
-        # A document cut by a size cap may end mid-character: drop that last partial character.
         if exc.reason == "unexpected end of data" and exc.start >= len(data) - 4:
-            return _try(data[: exc.start], encoding)
+            head = _try_counted(data[: exc.start], encoding)
+            return None if head is None else (head[0] + "\ufffd", head[1] + len(data) - exc.start)
         return None
     except LookupError:
         return None
+
+
+def _try(data: bytes, encoding: str) -> str | None:
+    found = _try_counted(data, encoding)
+    return None if found is None else found[0]
 
 
 def declared_charset(content_type: str | None) -> str | None:
@@ -188,10 +195,7 @@ def _bom(data: bytes) -> Decoded | None:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             body = data[len(bom) :]
-            text = _try(body, encoding)
-            replaced = 0
-            if text is None:
-                text, replaced = _decode_replacing(body, encoding)
+            text, replaced = _try_counted(body, encoding) or _decode_replacing(body, encoding)
             return Decoded(text, encoding.replace("-", "_"), "bom", replaced)
     return None
 
@@ -200,12 +204,12 @@ def _utf16(data: bytes) -> Decoded | None:
     encoding = utf16_without_bom(data)
     if encoding is None:
         return None
-    text = _try(data, encoding)
-    replaced = 0
-    if text is None:
-        text, replaced = _decode_replacing(data, encoding)
-        if replaced * 100 > len(data):
+    found = _try_counted(data, encoding)
+    if found is None:
+        found = _decode_replacing(data, encoding)
+        if found[1] * 100 > len(data):
             return None  # zero bytes in a pattern, but not text: let the others judge
+    text, replaced = found
     return Decoded(text, encoding.replace("-", "_"), "utf-16", replaced)
 
 
@@ -214,7 +218,7 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
     found = _bom(data) or _utf16(data)
     if found is not None:
         return found
-    strict = _try(data, "utf-8")
+    strict = _try_counted(data, "utf-8")
     lenient = None if strict is not None else _lenient_utf8(data)
     for source, encoding in (
         ("declared", declared_charset(content_type)),
@@ -227,13 +231,13 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
             if text is not None:
                 return Decoded(text, encoding, source)
     if strict is not None:
-        return Decoded(strict, "utf_8", "utf-8")
+        return Decoded(strict[0], "utf_8", "utf-8", strict[1])
     if lenient.mostly:
         return Decoded(lenient.text, "utf_8", "utf-8", lenient.bad_bytes)
     detected = _detect(data)
     if detected:
-        text = _try(data, detected)
-        if text is not None:
-            return Decoded(text, detected, "detected")
+        found = _try_counted(data, detected)
+        if found is not None:
+            return Decoded(found[0], detected, "detected", found[1])
     text, replaced = _decode_replacing(data, "cp1252")
     return Decoded(text, "cp1252", "fallback", replaced)
