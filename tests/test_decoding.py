@@ -147,3 +147,14 @@ def test_a_last_character_cut_short_is_replaced_and_counted_not_dropped(tail, re
     got = decode_bytes(data)
     assert got.encoding == "utf_8" and got.replaced == replaced
     assert got.text == data.decode("utf-8", "replace") == TEXT + " fine.\ufffd"
+
+
+def test_italian_with_six_accents_and_two_stray_bytes_stays_utf8():
+    # Found by bench/fuzz.py: three valid characters per bad byte was read as ISO-8859-2
+    # ("CittĂ"), the issue's own failure.
+    text = "Report of the day. " * 10 + "Città perché già più così è."
+    data = text.encode("utf-8")
+    data = data[:40] + b"\xe9" + data[40:100] + b"\xff" + data[100:]
+    got = decode_bytes(data)
+    assert (got.encoding, got.replaced) == ("utf_8", 2)
+    assert got.text == data.decode("utf-8", "replace")
