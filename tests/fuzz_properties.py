@@ -237,9 +237,11 @@ def instant_or_none(d: DateText) -> None:
 
 
 def every_syntax(d: DateText) -> None:
+    from transforms.core.times import EARLIEST_US
     from transforms.parse.dates import parse_date
 
-    if d.year >= 1990:
+    # The floor is an instant: "01 Jan 1990 00:39 +0100" is 1989 in UTC, and rightly no date.
+    if d.at >= EARLIEST_US:
         got = parse_date(d.text)
         assert got in (d.at, *d.alternatives), f"{d.text!r} ({d.syntax}) -> {got}, not {d.at}"
 
