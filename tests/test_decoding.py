@@ -158,3 +158,10 @@ def test_italian_with_six_accents_and_two_stray_bytes_stays_utf8():
     got = decode_bytes(data)
     assert (got.encoding, got.replaced) == ("utf_8", 2)
     assert got.text == data.decode("utf-8", "replace")
+
+
+def test_a_declared_charset_counts_a_last_character_cut_short():
+    whole = "日本の首相は記者会見で説明した。".encode("shift_jis")
+    got = decode_bytes(whole[:-1], "text/plain; charset=shift_jis")  # "。" loses its second byte
+    assert got.source == "declared" and got.encoding == "shift_jis"
+    assert got.text == "日本の首相は記者会見で説明した\ufffd" and got.replaced == 1

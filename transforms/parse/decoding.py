@@ -114,23 +114,22 @@ def _normalise(name: str | None) -> str | None:
         return None
 
 
+# What Python's codecs say of a last character cut short: UTF-8, UTF-16, the CJK codecs.
+_CUT_SHORT = ("unexpected end of data", "truncated data", "incomplete multibyte sequence")
+
+
 def _try_counted(data: bytes, encoding: str) -> tuple[str, int] | None:
     """`data` decoded strictly, and 0; or None. One exception: a last character cut short (a
     document cut by a size cap may end mid-character) becomes U+FFFD, counted in its bytes."""
     try:
         return data.decode(encoding), 0
     except UnicodeDecodeError as exc:
-        if exc.reason == "unexpected end of data" and exc.start >= len(data) - 4:
+        if exc.reason in _CUT_SHORT and exc.start >= len(data) - 4:
             head = _try_counted(data[: exc.start], encoding)
             return None if head is None else (head[0] + "\ufffd", head[1] + len(data) - exc.start)
         return None
     except LookupError:
         return None
-
-
-def _try(data: bytes, encoding: str) -> str | None:
-    found = _try_counted(data, encoding)
-    return None if found is None else found[0]
 
 
 def declared_charset(content_type: str | None) -> str | None:
@@ -155,14 +154,14 @@ def browser_charset(encoding: str) -> str:
     return "cp1252" if encoding in _READ_AS_CP1252 else encoding
 
 
-def _accept(data: bytes, encoding: str, utf8: _Utf8 | None) -> str | None:
+def _accept(data: bytes, encoding: str, utf8: _Utf8 | None) -> tuple[str, int] | None:
     """Decode with a declared charset unless the bytes contradict it; `utf8` is the lenient UTF-8
     reading of bytes that are not strictly UTF-8 (None when they are)."""
     if encoding in _SINGLE_BYTE and not data.isascii() and (utf8 is None or utf8.mostly):
         return None  # (mostly) valid multi-byte UTF-8 is not Latin-1 by accident: UTF-8 wins
     if encoding in _READ_AS_CP1252:
-        return _try(data, "cp1252") or data.decode("latin_1")
-    return _try(data, encoding)
+        return _try_counted(data, "cp1252") or (data.decode("latin_1"), 0)
+    return _try_counted(data, encoding)
 
 
 def _detect(data: bytes) -> str | None:
@@ -232,9 +231,9 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
         if encoding:
             if encoding == "utf_8" and lenient is not None and lenient.mostly:
                 return Decoded(lenient.text, "utf_8", source, lenient.bad_bytes)
-            text = _accept(data, encoding, lenient)
-            if text is not None:
-                return Decoded(text, encoding, source)
+            found = _accept(data, encoding, lenient)
+            if found is not None:
+                return Decoded(found[0], encoding, source, found[1])
     if strict is not None:
         return Decoded(strict[0], "utf_8", "utf-8", strict[1])
     if lenient.mostly:
