@@ -81,14 +81,24 @@ def parse_feed(doc: RawDocument, stats: Counter | None = None) -> Iterator[Artic
         if len(doc.data) > SLICE_BYTES or doc.truncated:
             yield from _sliced_feed(doc, decoded)
             return
-        refused = _too_slow_to_recover(doc, decoded)
-        if refused:
-            yield parse_failure(doc, refused)
-            return
-        source_name, entries = _xml_feed_entries(doc)
-        yield from _articles(doc, source_name, enumerate(entries))
+        yield from _whole_feed(doc, decoded)
     except Exception as exc:  # noqa: BLE001 - a crash in a parser is a dead letter, never a raise
         yield parse_failure(doc, exc)
+
+
+def _whole_feed(
+    doc: RawDocument, decoded: Decoded | None, report_cut: bool = False
+) -> Iterator[Article | Failure]:
+    """The whole document through feedparser, unless repairing it would take too long; with
+    `report_cut`, a dead letter for what a size limit cut off follows its entries."""
+    refused = _too_slow_to_recover(doc, decoded)
+    if refused:
+        yield parse_failure(doc, refused)
+        return
+    source_name, entries = _xml_feed_entries(doc)
+    yield from _articles(doc, source_name, enumerate(entries))
+    if report_cut:
+        yield parse_failure(doc, _cut(doc), doc.data[-4096:])
 
 
 def _articles(
@@ -210,14 +220,7 @@ def _sliced_feed(doc: RawDocument, decoded: Decoded | None) -> Iterator[Article 
     layout = feedslices.scan(feedslices.utf8_document(text))
     del text
     if layout is None:  # no complete entry, or entries in odd places: the document as it is
-        refused = _too_slow_to_recover(doc, decoded)
-        if refused:
-            yield parse_failure(doc, refused)
-            return
-        source_name, entries = _xml_feed_entries(doc)
-        yield from _articles(doc, source_name, enumerate(entries))
-        if doc.truncated:
-            yield parse_failure(doc, _cut(doc), doc.data[-4096:])
+        yield from _whole_feed(doc, decoded, report_cut=doc.truncated)
         return
     for piece in feedslices.slices(layout, SLICE_BYTES // 2):
         result = _feedparser(piece.data, _UTF8, doc.source_uri)
