@@ -4,6 +4,7 @@ status. Bad flags are one line on stderr and exit status 2."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -11,15 +12,26 @@ from collections.abc import Sequence
 import pipeline.logfilter  # noqa: F401 - before Beam: quiets an import-time warning
 
 # isort: split
-from pipeline.options import RUN, STREAM, UsageError, flag_parser, parse_options
+from pipeline.options import (
+    REPORT,
+    RUN,
+    STREAM,
+    UsageError,
+    flag_parser,
+    parse_options,
+    parse_report_args,
+    report_parser,
+)
 
 USAGE = """usage: newsbeam <command> [flags]
 
 commands:
   run     read files (default: the bundled seeds/) into partitioned Parquet (default: ./out)
   stream  poll RSS/Atom feeds and watch a folder into the same dataset, window by window
+  report  write one self-contained HTML page (works offline) of what a dataset holds
 
-`newsbeam run --help` and `newsbeam stream --help` list newsbeam's flags and Beam's (--runner, …).
+`newsbeam run --help` and `newsbeam stream --help` list newsbeam's flags and Beam's (--runner, …);
+`newsbeam report --help` lists the report's.
 """
 
 
@@ -43,6 +55,32 @@ def run(mode: str, argv: Sequence[str]) -> int:
     return 0
 
 
+def report(argv: Sequence[str]) -> int:
+    """`newsbeam report OUT`: 0 with the page written, 1 when there is nothing to report."""
+    import datetime as dt
+
+    from pipeline.report import NothingToReport, write_report
+
+    args = parse_report_args(argv)
+    if not os.path.isdir(args.dataset):
+        raise UsageError(
+            f"{args.dataset} is not a folder (give the --output of newsbeam run/stream)"
+        )
+    try:
+        result = write_report(
+            args.dataset, args.output, args.since, args.until, dt.datetime.now(dt.UTC)
+        )
+    except NothingToReport as exc:
+        print(f"newsbeam report: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"newsbeam report: {result.path} ({result.bytes / 1e6:.1f} MB): {result.articles:,} "
+        f"articles {result.first_day} to {result.last_day}, {result.dead_letters:,} dead letters",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -51,8 +89,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     try:
-        if command not in (RUN, STREAM):
-            raise UsageError(f"unknown command {command!r} (commands: run, stream)")
+        if command not in (RUN, STREAM, REPORT):
+            raise UsageError(f"unknown command {command!r} (commands: run, stream, report)")
+        if command == REPORT:
+            if any(a in ("-h", "--help") for a in rest):
+                report_parser().print_help()
+                return 0
+            return report(rest)
         if any(a in ("-h", "--help") for a in rest):
             flag_parser(f"newsbeam {command}").print_help()
             return 0

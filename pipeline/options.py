@@ -5,6 +5,8 @@ pipeline.settings validates the values once into the one Settings type the graph
 
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import importlib
 import math
 from collections.abc import Sequence
@@ -279,3 +281,47 @@ def parse_options(mode: str, argv: Sequence[str]) -> PipelineOptions:
             flag = "--" + dest.replace("_", "-")
             raise UsageError(f"{flag} applies to `newsbeam {other}` only")
     return PipelineOptions(list(argv))
+
+
+REPORT = "report"
+
+
+class _PlainOneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(message)
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def report_parser() -> argparse.ArgumentParser:
+    """`newsbeam report`'s flags: no Beam options, it only reads a dataset."""
+    parser = _PlainOneLineParser(
+        prog="newsbeam report",
+        allow_abbrev=False,
+        description="Write one self-contained HTML page (works offline) of what a dataset holds.",
+    )
+    parser.add_argument(
+        "dataset", metavar="OUT", help="The --output folder of newsbeam run/stream."
+    )
+    parser.add_argument(
+        "--output", default="report.html", help="Where to write the page. Default: report.html."
+    )
+    parser.add_argument(
+        "--since", type=_day, default=None, help="First published day to include (YYYY-MM-DD, UTC)."
+    )
+    parser.add_argument(
+        "--until", type=_day, default=None, help="Last published day to include (YYYY-MM-DD, UTC)."
+    )
+    return parser
+
+
+def parse_report_args(argv: Sequence[str]) -> argparse.Namespace:
+    args = report_parser().parse_args(list(argv))
+    if args.since and args.until and args.since > args.until:
+        raise UsageError(f"--since {args.since} is after --until {args.until}")
+    return args

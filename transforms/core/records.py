@@ -184,6 +184,31 @@ ARTICLE_SCHEMA = pa.schema(
     metadata={"newsbeam.schema_version": SCHEMA_VERSION, "newsbeam.record": "Article"},
 )
 
+# OUT/sources/date=YYYY-MM-DD/*.parquet: one row per feed per stream window, how the source fared.
+# `newsbeam report` reads it (its source-health section); the stream's page fetcher writes it.
+SOURCE_HEALTH_SCHEMA = pa.schema(
+    [
+        pa.field("feed", pa.string(), nullable=False),  # the feed URL polled
+        pa.field("window_start", _TS, nullable=False),
+        pa.field("polls", pa.int32(), nullable=False),
+        pa.field("http_200", pa.int32(), nullable=False),
+        pa.field("http_304", pa.int32(), nullable=False),
+        pa.field("http_4xx", pa.int32(), nullable=False),
+        pa.field("http_5xx", pa.int32(), nullable=False),
+        pa.field("timeouts", pa.int32(), nullable=False),
+        pa.field("robots_blocked", pa.int32(), nullable=False),  # pages robots.txt disallowed
+        pa.field("new_items", pa.int32(), nullable=False),
+        pa.field("pages_fetched", pa.int32(), nullable=False),
+        pa.field(
+            "fetch_failures",  # page fetches that failed, by fetch_status
+            pa.list_(pa.struct([pa.field("reason", pa.string()), pa.field("count", pa.int32())])),
+        ),
+        pa.field("median_fetch_ms", pa.float32()),
+        pa.field("last_success", _TS),  # the last 2xx/304 answer up to this window's end
+    ],
+    metadata={"newsbeam.schema_version": SCHEMA_VERSION, "newsbeam.record": "SourceHealth"},
+)
+
 # Hive partition columns live in the path, not in the files.
 PARTITION_COLUMNS = ("date", "lang")
 

@@ -1,0 +1,137 @@
+"""`newsbeam report OUT`: one self-contained HTML page of what a dataset holds — volume by
+language and source, leading and rising entities, IPTC topics, the largest stories, duplicates,
+dead letters and source health — read with DuckDB, drawn with Vega-Lite (specs built by Altair),
+every chart beside a table of its numbers.
+
+Pipeline: dataset.py finds the committed files and makes DuckDB temp tables (queries/*.sql);
+sections.py and health.py turn query rows into Sections; page.py renders them into one file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+
+from pipeline.report import dataset, health, sections
+
+EARLIEST = dt.date(1, 1, 1)
+LATEST = dt.date(9999, 12, 31)
+
+
+class NothingToReport(Exception):
+    """The dataset has no articles and no dead letters in the days asked."""
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    path: str
+    bytes: int
+    articles: int
+    dead_letters: int
+    first_day: dt.date
+    last_day: dt.date
+    grain: str
+
+
+def _newsbeam_version() -> str:
+    try:
+        return version("newsbeam")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def _periods(con, first: dt.date, last: dt.date, grain: str) -> tuple[dt.date, ...]:
+    rows = con.execute(
+        "SELECT unnest(generate_series(date_trunc($g, $first)::DATE, $last::DATE, "
+        "('1 ' || $g)::INTERVAL))::DATE",
+        {"g": grain, "first": first, "last": last},
+    ).fetchall()
+    return tuple(r[0] for r in rows)
+
+
+def build_sections(con, ctx: sections.Context) -> list[sections.Section]:
+    return [
+        sections.overview(con, ctx),
+        sections.volume(con, ctx, "language"),
+        sections.volume(con, ctx, "source"),
+        sections.entities(con, ctx),
+        sections.rising(con, ctx),
+        sections.topics(con, ctx),
+        sections.stories(con, ctx),
+        sections.duplicates(con, ctx),
+        sections.deadletters(con, ctx),
+        sections.sources(con, ctx),
+        health.health(con, ctx),
+    ]
+
+
+def build_report(
+    root: str, since: dt.date | None, until: dt.date | None, now: dt.datetime
+) -> tuple[str, dict]:
+    """The page for the dataset at `root` (a local folder) and the counts it shows."""
+    from pipeline.report import page
+
+    files = dataset.find_files(root)
+    since, until = since or EARLIEST, until or LATEST
+    con = dataset.connect()
+    first, last = dataset.day_span(con, files, since, until)
+    grain = dataset.grain_for(first, last)
+    dataset.load_tables(con, files, since, until, grain)
+    ((articles,),) = con.execute("SELECT count(*) FROM articles").fetchall()
+    ((dead,),) = con.execute("SELECT count(*) FROM deadletters").fetchall()
+    if not articles and not dead:
+        days = "" if (since, until) == (EARLIEST, LATEST) else f" between {since} and {until}"
+        raise NothingToReport(
+            f"no articles and no dead letters in {root}{days} "
+            f"(looked in {root}/articles/ and {root}/deadletter/)"
+        )
+    if not articles:
+        first, last = con.execute(
+            'SELECT min("at")::DATE, max("at")::DATE FROM deadletters'
+        ).fetchone()
+    ctx = sections.Context(files, first, last, grain, _periods(con, first, last, grain))
+    header = {
+        "title": f"newsbeam report: {os.path.basename(os.path.abspath(root))}",
+        "subtitle": (
+            f"{articles:,} articles published {first} to {last} (UTC), one bar per {grain}; "
+            f"dataset {os.path.abspath(root)}; made {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC."
+        ),
+        "footer": (
+            f"Made by newsbeam {_newsbeam_version()} with DuckDB and Vega-Lite (charts: Vega, "
+            "Vega-Lite and Vega-Embed, BSD-3-Clause, © University of Washington Interactive "
+            "Data Lab). Every chart's numbers are in the table beside it."
+        ),
+    }
+    stats = {
+        "articles": articles,
+        "dead_letters": dead,
+        "first": first,
+        "last": last,
+        "grain": grain,
+    }
+    return page.render(build_sections(con, ctx), header, grain), stats
+
+
+def write_report(
+    root: str, output: str, since: dt.date | None, until: dt.date | None, now: dt.datetime
+) -> ReportResult:
+    """Build the page and write it to `output` whole (temp file + rename)."""
+    text, stats = build_report(root, since, until, now)
+    data = text.encode("utf-8")
+    directory = os.path.dirname(os.path.abspath(output))
+    os.makedirs(directory, exist_ok=True)
+    tmp = os.path.join(directory, f".tmp-{os.path.basename(output)}-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, output)
+    return ReportResult(
+        output,
+        len(data),
+        stats["articles"],
+        stats["dead_letters"],
+        stats["first"],
+        stats["last"],
+        stats["grain"],
+    )
