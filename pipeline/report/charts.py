@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 WIDTH = 560
-STAMP = "%d %b %Y %H:%M"
+STAMP = "%d %b %Y %H:%M UTC"
+MINUTE = "utcyearmonthdatehoursminutes"
 GRAIN_FORMAT = {"day": "%d %b %Y", "week": "%d %b %Y", "month": "%b %Y"}
 
 
@@ -27,12 +28,14 @@ def _period_x(grain: str):
         "period:T",
         title=f"Period ({grain}, UTC)",
         scale=alt.Scale(type="utc"),
-        axis=alt.Axis(format=fmt, formatType="utc"),
+        axis=alt.Axis(format=fmt),  # a utc scale formats in UTC
     )
 
 
 def _period_tooltip(grain: str):
-    return _alt().Tooltip("period:T", title="Period", format=GRAIN_FORMAT[grain], formatType="utc")
+    return _alt().Tooltip(
+        "period:T", title="Period", timeUnit="utcyearmonthdate", format=GRAIN_FORMAT[grain]
+    )
 
 
 def _finish(chart, title: str, description: str) -> dict:
@@ -132,8 +135,8 @@ def story_timeline(values: list[dict[str, Any]], title: str) -> dict:
         tooltip=[
             alt.Tooltip("story:N", title="Story"),
             alt.Tooltip("articles:Q", title="Articles"),
-            alt.Tooltip("first_seen:T", title="First seen", format=STAMP, formatType="utc"),
-            alt.Tooltip("last_seen:T", title="Last seen", format=STAMP, formatType="utc"),
+            alt.Tooltip("first_seen:T", title="First seen", timeUnit=MINUTE, format=STAMP),
+            alt.Tooltip("last_seen:T", title="Last seen", timeUnit=MINUTE, format=STAMP),
         ],
     )
     span = base.mark_rule(strokeWidth=3).encode(
@@ -141,7 +144,6 @@ def story_timeline(values: list[dict[str, Any]], title: str) -> dict:
             "first_seen:T",
             title="Time (UTC)",
             scale=alt.Scale(type="utc"),
-            axis=alt.Axis(formatType="utc"),
         ),
         x2="last_seen:T",
     )
