@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 from tests.report_page import number, read_page, table
 
 sys.path.insert(0, str(ROOT / "bench"))
-from report_dataset import make_dataset, write_sources  # noqa: E402
+from report_dataset import make_dataset, write_sources
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)  # an injected clock: the page says when
 
@@ -28,7 +28,7 @@ NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)  # an injected clock: the p
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("report") / "out"
     made = make_dataset(out, 600, days=40, dead=45, exact=7)
-    text, stats = build_report(str(out), None, None, NOW)
+    text, _ = build_report(str(out), None, None, NOW)
     return out, made, text, read_page(text)
 
 
@@ -106,7 +106,7 @@ def test_top_entities_equal_duckdb_and_the_chart_agrees(built):
 
 
 def test_topic_table_counts_best_top_level_topic(built):
-    out, made, _, p = built
+    _, made, _, p = built
     header, body = table(p, "topics")
     best = Counter(
         next((t.label for t in a.topics if t.score > 0), "no IPTC topic") for a in made["articles"]
@@ -128,7 +128,7 @@ def test_largest_stories_equal_duckdb(built):
 
 
 def test_duplicates_and_dead_letters_equal_what_went_in(built):
-    out, made, _, p = built
+    _, made, _, p = built
     _, body = table(p, "duplicates")
     shown = {r[0]: number(r[1]) for r in body}
     near = sum(a.duplicate_of is not None for a in made["articles"])
@@ -147,7 +147,7 @@ def test_duplicates_and_dead_letters_equal_what_went_in(built):
 
 
 def test_every_chart_has_a_title_labelled_axes_and_a_table(built):
-    _, _, text, p = built
+    _, _, _, p = built
     assert set(p.specs) <= set(p.tables)
     assert len(p.specs) >= 8
     for name, spec in p.specs.items():
@@ -211,7 +211,7 @@ def test_unwritten_temp_files_are_not_read(tmp_path):
     make_dataset(out, 50, days=2)
     leftover = next((out / "articles").glob("*/*")) / ".tmp-batch-x-0000-of-0001.parquet"
     leftover.write_bytes(b"PAR1 half a file")
-    text, stats = build_report(str(out), None, None, NOW)
+    _, stats = build_report(str(out), None, None, NOW)
     assert stats["articles"] == 50
 
 
@@ -219,8 +219,8 @@ def test_source_health_from_the_sources_dataset_flags_who_needs_attention(tmp_pa
     out = tmp_path / "out"
     make_dataset(out, 40, days=2)
     start = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
-    base = dict(polls=10, http_200=0, http_304=0, http_4xx=0, http_5xx=0, timeouts=0,
-                robots_blocked=0, new_items=0, pages_fetched=0)  # fmt: skip
+    base = {"polls": 10, "http_200": 0, "http_304": 0, "http_4xx": 0, "http_5xx": 0,
+            "timeouts": 0, "robots_blocked": 0, "new_items": 0, "pages_fetched": 0}  # fmt: skip
     write_sources(out, start, [
         {**base, "feed": "https://ok.example/rss", "http_200": 8, "http_304": 2, "new_items": 30,
          "median_fetch_ms": 120.0, "last_success": start},
@@ -230,7 +230,7 @@ def test_source_health_from_the_sources_dataset_flags_who_needs_attention(tmp_pa
          "median_fetch_ms": 9000.0, "robots_blocked": 2, "last_success": start},
     ])  # fmt: skip
     p = read_page(build_report(str(out), None, None, NOW)[0])
-    header, body = table(p, "health")
+    _, body = table(p, "health")
     flags = {r[0]: r[1] for r in body}
     assert flags == {
         "https://down.example/rss": "failing",
@@ -243,7 +243,7 @@ def test_source_health_from_the_sources_dataset_flags_who_needs_attention(tmp_pa
 
 
 def test_source_health_falls_back_to_stream_run_counters(built):
-    _, made, _, p = built
+    _, _, _, p = built
     header, body = table(p, "health")
     assert header[:3] == ["feed", "attention", "polls"]
     assert {r[0]: r[1] for r in body} == {

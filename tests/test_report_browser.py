@@ -18,7 +18,7 @@ from pipeline.report import write_report
 from tests.conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
-from report_dataset import make_dataset, write_sources  # noqa: E402
+from report_dataset import make_dataset, write_sources
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
 # The flags this machine needs (no network, no sandbox as root, no GPU): .library/env notes.
