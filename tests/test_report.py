@@ -310,3 +310,26 @@ def test_cli_writes_the_page_and_reports_errors_in_one_line(tmp_path, capsys):
     assert main(["report", str(out), "--since", "2031-01-01", "--output", str(html)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 5 and all(line.startswith("newsbeam report") for line in err)
+
+
+def test_many_files_are_scanned_in_batches_with_the_same_page(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    make_dataset(out, 200, days=12, dead=5)
+    whole, _ = build_report(str(out), None, None, NOW)
+    monkeypatch.setattr(dataset, "FILES_PER_SCAN", 3)
+    assert len(dataset.find_files(str(out)).articles) > 3 * 4
+    assert build_report(str(out), None, None, NOW)[0] == whole
+
+
+def test_files_outside_since_until_are_never_opened(tmp_path):
+    out = tmp_path / "out"
+    make_dataset(out, 100, days=5)
+    broken = out / "articles" / "date=2020-01-01" / "lang=en"
+    broken.mkdir(parents=True)
+    (broken / "batch-x-0000-of-0001.parquet").write_bytes(b"not parquet at all")
+    _, stats = build_report(str(out), dt.date(2026, 9, 1), None, NOW)
+    assert stats["articles"] == 100
+    assert dataset.partition_day(f"{out}/articles/date=2026-09-03/lang=it/x.parquet") == dt.date(
+        2026, 9, 3
+    )
+    assert dataset.partition_day(f"{out}/articles/date=junk/lang=it/x.parquet") is None

@@ -73,10 +73,10 @@ def build_report(
     """The page for the dataset at `root` (a local folder) and the counts it shows."""
     from pipeline.report import page
 
-    files = dataset.find_files(root)
     since, until = since or EARLIEST, until or LATEST
+    files = dataset.files_between(dataset.find_files(root), since, until)
     con = dataset.connect()
-    first, last = dataset.day_span(con, files, since, until)
+    first, last = dataset.day_span(files, since, until)
     grain = dataset.grain_for(first, last)
     dataset.load_tables(con, files, since, until, grain)
     ((articles,),) = con.execute("SELECT count(*) FROM articles").fetchall()

@@ -23,13 +23,8 @@ def _alt():
 
 def _period_x(grain: str):
     alt = _alt()
-    fmt = GRAIN_FORMAT[grain]
-    return alt.X(
-        "period:T",
-        title=f"Period ({grain}, UTC)",
-        scale=alt.Scale(type="utc"),
-        axis=alt.Axis(format=fmt),  # a utc scale formats in UTC
-    )
+    # A utc scale labels in UTC; Vega picks the label format that fits the span.
+    return alt.X("period:T", title=f"Period ({grain}, UTC)", scale=alt.Scale(type="utc"))
 
 
 def _period_tooltip(grain: str):
@@ -55,7 +50,9 @@ def stacked_volume(rows: list[dict], field: str, label: str, grain: str, title: 
         .encode(
             x=_period_x(grain),
             y=alt.Y("sum(articles):Q", title="Articles"),
-            color=alt.Color(f"{field}:N", title=label, sort="-y"),
+            color=alt.Color(
+                f"{field}:N", title=label, sort="-y", scale=alt.Scale(scheme="tableau20")
+            ),
             tooltip=[
                 _period_tooltip(grain),
                 alt.Tooltip(f"{field}:N", title=label),

@@ -11,11 +11,12 @@ import datetime as dt
 import glob
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
 
+FILES_PER_SCAN = 1000  # one scan of many small files holds ~100 KB per file: scan them in batches
 # The widest span shown day by day, then week by week; wider spans go month by month.
 DAILY_UP_TO_DAYS = 92
 WEEKLY_UP_TO_DAYS = 3 * 366
@@ -66,19 +67,37 @@ def connect():
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    # Keeping scan order costs memory per file; every query here orders its own result.
+    con.execute("SET preserve_insertion_order = false")
     return con
 
 
-def day_span(con, files: DatasetFiles, since: dt.date, until: dt.date) -> tuple[dt.date, dt.date]:
-    """The first and last partition date with articles within [since, until], or (since, until)."""
-    if not files.articles:
-        return since, until
-    first, last = con.execute(
-        "SELECT min(date), max(date) FROM read_parquet($files, hive_partitioning = true) "
-        "WHERE date BETWEEN $since AND $until",
-        {"files": list(files.articles), "since": since, "until": until},
-    ).fetchone()
-    return (first or since), (last or until)
+def partition_day(path: str) -> dt.date | None:
+    """The day of a file under OUT/articles/date=YYYY-MM-DD/…, None if the path does not say."""
+    for part in reversed(path.split("/")):
+        if part.startswith("date="):
+            try:
+                return dt.date.fromisoformat(part[5:])
+            except ValueError:
+                return None
+    return None
+
+
+def files_between(files: DatasetFiles, since: dt.date, until: dt.date) -> DatasetFiles:
+    """Only the article files whose partition day is within [since, until] (or unknown): the
+    others are never opened."""
+    keep = []
+    for path in files.articles:
+        day = partition_day(path)
+        if day is None or since <= day <= until:
+            keep.append(path)
+    return replace(files, articles=tuple(keep))
+
+
+def day_span(files: DatasetFiles, since: dt.date, until: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last partition day of the article files, or (since, until) if none says."""
+    days = [d for d in map(partition_day, files.articles) if d is not None]
+    return (min(days), max(days)) if days else (since, until)
 
 
 def load_tables(con, files: DatasetFiles, since: dt.date, until: dt.date, grain: str) -> None:
@@ -86,9 +105,11 @@ def load_tables(con, files: DatasetFiles, since: dt.date, until: dt.date, grain:
     deadletters."""
     params = {"since": since, "until": until}
     if files.articles:
-        con.execute(
-            query_text("articles"), {**params, "files": list(files.articles), "grain": grain}
-        )
+        select, verb = query_text("articles"), "CREATE TEMP TABLE articles AS"
+        for start in range(0, len(files.articles), FILES_PER_SCAN):
+            batch = list(files.articles[start : start + FILES_PER_SCAN])
+            con.execute(f"{verb} {select}", {**params, "files": batch, "grain": grain})
+            verb = "INSERT INTO articles"
         con.execute(query_text("mentions"))
     else:
         con.execute(

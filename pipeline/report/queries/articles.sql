@@ -1,7 +1,7 @@
--- The one scan of the dataset: the columns the report needs, for the days asked.
+-- The one scan of the dataset: the columns the report needs, for the days asked. The report
+-- runs `CREATE TEMP TABLE articles AS` this query, on 1,000 files at a time.
 -- $files: the Parquet files under OUT/articles/; $since, $until: DATEs (inclusive);
 -- $grain: 'day', 'week' or 'month', the width of one bar on the time axis.
-CREATE OR REPLACE TEMP TABLE articles AS
 SELECT
     article_id,
     "date" AS day,
@@ -21,4 +21,4 @@ SELECT
         AS topic,
     list_filter(entities, lambda e: e.id IS NOT NULL) AS linked
 FROM read_parquet($files, hive_partitioning = true, union_by_name = true)
-WHERE "date" BETWEEN $since AND $until;
+WHERE "date" BETWEEN $since AND $until

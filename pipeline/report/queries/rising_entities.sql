@@ -2,9 +2,11 @@
 -- its latest day) over the 7 days before, among those in at least 3 articles of the last 7 days.
 WITH bounds AS (SELECT max(day) AS last_day FROM articles),
 counts AS (
-    SELECT id, mode(text) AS name, mode(label) AS label,
+    SELECT id,
+           first(text ORDER BY text) AS name,
+           first(label ORDER BY label) AS label,
            count(*) FILTER (WHERE day > last_day - 7) AS last_7_days,
-           count(*) FILTER (WHERE day <= last_day - 7 AND day > last_day - 14) AS previous_7_days
+           count(*) FILTER (WHERE day <= last_day - 7) AS previous_7_days
     FROM mentions, bounds
     WHERE day > last_day - 14
     GROUP BY id

@@ -1,7 +1,7 @@
 -- The 20 largest stories (two articles or more): the first article's title, the outlets, the
 -- languages, first and last seen.
 SELECT story_id,
-       arg_min(title, seen_at) AS first_title,
+       first(title ORDER BY seen_at, article_id) AS first_title,
        list_sort(list_distinct(list(source))) AS outlets,
        list_sort(list_distinct(list(language))) AS languages,
        min(seen_at) AS first_seen,
