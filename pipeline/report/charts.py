@@ -37,19 +37,32 @@ def _finish(chart, title: str, description: str) -> dict:
     return chart.properties(title=title, description=description).to_dict()
 
 
-def stacked_volume(rows: list[dict], field: str, label: str, grain: str, title: str) -> dict:
-    """Articles per period stacked by `field` (language or source)."""
+def stacked_periods(
+    rows: list[dict], field: str, label: str, grain: str, title: str, share: bool = False
+) -> dict:
+    """Articles per period stacked by `field` (language, source or topic); with `share`, each
+    bar is stacked to 100%."""
     alt = _alt()
     values = [
         {"period": r["period"].isoformat(), field: r[field], "articles": r["articles"]}
         for r in rows
     ]
+    y = (
+        alt.Y(
+            "sum(articles):Q",
+            stack="normalize",
+            title="Share of articles",
+            axis=alt.Axis(format="%"),
+        )
+        if share
+        else alt.Y("sum(articles):Q", title="Articles")
+    )
     chart = (
         alt.Chart(alt.Data(values=values))
         .mark_bar()
         .encode(
             x=_period_x(grain),
-            y=alt.Y("sum(articles):Q", title="Articles"),
+            y=y,
             color=alt.Color(
                 f"{field}:N", title=label, sort="-y", scale=alt.Scale(scheme="tableau20")
             ),
@@ -61,36 +74,8 @@ def stacked_volume(rows: list[dict], field: str, label: str, grain: str, title: 
         )
         .properties(width=WIDTH, height=260)
     )
-    return _finish(chart, title, f"{title}: stacked bars, one segment per {label.lower()}.")
-
-
-def topic_shares(rows: list[dict], grain: str, title: str) -> dict:
-    alt = _alt()
-    values = [
-        {"period": r["period"].isoformat(), "topic": r["topic"], "articles": r["articles"]}
-        for r in rows
-    ]
-    chart = (
-        alt.Chart(alt.Data(values=values))
-        .mark_bar()
-        .encode(
-            x=_period_x(grain),
-            y=alt.Y(
-                "sum(articles):Q",
-                stack="normalize",
-                title="Share of articles",
-                axis=alt.Axis(format="%"),
-            ),
-            color=alt.Color("topic:N", title="IPTC topic", scale=alt.Scale(scheme="tableau20")),
-            tooltip=[
-                _period_tooltip(grain),
-                alt.Tooltip("topic:N", title="Topic"),
-                alt.Tooltip("articles:Q", title="Articles"),
-            ],
-        )
-        .properties(width=WIDTH, height=260)
-    )
-    return _finish(chart, title, f"{title}: bars stacked to 100%, one segment per topic.")
+    stacked = "stacked to 100%" if share else "stacked"
+    return _finish(chart, title, f"{title}: bars {stacked}, one segment per {label.lower()}.")
 
 
 def ranked_bars(

@@ -107,7 +107,7 @@ def volume(con, ctx: Context, by: str) -> Section:
         title,
         intro,
         table=pivot(data, "period", by, "articles"),
-        chart=charts.stacked_volume(data, by, label, ctx.grain, title),
+        chart=charts.stacked_periods(data, by, label, ctx.grain, title),
     )
 
 
@@ -181,8 +181,13 @@ def topics(con, ctx: Context) -> Section:
         title,
         intro,
         table=pivot(data, "period", "topic", "articles"),
-        chart=charts.topic_shares(
-            data, ctx.grain, f"Share of articles by IPTC topic per {ctx.grain}"
+        chart=charts.stacked_periods(
+            data,
+            "topic",
+            "IPTC topic",
+            ctx.grain,
+            f"Share of articles by IPTC topic per {ctx.grain}",
+            share=True,
         ),
     )
 
