@@ -48,7 +48,12 @@ def measure(out: Path, page: Path) -> dict:
     if proc.returncode:
         raise SystemExit(proc.stderr)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall": wall, "cpu": cpu, "rss_mb": after.ru_maxrss / 1024, "bytes": page.stat().st_size}
+    return {
+        "wall": wall,
+        "cpu": cpu,
+        "rss_mb": after.ru_maxrss / 1024,
+        "bytes": page.stat().st_size,
+    }
 
 
 def script_bytes() -> int:
