@@ -112,7 +112,15 @@ def story_timeline(values: list[dict[str, Any]], title: str) -> dict:
             "story:N",
             sort=alt.EncodingSortField("articles", order="descending"),
             title="Story (first article's title)",
-            axis=alt.Axis(labelLimit=240, titlePadding=8),
+            # Above the labels, not beside them: long titles would run under a rotated title.
+            axis=alt.Axis(
+                labelLimit=240,
+                titleAngle=0,
+                titleAlign="right",
+                titleBaseline="bottom",
+                titleX=0,
+                titleY=-8,
+            ),
         ),
         tooltip=[
             alt.Tooltip("story:N", title="Story"),

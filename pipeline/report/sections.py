@@ -98,7 +98,9 @@ def volume(con, ctx: Context, by: str) -> Section:
     data = rows(con, f"volume_by_{by}")
     title = f"Articles per {ctx.grain} by {by}"
     intro = f"The 10 largest {by}s by articles; the rest are counted as 'other'." + (
-        " A source is the site or feed name, else the URL's host." if by == "source" else ""
+        " A source is the site or feed name, else the URL's host, else the input file's folder and name."
+        if by == "source"
+        else ""
     )
     if not data:
         return Section(f"volume-{by}", title, intro, empty="No articles in this period.")

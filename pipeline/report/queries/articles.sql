@@ -10,7 +10,7 @@ SELECT
     coalesce(
         nullif(trim(source_name), ''),
         nullif(regexp_extract(coalesce(canonical_url, url, ''), '^[a-zA-Z]+://([^/:?#]+)', 1), ''),
-        source_uri
+        regexp_extract(source_uri, '([^/]+/)?[^/]+$', 0)  -- a file: its folder and name
     ) AS source,
     title,
     coalesce(published_at, ingested_at) AS seen_at,
