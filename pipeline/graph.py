@@ -15,7 +15,7 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam import pvalue
 
-from pipeline.settings import Settings
+from pipeline.settings import Settings, stream_state_dir
 from pipeline.sources.files import FILES, ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
 from transforms.core.failures import ARTICLES, FAILURES
@@ -148,7 +148,8 @@ def _stream_sources(p: beam.Pipeline, settings: Settings) -> tuple:
     s = settings.stream
     sources, failures = [], {}
     if s.poller is not None:
-        polled = p | "PollFeeds" >> PollFeeds(s.poller, s.start, s.stop, s.tick)
+        poller = s.poller._replace(staging_dir=s.staging)
+        polled = p | "PollFeeds" >> PollFeeds(poller, s.start, s.stop, s.tick)
         sources.append(polled[ARTICLES])
         failures["fetch"] = polled[FAILURES]
     if s.watch:
@@ -158,7 +159,8 @@ def _stream_sources(p: beam.Pipeline, settings: Settings) -> tuple:
             s.start,
             s.stop,
             settings.max_input_bytes,
-            f"{settings.output}/_stream",
+            s.state_dir or stream_state_dir(settings.output),
+            staging_dir=s.staging,
         )
         sources.append(watched[ARTICLES])
         failures["read"] = watched[FAILURES]

@@ -36,6 +36,8 @@ class StreamSources(NamedTuple):
     stop: float | None = None  # epoch seconds; None runs until cancelled
     duration: float | None = None  # seconds the whole run lasts; None: until Ctrl-C
     run: str = ""  # tag in this run's file names, distinct per run so no run overwrites another's
+    state_dir: str = ""  # OUT/_stream: the sources' committed "already ingested" state
+    staging: str | None = None  # this epoch's staging folder for that state (sources/staging.py)
 
 
 class Settings(NamedTuple):
@@ -50,9 +52,18 @@ class Settings(NamedTuple):
     run_key: str = ""  # run: names this input's files, so a re-run replaces them
     stream: StreamSources | None = None
 
-    def epoch(self, start: float, stop: float | None, run: str) -> Settings:
-        """The same stream, for the graph run that covers [start, stop)."""
-        return self._replace(stream=self.stream._replace(start=start, stop=stop, run=run))
+    def epoch(
+        self, start: float, stop: float | None, run: str, staging: str | None = None
+    ) -> Settings:
+        """The same stream, for the graph run that covers [start, stop), staging the sources'
+        state in `staging` when given."""
+        return self._replace(
+            stream=self.stream._replace(start=start, stop=stop, run=run, staging=staging)
+        )
+
+
+def stream_state_dir(output: str) -> str:
+    return f"{output.rstrip('/')}/_stream"
 
 
 def default_input() -> str:
@@ -142,7 +153,7 @@ def _stream_sources(opts: NewsbeamOptions, output: str, now: float) -> StreamSou
             poll_interval=opts.poll_interval,
             politeness_delay=opts.politeness_delay,
             timeout=opts.fetch_timeout,
-            state_dir=f"{output}/_stream",
+            state_dir=stream_state_dir(output),
         )
     return StreamSources(
         poller=poller,
@@ -155,6 +166,7 @@ def _stream_sources(opts: NewsbeamOptions, output: str, now: float) -> StreamSou
         horizon_s=opts.dedupe_horizon,
         start=now,
         duration=opts.duration,
+        state_dir=stream_state_dir(output),
     )
 
 

@@ -46,7 +46,8 @@ class GrowingFeed:
 
 
 class FeedServer:
-    """Routes: /feed/<name> (GrowingFeed), /error (500), /slow (sleeps), /loop (redirects to itself),
+    """Routes: /feed/<name> (GrowingFeed), /plain/<name> (the same without validators),
+    /error (500), /slow (sleeps), /loop (redirects to itself),
     /hop/<n> (n redirects, then /feed/<first>). requests records (path, headers) in order.
 
     `clock` times what the server records (times, first_served): pass the poller's FakeClock and a
@@ -121,6 +122,10 @@ class FeedServer:
         if path.startswith("/slow"):
             time.sleep(self.slow_seconds)
             path = path[len("/slow") :] or "/"
+        # /plain/<name>: the same feed with no ETag or Last-Modified, so every poll is a 200.
+        plain = path.startswith("/plain/")
+        if plain:
+            path = "/feed/" + path[len("/plain/") :]
         if path.startswith("/feed/"):
             feed = self.feeds.get(path[len("/feed/") :])
             if feed is None:
@@ -129,18 +134,16 @@ class FeedServer:
                 body = feed.body()
                 etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
                 modified = formatdate(int(feed.changed_at), usegmt=True)
-                if h.headers.get("If-None-Match") == etag:
+                if not plain and h.headers.get("If-None-Match") == etag:
                     return _send(h, 304, b"", {"ETag": etag})
                 now = self.clock.now()
                 for i in range(feed.visible):
                     feed.first_served.setdefault(i, now)
                 if feed.grow_per_fetch:
                     feed.reveal(feed.grow_per_fetch)
-            headers = {
-                "ETag": etag,
-                "Last-Modified": modified,
-                "Content-Type": "application/rss+xml",
-            }
+            headers = {"Content-Type": "application/rss+xml"}
+            if not plain:
+                headers.update({"ETag": etag, "Last-Modified": modified})
             return _send(h, 200, body, headers)
         return _send(h, 404, b"not found")
 

@@ -3,8 +3,9 @@
 On the local runner the graph runs in epochs aligned to --window: its streaming source finishes
 each epoch, so every window is written within seconds of closing (the local runner only runs what
 follows a shuffle once its source is done, RUNNERS.md). State crosses epochs and restarts through
-the dataset (the dedupe's and the stories' seeds) and the poller's snapshot. Other runners get one
-unbounded streaming job.
+the dataset (the dedupe's and the stories' seeds), the poller's snapshots and the watch's markers;
+the last two are staged per epoch and committed only after its rows (sources/staging.py). Other
+runners get one unbounded streaming job.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import time
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from pipeline.settings import Settings
+from pipeline.sources.staging import commit_staged, discard_staged, staging_dir
 from pipeline.summary import StreamTotals, status_line
 
 LOCAL_RUNNERS = (None, "", "DirectRunner", "FnApiRunner", "SwitchingDirectRunner")
@@ -68,13 +70,17 @@ def run_local(settings: Settings, options: PipelineOptions) -> dict:
     s = settings.stream
     end = s.start + s.duration if s.duration else math.inf
     totals, epoch_start = StreamTotals(), s.start
+    discard_staged(s.state_dir)  # a killed run's state: its rows may never have been written
     with _StopOnCtrlC() as ctrl_c:
         while epoch_start < end and not ctrl_c.asked:
             stop = min((math.floor(epoch_start / s.window) + 1) * s.window, end)
+            tag = epoch_tag(epoch_start)
             pipeline = beam.Pipeline(options=options)
-            build_stream(pipeline, settings.epoch(epoch_start, stop, epoch_tag(epoch_start)))
+            staging = staging_dir(s.state_dir, tag)
+            build_stream(pipeline, settings.epoch(epoch_start, stop, tag, staging))
             result = pipeline.run()
             result.wait_until_finish()
+            commit_staged(s.state_dir, tag)  # the epoch's rows are written: now it counts as seen
             epoch = totals.add(result)
             elapsed = time.time() - epoch_start
             print(status_line(epoch, totals, epoch_start, elapsed), file=sys.stderr, flush=True)

@@ -4,7 +4,8 @@ RawDocument.
 State per feed (validators, last success, consecutive failures, next due time) lives in Beam state
 keyed by host, so one worker handles a host serially: that is the politeness rule (one request in
 flight per host, a minimum delay between two). The pure scheduling rules are due_feeds() and
-after_fetch(); a snapshot of the state is also written so that a restart keeps its validators.
+after_fetch(); a snapshot of the state is also written so that a restart keeps its validators
+(staged until the epoch's rows are written: sources/staging.py).
 Every time is read from an injected clock (the wall clock unless a test passes a fake one).
 """
 
@@ -44,7 +45,10 @@ class PollerConfig(NamedTuple):
     max_bytes: int = http_fetch.DEFAULT_MAX_BYTES
     max_redirects: int = http_fetch.DEFAULT_MAX_REDIRECTS
     retries: int = http_fetch.DEFAULT_RETRIES
-    state_dir: str | None = None  # where snapshots of the per-host state go; None: none
+    state_dir: str | None = None  # where committed snapshots of the per-host state are; None: none
+    staging_dir: str | None = (
+        None  # where this epoch writes them (sources/staging.py); None: state_dir
+    )
 
 
 class FeedState(NamedTuple):
@@ -177,7 +181,7 @@ class _PollHostFn(beam.DoFn):
         if due:
             feeds_state.write(states_to_json(states))
             if cfg.state_dir:
-                save_snapshot(snapshot_path(cfg.state_dir, host), states)
+                save_snapshot(snapshot_path(cfg.staging_dir or cfg.state_dir, host), states)
 
     def _poll(self, spec: FeedSpec, states: dict) -> Iterator:
         cfg = self._config

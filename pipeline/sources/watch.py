@@ -67,7 +67,8 @@ class _ReadVersionFn(beam.DoFn):
     """A file version -> its documents (parts of a large one on the "parts" output) and failures.
 
     Its marker is written once the file is read, or found to be a file never to read (special,
-    oversized); not after an I/O error, so a restart tries that file again.
+    oversized); not after an I/O error, so a restart tries that file again. It goes to the
+    epoch's staging folder when there is one (sources/staging.py), committed with the rows.
     """
 
     def __init__(self, max_bytes: int, state_dir: str | None, clock: Clock, part_bytes: int):
@@ -103,7 +104,8 @@ class WatchFolder(beam.PTransform):
     "failures": what could not be read, special files included.
 
     Lists the folder every `interval` seconds from `start` to `stop` (epoch seconds; None: forever)
-    by `clock`: the wall clock unless a test passes a FakeClock.
+    by `clock`: the wall clock unless a test passes a FakeClock. Versions with a marker under
+    `state_dir` are skipped; new markers go to `staging_dir` when given.
     """
 
     def __init__(
@@ -115,6 +117,7 @@ class WatchFolder(beam.PTransform):
         max_bytes: int,
         state_dir: str | None = None,
         *,
+        staging_dir: str | None = None,
         clock: Clock = SYSTEM_CLOCK,
         part_bytes: int = PART_BYTES,
     ):
@@ -123,7 +126,7 @@ class WatchFolder(beam.PTransform):
         self._pattern = folder_pattern(folder)
         self._interval, self._start, self._stop = interval, start, stop
         self._max_bytes, self._state_dir, self._clock = max_bytes, state_dir, clock
-        self._part_bytes = part_bytes
+        self._part_bytes, self._staging_dir = part_bytes, staging_dir
 
     def expand(self, pbegin):
         # MatchContinuously(has_deduplication=False) is PeriodicImpulse + MatchAll; spelled out
@@ -142,7 +145,12 @@ class WatchFolder(beam.PTransform):
             | "OncePerVersion" >> beam.ParDo(_OncePerVersionFn(self._state_dir))
             | "Read"
             >> beam.ParDo(
-                _ReadVersionFn(self._max_bytes, self._state_dir, self._clock, self._part_bytes)
+                _ReadVersionFn(
+                    self._max_bytes,
+                    self._staging_dir or self._state_dir,
+                    self._clock,
+                    self._part_bytes,
+                )
             ).with_outputs(FAILURES, _PARTS, main=ARTICLES)
         )
         # A file that fits in one part stays where it was read; parts of a large one spread.
