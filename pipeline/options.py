@@ -83,6 +83,16 @@ def _io_flags(parser) -> None:
         "part by part (a longer line or element is a dead letter); another file past it is a dead "
         "letter, except an HTML or text page, whose head is read.",
     )
+    # Beam declares --user_agent ("describing the pipeline to external services", SetupOptions):
+    # the same meaning, so both spellings set one value, which newsbeam's requests send.
+    g.add_argument(
+        "--user-agent",
+        dest="user_agent",
+        default=None,
+        help="The User-Agent of every request newsbeam makes (feed polls); name yourself and a "
+        "contact, e.g. 'acme-monitor/1.0 (+https://acme.example/bot; ops@acme.example)'. "
+        "Default: newsbeam/<version> (+https://github.com/newsbeam). Also spelled --user_agent.",
+    )
 
 
 def _step_flags(parser) -> None:
@@ -194,7 +204,7 @@ def _stream_flags(parser) -> None:
         "fetch-timeout",
         type=number_at_least(float, 0, inclusive=False),
         default=10.0,
-        help="Seconds to connect or read.",
+        help="Seconds one request may take, connect, headers and body together.",
     )
     _flag(
         g,
@@ -280,7 +290,27 @@ def parse_options(mode: str, argv: Sequence[str]) -> PipelineOptions:
         if other != mode:
             flag = "--" + dest.replace("_", "-")
             raise UsageError(f"{flag} applies to `newsbeam {other}` only")
-    return PipelineOptions(list(argv))
+    return PipelineOptions(mirror_user_agent(argv))
+
+
+def mirror_user_agent(argv: Sequence[str]) -> list[str]:
+    """--user-agent (ours) and --user_agent (Beam's SetupOptions) mean one thing; each options
+    class parses only its own spelling, so whichever is given is passed in both, as --flag=value."""
+    out: list[str] = []
+    tokens = list(argv)
+    skip = False
+    for i, token in enumerate(tokens):
+        if skip:
+            skip = False
+            continue
+        flag, eq, value = token.partition("=")
+        if flag not in ("--user-agent", "--user_agent") or (not eq and i + 1 >= len(tokens)):
+            out.append(token)
+            continue
+        if not eq:
+            value, skip = tokens[i + 1], True
+        out += [f"--user-agent={value}", f"--user_agent={value}"]
+    return out
 
 
 REPORT = "report"

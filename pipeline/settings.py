@@ -138,6 +138,17 @@ def _feeds(opts: NewsbeamOptions) -> list:
     return feeds
 
 
+def _user_agent(value: str | None) -> str:
+    from pipeline.sources.http import USER_AGENT
+
+    if value is None:
+        return USER_AGENT
+    value = value.strip()
+    if not value or any(c in value for c in "\r\n\0"):
+        raise UsageError("--user-agent: give one line of text, e.g. 'acme-monitor/1.0 (+URL)'")
+    return value
+
+
 def _stream_sources(opts: NewsbeamOptions, output: str, now: float) -> StreamSources:
     from pipeline.sources.poll import PollerConfig
 
@@ -154,6 +165,7 @@ def _stream_sources(opts: NewsbeamOptions, output: str, now: float) -> StreamSou
             politeness_delay=opts.politeness_delay,
             timeout=opts.fetch_timeout,
             state_dir=stream_state_dir(output),
+            user_agent=_user_agent(opts.user_agent),
         )
     return StreamSources(
         poller=poller,

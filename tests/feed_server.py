@@ -47,6 +47,7 @@ class GrowingFeed:
 
 class FeedServer:
     """Routes: /feed/<name> (GrowingFeed), /plain/<name> (the same without validators),
+    /limited/<seconds>/<name> (a 429 with Retry-After first, then the feed),
     /error (500), /slow (sleeps), /loop (redirects to itself),
     /hop/<n> (n redirects, then /feed/<first>). requests records (path, headers) in order.
 
@@ -66,6 +67,7 @@ class FeedServer:
         self.clock = clock
         self.requests: list[tuple[str, dict]] = []
         self.times: list[float] = []  # arrival time of each request by `clock`, in order
+        self.limited: set[str] = set()  # /limited/… paths already answered with a 429
         self.lock = threading.Lock()
         server = self
 
@@ -122,6 +124,15 @@ class FeedServer:
         if path.startswith("/slow"):
             time.sleep(self.slow_seconds)
             path = path[len("/slow") :] or "/"
+        # /limited/<seconds>/<name>: the first request is a 429 with Retry-After: <seconds>.
+        if path.startswith("/limited/"):
+            _, _, seconds, name = path.split("/", 3)
+            with self.lock:
+                first = path not in self.limited
+                self.limited.add(path)
+            if first:
+                return _send(h, 429, b"slow down", {"Retry-After": seconds})
+            path = f"/feed/{name}"
         # /plain/<name>: the same feed with no ETag or Last-Modified, so every poll is a 200.
         plain = path.startswith("/plain/")
         if plain:

@@ -26,7 +26,7 @@ from pipeline.sources.feedlist import (
     parse_feed_line,
     parse_feed_list,
 )
-from pipeline.sources.http import FetchResult
+from pipeline.sources.http import USER_AGENT, FetchResult
 from pipeline.sources.poll import (
     MAX_BACKOFF_S,
     FeedState,
@@ -35,7 +35,9 @@ from pipeline.sources.poll import (
     _PollHostFn,
     after_fetch,
     due_feeds,
+    host_pause,
     load_snapshot,
+    pause_feeds,
     retry_delay,
     snapshot_path,
     states_from_json,
@@ -200,6 +202,45 @@ def test_politeness_one_request_per_host_per_delay(clock):
         # …and polling is not starved: one request per delay, the most overdue feed first.
         assert times == [0.0, 0.8, 1.6, 2.4]
         assert [path for path, _ in srv.requests] == ["/feed/a", "/feed/b"] * 2
+
+
+def test_a_429_with_retry_after_pauses_the_whole_host(clock):
+    feeds = {"a": GrowingFeed(RSS, 2), "b": GrowingFeed(RSS, 3)}
+    with FeedServer(feeds, clock=clock) as srv:
+        limited, b = srv.url("/limited/3/a"), srv.url("/feed/b")
+        config = PollerConfig(feeds=(FeedSpec(limited, 1), FeedSpec(b, 1)), politeness_delay=0.0)
+        config = config._replace(user_agent="acme-monitor/2.0 (+https://acme.example)")
+        start = clock.now()
+        since = _seconds_after(now_us(clock))
+        with _pipeline() as p:
+            polled = p | PollFeeds(config, start, start + 4.5, 0.5, clock=clock)
+            docs = polled[ARTICLES] | beam.Map(lambda d: (d.source_uri, since(d.fetched_at)))
+            errors = polled[FAILURES] | "Err" >> beam.Map(
+                lambda f: (f.error, json.loads(f.payload)["retry_after_s"], since(f.at))
+            )
+            # Both are due at 0 s (b first by URL). The 429 asks for 3 s: b, due again at 1 s
+            # and 2 s on its own interval, waits with it, and nothing is retried before 3 s.
+            assert_that(docs, equal_to([(b, 0.0), (limited, 3.0)]), label="AfterThePause")
+            assert_that(errors, equal_to([("HTTP 429", 3.0, 0.0)]), label="OneRateLimit")
+        assert [round(t - start, 3) for t in srv.times] == [0.0, 0.0, 3.0, 3.0, 4.0, 4.0]
+        assert [p for p, _ in srv.requests][:2] == ["/feed/b", "/limited/3/a"]
+        assert {h["User-Agent"] for _, h in srv.requests} == {config.user_agent}
+
+
+def test_host_pause_rules():
+    state = FeedState(failures=3)
+    limited = FetchResult("u", "u", 429, error="HTTP 429", retry_after=90.0)
+    assert host_pause(limited, state, 60) == 90
+    assert host_pause(limited._replace(retry_after=10**9), state, 60) == MAX_BACKOFF_S
+    assert host_pause(limited._replace(retry_after=0.0), state, 60) == 1
+    assert host_pause(limited._replace(retry_after=None), state, 60) == retry_delay(60, 3)
+    assert host_pause(limited._replace(status=503), state, 60) == 90
+    assert host_pause(limited._replace(status=503, retry_after=None), state, 60) is None
+    assert host_pause(FetchResult("u", "u", 500, error="HTTP 500"), state, 60) is None
+    states = {"a": FeedState(next_due=5 * US), "b": FeedState(next_due=50 * US)}
+    pause_feeds(states, ["a", "b", "c"], 20 * US)
+    assert {u: s.next_due for u, s in states.items()} == {"a": 20 * US, "b": 50 * US, "c": 20 * US}
+    assert USER_AGENT.startswith("newsbeam/")
 
 
 @pytest.mark.parametrize("interval", [1.0, 2.5])

@@ -4,20 +4,38 @@ fetch() never raises: every outcome, a network error included, is a FetchResult 
 its per-feed state. urllib3 does the transport; redirects and retries are ours so that each hop is
 checked (http/https only) and each retry is counted. Only what may pass is retried (TRANSIENT_STATUS,
 timeouts, refused or reset connections, failed name lookups); a refused URL or redirect, a TLS
-failure, a bad encoding or any other 4xx fails at once.
+failure, a bad encoding or any other 4xx fails at once. A 429 or 503 that says when to come back
+(Retry-After) is not retried here: the poller waits that long for the whole host. Each attempt
+has a total deadline, connect, headers and body together (sources/deadline.py), so a server
+that drips its answer cannot hold a fetch longer than the timeout.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from importlib.metadata import PackageNotFoundError, version
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from urllib3 import exceptions as urllib3_errors
 
-USER_AGENT = "newsbeam/0.1 (+https://github.com/newsbeam)"
+from pipeline.sources.deadline import Deadline, TrackedPoolManager
+
+# Who is asking, for the site's operators: set your own with --user-agent (the README says how).
+CONTACT_URL = "https://github.com/newsbeam"
+
+
+def _version() -> str:
+    try:
+        return version("newsbeam")
+    except PackageNotFoundError:
+        return "dev"
+
+
+USER_AGENT = f"newsbeam/{_version()} (+{CONTACT_URL})"
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and again to read
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # a real feed is well under this; more is a misconfigured URL
@@ -57,6 +75,7 @@ class FetchResult(NamedTuple):
     attempts: int = 1
     elapsed: float = 0.0  # seconds, all attempts included
     transient: bool = False  # the failure may pass: a timeout, a reset, a 5xx, a 429
+    retry_after: float | None = None  # seconds a 429/503 asked to wait (Retry-After)
 
     @property
     def ok(self) -> bool:
@@ -75,9 +94,26 @@ def is_fetchable(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Retry-After as seconds from `now`: delta-seconds or an HTTP date; None when absent or
+    unreadable."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # an HTTP date is GMT; a zone-less one is read as such
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
 def new_pool(timeout: float = DEFAULT_TIMEOUT) -> urllib3.PoolManager:
     """A connection pool for one worker (build it in DoFn.setup())."""
-    return urllib3.PoolManager(
+    return TrackedPoolManager(
         num_pools=64,
         maxsize=1,
         retries=False,
@@ -98,15 +134,18 @@ def fetch(
     retries: int = DEFAULT_RETRIES,
     backoff: float = DEFAULT_BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
+    user_agent: str = USER_AGENT,
 ) -> FetchResult:
-    """GET `url` with the validators of the last success; retries transient failures only."""
+    """GET `url` with the validators of the last success; retries transient failures only,
+    and not one that said when to come back (Retry-After: the poller waits)."""
     started = time.monotonic()
     pool = pool or new_pool(timeout)
     result = FetchResult(url, url, 0, error="not attempted")
+    headers = _headers(etag, last_modified, user_agent)
     for attempt in range(1, retries + 2):
-        result = _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirects)
+        result = _fetch_once(pool, url, headers, timeout, max_bytes, max_redirects)
         result = result._replace(attempts=attempt)
-        if not result.transient or attempt > retries:
+        if not result.transient or attempt > retries or result.retry_after is not None:
             break
         sleep(backoff * 2 ** (attempt - 1))
     return result._replace(elapsed=round(time.monotonic() - started, 3))
@@ -117,12 +156,26 @@ def _transport_error(url: str, current: str, exc: Exception) -> FetchResult:
     return FetchResult(url, current, 0, error=error, transient=isinstance(exc, _TRANSIENT_ERRORS))
 
 
-def _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirects) -> FetchResult:
-    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}  # per-request headers replace the pool's
+def _headers(etag: str | None, last_modified: str | None, user_agent: str) -> dict:
+    headers = {"User-Agent": user_agent, "Accept": ACCEPT}  # per-request headers replace the pool's
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+    return headers
+
+
+def _fetch_once(pool, url, headers, timeout, max_bytes, max_redirects) -> FetchResult:
+    """One attempt, redirects included, within a total deadline of `timeout` seconds."""
+    with Deadline(timeout) as deadline:
+        result = _follow(pool, url, headers, timeout, max_bytes, max_redirects)
+    if deadline.expired:  # the socket was cut: whatever was read is not the whole answer
+        error = f"timed out: no whole answer within {timeout:g} s (connect, headers and body)"
+        return FetchResult(url, result.final_url, 0, error=error, transient=True)
+    return result
+
+
+def _follow(pool, url, headers, timeout, max_bytes, max_redirects) -> FetchResult:
     current = url
     for hop in range(max_redirects + 1):
         if not is_fetchable(current):
@@ -150,6 +203,9 @@ def _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirect
             if response.status != 200:
                 body = b""
             error = None if response.status in (200, 304) else f"HTTP {response.status}"
+            retry_after = None
+            if response.status in (429, 503):
+                retry_after = parse_retry_after(response.headers.get("Retry-After"), time.time())
             return FetchResult(
                 url,
                 current,
@@ -161,6 +217,7 @@ def _fetch_once(pool, url, etag, last_modified, timeout, max_bytes, max_redirect
                 error=error,
                 truncated=truncated,
                 transient=response.status in TRANSIENT_STATUS,
+                retry_after=retry_after,
             )
         except Exception as exc:  # noqa: BLE001 - a reset or a read timeout mid-body
             return _transport_error(url, current, exc)

@@ -45,10 +45,9 @@ class PollerConfig(NamedTuple):
     max_bytes: int = http_fetch.DEFAULT_MAX_BYTES
     max_redirects: int = http_fetch.DEFAULT_MAX_REDIRECTS
     retries: int = http_fetch.DEFAULT_RETRIES
-    state_dir: str | None = None  # where committed snapshots of the per-host state are; None: none
-    staging_dir: str | None = (
-        None  # where this epoch writes them (sources/staging.py); None: state_dir
-    )
+    state_dir: str | None = None  # the committed snapshots of the per-host state; None: none
+    staging_dir: str | None = None  # this epoch writes them here (sources/staging.py)
+    user_agent: str = http_fetch.USER_AGENT
 
 
 class FeedState(NamedTuple):
@@ -92,6 +91,23 @@ def after_fetch(
         next_due=now + retry_delay(interval, failures) * _US,
         last_status=result.status,
     )
+
+
+def host_pause(result: http_fetch.FetchResult, state: FeedState, interval: int) -> int | None:
+    """Seconds the whole host is left alone after this answer: what a 429 or a 503 asked for in
+    Retry-After (capped), else after a 429 the feed's own backoff; None when no pause is due."""
+    if result.retry_after is not None and result.status in (429, 503):
+        return int(min(max(result.retry_after, 1.0), MAX_BACKOFF_S))
+    if result.status == 429:
+        return retry_delay(interval, state.failures)
+    return None
+
+
+def pause_feeds(states: dict, urls: Sequence[str], until: int) -> None:
+    """No feed of the host is due before `until` (µs): a rate limit is the host's, not a feed's."""
+    for url in urls:
+        state = states.get(url, FeedState())
+        states[url] = state._replace(next_due=max(state.next_due, until))
 
 
 def snapshot_path(state_dir: str, host: str) -> str:
@@ -176,6 +192,8 @@ class _PollHostFn(beam.DoFn):
             last = last_request.read() or 0
             due = due[:1] if now - last >= cfg.politeness_delay * _US else []
         for spec in due:
+            if states.get(spec.url, FeedState()).next_due > now:
+                continue  # an earlier answer this tick paused the host (429, Retry-After)
             yield from self._poll(spec, states)
             last_request.write(now_us(self._clock))
         if due:
@@ -196,11 +214,16 @@ class _PollHostFn(beam.DoFn):
             max_redirects=cfg.max_redirects,
             retries=cfg.retries,
             sleep=self._clock.sleep,
+            user_agent=cfg.user_agent,
         )
         fetched_at = now_us(self._clock)
-        states[spec.url] = new = after_fetch(
-            state, result, spec.interval or cfg.poll_interval, fetched_at
-        )
+        interval = spec.interval or cfg.poll_interval
+        states[spec.url] = new = after_fetch(state, result, interval, fetched_at)
+        pause = host_pause(result, new, interval)
+        if pause is not None:
+            host_feeds = [f.url for f in self._by_host.get(host_of(spec.url), [])]
+            pause_feeds(states, host_feeds, fetched_at + pause * _US)
+            new = states[spec.url]
         counter = _counters(spec.url)
         if result.ok:
             counter("fetched").inc()
@@ -222,6 +245,7 @@ class _PollHostFn(beam.DoFn):
                 "attempts": result.attempts,
                 "consecutive_failures": new.failures,
                 "next_try_in_s": (new.next_due - fetched_at) // _US,
+                "retry_after_s": result.retry_after,
             }
             failure = make_failure(
                 STEP, spec.url, result.error or "fetch failed", json.dumps(detail)
