@@ -3,6 +3,8 @@ commit, replacing the committed copies; a killed run's staging is discarded, nev
 
 from __future__ import annotations
 
+import pytest
+
 from pipeline.sources.staging import commit_staged, discard_staged, staging_dir
 
 
@@ -39,3 +41,11 @@ def test_discard_drops_every_uncommitted_epoch_and_keeps_the_committed_state(tmp
     assert not (state / "staged").exists()
     assert (state / "watch" / "kept").exists()
     discard_staged(str(tmp_path / "nothing-here"))  # a first run: nothing to discard
+
+
+@pytest.mark.parametrize("state_dir", ["", "/"])
+def test_no_state_folder_is_refused_rather_than_staging_at_the_root(state_dir):
+    with pytest.raises(ValueError):
+        staging_dir(state_dir, "e1")
+    with pytest.raises(ValueError):
+        discard_staged(state_dir)

@@ -20,7 +20,7 @@ import time
 
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
-from pipeline.settings import Settings
+from pipeline.settings import Settings, stream_state_dir
 from pipeline.sources.staging import commit_staged, discard_staged, staging_dir
 from pipeline.summary import StreamTotals, status_line
 
@@ -70,17 +70,18 @@ def run_local(settings: Settings, options: PipelineOptions) -> dict:
     s = settings.stream
     end = s.start + s.duration if s.duration else math.inf
     totals, epoch_start = StreamTotals(), s.start
-    discard_staged(s.state_dir)  # a killed run's state: its rows may never have been written
+    state_dir = s.state_dir or stream_state_dir(settings.output)
+    discard_staged(state_dir)  # a killed run's state: its rows may never have been written
     with _StopOnCtrlC() as ctrl_c:
         while epoch_start < end and not ctrl_c.asked:
             stop = min((math.floor(epoch_start / s.window) + 1) * s.window, end)
             tag = epoch_tag(epoch_start)
             pipeline = beam.Pipeline(options=options)
-            staging = staging_dir(s.state_dir, tag)
+            staging = staging_dir(state_dir, tag)
             build_stream(pipeline, settings.epoch(epoch_start, stop, tag, staging))
             result = pipeline.run()
             result.wait_until_finish()
-            commit_staged(s.state_dir, tag)  # the epoch's rows are written: now it counts as seen
+            commit_staged(state_dir, tag)  # the epoch's rows are written: now it counts as seen
             epoch = totals.add(result)
             elapsed = time.time() - epoch_start
             print(status_line(epoch, totals, epoch_start, elapsed), file=sys.stderr, flush=True)

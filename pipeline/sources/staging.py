@@ -21,6 +21,8 @@ STAGED = "staged"
 
 
 def staging_dir(state_dir: str, epoch: str) -> str:
+    if not state_dir.strip("/"):
+        raise ValueError(f"no state folder to stage in: {state_dir!r}")
     return f"{state_dir.rstrip('/')}/{STAGED}/{epoch}"
 
 
@@ -61,7 +63,7 @@ def _commit_remote(state_dir: str, staged: str) -> int:
 
 def discard_staged(state_dir: str) -> None:
     """Drop what epochs that never committed (a killed run) staged: their rows may be missing."""
-    staged = f"{state_dir.rstrip('/')}/{STAGED}"
+    staged = staging_dir(state_dir, "").rstrip("/")
     if _is_local(staged):
         shutil.rmtree(staged, ignore_errors=True)
         return
