@@ -174,3 +174,53 @@ def _send(h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict | N
 
 def load_feeds(folder: Path, names: list[str], visible: int) -> dict[str, GrowingFeed]:
     return {name: GrowingFeed((folder / name).read_bytes(), visible) for name in names}
+
+
+class StatusServer:
+    """A server whose /status/<code> answers that code (/status/<code>?retry-after=<value> adds
+    that Retry-After header) and /redirect/<n>?<target> sends n redirects, the last to <target>
+    (file://, ftp://, …): what feeds meet in the wild. `hits` lists the paths asked, `headers`
+    the request headers, in order."""
+
+    def __init__(self):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        hits, seen = self.hits, self.headers = [], []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                hits.append(self.path)
+                seen.append(dict(self.headers))
+                path, _, target = self.path.partition("?")
+                if path.startswith("/redirect/"):
+                    left = int(path.rsplit("/", 1)[1])
+                    location = f"/redirect/{left - 1}?{target}" if left > 1 else target
+                    self.send_response(302)
+                    self.send_header("Location", location)
+                else:
+                    self.send_response(int(path.rsplit("/", 1)[1]))
+                    if target.startswith("retry-after="):
+                        self.send_header("Retry-After", target.partition("=")[2])
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def __enter__(self):
+        import threading
+
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

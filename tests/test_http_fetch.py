@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from feed_server import FeedServer, GrowingFeed
+from feed_server import FeedServer, GrowingFeed, StatusServer
 
 from pipeline.sources.http import USER_AGENT, fetch, is_fetchable
 
@@ -100,57 +100,12 @@ def test_only_http_and_https(url, ok):
         assert fetch(url, retries=0).error.startswith("refused")
 
 
-class _Statuses:
-    """A server whose /status/<code> answers that code and /redirect/<n>?<target> sends n
-    redirects, the last to <target> (file://, ftp://, …): what feeds meet in the wild."""
-
-    def __init__(self):
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        hits = self.hits = []
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                hits.append(self.path)
-                path, _, target = self.path.partition("?")
-                if path.startswith("/redirect/"):
-                    left = int(path.rsplit("/", 1)[1])
-                    location = f"/redirect/{left - 1}?{target}" if left > 1 else target
-                    self.send_response(302)
-                    self.send_header("Location", location)
-                else:
-                    self.send_response(int(path.rsplit("/", 1)[1]))
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def __enter__(self):
-        import threading
-
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.mark.parametrize(
     "target", ["file:///etc/passwd", "ftp://example.com/feed.rss", "gopher://h/1", "javascript:x"]
 )
 @pytest.mark.parametrize("hops", [1, 3])
 def test_a_redirect_out_of_http_is_refused_at_once_not_retried(target, hops):
-    with _Statuses() as srv:
+    with StatusServer() as srv:
         result = fetch(srv.url(f"/redirect/{hops}?{target}"), retries=2, sleep=_no_sleep)
     assert result.status == 0 and result.attempts == 1 and not result.transient
     assert result.error.startswith("refused: a redirect to a URL that is not http(s)")
@@ -163,7 +118,7 @@ def test_a_redirect_out_of_http_is_refused_at_once_not_retried(target, hops):
      (501, False), (505, False), (400, False), (403, False), (404, False), (410, False)],
 )  # fmt: skip
 def test_only_statuses_that_may_pass_are_retried(status, retried):
-    with _Statuses() as srv:
+    with StatusServer() as srv:
         result = fetch(srv.url(f"/status/{status}"), retries=2, sleep=_no_sleep)
     assert result.status == status and result.error == f"HTTP {status}"
     assert result.transient is retried and result.attempts == (3 if retried else 1)
@@ -171,7 +126,7 @@ def test_only_statuses_that_may_pass_are_retried(status, retried):
 
 
 def test_a_tls_failure_is_not_retried():
-    with _Statuses() as srv:  # plain HTTP spoken to a TLS client: the handshake fails
+    with StatusServer() as srv:  # plain HTTP spoken to a TLS client: the handshake fails
         result = fetch(
             srv.url("/status/200").replace("http:", "https:"), retries=2, sleep=_no_sleep
         )

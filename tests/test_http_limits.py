@@ -12,9 +12,14 @@ import threading
 from email.utils import formatdate
 
 import pytest
-from feed_server import FeedServer, GrowingFeed
+from feed_server import FeedServer, GrowingFeed, StatusServer
 
 from pipeline.sources.http import USER_AGENT, fetch, parse_retry_after
+
+
+def _no_sleep(_):
+    return None
+
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
 
@@ -99,68 +104,26 @@ def test_retry_after_is_seconds_or_an_http_date(value, expected):
     assert parse_retry_after(value, now=1_000_000.0) == expected
 
 
-class _Limited:
-    """429 or 503 with a Retry-After, on every request."""
-
-    def __init__(self, status: int, retry_after: str | None):
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-        hits = self.hits = []
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
-            def do_GET(self):
-                hits.append(dict(self.headers))
-                self.send_response(status)
-                if retry_after is not None:
-                    self.send_header("Retry-After", retry_after)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/rss"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.mark.parametrize("status", [429, 503])
 def test_retry_after_is_reported_and_not_retried_over(status):
-    server = _Limited(status, "30")
-    try:
-        result = fetch(server.url(), retries=2, sleep=lambda _: None)
-    finally:
-        server.close()
+    with StatusServer() as server:
+        result = fetch(server.url(f"/status/{status}?retry-after=30"), retries=2, sleep=_no_sleep)
     assert result.status == status and result.retry_after == 30.0
     assert result.attempts == 1 and len(server.hits) == 1
 
 
 def test_a_429_without_retry_after_is_retried_as_before():
-    server = _Limited(429, None)
-    try:
-        result = fetch(server.url(), retries=2, sleep=lambda _: None)
-    finally:
-        server.close()
+    with StatusServer() as server:
+        result = fetch(server.url("/status/429"), retries=2, sleep=_no_sleep)
     assert result.retry_after is None and result.attempts == 3
 
 
 def test_the_user_agent_is_ours_to_set():
-    server = _Limited(503, "1")
-    try:
-        fetch(server.url(), retries=0)
-        fetch(server.url(), retries=0, user_agent="acme-monitor/1.0 (+https://acme.example/bot)")
-    finally:
-        server.close()
-    default, custom = (h["User-Agent"] for h in server.hits)
+    with StatusServer() as server:
+        url = server.url("/status/204")
+        fetch(url, retries=0)
+        fetch(url, retries=0, user_agent="acme-monitor/1.0 (+https://acme.example/bot)")
+    default, custom = (h["User-Agent"] for h in server.headers)
     assert default == USER_AGENT and default.startswith("newsbeam/") and "(+http" in default
     assert custom == "acme-monitor/1.0 (+https://acme.example/bot)"
 
