@@ -333,3 +333,13 @@ def test_files_outside_since_until_are_never_opened(tmp_path):
         2026, 9, 3
     )
     assert dataset.partition_day(f"{out}/articles/date=junk/lang=it/x.parquet") is None
+
+
+def test_a_dataset_of_dead_letters_only_still_reports_them(tmp_path):
+    out = tmp_path / "out"
+    made = make_dataset(out, 0, days=3, dead=12)
+    text, stats = build_report(str(out), None, None, NOW)
+    assert stats["articles"] == 0 and stats["dead_letters"] == 12 and stats["grain"] == "day"
+    page_ = read_page(text)
+    assert sum(number(r[2]) for r in table(page_, "deadletters")[1]) == len(made["failures"])
+    assert "volume-language" not in page_.tables  # said in words: no articles in this period

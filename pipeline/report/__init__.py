@@ -87,10 +87,11 @@ def build_report(
             f"no articles and no dead letters in {root}{days} "
             f"(looked in {root}/articles/ and {root}/deadletter/)"
         )
-    if not articles:
+    if not articles:  # only dead letters: their days are the report's
         first, last = con.execute(
             'SELECT min("at")::DATE, max("at")::DATE FROM deadletters'
         ).fetchone()
+        grain = dataset.grain_for(first, last)
     ctx = sections.Context(files, first, last, grain, _periods(con, first, last, grain))
     header = {
         "title": f"newsbeam report: {os.path.basename(os.path.abspath(root))}",
