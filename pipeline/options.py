@@ -208,14 +208,6 @@ def _stream_flags(parser) -> None:
     )
     _flag(
         g,
-        "max-in-flight",
-        type=number_at_least(int, 1),
-        default=16,
-        help="Requests at once per worker, each to a different host (one per host always). "
-        "Default: 16; 1 polls hosts one after another.",
-    )
-    _flag(
-        g,
         "dedupe-horizon",
         type=number_at_least(int, 0, inclusive=False),
         default=DEFAULT_HORIZON_S,

@@ -166,7 +166,6 @@ def _stream_sources(opts: NewsbeamOptions, output: str, now: float) -> StreamSou
             timeout=opts.fetch_timeout,
             state_dir=stream_state_dir(output),
             user_agent=_user_agent(opts.user_agent),
-            max_in_flight=opts.max_in_flight,
         )
     return StreamSources(
         poller=poller,

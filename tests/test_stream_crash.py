@@ -137,7 +137,7 @@ def test_a_crash_between_rows_and_commit_doubles_nothing(tmp_path, monkeypatch):
         monkeypatch.setattr(stream_runner, "commit_staged", crash_once_rows_exist)
         with pytest.raises(RuntimeError, match="before the commit"):
             main(["stream", *args, "--duration", "20"])
-        assert glob.glob(f"{out}/_stream/staged/*/*/*"), "nothing was staged"
+        assert glob.glob(f"{out}/_stream/staged/*/poller/*.json"), "nothing was staged"
         monkeypatch.undo()
         before = len(server.requests)
         assert main(["stream", *args, "--duration", "4"]) == 0

@@ -3,7 +3,7 @@ RawDocument.
 
 State per feed (validators, last success, consecutive failures, next due time) lives in Beam state
 keyed by host, so one worker handles a host serially: that is the politeness rule (one request in
-flight per host, a minimum delay between two). Hosts' rounds run side by side (sources/rounds.py). The pure scheduling rules are due_feeds() and
+flight per host, a minimum delay between two). The pure scheduling rules are due_feeds() and
 after_fetch(); a snapshot of the state is also written so that a restart keeps its validators
 (staged until the epoch's rows are written: sources/staging.py).
 Every time is read from an injected clock (the wall clock unless a test passes a fake one).
@@ -18,6 +18,7 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.coders import StrUtf8Coder, VarIntCoder
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
 from apache_beam.transforms.window import TimestampedValue
@@ -25,15 +26,6 @@ from apache_beam.transforms.window import TimestampedValue
 from pipeline.sources import http as http_fetch
 from pipeline.sources.clock import SYSTEM_CLOCK, Clock, now_us
 from pipeline.sources.feedlist import FeedSpec, host_of
-from pipeline.sources.feedstate import (
-    FeedState,
-    load_snapshot,
-    save_snapshot,
-    snapshot_path,
-    states_from_json,
-    states_to_json,
-)
-from pipeline.sources.rounds import HostRound, Polled, Rounds
 from pipeline.sources.ticks import Ticks
 from transforms.core.failures import ARTICLES, FAILURES, make_failure
 from transforms.core.records import RawDocument
@@ -56,8 +48,15 @@ class PollerConfig(NamedTuple):
     state_dir: str | None = None  # the committed snapshots of the per-host state; None: none
     staging_dir: str | None = None  # this epoch writes them here (sources/staging.py)
     user_agent: str = http_fetch.USER_AGENT
-    # Requests in flight at once on a worker, each to a different host; 1: hosts one after another.
-    max_in_flight: int = 1
+
+
+class FeedState(NamedTuple):
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: int | None = None  # µs UTC
+    failures: int = 0  # consecutive
+    next_due: int = 0  # µs UTC
+    last_status: int = 0
 
 
 def due_feeds(feeds: Sequence[FeedSpec], states: dict, now: int) -> list[FeedSpec]:
@@ -111,16 +110,48 @@ def pause_feeds(states: dict, urls: Sequence[str], until: int) -> None:
         states[url] = state._replace(next_due=max(state.next_due, until))
 
 
+def snapshot_path(state_dir: str, host: str) -> str:
+    return f"{state_dir.rstrip('/')}/poller/{host or '_'}.json"
+
+
+def states_to_json(states: dict) -> str:
+    """{url: FeedState} as JSON of plain fields: the one stored form, in Beam state and snapshots.
+
+    Not a pickle: a pickle names the module of FeedState, so moving the class would make the
+    state of a running job unreadable after an update.
+    """
+    return json.dumps({u: s._asdict() for u, s in states.items()}, sort_keys=True)
+
+
+def states_from_json(text: str) -> dict:
+    """The inverse of states_to_json(), tolerant of fields added or dropped since it was written:
+    unknown fields are ignored and missing ones take their defaults."""
+    known = set(FeedState._fields)
+    return {
+        url: FeedState(**{k: v for k, v in fields.items() if k in known})
+        for url, fields in json.loads(text).items()
+    }
+
+
+def load_snapshot(path: str) -> dict:
+    try:
+        if not FileSystems.exists(path):
+            return {}
+        with FileSystems.open(path) as fh:
+            return states_from_json(fh.read().decode("utf-8"))
+    except Exception:  # noqa: BLE001 - a damaged snapshot only costs one unconditional fetch
+        return {}
+
+
+def save_snapshot(path: str, states: dict) -> None:
+    tmp = f"{path}.tmp"
+    with FileSystems.create(tmp) as fh:
+        fh.write(states_to_json(states).encode("utf-8"))
+    FileSystems.rename([tmp], [path])
+
+
 class _PollHostFn(beam.DoFn):
     """(host, tick) -> RawDocument for each due feed of the host that answered 200.
-
-    Each tick, the host's round in progress (sources/rounds.py) hands over what it fetched so far,
-    and a host with no round in progress and due feeds starts one; rounds of different hosts run
-    side by side on `max_in_flight` threads. State, counters and outputs are made here, on Beam's
-    thread, from the fetches: the state that says "fetched" changes only when a fetch's outcome is
-    emitted. No request starts after the epoch's end, and at its last tick the host's round is
-    waited for, so no outcome is left behind: the wait is the fetches that started in time (each at
-    most 3 × the timeout plus 1.5 s of backoff, one after another at the politeness delay).
 
     The state is bounded by the feed list (one FeedState per feed), so it needs no TTL timer.
     It is stored as JSON text under a standard coder (states_to_json() says why). Its id is new:
@@ -131,21 +162,14 @@ class _PollHostFn(beam.DoFn):
     FEEDS = ReadModifyWriteStateSpec("feed_states_json", StrUtf8Coder())
     LAST_REQUEST = ReadModifyWriteStateSpec("last_request", VarIntCoder())  # µs UTC
 
-    def __init__(
-        self, config: PollerConfig, clock: Clock = SYSTEM_CLOCK, stop: float | None = None,
-        tick: float = 1.0,
-    ):  # fmt: skip
-        self._config, self._clock, self._stop, self._tick = config, clock, stop, tick
+    def __init__(self, config: PollerConfig, clock: Clock = SYSTEM_CLOCK):
+        self._config, self._clock = config, clock
 
     def setup(self) -> None:
         self._pool = http_fetch.new_pool(self._config.timeout)
-        self._rounds = Rounds(self._config.max_in_flight)
         self._by_host: dict[str, list[FeedSpec]] = {}
         for spec in self._config.feeds:
             self._by_host.setdefault(host_of(spec.url), []).append(spec)
-
-    def teardown(self) -> None:
-        self._rounds.close()
 
     def process(
         self,
@@ -153,75 +177,53 @@ class _PollHostFn(beam.DoFn):
         feeds_state=beam.DoFn.StateParam(FEEDS),  # noqa: B008 - Beam's DoFn parameter idiom
         last_request=beam.DoFn.StateParam(LAST_REQUEST),  # noqa: B008
     ) -> Iterator:
-        host, tick = element
+        host, _tick = element
         cfg = self._config
         stored = feeds_state.read()
         if stored is not None:
             states = states_from_json(stored)
         else:
             states = load_snapshot(snapshot_path(cfg.state_dir, host)) if cfg.state_dir else {}
-        last = last_request.read() or 0
-        final = self._stop is not None and tick + self._tick >= self._stop
-        if not self._rounds.running(host):
-            due = due_feeds(self._by_host.get(host, []), states, now_us(self._clock))
-            if due:
-                self._rounds.start(host, self._round(due, states, last))
-        polled = self._rounds.harvest(host, wait=final)
-        for outcome in polled:
-            yield from self._record(outcome, states, tick)
-            last = max(last, outcome.requested_at)
-        if polled:
-            last_request.write(last)
+        now = now_us(self._clock)
+        due = due_feeds(self._by_host.get(host, []), states, now)
+        if cfg.politeness_delay > 0:
+            # One request per host per tick, and none sooner than the delay after the last one:
+            # no sleeping, so a host with many feeds never holds up the other hosts' polls.
+            last = last_request.read() or 0
+            due = due[:1] if now - last >= cfg.politeness_delay * _US else []
+        for spec in due:
+            if states.get(spec.url, FeedState()).next_due > now:
+                continue  # an earlier answer this tick paused the host (429, Retry-After)
+            yield from self._poll(spec, states)
+            last_request.write(now_us(self._clock))
+        if due:
             feeds_state.write(states_to_json(states))
             if cfg.state_dir:
                 save_snapshot(snapshot_path(cfg.staging_dir or cfg.state_dir, host), states)
 
-    def _round(self, due: list[FeedSpec], states: dict, last: int) -> HostRound:
+    def _poll(self, spec: FeedSpec, states: dict) -> Iterator:
         cfg = self._config
-        known = {spec.url: states.get(spec.url, FeedState()) for spec in due}
-
-        def fetch(spec: FeedSpec) -> http_fetch.FetchResult:
-            state = known[spec.url]
-            return http_fetch.fetch(
-                spec.url,
-                state.etag,
-                state.last_modified,
-                pool=self._pool,
-                timeout=cfg.timeout,
-                max_bytes=cfg.max_bytes,
-                max_redirects=cfg.max_redirects,
-                retries=cfg.retries,
-                sleep=self._clock.sleep,
-                user_agent=cfg.user_agent,
-            )
-
-        def pauses(spec: FeedSpec, result: http_fetch.FetchResult) -> bool:
-            interval = spec.interval or cfg.poll_interval
-            return host_pause(result, known[spec.url], interval) is not None
-
-        return HostRound(
-            due,
-            fetch,
-            pauses,
-            clock=self._clock,
-            delay_us=round(cfg.politeness_delay * _US),
-            last_request=last,
-            until=round(self._stop * _US) if self._stop is not None else None,
-        )
-
-    def _record(self, polled: Polled, states: dict, tick: float) -> Iterator:
-        """One fetch's outcome: the feed's new state (and the host's pause), its counter, and a
-        RawDocument or a Failure stamped no earlier than this tick."""
-        cfg, spec, result, fetched_at = self._config, polled.spec, polled.result, polled.fetched_at
-        interval = spec.interval or cfg.poll_interval
         state = states.get(spec.url, FeedState())
+        result = http_fetch.fetch(
+            spec.url,
+            state.etag,
+            state.last_modified,
+            pool=self._pool,
+            timeout=cfg.timeout,
+            max_bytes=cfg.max_bytes,
+            max_redirects=cfg.max_redirects,
+            retries=cfg.retries,
+            sleep=self._clock.sleep,
+            user_agent=cfg.user_agent,
+        )
+        fetched_at = now_us(self._clock)
+        interval = spec.interval or cfg.poll_interval
         states[spec.url] = new = after_fetch(state, result, interval, fetched_at)
         pause = host_pause(result, new, interval)
         if pause is not None:
             host_feeds = [f.url for f in self._by_host.get(host_of(spec.url), [])]
             pause_feeds(states, host_feeds, fetched_at + pause * _US)
             new = states[spec.url]
-        stamp = max(fetched_at / _US, tick)
         counter = _counters(spec.url)
         if result.ok:
             counter("fetched").inc()
@@ -232,7 +234,7 @@ class _PollHostFn(beam.DoFn):
                 content_type=result.content_type,
                 truncated=result.truncated,
             )
-            yield TimestampedValue(doc, stamp)
+            yield TimestampedValue(doc, fetched_at / _US)
         elif result.not_modified:
             counter("not_modified").inc()
         else:
@@ -248,7 +250,7 @@ class _PollHostFn(beam.DoFn):
             failure = make_failure(
                 STEP, spec.url, result.error or "fetch failed", json.dumps(detail)
             )._replace(at=fetched_at)
-            yield pvalue.TaggedOutput(FAILURES, TimestampedValue(failure, stamp))
+            yield pvalue.TaggedOutput(FAILURES, TimestampedValue(failure, fetched_at / _US))
 
 
 def _counters(url: str):
@@ -290,7 +292,7 @@ class PollFeeds(beam.PTransform):
                 tuple[str, float]
             )
             | "Fetch"
-            >> beam.ParDo(
-                _PollHostFn(self._config, self._clock, self._stop, self._tick)
-            ).with_outputs(FAILURES, main=ARTICLES)
+            >> beam.ParDo(_PollHostFn(self._config, self._clock)).with_outputs(
+                FAILURES, main=ARTICLES
+            )
         )
