@@ -106,7 +106,7 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:  # an HTTP date is GMT; a zone-less one is read as such
+    if when.tzinfo is None:  # an HTTP date names GMT; one without a zone is not one: ignored
         return None
     return max(0.0, when.timestamp() - now)
 
