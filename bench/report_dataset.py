@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from functools import cache
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -42,15 +43,14 @@ DEAD = [("parse", "entry {} has neither title nor text"), ("parse", "not a parsa
 US = 1_000_000
 
 
+@cache
+def _weights(n: int, s: float) -> tuple[float, ...]:
+    return tuple(1 / (i + 1) ** s for i in range(n))
+
+
 def _zipf(rng: random.Random, n: int, s: float = 1.1) -> int:
     """An index in [0, n) with a Zipf-like skew: index 0 the most frequent."""
-    weights = _zipf.cache.get((n, s))
-    if weights is None:
-        weights = _zipf.cache[(n, s)] = [1 / (i + 1) ** s for i in range(n)]
-    return rng.choices(range(n), weights=weights)[0]
-
-
-_zipf.cache = {}
+    return rng.choices(range(n), weights=_weights(n, s))[0]
 
 
 def _article(rng: random.Random, i: int, start: dt.datetime, days: int, n_sources: int) -> Article:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 
 from pipeline.report import dataset, health, sections
+from pipeline.version import newsbeam_version
 
 EARLIEST = dt.date(1, 1, 1)
 LATEST = dt.date(9999, 12, 31)
@@ -33,13 +33,6 @@ class ReportResult:
     first_day: dt.date
     last_day: dt.date
     grain: str
-
-
-def _newsbeam_version() -> str:
-    try:
-        return version("newsbeam")
-    except PackageNotFoundError:
-        return "dev"
 
 
 def _periods(con, first: dt.date, last: dt.date, grain: str) -> tuple[dt.date, ...]:
@@ -92,7 +85,16 @@ def build_report(
             'SELECT min("at")::DATE, max("at")::DATE FROM deadletters'
         ).fetchone()
         grain = dataset.grain_for(first, last)
-    ctx = sections.Context(files, first, last, grain, _periods(con, first, last, grain))
+    ctx = sections.Context(
+        files,
+        first,
+        last,
+        grain,
+        _periods(con, first, last, grain),
+        dead_letters=dead,
+        exact_redeliveries=dataset.exact_redeliveries(files),
+        feed_counters=dataset.stream_feed_counters(files),
+    )
     header = {
         "title": f"newsbeam report: {os.path.basename(os.path.abspath(root))}",
         "subtitle": (
@@ -100,7 +102,7 @@ def build_report(
             f"dataset {os.path.abspath(root)}; made {now.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC."
         ),
         "footer": (
-            f"Made by newsbeam {_newsbeam_version()} with DuckDB and Vega-Lite (charts: Vega, "
+            f"Made by newsbeam {newsbeam_version()} with DuckDB and Vega-Lite (charts: Vega, "
             "Vega-Lite and Vega-Embed, BSD-3-Clause, © University of Washington Interactive "
             "Data Lab). Every chart's numbers are in the table beside it."
         ),
@@ -119,14 +121,11 @@ def write_report(
     root: str, output: str, since: dt.date | None, until: dt.date | None, now: dt.datetime
 ) -> ReportResult:
     """Build the page and write it to `output` whole (temp file + rename)."""
+    from transforms.write import write_atomically
+
     text, stats = build_report(root, since, until, now)
     data = text.encode("utf-8")
-    directory = os.path.dirname(os.path.abspath(output))
-    os.makedirs(directory, exist_ok=True)
-    tmp = os.path.join(directory, f".tmp-{os.path.basename(output)}-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, output)
+    write_atomically(os.path.abspath(output), data)
     return ReportResult(
         output,
         len(data),

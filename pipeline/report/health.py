@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from pipeline.report import charts
-from pipeline.report.dataset import rows, stream_feed_counters
+from pipeline.report.dataset import rows
 from pipeline.report.sections import Context, Section, Table
 
 STALE_POLLS = 5  # answered polls without one new item before a feed counts as stale
@@ -87,7 +87,6 @@ def from_dataset(con, ctx: Context) -> Section:
 
 
 def from_stream_runs(ctx: Context) -> Section:
-    counters = stream_feed_counters(ctx.files)
     feeds = _ordered(
         [
             {
@@ -99,7 +98,7 @@ def from_stream_runs(ctx: Context) -> Section:
                 "new_items": c.get("new_items", 0),
                 "redeliveries": c.get("redeliveries", 0),
             }
-            for url, c in counters.items()
+            for url, c in ctx.feed_counters.items()
         ]
     )
     intro = (
@@ -128,7 +127,7 @@ def from_stream_runs(ctx: Context) -> Section:
 def health(con, ctx: Context) -> Section:
     if ctx.files.sources:
         return from_dataset(con, ctx)
-    if stream_feed_counters(ctx.files):
+    if ctx.feed_counters:
         return from_stream_runs(ctx)
     return Section(
         "health",

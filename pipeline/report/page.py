@@ -60,14 +60,12 @@ def sparkline(s: Sparkline, grain: str) -> str:
 def _cell(value, grain: str) -> str:
     if isinstance(value, Sparkline):
         return f"<td>{sparkline(value, grain)}</td>"
-    if isinstance(value, bool) or value is None:
-        return f"<td>{'' if value is None else html.escape(str(value))}</td>"
-    if isinstance(value, int | float):
-        return (
-            f'<td class="num">{value:,}</td>'
-            if isinstance(value, int)
-            else (f'<td class="num">{value:,.1f}</td>')
-        )
+    if value is None:
+        return "<td></td>"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f'<td class="num">{value:,}</td>'
+    if isinstance(value, float):
+        return f'<td class="num">{value:,.1f}</td>'
     return f"<td>{html.escape(str(value))}</td>"
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.report import charts
-from pipeline.report.dataset import DatasetFiles, exact_redeliveries, rows
+from pipeline.report.dataset import DatasetFiles, rows
 
 TITLE_CHARS = 90
 OUTLETS_SHOWN = 5  # a story's outlets listed in its table row before "and N more"  # a story's title on the chart's axis is cut here (the table has it whole)
@@ -45,6 +45,11 @@ class Context:
     until: dt.date
     grain: str
     periods: tuple[dt.date, ...] = field(default=())
+    dead_letters: int = 0  # in the days asked
+    exact_redeliveries: int = 0  # over all runs in OUT/_runs/ (dataset.exact_redeliveries)
+    feed_counters: dict = field(
+        default_factory=dict
+    )  # of stream runs (dataset.stream_feed_counters)
 
 
 def pivot(data: Sequence[dict], row_key: str, col_key: str, value: str) -> Table:
@@ -72,7 +77,6 @@ def overview(con, ctx: Context) -> Section:
         "SELECT count(*) FROM (SELECT story_id FROM articles WHERE story_id IS NOT NULL "
         "GROUP BY story_id HAVING count(*) >= 2)"
     ).fetchall()
-    ((dead,),) = con.execute("SELECT count(*) FROM deadletters").fetchall()
     table = Table(
         ("figure", "value"),
         (
@@ -81,8 +85,8 @@ def overview(con, ctx: Context) -> Section:
             ("languages", languages),
             ("stories of two articles or more", stories),
             ("near-duplicates written (duplicate_of set)", near),
-            ("exact re-deliveries dropped (all runs)", exact_redeliveries(ctx.files)),
-            ("dead letters", dead),
+            ("exact re-deliveries dropped (all runs)", ctx.exact_redeliveries),
+            ("dead letters", ctx.dead_letters),
         ),
     )
     return Section(
@@ -262,13 +266,11 @@ def stories(con, ctx: Context) -> Section:
 
 def duplicates(con, ctx: Context) -> Section:
     (d,) = rows(con, "duplicates")
-    exact = exact_redeliveries(ctx.files)
-    ((dead,),) = con.execute("SELECT count(*) FROM deadletters").fetchall()
     outcomes = [
         ("original articles written", d["originals"]),
         ("near-duplicates written", d["near_duplicates"]),
-        ("exact re-deliveries dropped", exact),
-        ("dead-lettered", dead),
+        ("exact re-deliveries dropped", ctx.exact_redeliveries),
+        ("dead-lettered", ctx.dead_letters),
     ]
     total = sum(n for _, n in outcomes) or 1
     title = "Duplicates and dead letters"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import NamedTuple
 from urllib.parse import urljoin, urlsplit
 
@@ -23,19 +22,13 @@ import urllib3
 from urllib3 import exceptions as urllib3_errors
 
 from pipeline.sources.deadline import Deadline, TrackedPoolManager
+from pipeline.version import newsbeam_version
 
 # Who is asking, for the site's operators: set your own with --user-agent (the README says how).
 CONTACT_URL = "https://github.com/newsbeam"
 
 
-def _version() -> str:
-    try:
-        return version("newsbeam")
-    except PackageNotFoundError:
-        return "dev"
-
-
-USER_AGENT = f"newsbeam/{_version()} (+{CONTACT_URL})"
+USER_AGENT = f"newsbeam/{newsbeam_version()} (+{CONTACT_URL})"
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and again to read
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # a real feed is well under this; more is a misconfigured URL
