@@ -208,6 +208,23 @@ def _stream_flags(parser) -> None:
     )
     _flag(
         g,
+        "fetch-concurrency",
+        type=number_at_least(int, 1),
+        default=16,
+        help="Requests in flight at once per worker process, across hosts; one host never has "
+        "more than one. Default: 16.",
+    )
+    _flag(
+        g,
+        "poll-shards",
+        type=number_at_least(int, 1),
+        default=1,
+        help="Keys the feeds' hosts are spread over, so a cluster polls them on several workers. "
+        "Default: 1. The local runner polls with one key whatever this says: it runs keys one "
+        "after another.",
+    )
+    _flag(
+        g,
         "dedupe-horizon",
         type=number_at_least(int, 0, inclusive=False),
         default=DEFAULT_HORIZON_S,

@@ -166,6 +166,8 @@ def _stream_sources(opts: NewsbeamOptions, output: str, now: float) -> StreamSou
             timeout=opts.fetch_timeout,
             state_dir=stream_state_dir(output),
             user_agent=_user_agent(opts.user_agent),
+            max_in_flight=opts.fetch_concurrency,
+            shards=opts.poll_shards,
         )
     return StreamSources(
         poller=poller,

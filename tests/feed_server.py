@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
 import threading
 import time
 from email.utils import formatdate
@@ -224,3 +225,54 @@ class StatusServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class Drip:
+    """A raw TCP server answering every connection with `head` at once, then `drip` one byte
+    per `pause` seconds (a slow loris; with no drip, a host that hangs). `sent` counts the dripped
+    bytes that reached the socket."""
+
+    def __init__(self, head: bytes, drip: bytes, pause: float = 0.05, host: str = "127.0.0.1"):
+        self.head, self.drip, self.pause, self.host = head, drip, pause, host
+        self.sent = 0
+        self.accepted: list[float] = []  # wall-clock time of each connection
+        self.stop = threading.Event()
+        self.sock = socket.socket()
+        self.sock.bind((host, 0))
+        self.sock.listen(8)
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def url(self, path: str = "/feed") -> str:
+        return f"http://{self.host}:{self.sock.getsockname()[1]}{path}"
+
+    def _serve(self):
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.accepted.append(time.time())
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn):
+        with conn:
+            try:
+                conn.recv(65536)
+                conn.sendall(self.head)
+                for byte in self.drip:
+                    if self.stop.wait(self.pause):
+                        return
+                    conn.sendall(bytes([byte]))
+                    self.sent += 1
+            except OSError:
+                return  # the client cut us off: what the deadline is for
+
+    def close(self):
+        self.stop.set()
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

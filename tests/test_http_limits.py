@@ -7,12 +7,10 @@ that the fetch gave up long before they did (how many bytes they managed to send
 
 from __future__ import annotations
 
-import socket
-import threading
 from email.utils import formatdate
 
 import pytest
-from feed_server import FeedServer, GrowingFeed, StatusServer
+from feed_server import Drip, FeedServer, GrowingFeed, StatusServer
 
 from pipeline.sources.http import USER_AGENT, fetch, parse_retry_after
 
@@ -22,48 +20,6 @@ def _no_sleep(_):
 
 
 RSS = b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>'
-
-
-class Drip:
-    """A raw TCP server answering every connection with `head` at once, then `drip` one byte
-    per `pause` seconds. `sent` counts the dripped bytes that reached the socket."""
-
-    def __init__(self, head: bytes, drip: bytes, pause: float = 0.05):
-        self.head, self.drip, self.pause = head, drip, pause
-        self.sent = 0
-        self.stop = threading.Event()
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def url(self, path: str = "/feed") -> str:
-        return f"http://127.0.0.1:{self.sock.getsockname()[1]}{path}"
-
-    def _serve(self):
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn):
-        with conn:
-            try:
-                conn.recv(65536)
-                conn.sendall(self.head)
-                for byte in self.drip:
-                    if self.stop.wait(self.pause):
-                        return
-                    conn.sendall(bytes([byte]))
-                    self.sent += 1
-            except OSError:
-                return  # the client cut us off: what the deadline is for
-
-    def close(self):
-        self.stop.set()
-        self.sock.close()
 
 
 @pytest.mark.parametrize(

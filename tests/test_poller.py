@@ -32,7 +32,7 @@ from pipeline.sources.poll import (
     FeedState,
     PollerConfig,
     PollFeeds,
-    _PollHostFn,
+    _PollShardFn,
     after_fetch,
     due_feeds,
     host_pause,
@@ -290,7 +290,7 @@ class _MemoryState:
 
 
 def test_feed_state_coder_is_standard_and_free_of_module_paths(clock):
-    coder = _PollHostFn.FEEDS.coder
+    coder = _PollShardFn.FEEDS.coder
     assert not isinstance(coder, PickleCoder)
     # A well-known coder: its bytes mean the same to any SDK version and any class layout.
     assert coder.to_runner_api(PipelineContext()).spec.urn == common_urns.coders.STRING_UTF8.urn
@@ -298,13 +298,13 @@ def test_feed_state_coder_is_standard_and_free_of_module_paths(clock):
         feed, error = srv.url("/feed/a"), srv.url("/error")
         config = PollerConfig(feeds=(FeedSpec(feed, 60), FeedSpec(error, 60)), retries=0)
         config = config._replace(politeness_delay=0.0)
-        fn = _PollHostFn(config, clock)
+        fn = _PollShardFn(config, round_s=1.0, stop=None, clock=clock)
         fn.setup()
-        feeds_state, last_request = _MemoryState(), _MemoryState()
+        feeds_state = _MemoryState()
 
         def poll():
-            element = ("127.0.0.1", clock.now())
-            list(fn.process(element, feeds_state=feeds_state, last_request=last_request))
+            element = (0, clock.now())
+            list(fn.process(element, feeds_state=feeds_state))
 
         poll()
         encoded = coder.encode(feeds_state.value)

@@ -61,6 +61,18 @@ class _StopOnCtrlC:
             signal.signal(signal.SIGINT, self._previous)
 
 
+SHARED_ROUND_S = 5.0
+
+
+def local_round_s(s) -> float:
+    """How long one poll round lasts on the local runner. It delivers ticks sparsely while an
+    epoch runs, so a round polls on until the epoch's stop rather than until the next tick. But it
+    also runs one source stage at a time: beside a watched folder, a round gives the folder its
+    turn every SHARED_ROUND_S seconds. And it runs one key after another, so one key polls every
+    host (side by side: sources/rounds.py)."""
+    return float(s.window) if not s.watch else min(float(s.window), SHARED_ROUND_S)
+
+
 def run_local(settings: Settings, options: PipelineOptions) -> dict:
     """Epochs aligned to the window until --duration or Ctrl-C; each epoch drains on its own."""
     import apache_beam as beam
@@ -68,6 +80,9 @@ def run_local(settings: Settings, options: PipelineOptions) -> dict:
     from pipeline.graph import build_stream
 
     s = settings.stream
+    if s.poller is not None:
+        s = s._replace(poller=s.poller._replace(round_s=local_round_s(s), shards=1))
+        settings = settings._replace(stream=s)
     end = s.start + s.duration if s.duration else math.inf
     totals, epoch_start = StreamTotals(), s.start
     state_dir = s.state_dir or stream_state_dir(settings.output)

@@ -12,7 +12,8 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from concurrent import futures as cf
 from typing import Protocol, Self
 
 US = 1_000_000
@@ -25,6 +26,9 @@ class Clock(Protocol):
     def sleep(self, seconds: float) -> None:
         """Return once `seconds` have passed on this clock."""
 
+    def wait(self, pending: Collection[cf.Future], seconds: float | None) -> set[cf.Future]:
+        """The futures of `pending` that are done, waiting until one is or `seconds` pass."""
+
 
 class SystemClock:
     """Wall-clock time and a real sleep."""
@@ -35,6 +39,10 @@ class SystemClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             time.sleep(seconds)
+
+    def wait(self, pending: Collection[cf.Future], seconds: float | None) -> set[cf.Future]:
+        timeout = None if seconds is None else max(0.0, seconds)
+        return cf.wait(pending, timeout=timeout, return_when=cf.FIRST_COMPLETED).done
 
     def __repr__(self) -> str:
         return "SystemClock()"
@@ -136,6 +144,13 @@ class FakeClock:
             at, _, fn = heapq.heappop(t.pending)
             t.now_us = max(t.now_us, at)
             return fn
+
+    def wait(self, pending: Collection[cf.Future], seconds: float | None) -> set[cf.Future]:
+        """Wait (really) for one of `pending` to finish; no fake time passes. Work done in other
+        threads, a loopback fetch say, takes no time on a fake clock: it is done before the next
+        fake moment, so waiting for it first keeps a run in the same order however slow the
+        machine. `seconds` is ignored: nothing else can happen in between."""
+        return cf.wait(pending, return_when=cf.FIRST_COMPLETED).done
 
     def call_at(self, when: float, fn: Callable[[], None]) -> None:
         """Run fn() in the sleep that reaches `when` (epoch seconds), with now() == when.

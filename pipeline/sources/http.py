@@ -128,9 +128,11 @@ def fetch(
     backoff: float = DEFAULT_BACKOFF,
     sleep: Callable[[float], None] = time.sleep,
     user_agent: str = USER_AGENT,
+    may_retry: Callable[[], bool] | None = None,
 ) -> FetchResult:
     """GET `url` with the validators of the last success; retries transient failures only,
-    and not one that said when to come back (Retry-After: the poller waits)."""
+    and not one that said when to come back (Retry-After: the poller waits), nor any once
+    `may_retry()` says no (the run is stopping)."""
     started = time.monotonic()
     pool = pool or new_pool(timeout)
     result = FetchResult(url, url, 0, error="not attempted")
@@ -140,7 +142,12 @@ def fetch(
         result = result._replace(attempts=attempt)
         if not result.transient or attempt > retries or result.retry_after is not None:
             break
+        allowed = may_retry or (lambda: True)
+        if not allowed():
+            break
         sleep(backoff * 2 ** (attempt - 1))
+        if not allowed():
+            break
     return result._replace(elapsed=round(time.monotonic() - started, 3))
 
 

@@ -1,23 +1,26 @@
-"""The feed poller, a Beam source: Ticks (a paced PeriodicImpulse) -> per-host stateful fetch ->
+"""The feed poller, a Beam source: Ticks (a paced PeriodicImpulse) -> per-shard stateful fetch ->
 RawDocument.
 
-State per feed (validators, last success, consecutive failures, next due time) lives in Beam state
-keyed by host, so one worker handles a host serially: that is the politeness rule (one request in
-flight per host, a minimum delay between two). The pure scheduling rules are due_feeds() and
-after_fetch(); a snapshot of the state is also written so that a restart keeps its validators
-(staged until the epoch's rows are written: sources/staging.py).
+Hosts are spread over `shards` keys (one by default). Each tick starts a round on each shard
+(sources/rounds.py): the due feeds of all its hosts are fetched side by side on a bounded pool,
+each host politely (one request in flight, the politeness delay between two). State per feed
+(validators, last success and attempt, consecutive failures, next due time) lives in Beam state
+keyed by shard, bounded by the feed list. The pure scheduling rules are due_feeds(),
+host_ready_at() and after_fetch(); a snapshot per host is also written so that a restart keeps its
+validators (staged until the epoch's rows are written: sources/staging.py).
 Every time is read from an injected clock (the wall clock unless a test passes a fake one).
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 import apache_beam as beam
 from apache_beam import pvalue
-from apache_beam.coders import StrUtf8Coder, VarIntCoder
+from apache_beam.coders import StrUtf8Coder
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec
@@ -26,6 +29,7 @@ from apache_beam.transforms.window import TimestampedValue
 from pipeline.sources import http as http_fetch
 from pipeline.sources.clock import SYSTEM_CLOCK, Clock, now_us
 from pipeline.sources.feedlist import FeedSpec, host_of
+from pipeline.sources.rounds import PollRound, fetch_executor
 from pipeline.sources.ticks import Ticks
 from transforms.core.failures import ARTICLES, FAILURES, make_failure
 from transforms.core.records import RawDocument
@@ -33,6 +37,7 @@ from transforms.core.records import RawDocument
 STEP = "fetch"
 MAX_BACKOFF_S = 6 * 3600  # a failing feed is retried at least this often, never hot
 _US = 1_000_000
+FLUSH_US = _US  # a round saves its changed state at most this often, and at its end
 
 
 class PollerConfig(NamedTuple):
@@ -48,6 +53,9 @@ class PollerConfig(NamedTuple):
     state_dir: str | None = None  # the committed snapshots of the per-host state; None: none
     staging_dir: str | None = None  # this epoch writes them here (sources/staging.py)
     user_agent: str = http_fetch.USER_AGENT
+    max_in_flight: int = 16  # requests at once per worker process, across hosts
+    shards: int = 1  # keys the hosts are spread over (each key polls its hosts side by side)
+    round_s: float | None = None  # how long a tick's round may start requests; None: the tick
 
 
 class FeedState(NamedTuple):
@@ -57,12 +65,28 @@ class FeedState(NamedTuple):
     failures: int = 0  # consecutive
     next_due: int = 0  # µs UTC
     last_status: int = 0
+    last_attempt: int = 0  # µs UTC, when the last request ended: the host's politeness clock
 
 
 def due_feeds(feeds: Sequence[FeedSpec], states: dict, now: int) -> list[FeedSpec]:
     """Feeds whose next poll time has come, most overdue first."""
     due = [f for f in feeds if states.get(f.url, FeedState()).next_due <= now]
     return sorted(due, key=lambda f: (states.get(f.url, FeedState()).next_due, f.url))
+
+
+def host_ready_at(feeds: Sequence[FeedSpec], states: dict, delay_us: int) -> int | None:
+    """When a host may be asked for its next feed (µs): the politeness delay after its last
+    request ended, and not before its next feed is due. None for a host without feeds."""
+    if not feeds:
+        return None
+    due = min(states.get(f.url, FeedState()).next_due for f in feeds)
+    last = max(states.get(f.url, FeedState()).last_attempt for f in feeds)
+    return max(due, last + delay_us if last else 0)
+
+
+def shard_of(host: str, shards: int) -> int:
+    """The key a host is polled under: stable across processes and restarts (not hash())."""
+    return zlib.crc32(host.encode("utf-8")) % max(1, shards)
 
 
 def retry_delay(interval: int, failures: int) -> int:
@@ -84,12 +108,14 @@ def after_fetch(
             failures=0,
             next_due=now + interval * _US,
             last_status=result.status,
+            last_attempt=now,
         )
     failures = state.failures + 1
     return state._replace(
         failures=failures,
         next_due=now + retry_delay(interval, failures) * _US,
         last_status=result.status,
+        last_attempt=now,
     )
 
 
@@ -150,73 +176,127 @@ def save_snapshot(path: str, states: dict) -> None:
     FileSystems.rename([tmp], [path])
 
 
-class _PollHostFn(beam.DoFn):
-    """(host, tick) -> RawDocument for each due feed of the host that answered 200.
+class _PollShardFn(beam.DoFn):
+    """(shard, tick) -> RawDocument for each due feed of the shard's hosts that answered 200.
 
-    The state is bounded by the feed list (one FeedState per feed), so it needs no TTL timer.
-    It is stored as JSON text under a standard coder (states_to_json() says why). Its id is new:
-    "feeds" held pickles, so a job updated from that version starts this state empty and restores
-    from its snapshot (or fetches each feed once unconditionally) instead of failing to decode.
+    The state is bounded by the feed list (one FeedState per feed of the shard), so it needs no
+    TTL timer. It is stored as JSON text under a standard coder (states_to_json() says why). Its
+    id is new: "feeds" held pickles and was keyed by host, so a job updated from those versions
+    starts this state empty and restores from its snapshots (or fetches each feed once
+    unconditionally) instead of failing to decode.
     """
 
-    FEEDS = ReadModifyWriteStateSpec("feed_states_json", StrUtf8Coder())
-    LAST_REQUEST = ReadModifyWriteStateSpec("last_request", VarIntCoder())  # µs UTC
+    FEEDS = ReadModifyWriteStateSpec("shard_feed_states_json", StrUtf8Coder())
 
-    def __init__(self, config: PollerConfig, clock: Clock = SYSTEM_CLOCK):
+    def __init__(self, config: PollerConfig, round_s: float, stop: float | None, clock: Clock):
         self._config, self._clock = config, clock
+        self._round_us = round(round_s * _US)
+        self._stop_us = round(stop * _US) if stop is not None else None
 
     def setup(self) -> None:
         self._pool = http_fetch.new_pool(self._config.timeout)
+        self._executor = fetch_executor(self._config.max_in_flight)
         self._by_host: dict[str, list[FeedSpec]] = {}
         for spec in self._config.feeds:
             self._by_host.setdefault(host_of(spec.url), []).append(spec)
+        self._by_shard: dict[int, dict[str, list[FeedSpec]]] = {}
+        for host, feeds in self._by_host.items():
+            self._by_shard.setdefault(shard_of(host, self._config.shards), {})[host] = feeds
 
     def process(
         self,
         element,
         feeds_state=beam.DoFn.StateParam(FEEDS),  # noqa: B008 - Beam's DoFn parameter idiom
-        last_request=beam.DoFn.StateParam(LAST_REQUEST),  # noqa: B008
     ) -> Iterator:
-        host, _tick = element
-        cfg = self._config
+        shard, tick = element
+        by_host = self._by_shard.get(shard, {})
         stored = feeds_state.read()
-        if stored is not None:
-            states = states_from_json(stored)
-        else:
-            states = load_snapshot(snapshot_path(cfg.state_dir, host)) if cfg.state_dir else {}
-        now = now_us(self._clock)
-        due = due_feeds(self._by_host.get(host, []), states, now)
-        if cfg.politeness_delay > 0:
-            # One request per host per tick, and none sooner than the delay after the last one:
-            # no sleeping, so a host with many feeds never holds up the other hosts' polls.
-            last = last_request.read() or 0
-            due = due[:1] if now - last >= cfg.politeness_delay * _US else []
-        for spec in due:
-            if states.get(spec.url, FeedState()).next_due > now:
-                continue  # an earlier answer this tick paused the host (429, Retry-After)
-            yield from self._poll(spec, states)
-            last_request.write(now_us(self._clock))
-        if due:
-            feeds_state.write(states_to_json(states))
-            if cfg.state_dir:
-                save_snapshot(snapshot_path(cfg.staging_dir or cfg.state_dir, host), states)
+        states = states_from_json(stored) if stored is not None else self._restore(by_host)
+        dirty: set[str] = set()
+        flushed = now_us(self._clock)
+        for spec, result, at in self._round(by_host, states).run(
+            self._start_fetch(states), self._deadline(tick)
+        ):
+            dirty.add(host_of(spec.url))
+            yield from self._outcome(spec, result, at, states)
+            if at - flushed >= FLUSH_US:  # a long round (a local epoch) saves as it goes
+                self._flush(feeds_state, by_host, dirty, states)
+                dirty, flushed = set(), at
+        if dirty:
+            self._flush(feeds_state, by_host, dirty, states)
 
-    def _poll(self, spec: FeedSpec, states: dict) -> Iterator:
+    def _flush(self, feeds_state, by_host: dict, hosts: set[str], states: dict) -> None:
+        """The shard's state into Beam state, and the changed hosts' snapshots (staged)."""
+        feeds_state.write(states_to_json(states))
+        self._save(by_host, hosts, states)
+
+    def _restore(self, by_host: dict) -> dict:
+        cfg, states = self._config, {}
+        if cfg.state_dir:
+            for host in by_host:
+                states.update(load_snapshot(snapshot_path(cfg.state_dir, host)))
+        return states
+
+    def _save(self, by_host: dict, hosts: set[str], states: dict) -> None:
+        cfg = self._config
+        if not cfg.state_dir:
+            return
+        for host in sorted(hosts):
+            mine = {f.url: states[f.url] for f in by_host[host] if f.url in states}
+            save_snapshot(snapshot_path(cfg.staging_dir or cfg.state_dir, host), mine)
+
+    def _deadline(self, tick: float) -> int:
+        """Requests start until the tick's round is over, never past the run's stop."""
+        deadline = max(round(tick * _US), now_us(self._clock)) + self._round_us
+        return deadline if self._stop_us is None else min(deadline, self._stop_us)
+
+    def _round(self, by_host: dict, states: dict) -> PollRound:
+        delay_us = round(self._config.politeness_delay * _US)
+
+        def next_feed(host: str, now: int) -> FeedSpec | None:
+            due = due_feeds(by_host[host], states, now)
+            return due[0] if due else None
+
+        return PollRound(
+            sorted(by_host),
+            lambda host: host_ready_at(by_host[host], states, delay_us),
+            next_feed,
+            clock=self._clock,
+            max_in_flight=self._config.max_in_flight,
+        )
+
+    def _start_fetch(self, states: dict):
+        cfg = self._config
+
+        def start(spec: FeedSpec):
+            state = states.get(spec.url, FeedState())
+            return self._executor.submit(
+                http_fetch.fetch,
+                spec.url,
+                state.etag,
+                state.last_modified,
+                pool=self._pool,
+                timeout=cfg.timeout,
+                max_bytes=cfg.max_bytes,
+                max_redirects=cfg.max_redirects,
+                retries=cfg.retries,
+                sleep=self._clock.sleep,
+                user_agent=cfg.user_agent,
+                may_retry=self._may_retry,
+            )
+
+        return start
+
+    def _may_retry(self) -> bool:
+        """No new attempt once the run is over: the drain waits for one fetch deadline, not
+        for every retry."""
+        return self._stop_us is None or now_us(self._clock) < self._stop_us
+
+    def _outcome(
+        self, spec: FeedSpec, result: http_fetch.FetchResult, fetched_at: int, states: dict
+    ) -> Iterator:
         cfg = self._config
         state = states.get(spec.url, FeedState())
-        result = http_fetch.fetch(
-            spec.url,
-            state.etag,
-            state.last_modified,
-            pool=self._pool,
-            timeout=cfg.timeout,
-            max_bytes=cfg.max_bytes,
-            max_redirects=cfg.max_redirects,
-            retries=cfg.retries,
-            sleep=self._clock.sleep,
-            user_agent=cfg.user_agent,
-        )
-        fetched_at = now_us(self._clock)
         interval = spec.interval or cfg.poll_interval
         states[spec.url] = new = after_fetch(state, result, interval, fetched_at)
         pause = host_pause(result, new, interval)
@@ -283,16 +363,17 @@ class PollFeeds(beam.PTransform):
         self._clock = clock
 
     def expand(self, pbegin):
-        hosts = hosts_of(self._config.feeds)
+        cfg = self._config
+        shards = sorted({shard_of(h, cfg.shards) for h in hosts_of(cfg.feeds)})
         return (
             pbegin
             | "Tick" >> Ticks(self._start, self._stop, self._tick, clock=self._clock)
-            | "PerHost"
-            >> beam.FlatMap(lambda t: [(h, float(t)) for h in hosts]).with_output_types(
-                tuple[str, float]
+            | "PerShard"
+            >> beam.FlatMap(lambda t: [(k, float(t)) for k in shards]).with_output_types(
+                tuple[int, float]
             )
             | "Fetch"
-            >> beam.ParDo(_PollHostFn(self._config, self._clock)).with_outputs(
-                FAILURES, main=ARTICLES
-            )
+            >> beam.ParDo(
+                _PollShardFn(cfg, cfg.round_s or self._tick, self._stop, self._clock)
+            ).with_outputs(FAILURES, main=ARTICLES)
         )
