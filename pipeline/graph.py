@@ -97,7 +97,8 @@ def _dedupe(articles, settings: Settings):
     return (
         articles
         | "BeforeDedupe" >> beam.Reshuffle()
-        | "DeduplicateStream" >> DeduplicateStream(seed, s.horizon_s)
+        | "DeduplicateStream"
+        >> DeduplicateStream(seed, s.horizon_s, seed_expiry_us=int((s.start + s.horizon_s) * _US))
     )
 
 

@@ -18,14 +18,8 @@ from feed_server import FeedServer, GrowingFeed
 
 from pipeline.sources.clock import US, FakeClock, now_us
 from pipeline.sources.feedlist import FeedSpec, host_of
-from pipeline.sources.poll import (
-    FeedState,
-    PollerConfig,
-    PollFeeds,
-    due_feeds,
-    host_ready_at,
-    shard_of,
-)
+from pipeline.sources.feedstate import FeedState, due_feeds, host_ready_at, shard_of
+from pipeline.sources.poll import PollerConfig, PollFeeds
 from pipeline.sources.rounds import PollRound
 from transforms.core.failures import ARTICLES
 

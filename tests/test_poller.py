@@ -26,13 +26,9 @@ from pipeline.sources.feedlist import (
     parse_feed_line,
     parse_feed_list,
 )
-from pipeline.sources.http import USER_AGENT, FetchResult
-from pipeline.sources.poll import (
+from pipeline.sources.feedstate import (
     MAX_BACKOFF_S,
     FeedState,
-    PollerConfig,
-    PollFeeds,
-    _PollShardFn,
     after_fetch,
     due_feeds,
     host_pause,
@@ -43,6 +39,8 @@ from pipeline.sources.poll import (
     states_from_json,
     states_to_json,
 )
+from pipeline.sources.http import USER_AGENT, FetchResult
+from pipeline.sources.poll import PollerConfig, PollFeeds, _PollShardFn
 from pipeline.sources.ticks import MAX_WAIT_S, Ticks
 from transforms.core.failures import ARTICLES, FAILURES
 

@@ -58,9 +58,34 @@ class RowPart(NamedTuple):
     match: Optional[Match]  # a band's best match; None with article None: no match there
 
 
-for _record in (Known, Member, Bucket, Match, RowPart):
+class ExactIn(NamedTuple):
+    """What reaches an identity's key: an article, or the restart seed's memory of the identity."""
+
+    article: Optional[Article]
+    seeded: Optional[Known]
+
+
+class BandIn(NamedTuple):
+    """What reaches an LSH band's key: an article's member (and its row), or the seed's bucket."""
+
+    row: Optional[str]
+    member: Optional[Member]
+    seeded: Optional[Bucket]
+
+
+class Waiting(NamedTuple):
+    """An element held until its key's seed is in (dedupe.seeding): its timestamp and payload."""
+
+    at: int  # µs
+    article: Optional[Article]
+    row: Optional[str]
+    member: Optional[Member]
+
+
+for _record in (Known, Member, Bucket, Match, RowPart, ExactIn, BandIn, Waiting):
     beam.coders.registry.register_coder(_record, RowCoder)
 
 KNOWN_CODER = RowCoder.from_type_hint(Known, None)
 BUCKET_CODER = RowCoder.from_type_hint(Bucket, None)
 ROW_PART_CODER = RowCoder.from_type_hint(RowPart, None)
+WAITING_CODER = RowCoder.from_type_hint(Waiting, None)
