@@ -243,8 +243,9 @@ class PollFeeds(beam.PTransform):
     """PBegin -> "articles": RawDocument per 200 response, "failures": Failure per failed poll.
 
     Ticks every `tick` seconds from `start` to `stop` (epoch seconds; stop None runs forever); each
-    tick offers every host a chance to poll its due feeds. `clock` paces the ticks and times the
-    fetches: the wall clock unless a test passes a FakeClock.
+    tick starts a round per shard that polls its hosts' due feeds side by side for `round_s` (the
+    tick by default). `clock` paces the ticks and times the fetches: the wall clock unless a test
+    passes a FakeClock.
     """
 
     def __init__(
