@@ -98,7 +98,12 @@ def _dedupe(articles, settings: Settings):
         articles
         | "BeforeDedupe" >> beam.Reshuffle()
         | "DeduplicateStream"
-        >> DeduplicateStream(seed, s.horizon_s, seed_expiry_us=int((s.start + s.horizon_s) * _US))
+        >> DeduplicateStream(
+            seed,
+            s.horizon_s,
+            seed_expiry_us=int((s.start + s.horizon_s) * _US),
+            keyed_seed=s.keyed_seed,
+        )
     )
 
 

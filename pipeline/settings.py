@@ -38,6 +38,7 @@ class StreamSources(NamedTuple):
     run: str = ""  # tag in this run's file names, distinct per run so no run overwrites another's
     state_dir: str = ""  # OUT/_stream: the sources' committed "already ingested" state
     staging: str | None = None  # this epoch's staging folder for that state (sources/staging.py)
+    keyed_seed: bool = True  # restart seeds as keyed state; the local runner uses side inputs
 
 
 class Settings(NamedTuple):

@@ -26,7 +26,7 @@ from transforms.dedupe.fingerprint import minhash_signature, signature_to_bytes
 from transforms.dedupe.rules import article_identity, best_match, decide
 from transforms.dedupe.seed import seed_entries
 from transforms.dedupe.state import ExactIn, Known, Member
-from transforms.dedupe.stream import _ExactFn
+from transforms.dedupe.stream import NO_LOOKUP, _ExactFn
 from transforms.write import (
     WRITTEN,
     WindowArticles,
@@ -182,7 +182,8 @@ def test_ttl_expiry_redelivery_and_update_under_test_stream():
         assert_that(dropped, equal_to([("exact_redelivery", A.article_id)] * 2), label="Dropped")
 
 
-def test_seed_makes_a_restart_skip_what_is_written():
+@pytest.mark.parametrize("keyed_seed", [True, False], ids=["keyed", "side-input"])
+def test_seed_makes_a_restart_skip_what_is_written(keyed_seed):
     seed_rows = [
         {
             "article_id": A.article_id,
@@ -195,7 +196,7 @@ def test_seed_makes_a_restart_skip_what_is_written():
     events = _end(TestStream().add_elements([_ts(A, 10), _ts(A2, 11)]), 11)
     with _streaming() as p:
         seed = p | "Seed" >> beam.Create(list(seed_entries(seed_rows)))
-        out = p | events | DeduplicateStream(seed, HORIZON)
+        out = p | events | DeduplicateStream(seed, HORIZON, keyed_seed=keyed_seed)
         assert_that(out[ARTICLES] | beam.Map(lambda a: a.version), equal_to([4]), label="Update")
         assert_that(
             out[DROPPED] | beam.Map(lambda d: d.reason), equal_to(["exact_redelivery"]), label="D"
@@ -246,7 +247,8 @@ def test_stream_file_names_are_deterministic(start, pane, shard, run, name):
     assert stream_file_name(start, pane, shard, run) == name
 
 
-def test_near_duplicates_marked_against_stream_and_seed():
+@pytest.mark.parametrize("keyed_seed", [True, False], ids=["keyed", "side-input"])
+def test_near_duplicates_marked_against_stream_and_seed(keyed_seed):
     original, variant = art("http://x.test/c", LONG), art("http://y.test/c", LONG + " Reuters.")
     other = art("http://z.test/c", "Football results: the home side won three to one.")
     seeded = art(
@@ -272,7 +274,7 @@ def test_near_duplicates_marked_against_stream_and_seed():
     events = _end(events, 22)
     with _streaming() as p:
         seed = p | "Seed" >> beam.Create(list(seed_entries(seed_rows)))
-        out = p | events | DeduplicateStream(seed, HORIZON)
+        out = p | events | DeduplicateStream(seed, HORIZON, keyed_seed=keyed_seed)
         rows = out[ARTICLES] | beam.Map(lambda a: (a.canonical_url, a.duplicate_of))
         expected = [
             ("http://x.test/c", None),
@@ -300,7 +302,9 @@ def test_an_article_ahead_of_its_seed_waits_for_it():
         out = (
             p
             | events
-            | beam.ParDo(_ExactFn(HORIZON)).with_outputs(DROPPED, FAILURES, main=ARTICLES)
+            | beam.ParDo(_ExactFn(HORIZON), NO_LOOKUP).with_outputs(
+                DROPPED, FAILURES, main=ARTICLES
+            )
         )
         assert_that(out[ARTICLES], equal_to([]), label="NothingWritten")
         dropped = out[DROPPED] | beam.Map(lambda d: d.reason)
@@ -308,7 +312,8 @@ def test_an_article_ahead_of_its_seed_waits_for_it():
 
 
 def test_the_seed_is_keyed_state_not_a_broadcast():
-    # No step of the streaming dedupe takes a side input: each seed entry goes to its own key.
+    # By default (Dataflow, Flink) no step of the streaming dedupe takes a side input: each seed
+    # entry goes to its own key.
     with _streaming() as p:
         seed = p | "Seed" >> beam.Create([])
         articles = p | TestStream().advance_watermark_to_infinity()

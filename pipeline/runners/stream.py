@@ -82,7 +82,10 @@ def run_local(settings: Settings, options: PipelineOptions) -> dict:
     s = settings.stream
     if s.poller is not None:
         s = s._replace(poller=s.poller._replace(round_s=local_round_s(s), shards=1))
-        settings = settings._replace(stream=s)
+    # The dedupe's restart seed as a side input: this runner fires a stage's event-time timers at
+    # each bundle's end, which keyed seeding cannot survive (dedupe.stream._seed_routes).
+    s = s._replace(keyed_seed=False)
+    settings = settings._replace(stream=s)
     end = s.start + s.duration if s.duration else math.inf
     totals, epoch_start = StreamTotals(), s.start
     state_dir = s.state_dir or stream_state_dir(settings.output)

@@ -13,7 +13,8 @@ stateful steps fused into one stage when their timer ids are equal (measured: a 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -74,15 +75,16 @@ class _ExactFn(beam.DoFn):
     READY = ReadModifyWriteStateSpec("known_ready", BooleanCoder())
     RELEASE = TimerSpec("known_release", TimeDomain.WATERMARK)
 
-    def __init__(self, horizon_s: int, seed_expiry_us: int | None = None):
+    def __init__(self, horizon_s: int, seed_expiry_us: int | None = None, keyed: bool = True):
         self._horizon = Duration(seconds=horizon_s)
-        self._seed_expiry = seed_expiry_us
+        self._seed_expiry, self._keyed = seed_expiry_us, keyed
         self._redelivered = Metrics.counter(STEP, REDELIVERY)
         self._updates = Metrics.counter(STEP, "update")
 
     def process(
         self,
         element,
+        lookup,
         ts=beam.DoFn.TimestampParam,
         state=beam.DoFn.StateParam(KNOWN),  # noqa: B008 - Beam's DoFn parameter idiom
         expiry=beam.DoFn.TimerParam(EXPIRY),  # noqa: B008
@@ -90,17 +92,19 @@ class _ExactFn(beam.DoFn):
         ready=beam.DoFn.StateParam(READY),  # noqa: B008
         release=beam.DoFn.TimerParam(RELEASE),  # noqa: B008
     ) -> Iterator:
-        _, value = element
+        key, value = element
         if value.seeded is not None:
             if state.read() is None:
                 state.write(value.seeded)
                 if self._seed_expiry is not None:
                     expiry.set(Timestamp(micros=self._seed_expiry))
             return
-        if ready.read():
-            yield from self._judge(value.article, ts, state, expiry)
-        else:
+        if self._keyed and not ready.read():
             hold(waiting, release, Waiting(ts.micros, value.article, None, None))
+            return
+        if state.read() is None and f"id:{key}" in lookup:  # the local runner's side input
+            state.write(lookup[f"id:{key}"])
+        yield from self._judge(value.article, ts, state, expiry)
 
     @on_timer(RELEASE)
     def released(
@@ -155,13 +159,20 @@ class _BucketFn(beam.DoFn):
     READY = ReadModifyWriteStateSpec("band_ready", BooleanCoder())
     RELEASE = TimerSpec("band_release", TimeDomain.WATERMARK)
 
-    def __init__(self, horizon_s: int, threshold: float, seed_expiry_us: int | None = None):
+    def __init__(
+        self,
+        horizon_s: int,
+        threshold: float,
+        seed_expiry_us: int | None = None,
+        keyed: bool = True,
+    ):
         self._horizon, self._threshold = Duration(seconds=horizon_s), threshold
-        self._seed_expiry = seed_expiry_us
+        self._seed_expiry, self._keyed = seed_expiry_us, keyed
 
     def process(
         self,
         element,
+        lookup,
         ts=beam.DoFn.TimestampParam,
         state=beam.DoFn.StateParam(MEMBERS),  # noqa: B008 - Beam's DoFn parameter idiom
         expiry=beam.DoFn.TimerParam(EXPIRY),  # noqa: B008
@@ -169,17 +180,19 @@ class _BucketFn(beam.DoFn):
         ready=beam.DoFn.StateParam(READY),  # noqa: B008
         release=beam.DoFn.TimerParam(RELEASE),  # noqa: B008
     ) -> Iterator:
-        _, value = element
+        band, value = element
         if value.seeded is not None:
             if state.read() is None:
                 state.write(value.seeded)
                 if self._seed_expiry is not None:
                     expiry.set(Timestamp(micros=self._seed_expiry))
             return
-        if ready.read():
-            yield self._match(value.row, value.member, ts, state, expiry)
-        else:
+        if self._keyed and not ready.read():
             hold(waiting, release, Waiting(ts.micros, None, value.row, value.member))
+            return
+        if state.read() is None and f"band:{band}" in lookup:  # the local runner's side input
+            state.write(Bucket(tuple(lookup[f"band:{band}"])))
+        yield self._match(value.row, value.member, ts, state, expiry)
 
     @on_timer(RELEASE)
     def released(
@@ -215,8 +228,10 @@ class DeduplicateStream(beam.PTransform):
     """Articles (global window, timestamped) -> {"articles", "dropped", "failures"}.
 
     `seed` is a PCollection of dedupe.seed.SeedIndex pairs (or None): identities and texts already
-    written. Each pair goes to its own key's state (dedupe.seeding), never broadcast; what no
-    article touches expires at `seed_expiry_us` (the run's start plus the horizon, say). The
+    written. With `keyed_seed` (the default, for Dataflow and Flink) each pair goes to its own
+    key's state (dedupe.seeding), never broadcast; what no article touches expires at
+    `seed_expiry_us` (the run's start plus the horizon, say). The local runner passes
+    keyed_seed=False: there the seed is a side input (_seed_routes says why). The
     first shuffle keeps the stateful steps out of the source's fused stage: the local runner fires
     that stage's event-time timers at each bundle's end, expiring state per tick.
     """
@@ -227,10 +242,11 @@ class DeduplicateStream(beam.PTransform):
         horizon_s: int = DEFAULT_HORIZON_S,
         params: MinHashParams = DEFAULT_PARAMS,
         seed_expiry_us: int | None = None,
+        keyed_seed: bool = True,
     ):
         super().__init__()
         self._seed, self._horizon, self._params = seed, horizon_s, params
-        self._seed_expiry = seed_expiry_us
+        self._seed_expiry, self._keyed = seed_expiry_us, keyed_seed
 
     def expand(self, articles):
         seed = self._seed
@@ -240,16 +256,17 @@ class DeduplicateStream(beam.PTransform):
         keyed = articles | "KeyByIdentity" >> beam.Map(
             lambda a: (article_identity(a), ExactIn(a, None))
         ).with_output_types(tuple[str, ExactIn])
-        seeded = seed | "SeedIdentities" >> beam.FlatMap(_seed_identity).with_output_types(
+        keyed_seed, lookup = self._seed_routes(seed)
+        seeded = keyed_seed | "SeedIdentities" >> beam.FlatMap(_seed_identity).with_output_types(
             tuple[str, ExactIn]
         )
         exact = (
             (keyed, seeded)
             | "WithSeedIdentities" >> beam.Flatten()
             | "ExactRedeliveries"
-            >> beam.ParDo(_ExactFn(self._horizon, self._seed_expiry)).with_outputs(
-                DROPPED, FAILURES, main=ARTICLES
-            )
+            >> beam.ParDo(
+                _ExactFn(self._horizon, self._seed_expiry, self._keyed), lookup
+            ).with_outputs(DROPPED, FAILURES, main=ARTICLES)
         )
         printed = exact[ARTICLES] | "Fingerprint" >> beam.ParDo(FingerprintFn(p)).with_outputs(
             ROWS, BANDS, main=ARTICLES
@@ -257,7 +274,7 @@ class DeduplicateStream(beam.PTransform):
         bands = printed[BANDS] | "KeyByBand" >> beam.Map(
             lambda kv: (kv[0], BandIn(kv[1][0], kv[1][1], None))
         ).with_output_types(tuple[str, BandIn])
-        seeded_bands = seed | "SeedBuckets" >> beam.FlatMap(_seed_bucket).with_output_types(
+        seeded_bands = keyed_seed | "SeedBuckets" >> beam.FlatMap(_seed_bucket).with_output_types(
             tuple[str, BandIn]
         )
         matches = (
@@ -265,7 +282,7 @@ class DeduplicateStream(beam.PTransform):
             | "WithSeedBuckets" >> beam.Flatten()
             | "MatchInBucket"
             >> beam.ParDo(
-                _BucketFn(self._horizon, p.threshold, self._seed_expiry)
+                _BucketFn(self._horizon, p.threshold, self._seed_expiry, self._keyed), lookup
             ).with_output_types(tuple[str, RowPart])
         )
         marked = (
@@ -277,6 +294,20 @@ class DeduplicateStream(beam.PTransform):
         unmarked = printed[ARTICLES]
         marked = (marked, unmarked) | "AllKept" >> beam.Flatten()
         return {ARTICLES: marked, DROPPED: exact[DROPPED], FAILURES: exact[FAILURES]}
+
+    def _seed_routes(self, seed) -> tuple:
+        """(the seed to flatten into the keyed steps, the lookup each step is given): keyed,
+        the seed and an empty lookup; on the local runner, nothing and the seed as a side input.
+        The local runner fires a stage's event-time timers at the end of each bundle, so a
+        seeded key could expire (or release its held articles) before the rest of its input
+        came; a side input is whole before the stage runs, and one process holds it once."""
+        if self._keyed:
+            return seed, NO_LOOKUP
+        empty = seed.pipeline | "NoKeyedSeed" >> beam.Create([])
+        return empty, beam.pvalue.AsDict(seed)
+
+
+NO_LOOKUP: Mapping = MappingProxyType({})  # the keyed seed's steps look nothing up
 
 
 def _seed_identity(pair: tuple) -> list[tuple[str, ExactIn]]:
