@@ -220,3 +220,38 @@ def test_a_round_started_after_its_deadline_polls_what_is_due_once(clock):
         for spec, _, at in round_.run(lambda s: pool.submit(recorder, s.url), now_us(clock) - 1):
             _record(states, spec, at)
     assert sorted(url for _, url, _ in recorder.started) == ["http://a/feed/00", "http://b/feed/00"]
+
+
+class _WaitRecorder:
+    """The fake clock, recording how long each wait for the pool was allowed to last."""
+
+    def __init__(self, clock):
+        self.clock, self.waits = clock, []
+
+    def now(self):
+        return self.clock.now()
+
+    def sleep(self, seconds):
+        self.clock.sleep(seconds)
+
+    def wait(self, pending, seconds):
+        self.waits.append(seconds)
+        return self.clock.wait(pending, seconds)
+
+
+def test_at_capacity_the_round_waits_for_a_request_instead_of_spinning(clock):
+    # Ten hosts are due and three may be in flight: while the three hang, waking up for the
+    # other seven is pointless (and on the real clock, a wait of 0 s in a loop burns a core).
+    by_host = {f"h{i}": _feeds(f"h{i}", 1) for i in range(10)}
+    states: dict = {}
+    gates = {h: threading.Event() for h in by_host}
+    recorder, waits = _Recorder(clock, gates), _WaitRecorder(clock)
+    with cf.ThreadPoolExecutor(10) as pool:
+        round_ = _round(by_host, states, waits, delay_s=1.0, max_in_flight=3)
+        run = round_.run(lambda s: pool.submit(recorder, s.url), now_us(clock) + 10 * US)
+        threading.Timer(0.2, lambda: [g.set() for g in gates.values()]).start()
+        for spec, _, at in run:
+            _record(states, spec, at)
+    assert len(recorder.started) == 10
+    # Never a zero-length wait: at capacity the round waits for a request to end (None).
+    assert None in waits.waits and all(s is None or s > 0 for s in waits.waits), waits.waits

@@ -104,7 +104,9 @@ class PollRound:
         return min(wakes) if wakes else None
 
     def _harvest(self, now: int, deadline_us: int) -> Iterator[tuple[FeedSpec, object, int]]:
-        wake = self._next_wake() if now < deadline_us else None
+        # At capacity, or past the deadline, only a finished request can change anything.
+        open_slot = len(self._in_flight) < self._max and now < deadline_us
+        wake = self._next_wake() if open_slot else None
         wait_s = None if wake is None else min(max(0, wake - now) / US, MAX_WAIT_S)
         done = self._clock.wait(list(self._in_flight), wait_s)
         for future in [f for f in self._in_flight if f in done]:  # in launch order
