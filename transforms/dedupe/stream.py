@@ -231,7 +231,7 @@ class DeduplicateStream(beam.PTransform):
     written. With `keyed_seed` (the default, for Dataflow and Flink) each pair goes to its own
     key's state (dedupe.seeding), never broadcast; what no article touches expires at
     `seed_expiry_us` (the run's start plus the horizon, say). The local runner passes
-    keyed_seed=False: there the seed is a side input (_seed_routes says why). The
+    keyed_seed=False: there the seed is a side input (_with_seed says why). The
     first shuffle keeps the stateful steps out of the source's fused stage: the local runner fires
     that stage's event-time timers at each bundle's end, expiring state per tick.
     """
@@ -256,35 +256,23 @@ class DeduplicateStream(beam.PTransform):
         keyed = articles | "KeyByIdentity" >> beam.Map(
             lambda a: (article_identity(a), ExactIn(a, None))
         ).with_output_types(tuple[str, ExactIn])
-        keyed_seed, lookup = self._seed_routes(seed)
-        seeded = keyed_seed | "SeedIdentities" >> beam.FlatMap(_seed_identity).with_output_types(
-            tuple[str, ExactIn]
-        )
-        exact = (
-            (keyed, seeded)
-            | "WithSeedIdentities" >> beam.Flatten()
-            | "ExactRedeliveries"
-            >> beam.ParDo(
-                _ExactFn(self._horizon, self._seed_expiry, self._keyed), lookup
-            ).with_outputs(DROPPED, FAILURES, main=ARTICLES)
-        )
+        lookup = NO_LOOKUP if self._keyed else beam.pvalue.AsDict(seed)
+        exact = self._with_seed(
+            keyed, seed, _seed_identity, "Identities", ExactIn
+        ) | "ExactRedeliveries" >> beam.ParDo(
+            _ExactFn(self._horizon, self._seed_expiry, self._keyed), lookup
+        ).with_outputs(DROPPED, FAILURES, main=ARTICLES)
         printed = exact[ARTICLES] | "Fingerprint" >> beam.ParDo(FingerprintFn(p)).with_outputs(
             ROWS, BANDS, main=ARTICLES
         )
         bands = printed[BANDS] | "KeyByBand" >> beam.Map(
             lambda kv: (kv[0], BandIn(kv[1][0], kv[1][1], None))
         ).with_output_types(tuple[str, BandIn])
-        seeded_bands = keyed_seed | "SeedBuckets" >> beam.FlatMap(_seed_bucket).with_output_types(
-            tuple[str, BandIn]
-        )
-        matches = (
-            (bands, seeded_bands)
-            | "WithSeedBuckets" >> beam.Flatten()
-            | "MatchInBucket"
-            >> beam.ParDo(
-                _BucketFn(self._horizon, p.threshold, self._seed_expiry, self._keyed), lookup
-            ).with_output_types(tuple[str, RowPart])
-        )
+        matches = self._with_seed(
+            bands, seed, _seed_bucket, "Buckets", BandIn
+        ) | "MatchInBucket" >> beam.ParDo(
+            _BucketFn(self._horizon, p.threshold, self._seed_expiry, self._keyed), lookup
+        ).with_output_types(tuple[str, RowPart])
         marked = (
             (printed[ROWS], matches)
             | "RowParts" >> beam.Flatten()
@@ -295,16 +283,18 @@ class DeduplicateStream(beam.PTransform):
         marked = (marked, unmarked) | "AllKept" >> beam.Flatten()
         return {ARTICLES: marked, DROPPED: exact[DROPPED], FAILURES: exact[FAILURES]}
 
-    def _seed_routes(self, seed) -> tuple:
-        """(the seed to flatten into the keyed steps, the lookup each step is given): keyed,
-        the seed and an empty lookup; on the local runner, nothing and the seed as a side input.
-        The local runner fires a stage's event-time timers at the end of each bundle, so a
-        seeded key could expire (or release its held articles) before the rest of its input
-        came; a side input is whole before the stage runs, and one process holds it once."""
-        if self._keyed:
-            return seed, NO_LOOKUP
-        empty = seed.pipeline | "NoKeyedSeed" >> beam.Create([])
-        return empty, beam.pvalue.AsDict(seed)
+    def _with_seed(self, keyed, seed, entries, name: str, kind):
+        """`keyed` with the seed's entries for the same keys flattened in (keyed seeding); on
+        the local runner `keyed` alone, the seed going as a side input instead. The local runner
+        fires a stage's event-time timers at the end of each bundle, so a seeded key could
+        expire (or release its held articles) before the rest of its input came; a side input
+        is whole before the stage runs, and one process holds it once. No Flatten there either:
+        the local runner would hold both its inputs and the shuffle's copy (measured: twice the
+        peak memory of an epoch)."""
+        if not self._keyed:
+            return keyed
+        seeded = seed | f"Seed{name}" >> beam.FlatMap(entries).with_output_types(tuple[str, kind])
+        return (keyed, seeded) | f"WithSeed{name}" >> beam.Flatten()
 
 
 NO_LOOKUP: Mapping = MappingProxyType({})  # the keyed seed's steps look nothing up
