@@ -27,6 +27,16 @@ from transforms.dedupe.state import Waiting
 SEED_IN = Timestamp(micros=MIN_TIMESTAMP.micros + 1)  # a watermark past this: the seed is in
 
 
+def keep_seed(state, expiry_timer, seeded, expiry_us: int | None) -> None:
+    """The key's part of the seed into its state, unless an article got there first (it waited
+    for this seed, so it cannot have: but a duplicate seed entry must not undo its work); it
+    expires at `expiry_us` unless an article touches the key before."""
+    if state.read() is None:
+        state.write(seeded)
+        if expiry_us is not None:
+            expiry_timer.set(Timestamp(micros=expiry_us))
+
+
 def hold(waiting, release_timer, item: Waiting) -> None:
     """Keep `item` until the watermark says the seed is in."""
     waiting.add(item)

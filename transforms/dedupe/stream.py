@@ -39,7 +39,7 @@ from transforms.dedupe.fingerprint import (
 )
 from transforms.dedupe.marking import BANDS, ROWS, FingerprintFn, MarkFn
 from transforms.dedupe.rules import REDELIVERY, article_identity, best_match, decide
-from transforms.dedupe.seeding import hold, release_held, stamped
+from transforms.dedupe.seeding import hold, keep_seed, release_held, stamped
 from transforms.dedupe.state import (
     BUCKET_CODER,
     KNOWN_CODER,
@@ -94,10 +94,7 @@ class _ExactFn(beam.DoFn):
     ) -> Iterator:
         key, value = element
         if value.seeded is not None:
-            if state.read() is None:
-                state.write(value.seeded)
-                if self._seed_expiry is not None:
-                    expiry.set(Timestamp(micros=self._seed_expiry))
+            keep_seed(state, expiry, value.seeded, self._seed_expiry)
             return
         if self._keyed and not ready.read():
             hold(waiting, release, Waiting(ts.micros, value.article, None, None))
@@ -182,10 +179,7 @@ class _BucketFn(beam.DoFn):
     ) -> Iterator:
         band, value = element
         if value.seeded is not None:
-            if state.read() is None:
-                state.write(value.seeded)
-                if self._seed_expiry is not None:
-                    expiry.set(Timestamp(micros=self._seed_expiry))
+            keep_seed(state, expiry, value.seeded, self._seed_expiry)
             return
         if self._keyed and not ready.read():
             hold(waiting, release, Waiting(ts.micros, None, value.row, value.member))
