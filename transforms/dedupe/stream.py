@@ -4,8 +4,9 @@ Keyed state with event-time TTLs, so memory is bounded by what was seen within `
 identity (canonical URL, else GUID) the content hashes it delivered (re-deliveries are dropped, new
 content is the next version), and per MinHash LSH band the latest signatures (a near-duplicate is
 marked duplicate_of the earliest match). A seed read from the existing dataset (dedupe.seed) makes
-a restarted stream skip what is already written and still find the originals of its copies; each
-seed entry goes to its own key's state (dedupe.seeding), never broadcast to every worker.
+a restarted stream skip what is already written and still find the originals of its copies. On
+a cluster each seed entry goes to its own key's state (dedupe.seeding), never broadcast to every
+worker; the local runner takes it as a side input (DeduplicateStream._with_seed says why).
 
 State and timer ids are unique across the pipeline: the local runner mixes up the timers of two
 stateful steps fused into one stage when their timer ids are equal (measured: a decode error).
