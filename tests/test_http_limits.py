@@ -112,3 +112,17 @@ def test_the_user_agent_reaches_the_poller():
         assert options.view_as(SetupOptions).user_agent == "acme/2.0"
     default = settings_from("stream", parse_options("stream", argv[:2]), time.time())
     assert default.stream.poller.user_agent == USER_AGENT
+
+
+def test_no_retry_starts_once_the_run_is_stopping():
+    # The drain waits for one fetch deadline, not for every retry: may_retry() is asked before
+    # the backoff and after it.
+    with FeedServer({}) as srv:
+        stopping = fetch(srv.url("/error"), retries=2, sleep=_no_sleep, may_retry=lambda: False)
+        running = fetch(srv.url("/error"), retries=2, sleep=_no_sleep, may_retry=lambda: True)
+        asked = iter([True, False])  # the run stops during the first backoff
+        stopped_mid = fetch(
+            srv.url("/error"), retries=2, sleep=_no_sleep, may_retry=lambda: next(asked)
+        )
+    assert (stopping.attempts, running.attempts, stopped_mid.attempts) == (1, 3, 1)
+    assert srv.count("/error") == 5
