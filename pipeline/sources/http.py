@@ -137,12 +137,12 @@ def fetch(
     pool = pool or new_pool(timeout)
     result = FetchResult(url, url, 0, error="not attempted")
     headers = _headers(etag, last_modified, user_agent)
+    allowed = may_retry or (lambda: True)
     for attempt in range(1, retries + 2):
         result = _fetch_once(pool, url, headers, timeout, max_bytes, max_redirects)
         result = result._replace(attempts=attempt)
         if not result.transient or attempt > retries or result.retry_after is not None:
             break
-        allowed = may_retry or (lambda: True)
         if not allowed():
             break
         sleep(backoff * 2 ** (attempt - 1))

@@ -48,6 +48,7 @@ from transforms.dedupe.state import (
     BandIn,
     Bucket,
     ExactIn,
+    Known,
     Member,
     RowPart,
     Waiting,
@@ -100,9 +101,8 @@ class _ExactFn(beam.DoFn):
         if self._keyed and not ready.read():
             hold(waiting, release, Waiting(ts.micros, value.article, None, None))
             return
-        if state.read() is None and f"id:{key}" in lookup:  # the local runner's side input
-            state.write(lookup[f"id:{key}"])
-        yield from self._judge(value.article, ts, state, expiry)
+        # The local runner's side input; empty with keyed seeding.
+        yield from self._judge(value.article, ts, state, expiry, lookup.get(f"id:{key}"))
 
     @on_timer(RELEASE)
     def released(
@@ -116,9 +116,11 @@ class _ExactFn(beam.DoFn):
             at = Timestamp(micros=w.at)
             yield from stamped(self._judge(w.article, at, state, expiry), w.at)
 
-    def _judge(self, a: Article, ts, state, expiry) -> Iterator:
+    def _judge(self, a: Article, ts, state, expiry, seeded: Known | None = None) -> Iterator:
+        """One delivery against the identity's state, or `seeded` when the state is empty."""
         try:
-            decision = decide(a, state.read())
+            known = state.read()
+            decision = decide(a, known if known is not None else seeded)
         except Exception as exc:  # noqa: BLE001 - a record we cannot judge is a dead letter
             yield from dead_letters(STEP, (a,), exc)
             return
@@ -185,9 +187,9 @@ class _BucketFn(beam.DoFn):
         if self._keyed and not ready.read():
             hold(waiting, release, Waiting(ts.micros, None, value.row, value.member))
             return
-        if state.read() is None and f"band:{band}" in lookup:  # the local runner's side input
-            state.write(Bucket(tuple(lookup[f"band:{band}"])))
-        yield self._match(value.row, value.member, ts, state, expiry)
+        # The local runner's side input; empty with keyed seeding.
+        seeded = lookup.get(f"band:{band}", ())
+        yield self._match(value.row, value.member, ts, state, expiry, seeded)
 
     @on_timer(RELEASE)
     def released(
@@ -201,9 +203,10 @@ class _BucketFn(beam.DoFn):
             match = self._match(w.row, w.member, Timestamp(micros=w.at), state, expiry)
             yield from stamped((match,), w.at)
 
-    def _match(self, row: str, member: Member, ts, state, expiry) -> tuple:
+    def _match(self, row: str, member: Member, ts, state, expiry, seeded=()) -> tuple:
+        """The member against the bucket's state, or `seeded` members when the state is empty."""
         bucket = state.read()
-        members = list(bucket.members) if bucket else []
+        members = list(bucket.members) if bucket else list(seeded)
         match = best_match(member.article_id, member.signature, members, self._threshold)
         state.write(Bucket((members + [member])[-BUCKET_WINDOW:]))
         expiry.set(ts + self._horizon)
