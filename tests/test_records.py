@@ -20,6 +20,7 @@ _SCALAR = {
     str: (pa.string(),),
     int: (pa.int32(), pa.timestamp("us", tz="UTC")),
     float: (pa.float32(),),
+    bool: (pa.bool_(),),
 }
 
 

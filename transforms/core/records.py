@@ -13,10 +13,27 @@ from typing import NamedTuple, Optional, Sequence
 import apache_beam as beam
 import pyarrow as pa
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: text_source, fetch_status, paywalled, feed_hash
 
 # Where a published_at came from (the contract's closed list).
 DATE_SOURCES = ("feed", "jsonld", "meta", "html", "text", "url", "input", "none")
+# Where an article's text came from: the item its source delivered (a feed entry, a JSON record, a
+# text file) or an HTML page (a page file, or the article page fetched from the feed's link).
+TEXT_SOURCES = ("feed", "page")
+# What happened to the article page behind an item's link (the contract's closed list, plus
+# "error": no HTTP answer at all, a refused connection, a failed name lookup, a TLS failure).
+FETCH_STATUSES = (
+    "ok",
+    "robots",
+    "http_4xx",
+    "http_5xx",
+    "timeout",
+    "too_large",
+    "not_html",
+    "error",
+    "skipped",
+    "not_fetched",
+)
 ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
 
 
@@ -84,6 +101,10 @@ class Article(NamedTuple):
     title_source: Optional[str] = None  # which rule produced the title
     modified_at: Optional[int] = None  # µs since epoch, UTC
     topic_evidence: Optional[Sequence[TopicEvidence]] = None  # only with --explain-topics
+    text_source: str = "feed"  # one of TEXT_SOURCES
+    fetch_status: str = "not_fetched"  # one of FETCH_STATUSES
+    paywalled: Optional[bool] = None  # the page's JSON-LD says isAccessibleForFree false; None: no page
+    feed_hash: Optional[str] = None  # content_hash of the feed's own text when the page replaced it
 
 
 class Failure(NamedTuple):
@@ -94,6 +115,19 @@ class Failure(NamedTuple):
     error: str
     payload: str
     at: int  # µs since epoch, UTC
+
+
+class SourceEvent(NamedTuple):
+    """One thing that happened to a feed, for OUT/sources: a poll (outcome: its HTTP class), a
+    page fetch (outcome: its fetch_status) or a new item (outcome "new"). Summed per feed and
+    window into one SOURCE_HEALTH_SCHEMA row."""
+
+    feed: str
+    at: int  # µs since epoch, UTC
+    kind: str  # "poll" | "page" | "item"
+    outcome: str
+    fetch_ms: Optional[float] = None
+    last_success: Optional[int] = None  # µs; the feed's last 2xx/304 answer up to this poll
 
 
 class Dropped(NamedTuple):
@@ -112,6 +146,7 @@ for _record in (
     TopicEvidence,
     Article,
     Failure,
+    SourceEvent,
     Dropped,
 ):
     beam.coders.registry.register_coder(_record, beam.coders.RowCoder)
@@ -180,6 +215,10 @@ ARTICLE_SCHEMA = pa.schema(
                 pa.struct([pa.field("code", pa.string()), pa.field("terms", pa.list_(pa.string()))])
             ),
         ),
+        pa.field("text_source", pa.string(), nullable=False),
+        pa.field("fetch_status", pa.string(), nullable=False),
+        pa.field("paywalled", pa.bool_()),
+        pa.field("feed_hash", pa.string()),
     ],
     metadata={"newsbeam.schema_version": SCHEMA_VERSION, "newsbeam.record": "Article"},
 )
