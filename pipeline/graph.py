@@ -1,6 +1,11 @@
 """Graph wiring only. One chain, enrich(), in the same order in both modes:
 
-    parse -> dedupe -> language -> entities -> stories -> topics
+    parse -> [pages] -> dedupe -> language -> entities -> stories -> topics
+
+The page fetcher (--fetch-articles) runs where it fetches each page once: in a stream inside
+the dedupe, between its exact step (which knows every item already ingested, restart included)
+and its MinHash; in batch before the dedupe, whose exact step then sees each page once (items
+that link one URL share its fetch). Batch without --fetch-articles has no page step at all.
 
 build_batch() feeds it files and writes one file per partition and shard; build_stream() feeds it
 polled feeds and a watched folder and writes one file per window, pane, partition and shard. Dedupe
@@ -18,8 +23,8 @@ from apache_beam import pvalue
 from pipeline.settings import Settings, stream_state_dir
 from pipeline.sources.files import FILES, ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
-from transforms.core.failures import ARTICLES, FAILURES
-from transforms.dedupe import DROPPED, Deduplicate, DeduplicateStream, SeedIndex
+from transforms.core.failures import ARTICLES, EVENTS, FAILURES
+from transforms.dedupe import AFTER_EXACT, DROPPED, Deduplicate, DeduplicateStream, SeedIndex
 from transforms.entities import TagEntities
 from transforms.language import DetectLanguage
 from transforms.parse import ParseDocuments
@@ -32,6 +37,7 @@ from transforms.write import (
     WindowFiles,
     WriteArticles,
     WriteDeadLetters,
+    WriteSourceHealth,
 )
 
 _US = 1_000_000
@@ -45,6 +51,7 @@ class Chain(NamedTuple):
     dropped: pvalue.PCollection
     failures: dict  # stage -> PCollection[Failure]
     outputs: dict  # "stage.articles" -> PCollection[Article]
+    events: pvalue.PCollection | None = None  # SourceEvent of the page step (stream), else None
 
 
 class Outputs(NamedTuple):
@@ -59,7 +66,13 @@ def enrich(documents, settings: Settings) -> Chain:
     """RawDocuments -> enriched Articles: the one chain, in the same order in both modes."""
     steps = settings.steps
     parsed = documents | "ParseDocuments" >> ParseDocuments()
-    deduped = _dedupe(parsed[ARTICLES], settings)
+    articles, pages = parsed[ARTICLES], None
+    if settings.stream is None and _fetching(settings):
+        pages = articles | "FetchPages" >> _fetch_pages(settings)
+        articles = pages[ARTICLES]
+    deduped = _dedupe(articles, settings)
+    if settings.stream is not None:
+        pages = deduped[AFTER_EXACT]
     language = deduped[ARTICLES] | "DetectLanguage" >> DetectLanguage(
         backend=steps.language_backend, languages=steps.languages
     )
@@ -78,12 +91,25 @@ def enrich(documents, settings: Settings) -> Chain:
         "stories": stories,
         "topics": topics,
     }
+    if pages is not None:
+        stages["pages"] = pages
     return Chain(
         articles=topics[ARTICLES],
         dropped=deduped[DROPPED],
         failures={stage: out[FAILURES] for stage, out in stages.items()},
         outputs={f"{stage}.articles": out[ARTICLES] for stage, out in stages.items()},
+        events=pages[EVENTS] if pages is not None and settings.stream is not None else None,
     )
+
+
+def _fetching(settings: Settings) -> bool:
+    return settings.pages is not None and settings.pages.mode != "never"
+
+
+def _fetch_pages(settings: Settings):
+    from pipeline.sources.pages import FetchPages, PageConfig
+
+    return FetchPages(settings.pages or PageConfig())
 
 
 def _dedupe(articles, settings: Settings):
@@ -103,6 +129,7 @@ def _dedupe(articles, settings: Settings):
             s.horizon_s,
             seed_expiry_us=int((s.start + s.horizon_s) * _US),
             keyed_seed=s.keyed_seed,
+            after_exact=_fetch_pages(settings),  # also counts each feed's new items
         )
     )
 
@@ -127,7 +154,11 @@ def build_batch(p: beam.Pipeline, settings: Settings) -> Outputs:
     failures = tuple(stage_failures.values()) | "AllFailures" >> beam.Flatten()
     _ = failures | "WriteDeadLetters" >> WriteDeadLetters(settings.output, naming)
 
-    counted = {f"{stage}.failures": pcoll for stage, pcoll in stage_failures.items()}
+    # A failed page fetch is a dead letter, but its item is still written: not in the balance.
+    counted = {
+        f"{stage}.failures" if stage != "pages" else "pages.fetch_errors": pcoll
+        for stage, pcoll in stage_failures.items()
+    }
     counted.update(chain.outputs)
     counted.update(
         {
@@ -140,6 +171,7 @@ def build_batch(p: beam.Pipeline, settings: Settings) -> Outputs:
     tally = {
         "dedupe.dropped": lambda d: (f"dedupe.dropped.{d.reason}", 1),
         "write.rows": lambda w: ("write.rows", w.rows),
+        "pages.articles": lambda a: (f"pages.status.{a.fetch_status}", 1),
     }
     _ = counted | "CountOutcomes" >> CountOutcomes(
         counts_path(settings.output, settings.run_key), tally
@@ -152,12 +184,13 @@ def _stream_sources(p: beam.Pipeline, settings: Settings) -> tuple:
     from pipeline.sources.watch import WatchFolder
 
     s = settings.stream
-    sources, failures = [], {}
+    sources, failures, events = [], {}, []
     if s.poller is not None:
         poller = s.poller._replace(staging_dir=s.staging)
         polled = p | "PollFeeds" >> PollFeeds(poller, s.start, s.stop, s.tick)
         sources.append(polled[ARTICLES])
         failures["fetch"] = polled[FAILURES]
+        events.append(polled[EVENTS])
     if s.watch:
         watched = p | "WatchFolder" >> WatchFolder(
             s.watch,
@@ -172,13 +205,13 @@ def _stream_sources(p: beam.Pipeline, settings: Settings) -> tuple:
         failures["read"] = watched[FAILURES]
     if not sources:
         raise ValueError("a stream needs feeds or a folder to watch")
-    return tuple(sources) | "AllDocuments" >> beam.Flatten(), failures
+    return tuple(sources) | "AllDocuments" >> beam.Flatten(), failures, events
 
 
 def build_stream(p: beam.Pipeline, settings: Settings) -> Outputs:
     """Polled feeds and a watched folder -> windowed files under settings.output."""
     s = settings.stream
-    documents, source_failures = _stream_sources(p, settings)
+    documents, source_failures, events = _stream_sources(p, settings)
     chain = enrich(documents, settings)
     naming = WindowFiles(s.run, settings.shards_per_partition)
     written = (
@@ -189,9 +222,12 @@ def build_stream(p: beam.Pipeline, settings: Settings) -> Outputs:
     early = tuple({**source_failures, **chain.failures}.values()) | "EarlyFailures" >> (
         beam.Flatten()
     )
+    health = (*events, chain.events) | "AllSourceEvents" >> beam.Flatten()
+    health = health | "WriteSourceHealth" >> WriteSourceHealth(settings.output, s.window, s.run)
     failures = (
         early | "WindowFailures" >> WindowArticles(s.window),
         written[FAILURES],
+        health[FAILURES],
     ) | "AllFailures" >> beam.Flatten()
     _ = failures | "WriteDeadLetters" >> WriteDeadLetters(settings.output, naming)
     return Outputs(documents, chain.articles, chain.dropped, failures, written[WRITTEN])

@@ -89,7 +89,7 @@ def _io_flags(parser) -> None:
         "--user-agent",
         dest="user_agent",
         default=None,
-        help="The User-Agent of every request newsbeam makes (feed polls); name yourself and a "
+        help="The User-Agent of every request newsbeam makes (feed polls, robots.txt, pages); name yourself and a "
         "contact, e.g. 'acme-monitor/1.0 (+https://acme.example/bot; ops@acme.example)'. "
         "Default: newsbeam/<version> (+https://github.com/newsbeam). Also spelled --user_agent.",
     )
@@ -161,6 +161,50 @@ def _run_flags(parser) -> None:
     )
 
 
+def _fetch_flags(parser) -> None:
+    g = parser.add_argument_group("newsbeam: fetching (stream; run with --fetch-articles)")
+    _flag(
+        g,
+        "fetch-articles",
+        choices=("auto", "always", "never"),
+        default=None,
+        help="Fetch the article page behind each new feed item's link and keep its main text: "
+        "'auto' when the feed's text is a teaser (short, or cut with '…' / 'Read more'), "
+        "'always', or 'never'. Pages are fetched politely (robots.txt, --politeness-delay, "
+        "Crawl-delay, --user-agent), once per URL. Default: auto for stream, never for run.",
+    )
+    _flag(
+        g,
+        "max-page-bytes",
+        type=number_at_least(int, 1),
+        default=5 * 1024 * 1024,
+        help="The most bytes of one article page; a larger page keeps the feed's text "
+        "(fetch_status too_large). Default: 5 MiB.",
+    )
+    _flag(
+        g,
+        "politeness-delay",
+        type=number_at_least(float, 0),
+        default=1.0,
+        help="Seconds between two requests to one host (polls and pages). Default: 1.",
+    )
+    _flag(
+        g,
+        "fetch-timeout",
+        type=number_at_least(float, 0, inclusive=False),
+        default=10.0,
+        help="Seconds one request may take, connect, headers and body together.",
+    )
+    _flag(
+        g,
+        "fetch-concurrency",
+        type=number_at_least(int, 1),
+        default=16,
+        help="Requests in flight at once per worker process, across hosts; one host never has "
+        "more than one. Default: 16.",
+    )
+
+
 def _stream_flags(parser) -> None:
     g = parser.add_argument_group("newsbeam stream")
     _flag(
@@ -194,28 +238,6 @@ def _stream_flags(parser) -> None:
     )
     _flag(
         g,
-        "politeness-delay",
-        type=number_at_least(float, 0),
-        default=1.0,
-        help="Seconds between two requests to one host.",
-    )
-    _flag(
-        g,
-        "fetch-timeout",
-        type=number_at_least(float, 0, inclusive=False),
-        default=10.0,
-        help="Seconds one request may take, connect, headers and body together.",
-    )
-    _flag(
-        g,
-        "fetch-concurrency",
-        type=number_at_least(int, 1),
-        default=16,
-        help="Requests in flight at once per worker process, across hosts; one host never has "
-        "more than one. Default: 16.",
-    )
-    _flag(
-        g,
         "poll-shards",
         type=number_at_least(int, 1),
         default=1,
@@ -240,6 +262,7 @@ class NewsbeamOptions(PipelineOptions):
     def _add_argparse_args(cls, parser):
         _io_flags(parser)
         _step_flags(parser)
+        _fetch_flags(parser)
         for add in _MODE_GROUPS.values():
             add(parser)
 

@@ -52,6 +52,7 @@ class Settings(NamedTuple):
     input: str | None = None  # run: the expanded input pattern
     run_key: str = ""  # run: names this input's files, so a re-run replaces them
     stream: StreamSources | None = None
+    pages: object | None = None  # PageConfig: the article-page fetcher (--fetch-articles)
 
     def epoch(
         self, start: float, stop: float | None, run: str, staging: str | None = None
@@ -185,6 +186,25 @@ def _stream_sources(opts: NewsbeamOptions, output: str, now: float) -> StreamSou
     )
 
 
+def _pages(opts: NewsbeamOptions, mode: str):
+    """The page fetcher's settings: auto in a stream (its window is the page groups' window and
+    the time they have), never in a batch run unless asked."""
+    from pipeline.sources.pages import PageConfig
+
+    stream = mode == STREAM
+    return PageConfig(
+        mode=opts.fetch_articles or ("auto" if stream else "never"),
+        politeness_delay=opts.politeness_delay,
+        timeout=opts.fetch_timeout,
+        max_bytes=opts.max_page_bytes,
+        user_agent=_user_agent(opts.user_agent),
+        max_in_flight=opts.fetch_concurrency,
+        shards=opts.poll_shards if stream else 1,
+        window_s=opts.window if stream else None,
+        budget_s=opts.window if stream else None,
+    )
+
+
 def settings_from(mode: str, options: PipelineOptions, now: float) -> Settings:
     """Validate the flags of `newsbeam <mode>` once; UsageError says what to do."""
     opts = options.view_as(NewsbeamOptions)
@@ -195,6 +215,7 @@ def settings_from(mode: str, options: PipelineOptions, now: float) -> Settings:
         "steps": steps,
         "shards_per_partition": opts.shards_per_partition,
         "max_input_bytes": opts.max_input_bytes,
+        "pages": _pages(opts, mode),
     }
     if mode == RUN:
         source, key = _batch_input(opts)

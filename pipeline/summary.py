@@ -119,6 +119,10 @@ def summarise(counts: Mapping[str, int], wall_seconds: float) -> dict:
         "files_written": counts.get("write.files", 0),
         "dropped_by_reason": dropped,
         "dead_lettered_by_stage": {k.split(".")[0]: v for k, v in failures.items() if v},
+        "pages": {
+            k.split(".", 2)[2]: v for k, v in counts.items() if k.startswith("pages.status.")
+        },
+        "page_fetch_errors": counts.get("pages.fetch_errors", 0),
         "stages": dict(counts),
         "wall_seconds": round(wall_seconds, 3),
     }
@@ -134,6 +138,12 @@ def format_summary(s: Mapping) -> str:
         f"  duplicates     {s['dropped_duplicates']:>8}  {s['dropped_by_reason'] or ''}",
         f"  dead-lettered  {s['dead_lettered']:>8}  {s['dead_lettered_by_stage'] or ''}",
     ]
+    if s.get("pages"):
+        lines.append(
+            f"  article pages  {s['pages'].get('ok', 0):>8}  {s['pages']} "
+            f"({s.get('page_fetch_errors', 0)} failed fetches dead-lettered; their items are "
+            "written with the feed's text)"
+        )
     if not s["balanced"]:
         lines.append("  WARNING: read != written + duplicates + dead-lettered")
     return "\n".join(lines)
@@ -166,6 +176,9 @@ class StreamTotals:
         return epoch
 
 
+PAGE_FAILURES = ("http_4xx", "http_5xx", "timeout", "too_large", "not_html", "error")
+
+
 def status_line(
     epoch: Mapping[str, int], totals: StreamTotals, window_start: float, elapsed: float
 ) -> str:
@@ -177,10 +190,12 @@ def status_line(
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     at = time.strftime("%H:%M:%SZ", time.gmtime(window_start))
     new = g("feed.new_items", 0) + g("watch.new_items", 0)
+    failed = sum(g(f"pages.{s}", 0) for s in PAGE_FAILURES)
     return (
         f"newsbeam stream: window {at} ({elapsed:.1f} s) | polls ok {g('feed.fetched', 0)} "
         f"304 {g('feed.not_modified', 0)} err {g('feed.errors', 0)} | files {g('watch.files', 0)} | "
         f"new {new} redelivered {g('dedupe.exact_redelivery', 0)} | "
+        f"pages ok {g('pages.ok', 0)} robots {g('pages.robots', 0)} failed {failed} | "
         f"rows {g('write.rows', 0)} in {g('write.files', 0)} files | feeds {len(totals.per_feed)} "
         f"failing {failing} | peak rss {rss_mb} MB"
     )

@@ -29,6 +29,7 @@ CONTACT_URL = "https://github.com/newsbeam"
 
 
 USER_AGENT = f"newsbeam/{newsbeam_version()} (+{CONTACT_URL})"
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"  # an article page
 ACCEPT = "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, */*;q=0.5"
 DEFAULT_TIMEOUT = 10.0  # seconds to connect, and again to read
 DEFAULT_MAX_BYTES = 8 * 1024 * 1024  # a real feed is well under this; more is a misconfigured URL
@@ -77,6 +78,12 @@ class FetchResult(NamedTuple):
     @property
     def not_modified(self) -> bool:
         return self.status == 304
+
+
+def timed_out(result: FetchResult) -> bool:
+    """No answer came in time: the total deadline, or a connect or read timeout."""
+    error = result.error or ""
+    return result.status == 0 and (error.startswith("timed out") or "Timeout" in error)
 
 
 def is_fetchable(url: str) -> bool:
@@ -129,6 +136,7 @@ def fetch(
     sleep: Callable[[float], None] = time.sleep,
     user_agent: str = USER_AGENT,
     may_retry: Callable[[], bool] | None = None,
+    accept: str = ACCEPT,
 ) -> FetchResult:
     """GET `url` with the validators of the last success; retries transient failures only,
     and not one that said when to come back (Retry-After: the poller waits), nor any once
@@ -136,7 +144,7 @@ def fetch(
     started = time.monotonic()
     pool = pool or new_pool(timeout)
     result = FetchResult(url, url, 0, error="not attempted")
-    headers = _headers(etag, last_modified, user_agent)
+    headers = _headers(etag, last_modified, user_agent, accept)
     allowed = may_retry or (lambda: True)
     for attempt in range(1, retries + 2):
         result = _fetch_once(pool, url, headers, timeout, max_bytes, max_redirects)
@@ -156,8 +164,8 @@ def _transport_error(url: str, current: str, exc: Exception) -> FetchResult:
     return FetchResult(url, current, 0, error=error, transient=isinstance(exc, _TRANSIENT_ERRORS))
 
 
-def _headers(etag: str | None, last_modified: str | None, user_agent: str) -> dict:
-    headers = {"User-Agent": user_agent, "Accept": ACCEPT}  # per-request headers replace the pool's
+def _headers(etag: str | None, last_modified: str | None, user_agent: str, accept: str) -> dict:
+    headers = {"User-Agent": user_agent, "Accept": accept}  # per-request headers replace the pool's
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:

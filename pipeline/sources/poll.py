@@ -41,10 +41,11 @@ from pipeline.sources.feedstate import (
     states_from_json,
     states_to_json,
 )
+from pipeline.sources.hostgate import gate_for
 from pipeline.sources.rounds import PollRound, fetch_executor
 from pipeline.sources.ticks import Ticks
-from transforms.core.failures import ARTICLES, FAILURES, make_failure
-from transforms.core.records import RawDocument
+from transforms.core.failures import ARTICLES, EVENTS, FAILURES, make_failure
+from transforms.core.records import RawDocument, SourceEvent
 
 STEP = "fetch"
 _US = 1_000_000
@@ -90,6 +91,7 @@ class _PollShardFn(beam.DoFn):
     def setup(self) -> None:
         self._pool = http_fetch.new_pool(self._config.timeout)
         self._executor = fetch_executor(self._config.max_in_flight)
+        self._gate = gate_for(self._clock)  # politeness shared with the page fetcher
         self._by_host: dict[str, list[FeedSpec]] = {}
         for spec in self._config.feeds:
             self._by_host.setdefault(host_of(spec.url), []).append(spec)
@@ -155,9 +157,13 @@ class _PollShardFn(beam.DoFn):
             due = due_feeds(by_host[host], states, now)
             return due[0] if due else None
 
+        def ready_at(host: str) -> int | None:
+            at = host_ready_at(by_host[host], states, delay_us)
+            return None if at is None else max(at, self._gate.ready_at(host, delay_us))
+
         return PollRound(
             sorted(by_host),
-            lambda host: host_ready_at(by_host[host], states, delay_us),
+            ready_at,
             next_feed,
             clock=self._clock,
             max_in_flight=self._config.max_in_flight,
@@ -194,14 +200,26 @@ class _PollShardFn(beam.DoFn):
         self, spec: FeedSpec, result: http_fetch.FetchResult, fetched_at: int, states: dict
     ) -> Iterator:
         cfg = self._config
+        host = host_of(spec.url)
         state = states.get(spec.url, FeedState())
         interval = spec.interval or cfg.poll_interval
         states[spec.url] = new = after_fetch(state, result, interval, fetched_at)
+        self._gate.ended(host, fetched_at)
         pause = host_pause(result, new, interval)
         if pause is not None:
-            host_feeds = [f.url for f in self._by_host.get(host_of(spec.url), [])]
+            host_feeds = [f.url for f in self._by_host.get(host, [])]
             pause_feeds(states, host_feeds, fetched_at + pause * _US)
+            self._gate.pause(host, fetched_at + pause * _US)
             new = states[spec.url]
+        event = SourceEvent(
+            spec.url,
+            fetched_at,
+            "poll",
+            poll_outcome(result),
+            result.elapsed * 1000,
+            new.last_success,
+        )
+        yield pvalue.TaggedOutput(EVENTS, TimestampedValue(event, fetched_at / _US))
         counter = _counters(spec.url)
         if result.ok:
             counter("fetched").inc()
@@ -231,6 +249,18 @@ class _PollShardFn(beam.DoFn):
             yield pvalue.TaggedOutput(FAILURES, TimestampedValue(failure, fetched_at / _US))
 
 
+def poll_outcome(result: http_fetch.FetchResult) -> str:
+    """A poll's class for OUT/sources: "200", "304", "4xx", "5xx", "timeout" or "error" (no
+    HTTP answer: refused, reset, a failed name lookup, a refused redirect)."""
+    if result.ok or result.not_modified:
+        return str(result.status)
+    if 400 <= result.status < 500:
+        return "4xx"
+    if result.status >= 500:
+        return "5xx"
+    return "timeout" if http_fetch.timed_out(result) else "error"
+
+
 def _counters(url: str):
     return lambda name: Metrics.counter(f"feed:{url}", name)
 
@@ -240,7 +270,8 @@ def hosts_of(feeds: Sequence[FeedSpec]) -> tuple[str, ...]:
 
 
 class PollFeeds(beam.PTransform):
-    """PBegin -> "articles": RawDocument per 200 response, "failures": Failure per failed poll.
+    """PBegin -> "articles": RawDocument per 200 response, "failures": Failure per failed poll,
+    "source_events": a SourceEvent per poll (OUT/sources).
 
     Ticks every `tick` seconds from `start` to `stop` (epoch seconds; stop None runs forever); each
     tick starts a round per shard that polls its hosts' due feeds side by side for `round_s` (the
@@ -274,5 +305,5 @@ class PollFeeds(beam.PTransform):
             | "Fetch"
             >> beam.ParDo(
                 _PollShardFn(cfg, cfg.round_s or self._tick, self._stop, self._clock)
-            ).with_outputs(FAILURES, main=ARTICLES)
+            ).with_outputs(FAILURES, EVENTS, main=ARTICLES)
         )

@@ -20,6 +20,7 @@ from transforms.core.times import now_us
 
 FAILURES = "failures"
 ARTICLES = "articles"
+EVENTS = "source_events"  # SourceEvent: what happened to each feed, for OUT/sources
 
 
 def cap_payload(payload: Any) -> str:

@@ -50,8 +50,31 @@ _TRACKING_KEYS = frozenset(
 )
 
 
+_AMP_CACHE = re.compile(r"^/[cvi]/(s/)?([^/]+)(/.*)?$")
+_AMP_PATH = (  # (pattern, replacement), applied in turn
+    (re.compile(r"\.amp(\.html?)$"), r"\1"),
+    (re.compile(r"(?:/amp/?|\.amp)$"), ""),
+    (re.compile(r"^/amp(?=/)"), ""),
+)
+
+
+def _unamp(scheme: str, host: str, path: str) -> tuple[str, str, str]:
+    """The page an AMP variant stands for: a Google AMP cache URL (…cdn.ampproject.org/c/s/host/
+    path) is the publisher's URL; a path ending /amp, /amp/, .amp or .amp.html, or starting /amp/,
+    is the same path without it. A host named amp.… is left alone: it may not mirror www."""
+    if host.endswith(".cdn.ampproject.org"):
+        match = _AMP_CACHE.match(path)
+        if match:
+            scheme = "https" if match.group(1) else "http"
+            host, path = match.group(2).lower(), match.group(3) or "/"
+    for pattern, replacement in _AMP_PATH:
+        path = pattern.sub(replacement, path)
+    return scheme, host, path or "/"
+
+
 def canonical_url(url: str | None) -> str | None:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
+    """Lower-case scheme and host, no default port, no fragment, no tracking parameters, AMP
+    variants folded into the page they stand for."""
     if not url:
         return None
     url = url.strip()
@@ -71,7 +94,8 @@ def canonical_url(url: str | None) -> str | None:
         if k.lower() not in _TRACKING_KEYS and not k.lower().startswith(_TRACKING_PREFIXES)
     ]
     path = re.sub(r"/{2,}", "/", parts.path) or "/"
-    return urlunsplit((parts.scheme.lower(), netloc, path, urlencode(sorted(query)), ""))
+    scheme, netloc, path = _unamp(parts.scheme.lower(), netloc, path)
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
 
 
 _WS = re.compile(r"\s+")

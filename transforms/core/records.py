@@ -103,7 +103,9 @@ class Article(NamedTuple):
     topic_evidence: Optional[Sequence[TopicEvidence]] = None  # only with --explain-topics
     text_source: str = "feed"  # one of TEXT_SOURCES
     fetch_status: str = "not_fetched"  # one of FETCH_STATUSES
-    paywalled: Optional[bool] = None  # the page's JSON-LD says isAccessibleForFree false; None: no page
+    paywalled: Optional[bool] = (
+        None  # the page's JSON-LD says isAccessibleForFree false; None: no page
+    )
     feed_hash: Optional[str] = None  # content_hash of the feed's own text when the page replaced it
 
 

@@ -21,9 +21,10 @@ from transforms.dedupe.fingerprint import (
 )
 from transforms.dedupe.rules import REDELIVERY
 from transforms.dedupe.seed import SeedIndex
-from transforms.dedupe.stream import DEFAULT_HORIZON_S, DeduplicateStream
+from transforms.dedupe.stream import AFTER_EXACT, DEFAULT_HORIZON_S, DeduplicateStream
 
 __all__ = [
+    "AFTER_EXACT",
     "BUCKET_WINDOW",
     "DEFAULT_HORIZON_S",
     "DEFAULT_PARAMS",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from transforms.core.identity import identity_key
+from transforms.core.identity import canonical_url, identity_key
 from transforms.dedupe.components import BUCKET_WINDOW
 from transforms.dedupe.fingerprint import (
     DEFAULT_PARAMS,
@@ -22,7 +22,9 @@ from transforms.write import ReadSeed, read_rows
 
 _COLUMNS = (
     "article_id",
+    "url",
     "canonical_url",
+    "feed_hash",
     "guid",
     "content_hash",
     "version",
@@ -30,6 +32,12 @@ _COLUMNS = (
     "ingested_at",
     "published_at",
 )
+
+
+def _link_identity(row: dict) -> str | None:
+    """The canonical form of the row's link, as parse made it when the item came: a fetched page
+    may have put its own canonical URL in canonical_url, but the item is known by its link."""
+    return canonical_url(row.get("url")) or row.get("canonical_url")
 
 
 def seed_entries(rows: Iterable[dict], bands: int = DEFAULT_PARAMS.bands) -> Iterator[tuple]:
@@ -41,11 +49,12 @@ def seed_entries(rows: Iterable[dict], bands: int = DEFAULT_PARAMS.bands) -> Ite
     known: dict[str, Known] = {}
     buckets: dict[bytes, list] = {}
     for r in sorted(rows, key=lambda r: r.get("ingested_at") or 0):
-        key = identity_key(r.get("canonical_url"), r.get("guid"), r["article_id"])
+        key = identity_key(_link_identity(r), r.get("guid"), r["article_id"])
         k = known.get(key, Known((), 0, r["article_id"]))
         hashes = tuple(k.hashes)
-        if r["content_hash"] not in hashes:
-            hashes += (r["content_hash"],)
+        for h in (r.get("feed_hash"), r["content_hash"]):  # a fetched page: the feed's text too
+            if h and h not in hashes:
+                hashes += (h,)
         version = max(k.version, int(r["version"] or 1))
         known[key] = Known(hashes[-MAX_HASHES:], version, k.article_id)
         if r.get("signature") and not r.get("duplicate_of"):

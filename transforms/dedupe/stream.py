@@ -54,6 +54,7 @@ from transforms.dedupe.state import (
     Waiting,
 )
 
+AFTER_EXACT = "after_exact"  # DeduplicateStream's output key for what after_exact returned
 DEFAULT_HORIZON_S = 7 * 86400  # feeds keep an item for days; a week covers every feed we know
 
 
@@ -225,6 +226,11 @@ class _BucketFn(beam.DoFn):
 class DeduplicateStream(beam.PTransform):
     """Articles (global window, timestamped) -> {"articles", "dropped", "failures"}.
 
+    `after_exact`, when given, is applied to the articles the exact step keeps (new identities
+    and new versions) before their MinHash: the stream's page fetcher goes there, so a page is
+    fetched only for an item the dedupe has not seen, and near-duplicates are found on the
+    page's text. What it returned is under "after_exact".
+
     `seed` is a PCollection of dedupe.seed.SeedIndex pairs (or None): identities and texts already
     written. With `keyed_seed` (the default, for Dataflow and Flink) each pair goes to its own
     key's state (dedupe.seeding), never broadcast; what no article touches expires at
@@ -241,10 +247,12 @@ class DeduplicateStream(beam.PTransform):
         params: MinHashParams = DEFAULT_PARAMS,
         seed_expiry_us: int | None = None,
         keyed_seed: bool = True,
+        after_exact: beam.PTransform | None = None,
     ):
         super().__init__()
         self._seed, self._horizon, self._params = seed, horizon_s, params
         self._seed_expiry, self._keyed = seed_expiry_us, keyed_seed
+        self._after_exact = after_exact
 
     def expand(self, articles):
         seed = self._seed
@@ -260,7 +268,11 @@ class DeduplicateStream(beam.PTransform):
         ) | "ExactRedeliveries" >> beam.ParDo(
             _ExactFn(self._horizon, self._seed_expiry, self._keyed), lookup
         ).with_outputs(DROPPED, FAILURES, main=ARTICLES)
-        printed = exact[ARTICLES] | "Fingerprint" >> beam.ParDo(FingerprintFn(p)).with_outputs(
+        kept, between = exact[ARTICLES], None
+        if self._after_exact is not None:  # e.g. the page fetcher: new items only, before MinHash
+            between = kept | "AfterExact" >> self._after_exact
+            kept = between[ARTICLES]
+        printed = kept | "Fingerprint" >> beam.ParDo(FingerprintFn(p)).with_outputs(
             ROWS, BANDS, main=ARTICLES
         )
         bands = printed[BANDS] | "KeyByBand" >> beam.Map(
@@ -279,7 +291,10 @@ class DeduplicateStream(beam.PTransform):
         )
         unmarked = printed[ARTICLES]
         marked = (marked, unmarked) | "AllKept" >> beam.Flatten()
-        return {ARTICLES: marked, DROPPED: exact[DROPPED], FAILURES: exact[FAILURES]}
+        out = {ARTICLES: marked, DROPPED: exact[DROPPED], FAILURES: exact[FAILURES]}
+        if between is not None:
+            out[AFTER_EXACT] = between
+        return out
 
     def _with_seed(self, keyed, seed, entries, name: str, kind):
         """`keyed` with the seed's entries for the same keys flattened in (keyed seeding); on

@@ -8,7 +8,7 @@ from transforms.parse.decoding import decode_bytes
 from transforms.parse.feeds import feedparser_result, parse_feed
 from transforms.parse.html import fragment_to_text
 from transforms.parse.plaintext import clean_plain_text
-from transforms.parse.step import ParseDocuments, parse_document
+from transforms.parse.step import ParseDocuments, parse_document, parse_page
 
 __all__ = [
     "ParseDocuments",
@@ -18,4 +18,5 @@ __all__ = [
     "fragment_to_text",
     "parse_document",
     "parse_feed",
+    "parse_page",
 ]

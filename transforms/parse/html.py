@@ -126,7 +126,7 @@ def _same_words(a: str, b: str) -> bool:
 
 def extract_article(html: str, url: str | None = None, fast: bool = False) -> dict:
     """A full page -> dict(text, title, title_source, authors, dates, modified, date,
-    canonical_url, site_name, description).
+    canonical_url, site_name, description, paywalled).
 
     `dates`/`modified` are (source, raw string) candidates in order of trust; `date` is
     trafilatura's own pick (htmldate). Missing fields are None (lists: []); text is "" when
@@ -146,6 +146,7 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
         "canonical_url": None,
         "site_name": None,
         "description": None,
+        "paywalled": False,
     }
     tree = load_html(html)
     if tree is None:
@@ -157,6 +158,7 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
         canonical_url=meta.get("canonical_url"),
         site_name=meta.get("site_name"),
         authors=meta["authors"],
+        paywalled=meta["paywalled"],
     )
     if meta["headline"]:
         result.update(title=meta["headline"], title_source="jsonld")
@@ -222,7 +224,7 @@ def html_articles(doc: RawDocument, html: str, fast: bool = False) -> Iterator[A
         date_source=source,
         modified_at=modified,
         source_name=page["site_name"],
-    )
+    )._replace(text_source="page", paywalled=page["paywalled"])
 
 
 def _first_date(candidates: list[tuple[str, str]]) -> tuple[int | None, str]:

@@ -92,7 +92,8 @@ def _names(value: Any) -> list[str]:
 
 
 def page_metadata(tree: Any, url: str | None) -> dict:
-    """Dates (each with its source), canonical URL, site name, authors and headline of a page.
+    """Dates (each with its source), canonical URL, site name, authors, headline and paywall flag
+    of a page.
 
     Dates are raw strings in order of trust: JSON-LD, then meta tags, then <time> elements, then
     the URL; the caller parses the first that reads as a date.
@@ -117,10 +118,11 @@ def page_metadata(tree: Any, url: str | None) -> dict:
 def _jsonld_metadata(tree: Any) -> dict:
     """Dates, authors, headline and publisher of the page's JSON-LD objects of an article type;
     the first object to name one of them wins (the publisher: the first object, named or not)."""
-    meta: dict = {"dates": [], "modified": [], "authors": [], "headline": None}
+    meta: dict = {"dates": [], "modified": [], "authors": [], "headline": None, "paywalled": False}
     for obj in _jsonld_objects(tree):
         if not _types(obj) & _JSONLD_ARTICLE_TYPES:
             continue
+        meta["paywalled"] = meta["paywalled"] or _not_free(obj)
         if obj.get("datePublished"):
             meta["dates"].append(("jsonld", str(obj["datePublished"])))
         if obj.get("dateModified"):
@@ -131,6 +133,18 @@ def _jsonld_metadata(tree: Any) -> dict:
         publisher = _names(obj.get("publisher"))
         meta.setdefault("site_name", publisher[0] if publisher else None)
     return meta
+
+
+def _not_free(obj: dict) -> bool:
+    """The article says isAccessibleForFree: false, on itself or on a part (Google's markup for
+    paywalled content: the NewsArticle and its hasPart WebPageElement)."""
+    parts = obj.get("hasPart")
+    parts = parts if isinstance(parts, list) else [parts]
+    for node in [obj, *(p for p in parts if isinstance(p, dict))]:
+        value = node.get("isAccessibleForFree")
+        if value is False or (isinstance(value, str) and value.strip().lower() == "false"):
+            return True
+    return False
 
 
 def _meta_tags(tree: Any) -> dict[str, str]:

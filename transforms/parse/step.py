@@ -102,6 +102,18 @@ def parse_document(
         yield parse_failure(doc, f"{type(exc).__name__}: {exc}")
 
 
+def parse_page(doc: RawDocument, fast_html: bool = False) -> Article | Failure:
+    """A fetched article page -> its Article, by the batch HTML path whatever its URL looks like
+    (a page URL rarely ends in .html); a Failure when it has no main text. Never raises."""
+    try:
+        decoded = decode_bytes(doc.data[:MAX_HTML_BYTES], doc.content_type)
+        if _looks_binary(decoded.text) or not decoded.text.strip():
+            return parse_failure(doc, "binary or undecodable content (not html)")
+        return next(iter(html_articles(doc, decoded.text, fast_html)))
+    except Exception as exc:  # noqa: BLE001 - a parser bug on one page must not stop the run
+        return parse_failure(doc, f"{type(exc).__name__}: {exc}")
+
+
 class _ParseFn(beam.DoFn):
     def __init__(self, fast_html: bool):
         self._fast_html = fast_html

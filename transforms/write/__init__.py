@@ -6,6 +6,7 @@ from transforms.write.files import write_atomically
 from transforms.write.naming import BatchFiles, WindowFiles, run_key, stream_file_name
 from transforms.write.parquet import WRITTEN, WriteArticles, WrittenFile, write_parquet
 from transforms.write.partitioning import partition_date, partition_dir, partition_lang
+from transforms.write.sources import WriteSourceHealth
 from transforms.write.windowing import WindowArticles
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "WindowFiles",
     "WriteArticles",
     "WriteDeadLetters",
+    "WriteSourceHealth",
     "WrittenFile",
     "failure_to_json",
     "partition_date",

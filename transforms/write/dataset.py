@@ -11,6 +11,14 @@ from transforms.core.times import to_us
 _TIME_COLUMNS = ("ingested_at", "published_at", "modified_at")
 
 
+def _read_schema():
+    import pyarrow as pa
+
+    from transforms.core.records import ARTICLE_SCHEMA
+
+    return pa.schema([f.with_nullable(True) for f in ARTICLE_SCHEMA])
+
+
 def read_rows(
     output: str,
     since_us: int,
@@ -25,7 +33,11 @@ def read_rows(
     root = f"{output.rstrip('/')}/articles"
     try:
         dataset = ds.dataset(
-            root, format="parquet", partitioning="hive", exclude_invalid_files=True
+            root,
+            schema=_read_schema(),  # files of an older schema lack newer columns: read as nulls
+            format="parquet",
+            partitioning="hive",
+            exclude_invalid_files=True,
         )
     except (FileNotFoundError, OSError):
         return []

@@ -1,0 +1,151 @@
+"""The page fetches of one group (a shard's new items of a window, or of a batch run), as
+bookkeeping the round (rounds.py) drives: one fetch per URL however many items link it,
+robots.txt first for each origin, the host's politeness and Crawl-delay, one retry after a
+Retry-After the host asked for, and what each answer means (a fetch_status). No Beam, no
+sockets: the caller starts the requests and hands each answer back.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from pipeline.sources import robots
+from pipeline.sources.clock import US, Clock
+from pipeline.sources.feedlist import host_of
+from pipeline.sources.hostgate import HostGate
+from pipeline.sources.http import FetchResult, timed_out
+from transforms.parse.unpack import HTML, sniff
+
+ROBOTS, PAGE = "robots", "page"
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_SNIFFED_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
+
+
+class Job(NamedTuple):
+    kind: str  # ROBOTS | PAGE
+    url: str
+    host: str
+    origin: str
+    attempt: int = 0
+
+
+class Outcome(NamedTuple):
+    """What became of one URL: its fetch_status, the answer (None when nothing was asked) and
+    why, in words, for a dead letter."""
+
+    status: str
+    result: FetchResult | None = None
+    detail: str = ""
+
+
+def is_html(result: FetchResult) -> bool:
+    """HTML by its Content-Type; by its first bytes when the server did not say or said
+    nothing useful (text/plain, octet-stream)."""
+    kind = (result.content_type or "").split(";")[0].strip().lower()
+    if kind in _HTML_TYPES:
+        return True
+    return kind in _SNIFFED_TYPES and sniff(result.body) == HTML
+
+
+def page_status(result: FetchResult) -> str:
+    """A page answer's fetch_status."""
+    if result.ok:
+        if result.truncated:
+            return "too_large"
+        return "ok" if is_html(result) else "not_html"
+    if 400 <= result.status < 500:
+        return "http_4xx"
+    if result.status >= 500:
+        return "http_5xx"
+    return "timeout" if timed_out(result) else "error"
+
+
+class PageJobs:
+    """The URLs of one group, by host; `decided` holds outcomes reached without a request
+    (robots.txt said no), for the caller to take."""
+
+    def __init__(
+        self,
+        urls: Iterable[str],
+        *,
+        gate: HostGate,
+        cache: robots.RobotsCache,
+        clock: Clock,
+        user_agent: str,
+        delay_s: float,
+        max_retry_after_s: float,
+    ):
+        self._queues: dict[str, deque[str]] = {}
+        for url in dict.fromkeys(urls):
+            self._queues.setdefault(host_of(url), deque()).append(url)
+        self._gate, self._cache, self._clock = gate, cache, clock
+        self._agent, self._delay_us = user_agent, round(delay_s * US)
+        self._max_retry_after = max_retry_after_s
+        self._rules: dict[str, robots.RobotsRules] = {}  # what this group learned, by origin
+        self._attempts: dict[str, int] = {}
+        self.decided: list[tuple[str, Outcome]] = []
+
+    def hosts(self) -> list[str]:
+        return sorted(self._queues)
+
+    def _rules_for(self, origin: str) -> robots.RobotsRules | None:
+        return self._rules.get(origin) or self._cache.get(origin, self._clock)
+
+    def _host_delay_us(self, host: str) -> int:
+        queue = self._queues[host]
+        rules = self._rules_for(robots.origin_of(queue[0]) or "") if queue else None
+        delay = robots.crawl_delay(rules, self._agent) if rules else None
+        return max(self._delay_us, round((delay or 0) * US))
+
+    def ready_at(self, host: str) -> int | None:
+        """When the host may be asked next (µs); None when it has nothing left to ask."""
+        if not self._queues[host]:
+            return None
+        return self._gate.ready_at(host, self._host_delay_us(host))
+
+    def next_job(self, host: str, now: int) -> Job | None:
+        """The host's next request: its origin's robots.txt when not known yet, else its next
+        allowed page. Pages robots.txt disallows are decided on the way, never requested."""
+        queue = self._queues[host]
+        while queue:
+            url = queue[0]
+            origin = robots.origin_of(url) or ""
+            rules = self._rules_for(origin)
+            if rules is None:
+                return Job(ROBOTS, robots.robots_url(url) or url, host, origin)
+            queue.popleft()
+            if robots.allowed(rules, url, self._agent):
+                return Job(PAGE, url, host, origin, self._attempts.get(url, 0))
+            self.decided.append((url, Outcome("robots", None, f"robots.txt: {rules.reason}")))
+        return None
+
+    def record(self, job: Job, result: FetchResult, at: int) -> Outcome | None:
+        """One answer: robots.txt learned (None), a page to ask again after the pause its host
+        asked for (None), or the page's Outcome."""
+        self._gate.ended(job.host, at)
+        if job.kind == ROBOTS:
+            rules = robots.rules_from_fetch(result, at)
+            self._rules[job.origin] = rules
+            self._cache.put(job.origin, rules, self._clock)
+            return None
+        wait = result.retry_after
+        if result.status in (429, 503) and wait is not None:
+            self._gate.pause(job.host, at + round(wait * US))
+            if job.attempt == 0 and wait <= self._max_retry_after:
+                self._attempts[job.url] = 1
+                self._queues[job.host].appendleft(job.url)
+                return None
+        status = page_status(result)
+        detail = result.error or ("cut at the size limit" if result.truncated else "")
+        if status == "not_html":
+            detail = f"not an HTML page: {result.content_type or 'no Content-Type'}"
+        return Outcome(status, result, detail)
+
+    def leftovers(self) -> list[str]:
+        """URLs never asked (the group's time ran out); the queues are emptied."""
+        left = [url for queue in self._queues.values() for url in queue]
+        for queue in self._queues.values():
+            queue.clear()
+        return left
