@@ -1,4 +1,4 @@
-"""`newsbeam run|stream [flags]`: dispatch only — flags -> Settings -> the mode's runner -> exit
+"""`newsbeam run|stream|report|sources [flags]`: dispatch only — flags -> Settings -> the mode's runner -> exit
 status. Bad flags are one line on stderr and exit status 2."""
 
 from __future__ import annotations
@@ -23,15 +23,18 @@ from pipeline.options import (
     report_parser,
 )
 
+SOURCES = "sources"
 USAGE = """usage: newsbeam <command> [flags]
 
 commands:
   run     read files (default: the bundled seeds/) into partitioned Parquet (default: ./out)
   stream  poll RSS/Atom feeds and watch a folder into the same dataset, window by window
   report  write one self-contained HTML page (works offline) of what a dataset holds
+  sources print the feeds of a stream's dataset that need attention (failing, stale, slow,
+          blocked by robots.txt), from OUT/sources
 
 `newsbeam run --help` and `newsbeam stream --help` list newsbeam's flags and Beam's (--runner, …);
-`newsbeam report --help` lists the report's.
+`newsbeam report --help` and `newsbeam sources --help` list theirs.
 """
 
 
@@ -89,8 +92,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     try:
-        if command not in (RUN, STREAM, REPORT):
-            raise UsageError(f"unknown command {command!r} (commands: run, stream, report)")
+        if command not in (RUN, STREAM, REPORT, SOURCES):
+            raise UsageError(
+                f"unknown command {command!r} (commands: run, stream, report, sources)"
+            )
+        if command == SOURCES:
+            from pipeline.sources_cli import sources_main
+
+            return sources_main(rest)
         if command == REPORT:
             if any(a in ("-h", "--help") for a in rest):
                 report_parser().print_help()

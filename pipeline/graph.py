@@ -227,7 +227,7 @@ def build_stream(p: beam.Pipeline, settings: Settings) -> Outputs:
     failures = (
         early | "WindowFailures" >> WindowArticles(s.window),
         written[FAILURES],
-        health[FAILURES],
+        health[FAILURES] | "WindowHealthFailures" >> WindowArticles(s.window),
     ) | "AllFailures" >> beam.Flatten()
     _ = failures | "WriteDeadLetters" >> WriteDeadLetters(settings.output, naming)
     return Outputs(documents, chain.articles, chain.dropped, failures, written[WRITTEN])

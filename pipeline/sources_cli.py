@@ -99,14 +99,8 @@ def parse_sources_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def flags(feed: dict, stale_polls: int, slow_ms: float) -> list[str]:
-    """attention()'s flags, with stale and slow judged at the thresholds asked for (attention()
-    itself has its thresholds fixed; failing and robots are taken from it as they are)."""
-    found = [f for f in attention(feed) if f not in ("stale", "slow")]
-    if feed["ok"] + feed["not_modified"] >= stale_polls and not feed["new_items"]:
-        found.append("stale")
-    if (feed["median_fetch_ms"] or 0) > slow_ms:
-        found.append("slow")
-    return found
+    """attention()'s flags (the HTML report's rules), at the thresholds asked for."""
+    return attention(feed, stale_polls, slow_ms)
 
 
 def urgency(feed: dict) -> tuple:

@@ -68,6 +68,7 @@ class PageSite:
         self.private = [p.key for p in pages[:private]]
         self.robots, self.clock, self.retry_after = robots, clock, retry_after
         self.extra_links = extra_links
+        self.robots_status = 200
         self.requests: list[Request] = []
         self._limited: set[str] = set()
         self._lock = threading.Lock()
@@ -114,7 +115,7 @@ class PageSite:
 
     def _answer(self, path: str) -> tuple[int, dict, bytes]:
         if path == "/robots.txt":
-            return 200, {"Content-Type": "text/plain"}, self.robots.encode()
+            return self.robots_status, {"Content-Type": "text/plain"}, self.robots.encode()
         if path == "/feed.xml":
             return 200, {"Content-Type": "application/rss+xml"}, self.feed()
         kind, _, key = path.strip("/").partition("/")

@@ -179,3 +179,33 @@ def test_the_gate_spaces_every_fetcher_of_a_host():
     with FakeClock() as a, FakeClock() as b:
         gate_for(a).ended("h", 1)
         assert gate_for(a) is gate_for(a) and gate_for(b).ready_at("h", 10) == 0
+
+
+def test_a_host_that_stops_answering_is_not_asked_for_its_other_pages():
+    from pipeline.sources.pagejobs import PageJobs
+    from pipeline.sources.robots import RobotsCache, RobotsRules
+
+    with FakeClock() as clock:
+        urls = [f"https://down.example/{i}" for i in range(3)] + ["https://up.example/a"]
+        cache = RobotsCache()
+        for origin in ("https://down.example", "https://up.example"):
+            cache.put(origin, RobotsRules("allow_all", "", 0, 1 << 62, "test"), clock)
+        jobs = PageJobs(
+            urls,
+            gate=HostGate(),
+            cache=cache,
+            clock=clock,
+            user_agent="t",
+            delay_s=0,
+            max_retry_after_s=0,
+        )
+        job = jobs.next_job("down.example", 0)
+        refused = FetchResult(job.url, job.url, 0, error="NewConnectionError: refused")
+        outcome = jobs.record(job, refused, 1)
+        assert outcome.status == "error"
+        assert [(u, o.status, o.result) for u, o in jobs.decided] == [
+            ("https://down.example/1", "error", None),
+            ("https://down.example/2", "error", None),
+        ]
+        assert jobs.ready_at("down.example") is None
+        assert jobs.next_job("up.example", 1).url == "https://up.example/a"  # other hosts go on

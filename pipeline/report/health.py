@@ -17,7 +17,7 @@ CHARTED_FEEDS = 30
 TITLE = "Source health"
 
 
-def attention(feed: Mapping) -> list[str]:
+def attention(feed: Mapping, stale_polls: int = STALE_POLLS, slow_ms: float = SLOW_MS) -> list[str]:
     """Why a feed needs a look, from its summed counters (keys of source_health.sql)."""
     answered = feed.get("ok", 0) + feed.get("not_modified", 0)
     flags = []
@@ -25,9 +25,9 @@ def attention(feed: Mapping) -> list[str]:
         flags.append("failing")
     if feed.get("robots_blocked", 0):
         flags.append("robots")
-    if answered >= STALE_POLLS and not feed.get("new_items", 0):
+    if answered >= stale_polls and not feed.get("new_items", 0):
         flags.append("stale")
-    if (feed.get("median_fetch_ms") or 0) > SLOW_MS:
+    if (feed.get("median_fetch_ms") or 0) > slow_ms:
         flags.append("slow")
     return flags
 

@@ -19,6 +19,8 @@ from pipeline.sources.http import FetchResult, timed_out
 from transforms.parse.unpack import HTML, sniff
 
 ROBOTS, PAGE = "robots", "page"
+# No connection at all (refused, DNS, TLS): the host is down for the rest of this group.
+UNREACHABLE = ("error",)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SNIFFED_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
 
@@ -141,7 +143,17 @@ class PageJobs:
         detail = result.error or ("cut at the size limit" if result.truncated else "")
         if status == "not_html":
             detail = f"not an HTML page: {result.content_type or 'no Content-Type'}"
+        if status in UNREACHABLE:
+            self._give_up(job.host, status, detail)
         return Outcome(status, result, detail)
+
+    def _give_up(self, host: str, status: str, detail: str) -> None:
+        """A host that did not answer at all (after its retries) is not asked again in this
+        group: its other pages keep their feed text with the same status, not requested."""
+        queue = self._queues[host]
+        note = f"not requested: {host} did not answer a page of this group ({detail})"
+        while queue:
+            self.decided.append((queue.popleft(), Outcome(status, None, note)))
 
     def leftovers(self) -> list[str]:
         """URLs never asked (the group's time ran out); the queues are emptied."""

@@ -40,6 +40,7 @@ from transforms.core.failures import ARTICLES, EVENTS, FAILURES, make_failure
 from transforms.core.records import Article, RawDocument, SourceEvent
 from transforms.pages import FETCH, NEVER, fetch_plan, load_cues, merge_page
 from transforms.parse import parse_page
+from transforms.write import WindowArticles
 
 STEP = "pages"
 TO_FETCH = "to_fetch"
@@ -228,8 +229,8 @@ class FetchPages(beam.PTransform):
         keyed = planned[TO_FETCH] | "KeyByHostShard" >> beam.Map(lambda kv: kv).with_output_types(
             tuple[int, Article]
         )
-        if cfg.window_s:
-            keyed = keyed | "PageWindows" >> beam.WindowInto(beam_window.FixedWindows(cfg.window_s))
+        if cfg.window_s:  # the files' windows and lateness: a late item is a late pane, not lost
+            keyed = keyed | "PageWindows" >> WindowArticles(cfg.window_s)
         fetched = (
             keyed
             | "GroupByHostShard" >> beam.GroupByKey()
@@ -238,11 +239,14 @@ class FetchPages(beam.PTransform):
                 EVENTS, FAILURES, main=ARTICLES
             )
         )
-        pages = fetched[ARTICLES]
-        if cfg.window_s:  # back to the global window of the stateful steps that follow
-            pages = pages | "UnwindowPages" >> beam.WindowInto(beam_window.GlobalWindows())
+        pages, events, failures = fetched[ARTICLES], fetched[EVENTS], fetched[FAILURES]
+        if cfg.window_s:  # back to the global window of the steps that follow, and of the plan's
+            unwindow = beam_window.GlobalWindows()
+            pages = pages | "UnwindowPages" >> beam.WindowInto(unwindow)
+            events = events | "UnwindowPageEvents" >> beam.WindowInto(unwindow)
+            failures = failures | "UnwindowPageFailures" >> beam.WindowInto(unwindow)
         return {
             ARTICLES: (planned[ARTICLES], pages) | "AllItems" >> beam.Flatten(),
-            FAILURES: fetched[FAILURES],
-            EVENTS: (planned[EVENTS], fetched[EVENTS]) | "AllPageEvents" >> beam.Flatten(),
+            FAILURES: failures,
+            EVENTS: (planned[EVENTS], events) | "AllPageEvents" >> beam.Flatten(),
         }

@@ -1,7 +1,8 @@
 """Which feed items get their article page fetched (--fetch-articles), pure.
 
 `always` fetches every item with an http(s) link; `auto` only those whose feed text reads as a
-teaser: fewer than `min_words` words, or ending the way cut texts end ("…", "Read more",
+teaser: fewer than `min_words` words (60, chosen on half A of the HTML benchmark:
+bench/eval_teasers.py), or ending the way cut texts end ("…", "Read more",
 "Continua a leggere"; data/summary_cues.json); `never` none. Whatever the mode, an item is fetched
 once: a later version of a URL already ingested (version > 1: its feed text changed) keeps the
 feed's text, since the page was read when it was new. Pages themselves (an HTML file) are never
