@@ -209,3 +209,8 @@ def test_a_host_that_stops_answering_is_not_asked_for_its_other_pages():
         ]
         assert jobs.ready_at("down.example") is None
         assert jobs.next_job("up.example", 1).url == "https://up.example/a"  # other hosts go on
+
+
+def test_a_home_page_named_as_canonical_is_not_taken():
+    page = make_article(FULL, url="https://www.news.example/", text_source="page")
+    assert merge_page(_item(), page).canonical_url == canonical_url(LINK)

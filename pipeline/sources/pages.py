@@ -47,6 +47,7 @@ TO_FETCH = "to_fetch"
 DEFAULT_MAX_PAGE_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_RETRY_AFTER_S = 120.0  # a page asked again after a longer Retry-After is given up
 _NO_DEADLINE_US = 1 << 62
+NOT_FAILURES = ("ok", "robots", "skipped")  # a choice, not an error: no dead letter
 
 
 class PageConfig(NamedTuple):
@@ -141,9 +142,9 @@ class _FetchGroupFn(beam.DoFn):
         at = now_us(self._clock)
         for url, decided in jobs.decided:
             yield from self._emit(by_url[url], decided, at)
-        for url in jobs.leftovers():
-            late = Outcome("skipped", None, "the window's time for page fetches ran out")
-            yield from self._emit(by_url[url], late, at)
+        for url in jobs.leftovers():  # counted apart: the window's time for pages ran out
+            Metrics.counter(STEP, "out_of_time").inc()
+            yield from self._emit(by_url[url], Outcome("skipped"), at)
 
     def _deadline(self) -> int:
         budget = self._config.budget_s
@@ -174,7 +175,7 @@ class _FetchGroupFn(beam.DoFn):
                 yield a._replace(fetch_status=outcome.status)
             else:
                 yield merge_page(a, page)
-        if outcome.status not in ("ok", "robots"):
+        if outcome.status not in NOT_FAILURES:
             yield _failure(items, outcome, at)
 
     @staticmethod

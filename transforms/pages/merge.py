@@ -10,14 +10,22 @@ How each field is chosen, and why:
   else the page's best (JSON-LD, meta, <time>, URL: the batch HTML order).
 - modified_at: the page's (JSON-LD dateModified is the most current), else the feed's.
 - authors: the page's (JSON-LD and meta name people one by one), else the feed's.
-- canonical_url: the page's own (<link rel=canonical>, og:url; AMP folded), else the link's.
+- canonical_url: the page's own (<link rel=canonical>, og:url; AMP folded), else the link's; not
+  a site's home page, which misconfigured templates name as every article's canonical URL.
   article_id, url and guid stay the feed item's: they are its identity for the dedupe.
 - paywalled: what the page's JSON-LD says; the page is never fetched another way.
 """
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from transforms.core.records import Article
+
+
+def _page_canonical(page: Article) -> str | None:
+    url = page.canonical_url
+    return url if url and urlsplit(url).path not in ("", "/") else None
 
 
 def merge_page(item: Article, page: Article) -> Article:
@@ -29,7 +37,7 @@ def merge_page(item: Article, page: Article) -> Article:
         title_source=item.title_source if item.title else page.title_source,
         authors=tuple(page.authors) or tuple(item.authors),
         modified_at=page.modified_at if page.modified_at is not None else item.modified_at,
-        canonical_url=page.canonical_url or item.canonical_url,
+        canonical_url=_page_canonical(page) or item.canonical_url,
         source_name=item.source_name or page.source_name,
         paywalled=page.paywalled,
         fetch_status="ok",
