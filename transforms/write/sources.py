@@ -41,17 +41,8 @@ POLL_COLUMNS = {
 PAGE_COLUMNS = {"ok": "pages_fetched", "robots": "robots_blocked"}
 # Page outcomes that are not a failed fetch: a page fetched, refused by robots.txt, or never asked.
 NOT_FAILURES = frozenset({"ok", "robots", "skipped", "not_fetched"})
-COUNTERS = (
-    "polls",
-    "http_200",
-    "http_304",
-    "http_4xx",
-    "http_5xx",
-    "timeouts",
-    "robots_blocked",
-    "new_items",
-    "pages_fetched",
-)
+# The summed columns: every int32 column of the schema, in its order.
+COUNTERS = tuple(f.name for f in SOURCE_HEALTH_SCHEMA if pa.types.is_int32(f.type))
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
