@@ -51,7 +51,8 @@ class PageSite:
     """Routes: /robots.txt; /feed.xml (an item per page, linking /news/<key>, and one per
     private page, linking /private/<key>); /news/<key> and /private/<key> (the page);
     /limited/<key> (429 with Retry-After: `retry_after` the first time, then the page);
-    /big/<key> (a page larger than any sane cap); /data/<key> (JSON, not HTML); /gone/<key> (404)."""
+    /big/<key> (a page larger than any sane cap); /data/<key> (JSON, not HTML); /gone/<key> (404);
+    /moved/<key> (301 to /private/<key>)."""
 
     def __init__(
         self,
@@ -128,6 +129,8 @@ class PageSite:
                 self._limited.add(key)
             if first:
                 return 429, {"Retry-After": str(self.retry_after)}, b"slow down"
+        if kind == "moved":
+            return 301, {"Location": f"/private/{key}"}, b""
         if kind == "big":
             return (
                 200,

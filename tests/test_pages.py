@@ -128,6 +128,17 @@ def test_crawl_delay_spaces_the_pages_of_a_host_on_a_fake_clock(pages):
     assert {a.fetch_status for a in articles} == {"ok"} and len(articles) == 4
 
 
+def test_a_redirect_into_a_disallowed_path_is_not_followed(pages):
+    with FakeClock(start=1_800_000_000.0) as clock, PageSite(pages[:2], clock=clock) as site:
+        links = [f"{site.base}/moved/{pages[0].key}", site.link(pages[1].key)]
+        articles, tagged = _run_group(clock, _group_items(site, links), politeness_delay=0.0)
+        paths = site.paths()
+    assert f"/moved/{pages[0].key}" in paths
+    assert not [p for p in paths if p.startswith("/private/")], paths
+    assert sorted(a.fetch_status for a in articles) == ["ok", "robots"]
+    assert not [t for t in tagged if isinstance(t, Failure)]
+
+
 def test_pages_past_the_groups_time_budget_keep_the_feed_text(pages):
     with FakeClock(start=1_800_000_000.0) as clock:
         robots = "User-agent: *\nCrawl-delay: 3\n"

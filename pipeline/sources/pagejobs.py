@@ -22,6 +22,8 @@ ROBOTS, PAGE = "robots", "page"
 # No connection at all (refused, DNS, TLS): the host is down for the rest of this group.
 UNREACHABLE = ("error",)
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+ROBOTS_REASON = "robots.txt disallows the redirect target"
+REFUSED_BY_ROBOTS = f"refused: {ROBOTS_REASON}"
 _SNIFFED_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
 
 
@@ -53,6 +55,8 @@ def is_html(result: FetchResult) -> bool:
 
 def page_status(result: FetchResult) -> str:
     """A page answer's fetch_status."""
+    if (result.error or "").startswith(REFUSED_BY_ROBOTS):
+        return "robots"
     if result.ok:
         if result.truncated:
             return "too_large"
@@ -121,6 +125,14 @@ class PageJobs:
             if robots.allowed(rules, url, self._agent):
                 return Job(PAGE, url, host, origin, self._attempts.get(url, 0))
             self.decided.append((url, Outcome("robots", None, f"robots.txt: {rules.reason}")))
+        return None
+
+    def may_follow(self, url: str) -> str | None:
+        """May a page's redirect go to `url`? Not where a robots.txt this process knows
+        disallows it (an origin whose robots.txt is not known yet is followed)."""
+        rules = self._rules_for(robots.origin_of(url) or "")
+        if rules is not None and not robots.allowed(rules, url, self._agent):
+            return ROBOTS_REASON
         return None
 
     def record(self, job: Job, result: FetchResult, at: int) -> Outcome | None:

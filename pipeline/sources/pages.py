@@ -19,6 +19,7 @@ the item itself is written. The stage's outputs are tagged "articles", "failures
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from typing import NamedTuple
@@ -132,7 +133,8 @@ class _FetchGroupFn(beam.DoFn):
             clock=self._clock,
             max_in_flight=cfg.max_in_flight,
         )
-        for job, result, at in fetch_round.run(self._start, self._deadline()):
+        start = functools.partial(self._start, jobs=jobs)
+        for job, result, at in fetch_round.run(start, self._deadline()):
             outcome = jobs.record(job, result, at)
             for url, decided in jobs.decided:
                 yield from self._emit(by_url[url], decided, at)
@@ -150,7 +152,7 @@ class _FetchGroupFn(beam.DoFn):
         budget = self._config.budget_s
         return now_us(self._clock) + round(budget * US) if budget else _NO_DEADLINE_US
 
-    def _start(self, job):
+    def _start(self, job, jobs: PageJobs):
         cfg, page = self._config, job.kind == PAGE
         return self._executor.submit(
             http_fetch.fetch,
@@ -163,6 +165,7 @@ class _FetchGroupFn(beam.DoFn):
             sleep=self._clock.sleep,
             user_agent=cfg.user_agent,
             accept=http_fetch.PAGE_ACCEPT if page else "text/plain, */*;q=0.5",
+            may_follow=jobs.may_follow if page else None,
         )
 
     def _emit(self, items: list[Article], outcome: Outcome, at: int) -> Iterator:
