@@ -1,4 +1,4 @@
-"""`newsbeam run|stream|report|sources [flags]`: dispatch only — flags -> Settings -> the mode's runner -> exit
+"""`newsbeam run|stream|report|sources|compact [flags]`: dispatch only — flags -> Settings -> the mode's runner -> exit
 status. Bad flags are one line on stderr and exit status 2."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pipeline.options import (
     report_parser,
 )
 
-SOURCES = "sources"
+SOURCES, COMPACT = "sources", "compact"
 USAGE = """usage: newsbeam <command> [flags]
 
 commands:
@@ -32,9 +32,10 @@ commands:
   report  write one self-contained HTML page (works offline) of what a dataset holds
   sources print the feeds of a stream's dataset that need attention (failing, stale, slow,
           blocked by robots.txt), from OUT/sources
+  compact rewrite each partition's stream files into one Parquet file, atomically for readers
 
 `newsbeam run --help` and `newsbeam stream --help` list newsbeam's flags and Beam's (--runner, …);
-`newsbeam report --help` and `newsbeam sources --help` list theirs.
+`newsbeam report|sources|compact --help` list theirs.
 """
 
 
@@ -92,10 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     try:
-        if command not in (RUN, STREAM, REPORT, SOURCES):
+        if command not in (RUN, STREAM, REPORT, SOURCES, COMPACT):
             raise UsageError(
-                f"unknown command {command!r} (commands: run, stream, report, sources)"
+                f"unknown command {command!r} (commands: run, stream, report, sources, compact)"
             )
+        if command == COMPACT:
+            from pipeline.compact_cli import compact_main
+
+            return compact_main(rest)
         if command == SOURCES:
             from pipeline.sources_cli import sources_main
 
