@@ -1,0 +1,96 @@
+"""Articles per CPU-second, end to end, `newsbeam run` against the naive script users write today
+(bench/naive_script.py: seeded langdetect, an exact hash, one Parquet file), paired in one run on
+the same corpus (bench/corpus.py: ~2.6 KB news-like articles in 7 languages, ~10% copies).
+
+Each runs as its own process; CPU is that process's user + system time (os.wait4), so imports,
+graph construction and model loading count, as they do for a user. Also prints a run on 10
+articles (the fixed cost) and the marginal cost per article. Compare ratios from one run.
+
+    .venv/bin/python bench/bench_throughput.py --n 2000 --shared ../shared
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _run(cmd: list[str]) -> tuple[float, float, float]:
+    """(CPU s, wall s, peak RSS MB) of one child process."""
+    started = time.perf_counter()
+    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
+    return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
+
+
+def _corpus(n: int, shared: Path, folder: Path) -> None:
+    from bench.bench_e2e import write_shards
+
+    write_shards(n, shared, folder, 16)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    args = ap.parse_args()
+    py = sys.executable
+    with tempfile.TemporaryDirectory() as tmp:
+        big, small = Path(tmp) / "corpus", Path(tmp) / "small"
+        _corpus(args.n, args.shared, big)
+        _corpus(10, args.shared, small)
+        runs = {
+            "naive script": [
+                py,
+                str(ROOT / "bench" / "naive_script.py"),
+                str(big),
+                f"{tmp}/n.parquet",
+            ],
+            "newsbeam run": [
+                py,
+                "-m",
+                "pipeline",
+                "run",
+                "--input",
+                str(big),
+                "--output",
+                f"{tmp}/o",
+            ],
+            "newsbeam run, 10 articles": [
+                py,
+                "-m",
+                "pipeline",
+                "run",
+                "--input",
+                str(small),
+                "--output",
+                f"{tmp}/o10",
+            ],
+        }
+        results = {name: _run(cmd) for name, cmd in runs.items()}
+    print(f"corpus: {args.n} articles (bench/corpus.py), one process per run")
+    print(f"{'run':<28}{'CPU s':>8}{'wall s':>8}{'art/CPU-s':>11}{'peak RSS MB':>13}")
+    for name, (cpu, wall, rss) in results.items():
+        n = 10 if name.endswith("10 articles") else args.n
+        print(f"{name:<28}{cpu:>8.2f}{wall:>8.2f}{n / cpu:>11.1f}{rss:>13.0f}")
+    naive, beam, fixed = (results[k][0] for k in runs)
+    print(
+        f"newsbeam / naive throughput: {naive / beam:.2f}x; fixed cost {fixed:.2f} CPU-s; marginal "
+        f"{1000 * (beam - fixed) / (args.n - 10):.2f} ms CPU per article "
+        f"({(args.n - 10) / (beam - fixed):.0f} articles per marginal CPU-s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
