@@ -20,6 +20,7 @@ from typing import NamedTuple
 import apache_beam as beam
 from apache_beam import pvalue
 
+from pipeline import dofnspecs
 from pipeline.settings import Settings, stream_state_dir
 from pipeline.sources.files import FILES, ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
@@ -146,6 +147,7 @@ def _stories(articles, settings: Settings):
 
 def build_batch(p: beam.Pipeline, settings: Settings) -> Outputs:
     """Files under settings.input -> the dataset under settings.output, with its counts."""
+    dofnspecs.install()  # Beam re-inspects every DoFn's methods per call: once per class
     read = p | "ReadDocuments" >> ReadDocuments(settings.input, settings.max_input_bytes)
     chain = enrich(read[ARTICLES], settings)
     naming = BatchFiles(settings.run_key, settings.shards_per_partition)
@@ -210,6 +212,7 @@ def _stream_sources(p: beam.Pipeline, settings: Settings) -> tuple:
 
 def build_stream(p: beam.Pipeline, settings: Settings) -> Outputs:
     """Polled feeds and a watched folder -> windowed files under settings.output."""
+    dofnspecs.install()
     s = settings.stream
     documents, source_failures, events = _stream_sources(p, settings)
     chain = enrich(documents, settings)
