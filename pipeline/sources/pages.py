@@ -173,7 +173,8 @@ class _FetchGroupFn(beam.DoFn):
         ms = outcome.result.elapsed * 1000 if outcome.result is not None else None
         page = self._page(outcome, at)
         for i, a in enumerate(items):
-            yield _event(a, at, "page", outcome.status, ms if i == 0 else None)
+            if _feed_source(a):  # OUT/sources is per feed; a watched file's items are not
+                yield _event(a, at, "page", outcome.status, ms if i == 0 else None)
             if page is None:
                 yield a._replace(fetch_status=outcome.status)
             else:
