@@ -136,7 +136,7 @@ def _robots_text(body: bytes, truncated: bool) -> tuple[str, bool]:
     return body.decode("utf-8-sig", errors="replace"), cut
 
 
-@functools.lru_cache(maxsize=64)  # Protego parsers stay out of the records; a crawl asks per URL
+@functools.lru_cache(maxsize=1024)  # parsers stay out of the records; a crawl asks per URL
 def _parser(text: str, token: str) -> Protego:
     return Protego.parse(_exact_groups(text, token))
 
