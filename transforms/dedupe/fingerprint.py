@@ -67,14 +67,12 @@ class MinHasher:
         words = _WORD.findall(normalise_text(text))
         if not words:
             return np.empty(0, dtype=np.uint64)
-        tokens = np.fromiter(
-            (
-                int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
-                for w in words
-            ),
-            dtype=np.uint64,
-            count=len(words),
-        )
+        known = list(map(_WORD_HASHES.get, words))  # a C loop: most words are known
+        if None in known:
+            known = [
+                h if h is not None else word_hash(w) for w, h in zip(words, known, strict=True)
+            ]
+        tokens = np.array(known, dtype=np.uint64)
         k = min(self.params.shingle, len(tokens))
         n = len(tokens) - k + 1
         with np.errstate(over="ignore"):
@@ -95,6 +93,22 @@ class MinHasher:
                 block = hashes[start : start + _CHUNK, None] * self._a + self._b
                 np.minimum(sig, (block >> np.uint64(32)).astype(np.uint32).min(axis=0), out=sig)
         return sig
+
+
+_WORD_HASHES: dict[str, int] = {}
+MAX_CACHED_WORDS = 1 << 19  # ~60 MB at most; news vocabulary repeats, so most words are found
+
+
+def word_hash(word: str) -> int:
+    """A word's 64-bit hash (blake2b), remembered per process: hashing each occurrence again
+    was half the cost of a signature (measured on bench/corpus.py articles)."""
+    found = _WORD_HASHES.get(word)
+    if found is None:
+        if len(_WORD_HASHES) >= MAX_CACHED_WORDS:
+            _WORD_HASHES.clear()
+        digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+        found = _WORD_HASHES[word] = int.from_bytes(digest, "little")
+    return found
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
