@@ -144,3 +144,16 @@ def test_readers_never_see_a_row_twice_or_missing(tmp_path):
         assert len(_ids(part)) == expected
     assert not wrong, wrong[:5]
     assert 1 in seen and 40 in seen, sorted(set(seen))
+
+
+def test_two_compactions_within_one_second_keep_both_old_sets(tmp_path):
+    out = tmp_path / "out"
+    part = out / "articles" / f"date={DAY}" / "lang=en"
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC).timestamp()
+    _stream_files(part, 2, 2)
+    assert compact_main([str(out), "--date", DAY], now=now) == 0
+    _stream_files(part, 2, 2, first=70)
+    assert compact_main([str(out), "--date", DAY], now=now) == 0
+    assert len(list(part.iterdir())) == 1 and len(_ids(part)) == 8
+    kept = sorted(p.name for p in (out / "_compacted").glob(f"*/date={DAY}/*"))
+    assert kept == ["lang=en", "lang=en+"]

@@ -99,6 +99,8 @@ def compact_partition(partition: Path, out: Path, stamp: str) -> Compacted:
     _move_back_newcomers(staging, partition, {f.name for f in files})
     trash = out / COMPACTED / stamp / partition.parent.name / partition.name
     trash.parent.mkdir(parents=True, exist_ok=True)
+    while trash.exists():  # compacted twice within a second: keep both old sets
+        trash = trash.with_name(trash.name + "+")
     staging.rename(trash)
     for empty in (staging.parent, staging.parent.parent):  # date=…, then .staging-<stamp>
         try:
