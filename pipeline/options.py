@@ -175,6 +175,16 @@ def _fetch_flags(parser) -> None:
     )
     _flag(
         g,
+        "allow-private-pages",
+        action="store_true",
+        default=False,
+        help="Fetch article pages on loopback, private and link-local addresses too. By default a "
+        "link from a feed to such an address is not requested (fetch_status skipped), so a feed "
+        "cannot make newsbeam call an internal service; links on a polled feed's own host are "
+        "always allowed.",
+    )
+    _flag(
+        g,
         "max-page-bytes",
         type=number_at_least(int, 1),
         default=5 * 1024 * 1024,

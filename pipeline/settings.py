@@ -202,6 +202,7 @@ def _pages(opts: NewsbeamOptions, mode: str):
         shards=opts.poll_shards if stream else 1,
         window_s=opts.window if stream else None,
         budget_s=opts.window if stream else None,
+        allow_private=opts.allow_private_pages,
     )
 
 

@@ -64,6 +64,7 @@ def test_a_batch_run_fetches_allowed_pages_and_never_asks_a_disallowed_one(pages
         (folder / "feed.xml").write_bytes(site.feed())
         out = tmp_path / "out"
         args = ["run", "--input", str(folder), "--output", str(out), "--fetch-articles", "always"]
+        args += ["--allow-private-pages"]  # a saved feed's links to 127.0.0.1: trusted here
         assert main([*args, "--politeness-delay", "0", "--user-agent", UA]) == 0
         log = list(site.requests)
 
@@ -99,6 +100,22 @@ def test_a_batch_run_fetches_allowed_pages_and_never_asks_a_disallowed_one(pages
     summary = json.loads((out / "summary.json").read_text())
     assert summary["balanced"] and summary["written"] == len(pages) + 3
     assert summary["pages"] == {"ok": 6, "robots": 2, "http_4xx": 1, "not_html": 1, "too_large": 1}
+
+
+def test_links_to_internal_addresses_are_not_requested_by_default(pages, tmp_path):
+    with PageSite(pages[:2], host="127.0.0.3") as inside:
+        folder = tmp_path / "in"
+        folder.mkdir()
+        (folder / "feed.xml").write_bytes(inside.feed())  # a saved feed: no polled host to trust
+        out = tmp_path / "out"
+        args = ["run", "--input", str(folder), "--output", str(out), "--fetch-articles", "always"]
+        assert main(args) == 0
+        asked = inside.paths()
+    assert asked == []  # not even robots.txt
+    rows = _rows(out)
+    assert {r["fetch_status"] for r in rows} == {"skipped"} and len(rows) == 2
+    assert {r["text"] for r in rows} == {summary_of(p) for p in pages[:2]}
+    assert not _dead(out)
 
 
 def _group_items(site: PageSite, links: list[str]) -> list[Article]:

@@ -214,3 +214,53 @@ def test_a_host_that_stops_answering_is_not_asked_for_its_other_pages():
 def test_a_home_page_named_as_canonical_is_not_taken():
     page = make_article(FULL, url="https://www.news.example/", text_source="page")
     assert merge_page(_item(), page).canonical_url == canonical_url(LINK)
+
+
+def test_internal_addresses_are_told_apart_from_public_ones():
+    from pipeline.sources.addresses import REASON, literal_reason, resolved_reason
+
+    for url in (
+        "http://127.0.0.2/a",
+        "http://localhost:8080/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.7/",
+        "http://192.168.1.1/",
+        "http://[::1]/",
+        "http://[fd00::1]/",
+        "http://[::ffff:10.0.0.1]/",
+        "http://0.0.0.0/",
+    ):
+        assert literal_reason(url) == REASON, url
+    assert literal_reason("https://93.184.216.34/") is None
+    assert literal_reason("https://news.example/a") is None
+
+    def resolve(answer):
+        return lambda host, port: [(2, 1, 6, "", (answer, 0))]
+
+    assert resolved_reason("https://intranet.example/", resolve("10.1.2.3")) == REASON
+    assert resolved_reason("https://news.example/", resolve("93.184.216.34")) is None
+
+    def unknown(host, port):
+        raise OSError("no such name")
+
+    assert resolved_reason("https://nowhere.example/", unknown) is None  # the fetch fails on it
+
+
+def test_a_redirect_to_an_internal_address_is_refused_unless_the_host_is_a_polled_feeds():
+    from pipeline.sources.pagejobs import PageJobs
+    from pipeline.sources.robots import RobotsCache
+
+    with FakeClock() as clock:
+        kw = {"gate": HostGate(), "cache": RobotsCache(), "clock": clock, "user_agent": "t"}
+        jobs = PageJobs(["https://news.example/a"], delay_s=0, max_retry_after_s=0, **kw)
+        assert jobs.may_request("http://169.254.169.254/latest/") is not None
+        trusted = PageJobs(
+            ["https://news.example/a"],
+            delay_s=0,
+            max_retry_after_s=0,
+            exempt_hosts=frozenset({"10.0.0.5"}),
+            **kw,
+        )
+        assert trusted.may_request("http://10.0.0.5/story") is None
+        allowed = PageJobs([], delay_s=0, max_retry_after_s=0, allow_private=True, **kw)
+        assert allowed.may_request("http://127.0.0.1/x") is None

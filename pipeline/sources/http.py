@@ -137,19 +137,19 @@ def fetch(
     user_agent: str = USER_AGENT,
     may_retry: Callable[[], bool] | None = None,
     accept: str = ACCEPT,
-    may_follow: Callable[[str], str | None] | None = None,
+    may_request: Callable[[str], str | None] | None = None,
 ) -> FetchResult:
     """GET `url` with the validators of the last success; retries transient failures only,
     and not one that said when to come back (Retry-After: the poller waits), nor any once
-    `may_retry()` says no (the run is stopping). `may_follow(url)` is asked before each redirect
-    is followed: None lets it, a reason refuses it (the result's error is "refused: <reason>")."""
+    `may_retry()` says no (the run is stopping). `may_request(url)` is asked before each request,
+    redirects included: None lets it, a reason refuses it (the error is "refused: <reason>")."""
     started = time.monotonic()
     pool = pool or new_pool(timeout)
     result = FetchResult(url, url, 0, error="not attempted")
     headers = _headers(etag, last_modified, user_agent, accept)
     allowed = may_retry or (lambda: True)
     for attempt in range(1, retries + 2):
-        result = _fetch_once(pool, url, headers, timeout, max_bytes, max_redirects, may_follow)
+        result = _fetch_once(pool, url, headers, timeout, max_bytes, max_redirects, may_request)
         result = result._replace(attempts=attempt)
         if not result.transient or attempt > retries or result.retry_after is not None:
             break
@@ -175,23 +175,23 @@ def _headers(etag: str | None, last_modified: str | None, user_agent: str, accep
     return headers
 
 
-def _fetch_once(pool, url, headers, timeout, max_bytes, max_redirects, may_follow) -> FetchResult:
+def _fetch_once(pool, url, headers, timeout, max_bytes, max_redirects, may_request) -> FetchResult:
     """One attempt, redirects included, within a total deadline of `timeout` seconds."""
     with Deadline(timeout) as deadline:
-        result = _follow(pool, url, headers, timeout, max_bytes, max_redirects, may_follow)
+        result = _follow(pool, url, headers, timeout, max_bytes, max_redirects, may_request)
     if deadline.expired:  # the socket was cut: whatever was read is not the whole answer
         error = f"timed out: no whole answer within {timeout:g} s (connect, headers and body)"
         return FetchResult(url, result.final_url, 0, error=error, transient=True)
     return result
 
 
-def _follow(pool, url, headers, timeout, max_bytes, max_redirects, may_follow) -> FetchResult:
+def _follow(pool, url, headers, timeout, max_bytes, max_redirects, may_request) -> FetchResult:
     current = url
     for hop in range(max_redirects + 1):
         if not is_fetchable(current):
             what = "a redirect to a URL that is not http(s)" if hop else "not an http(s) URL"
             return FetchResult(url, current, 0, error=f"refused: {what}: {current[:200]}")
-        reason = may_follow(current) if hop and may_follow else None
+        reason = may_request(current) if may_request else None
         if reason:
             return FetchResult(url, current, 0, error=f"refused: {reason}: {current[:200]}")
         try:

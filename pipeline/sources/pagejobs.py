@@ -11,7 +11,7 @@ from collections import deque
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from pipeline.sources import robots
+from pipeline.sources import addresses, robots
 from pipeline.sources.clock import US, Clock
 from pipeline.sources.feedlist import host_of
 from pipeline.sources.hostgate import HostGate
@@ -21,9 +21,11 @@ from transforms.parse.unpack import HTML, sniff
 ROBOTS, PAGE = "robots", "page"
 # No connection at all (refused, DNS, TLS): the host is down for the rest of this group.
 UNREACHABLE = ("error",)
+PRIVATE_NOTE = f"not requested: the link leads to {addresses.REASON} (--allow-private-pages)"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 ROBOTS_REASON = "robots.txt disallows the redirect target"
 REFUSED_BY_ROBOTS = f"refused: {ROBOTS_REASON}"
+REFUSED_PRIVATE = f"refused: {addresses.REASON}"
 _SNIFFED_TYPES = ("", "text/plain", "application/octet-stream", "binary/octet-stream")
 
 
@@ -57,6 +59,8 @@ def page_status(result: FetchResult) -> str:
     """A page answer's fetch_status."""
     if (result.error or "").startswith(REFUSED_BY_ROBOTS):
         return "robots"
+    if (result.error or "").startswith(REFUSED_PRIVATE):
+        return "skipped"
     if result.ok:
         if result.truncated:
             return "too_large"
@@ -82,6 +86,8 @@ class PageJobs:
         user_agent: str,
         delay_s: float,
         max_retry_after_s: float,
+        exempt_hosts: frozenset[str] = frozenset(),
+        allow_private: bool = False,
     ):
         self._queues: dict[str, deque[str]] = {}
         for url in dict.fromkeys(urls):
@@ -91,6 +97,7 @@ class PageJobs:
         self._max_retry_after = max_retry_after_s
         self._rules: dict[str, robots.RobotsRules] = {}  # what this group learned, by origin
         self._attempts: dict[str, int] = {}
+        self._exempt, self._allow_private = exempt_hosts, allow_private
         self.decided: list[tuple[str, Outcome]] = []
 
     def hosts(self) -> list[str]:
@@ -117,6 +124,10 @@ class PageJobs:
         queue = self._queues[host]
         while queue:
             url = queue[0]
+            if self._internal(url, addresses.literal_reason):
+                queue.popleft()
+                self.decided.append((url, Outcome("skipped", None, PRIVATE_NOTE)))
+                continue
             origin = robots.origin_of(url) or ""
             rules = self._rules_for(origin)
             if rules is None:
@@ -127,9 +138,24 @@ class PageJobs:
             self.decided.append((url, Outcome("robots", None, f"robots.txt: {rules.reason}")))
         return None
 
-    def may_follow(self, url: str) -> str | None:
-        """May a page's redirect go to `url`? Not where a robots.txt this process knows
+    def _internal(self, url: str, check) -> str | None:
+        """Why `url` may not be asked (an internal address), unless its host is a polled
+        feed's or private pages are allowed."""
+        if self._allow_private or host_of(url) in self._exempt:
+            return None
+        return check(url)
+
+    def may_request_robots(self, url: str) -> str | None:
+        """Asked in the fetch thread before each request for a robots.txt (DNS included)."""
+        return self._internal(url, addresses.resolved_reason)
+
+    def may_request(self, url: str) -> str | None:
+        """Asked in the fetch thread before each request for a page, redirects included: not
+        an internal address (DNS included), nor where a robots.txt this process knows
         disallows it (an origin whose robots.txt is not known yet is followed)."""
+        internal = self._internal(url, addresses.resolved_reason)
+        if internal:
+            return internal
         rules = self._rules_for(robots.origin_of(url) or "")
         if rules is not None and not robots.allowed(rules, url, self._agent):
             return ROBOTS_REASON
@@ -139,6 +165,9 @@ class PageJobs:
         """One answer: robots.txt learned (None), a page to ask again after the pause its host
         asked for (None), or the page's Outcome."""
         self._gate.ended(job.host, at)
+        if (result.error or "").startswith(REFUSED_PRIVATE):  # its name resolves inside
+            self._give_up(job.host, "skipped", PRIVATE_NOTE)
+            return Outcome("skipped", None, PRIVATE_NOTE) if job.kind == PAGE else None
         if job.kind == ROBOTS:
             rules = robots.rules_from_fetch(result, at)
             self._rules[job.origin] = rules

@@ -34,7 +34,7 @@ from pipeline.sources.clock import SYSTEM_CLOCK, US, Clock, now_us
 from pipeline.sources.feedlist import host_of
 from pipeline.sources.feedstate import shard_of
 from pipeline.sources.hostgate import gate_for
-from pipeline.sources.pagejobs import PAGE, Outcome, PageJobs
+from pipeline.sources.pagejobs import PAGE, PRIVATE_NOTE, Outcome, PageJobs
 from pipeline.sources.robots import MAX_ROBOTS_BYTES, RobotsCache
 from pipeline.sources.rounds import PollRound, fetch_executor
 from transforms.core.failures import ARTICLES, EVENTS, FAILURES, make_failure
@@ -66,6 +66,7 @@ class PageConfig(NamedTuple):
     window_s: int | None = None  # a stream groups pages per window; None: one group per shard
     budget_s: float | None = None  # how long a group may start requests; None: until done
     max_retry_after_s: float = DEFAULT_MAX_RETRY_AFTER_S
+    allow_private: bool = False  # links to loopback/private/link-local addresses (SSRF guard)
 
 
 def _feed_source(a: Article) -> bool:
@@ -125,6 +126,10 @@ class _FetchGroupFn(beam.DoFn):
             user_agent=cfg.user_agent,
             delay_s=cfg.politeness_delay,
             max_retry_after_s=cfg.max_retry_after_s,
+            exempt_hosts=frozenset(  # the user polls these hosts: their links are trusted
+                host_of(a.source_uri) for g in by_url.values() for a in g if _feed_source(a)
+            ),
+            allow_private=cfg.allow_private,
         )
         fetch_round = PollRound(
             jobs.hosts(),
@@ -165,11 +170,13 @@ class _FetchGroupFn(beam.DoFn):
             sleep=self._clock.sleep,
             user_agent=cfg.user_agent,
             accept=http_fetch.PAGE_ACCEPT if page else "text/plain, */*;q=0.5",
-            may_follow=jobs.may_follow if page else None,
+            may_request=jobs.may_request if page else jobs.may_request_robots,
         )
 
     def _emit(self, items: list[Article], outcome: Outcome, at: int) -> Iterator:
         Metrics.counter(STEP, outcome.status).inc()
+        if outcome.detail == PRIVATE_NOTE:
+            Metrics.counter(STEP, "private_address").inc()
         ms = outcome.result.elapsed * 1000 if outcome.result is not None else None
         page = self._page(outcome, at)
         for i, a in enumerate(items):
