@@ -228,3 +228,18 @@ def test_a_stream_fetches_each_page_once_across_a_restart_and_reports_health(
     assert "pages ok" in err  # the status line
     assert sources_main([str(out), "--all"]) == 0
     assert f"{site.base}/feed.xml"[:40] in capsys.readouterr().out
+
+
+@pytest.mark.cluster
+def test_a_batch_run_on_a_local_dask_cluster_fetches_pages_too(pages, tmp_path):
+    with PageSite(pages[:4], private=1) as site:
+        folder = tmp_path / "in"
+        folder.mkdir()
+        (folder / "feed.xml").write_bytes(site.feed())
+        out = tmp_path / "out"
+        args = ["run", "--input", str(folder), "--output", str(out), "--fetch-articles", "always"]
+        args += ["--allow-private-pages", "--politeness-delay", "0", "--dask-local-workers", "2"]
+        assert main(args) == 0
+        paths = site.paths()
+    assert not [p for p in paths if p.startswith("/private/")]
+    assert sorted(r["fetch_status"] for r in _rows(out)) == ["ok", "ok", "ok", "robots"]
