@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 
+from transforms.core.records import FETCH_FAILURES
 from transforms.write import write_atomically
 
 SUMMARY_NAME = "summary.json"
@@ -176,9 +177,6 @@ class StreamTotals:
         return epoch
 
 
-PAGE_FAILURES = ("http_4xx", "http_5xx", "timeout", "too_large", "not_html", "error")
-
-
 def status_line(
     epoch: Mapping[str, int], totals: StreamTotals, window_start: float, elapsed: float
 ) -> str:
@@ -190,7 +188,7 @@ def status_line(
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     at = time.strftime("%H:%M:%SZ", time.gmtime(window_start))
     new = g("feed.new_items", 0) + g("watch.new_items", 0)
-    failed = sum(g(f"pages.{s}", 0) for s in PAGE_FAILURES)
+    failed = sum(g(f"pages.{s}", 0) for s in FETCH_FAILURES)
     return (
         f"newsbeam stream: window {at} ({elapsed:.1f} s) | polls ok {g('feed.fetched', 0)} "
         f"304 {g('feed.not_modified', 0)} err {g('feed.errors', 0)} | files {g('watch.files', 0)} | "

@@ -38,7 +38,7 @@ from pipeline.sources.pagejobs import PAGE, PRIVATE_NOTE, Outcome, PageJobs
 from pipeline.sources.robots import MAX_ROBOTS_BYTES, RobotsCache
 from pipeline.sources.rounds import PollRound, fetch_executor
 from transforms.core.failures import ARTICLES, EVENTS, FAILURES, make_failure
-from transforms.core.records import Article, RawDocument, SourceEvent
+from transforms.core.records import FETCH_NOT_FAILED, Article, RawDocument, SourceEvent
 from transforms.pages import FETCH, NEVER, fetch_plan, load_cues, merge_page
 from transforms.parse import parse_page
 from transforms.write import WindowArticles
@@ -48,7 +48,6 @@ TO_FETCH = "to_fetch"
 DEFAULT_MAX_PAGE_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_RETRY_AFTER_S = 120.0  # a page asked again after a longer Retry-After is given up
 _NO_DEADLINE_US = 1 << 62
-NOT_FAILURES = ("ok", "robots", "skipped")  # a choice, not an error: no dead letter
 
 
 class PageConfig(NamedTuple):
@@ -186,7 +185,7 @@ class _FetchGroupFn(beam.DoFn):
                 yield a._replace(fetch_status=outcome.status)
             else:
                 yield merge_page(a, page)
-        if outcome.status not in NOT_FAILURES:
+        if outcome.status not in FETCH_NOT_FAILED:  # a choice, not an error: no dead letter
             yield _failure(items, outcome, at)
 
     @staticmethod

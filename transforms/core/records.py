@@ -34,6 +34,10 @@ FETCH_STATUSES = (
     "skipped",
     "not_fetched",
 )
+# A page that was fetched, or deliberately not asked: no failure. Every other status is a failed
+# fetch (a dead letter, a health row's fetch_failures, the status line's "failed").
+FETCH_NOT_FAILED = frozenset({"ok", "robots", "skipped", "not_fetched"})
+FETCH_FAILURES = tuple(s for s in FETCH_STATUSES if s not in FETCH_NOT_FAILED)
 ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
 
 

@@ -23,7 +23,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import FixedWindows
 
 from transforms.core.failures import FAILURES, make_failure
-from transforms.core.records import SOURCE_HEALTH_SCHEMA, SourceEvent
+from transforms.core.records import FETCH_NOT_FAILED, SOURCE_HEALTH_SCHEMA, SourceEvent
 from transforms.write.files import temp_path
 from transforms.write.naming import window_label
 from transforms.write.parquet import WRITTEN, WrittenFile
@@ -39,8 +39,6 @@ POLL_COLUMNS = {
     "timeout": "timeouts",
 }
 PAGE_COLUMNS = {"ok": "pages_fetched", "robots": "robots_blocked"}
-# Page outcomes that are not a failed fetch: a page fetched, refused by robots.txt, or never asked.
-NOT_FAILURES = frozenset({"ok", "robots", "skipped", "not_fetched"})
 # The summed columns: every int32 column of the schema, in its order.
 COUNTERS = tuple(f.name for f in SOURCE_HEALTH_SCHEMA if pa.types.is_int32(f.type))
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -82,7 +80,7 @@ def _latest(a: int | None, b: int | None) -> int | None:
 def add_event(c: HealthCounts, e: SourceEvent) -> HealthCounts:
     """`c` with one more event counted."""
     changes = {name: getattr(c, name) + 1 for name in _columns_counted(e)}
-    if e.kind == PAGE and e.outcome not in NOT_FAILURES:
+    if e.kind == PAGE and e.outcome not in FETCH_NOT_FAILED:
         changes["failed"] = (*c.failed, e.outcome)
     # A NaN would make the median NaN: an untimed fetch is left out, not guessed.
     timed = e.fetch_ms is not None and math.isfinite(e.fetch_ms)
