@@ -86,6 +86,16 @@ def timed_out(result: FetchResult) -> bool:
     return result.status == 0 and (error.startswith("timed out") or "Timeout" in error)
 
 
+def failure_class(result: FetchResult) -> str:
+    """What kind of failure a failed fetch was: "4xx", "5xx", "timeout", or "error" (no HTTP
+    answer: refused, reset, a failed name lookup, a refused redirect)."""
+    if 400 <= result.status < 500:
+        return "4xx"
+    if result.status >= 500:
+        return "5xx"
+    return "timeout" if timed_out(result) else "error"
+
+
 def is_fetchable(url: str) -> bool:
     try:
         parts = urlsplit(url)

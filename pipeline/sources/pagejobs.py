@@ -15,7 +15,7 @@ from pipeline.sources import addresses, robots
 from pipeline.sources.clock import US, Clock
 from pipeline.sources.feedlist import host_of
 from pipeline.sources.hostgate import HostGate
-from pipeline.sources.http import FetchResult, timed_out
+from pipeline.sources.http import FetchResult, failure_class
 from transforms.parse.unpack import HTML, sniff
 
 ROBOTS, PAGE = "robots", "page"
@@ -65,11 +65,8 @@ def page_status(result: FetchResult) -> str:
         if result.truncated:
             return "too_large"
         return "ok" if is_html(result) else "not_html"
-    if 400 <= result.status < 500:
-        return "http_4xx"
-    if result.status >= 500:
-        return "http_5xx"
-    return "timeout" if timed_out(result) else "error"
+    failure = failure_class(result)
+    return f"http_{failure}" if failure in ("4xx", "5xx") else failure
 
 
 class PageJobs:

@@ -250,15 +250,10 @@ class _PollShardFn(beam.DoFn):
 
 
 def poll_outcome(result: http_fetch.FetchResult) -> str:
-    """A poll's class for OUT/sources: "200", "304", "4xx", "5xx", "timeout" or "error" (no
-    HTTP answer: refused, reset, a failed name lookup, a refused redirect)."""
+    """A poll's class for OUT/sources: "200", "304", else http.failure_class()."""
     if result.ok or result.not_modified:
         return str(result.status)
-    if 400 <= result.status < 500:
-        return "4xx"
-    if result.status >= 500:
-        return "5xx"
-    return "timeout" if http_fetch.timed_out(result) else "error"
+    return http_fetch.failure_class(result)
 
 
 def _counters(url: str):
