@@ -30,7 +30,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from transforms.core.records import ARTICLE_SCHEMA
-from transforms.write.parquet import ROW_GROUP_ROWS
+from transforms.write.dataset import read_schema
+from transforms.write.parquet import ARTICLE_WRITE_OPTIONS, SORT_COLUMNS
 
 COMPACTED = "_compacted"  # OUT/_compacted/<stamp>/date=…/lang=…: replaced files, kept a while
 GRACE_S = 3600.0  # a reader has this long to finish reading files that were compacted away
@@ -71,12 +72,9 @@ def compactable(partition: Path) -> list[Path]:
 
 def _merged(files: list[Path]) -> pa.Table:
     """Every row of `files` in the one schema (older files lack newer columns: nulls), sorted as
-    the writer sorts (published_at, article_id, version, content_hash)."""
-    schema = pa.schema([f.with_nullable(True) for f in ARTICLE_SCHEMA])
-    tables = [pq.read_table(f, schema=schema) for f in files]
-    table = pa.concat_tables(tables)
-    keys = ["published_at", "article_id", "version", "content_hash"]
-    return table.sort_by([(k, "ascending") for k in keys]).cast(ARTICLE_SCHEMA)
+    the writer sorts them."""
+    table = pa.concat_tables([pq.read_table(f, schema=read_schema()) for f in files])
+    return table.sort_by([(k, "ascending") for k in SORT_COLUMNS]).cast(ARTICLE_SCHEMA)
 
 
 def compact_partition(partition: Path, out: Path, stamp: str) -> Compacted:
@@ -91,7 +89,7 @@ def compact_partition(partition: Path, out: Path, stamp: str) -> Compacted:
     # The partition's other files (a batch run's) stay: hard links, no copy.
     shutil.copytree(partition, staging, ignore=_only_others(files), copy_function=os.link)
     new = staging / f"{PREFIX}{stamp}.parquet"
-    pq.write_table(table, new, compression="zstd", row_group_size=ROW_GROUP_ROWS)
+    pq.write_table(table, new, **ARTICLE_WRITE_OPTIONS)
     if pq.read_metadata(new).num_rows != sum(pq.read_metadata(f).num_rows for f in files):
         shutil.rmtree(staging)
         raise RuntimeError(f"{partition}: the compacted file does not hold every row; unchanged")

@@ -11,7 +11,9 @@ from transforms.core.times import to_us
 _TIME_COLUMNS = ("ingested_at", "published_at", "modified_at")
 
 
-def _read_schema():
+def read_schema():
+    """ARTICLE_SCHEMA with every column nullable: files of an older schema version lack the
+    newer columns, which then read as nulls."""
     import pyarrow as pa
 
     from transforms.core.records import ARTICLE_SCHEMA
@@ -34,7 +36,7 @@ def read_rows(
     try:
         dataset = ds.dataset(
             root,
-            schema=_read_schema(),  # files of an older schema lack newer columns: read as nulls
+            schema=read_schema(),
             format="parquet",
             partitioning="hive",
             exclude_invalid_files=True,

@@ -33,6 +33,16 @@ class WrittenFile(NamedTuple):
     rows: int
 
 
+SORT_COLUMNS = ("published_at", "article_id", "version", "content_hash")  # undated rows first
+# How every article file is written, by the writer and by compaction alike.
+ARTICLE_WRITE_OPTIONS = {
+    "compression": "zstd",
+    "row_group_size": ROW_GROUP_ROWS,
+    "use_dictionary": ["language", "published_at_source", "source_name", "source_uri"],
+    "write_statistics": True,
+}
+
+
 def sort_key(a: Article) -> tuple:
     return (a.published_at or 0, a.article_id, a.version, a.content_hash)
 
@@ -59,27 +69,25 @@ def _split_rows(articles: list[Article]) -> tuple[list[Article], list[tuple[Arti
     return good, bad
 
 
-def write_parquet(path: str, articles: Iterable[Article]) -> int:
-    """Write rows to a temp file beside `path`, then rename onto it; returns the row count."""
-    rows = sorted(articles, key=sort_key)
-    table = articles_to_table(rows)
+def write_table_atomically(path: str, table, **options) -> int:
+    """Write `table` to a temp file beside `path` (its folder made if missing), then rename
+    onto it; returns the row count."""
     tmp = temp_path(path)
     try:
         with FileSystems.create(tmp) as fh:
-            pq.write_table(
-                table,
-                fh,
-                compression="zstd",
-                row_group_size=ROW_GROUP_ROWS,
-                use_dictionary=["language", "published_at_source", "source_name", "source_uri"],
-                write_statistics=True,
-            )
+            pq.write_table(table, fh, **options)
         FileSystems.rename([tmp], [path])
     except BaseException:
         if FileSystems.exists(tmp):
             FileSystems.delete([tmp])
         raise
-    return len(rows)
+    return table.num_rows
+
+
+def write_parquet(path: str, articles: Iterable[Article]) -> int:
+    """Articles in the writer's order, written atomically to `path`; returns the row count."""
+    table = articles_to_table(sorted(articles, key=sort_key))
+    return write_table_atomically(path, table, **ARTICLE_WRITE_OPTIONS)
 
 
 def window_start_of(w) -> float | None:

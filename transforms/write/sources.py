@@ -16,17 +16,14 @@ from typing import NamedTuple
 
 import apache_beam as beam
 import pyarrow as pa
-import pyarrow.parquet as pq
 from apache_beam import pvalue
-from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
 from apache_beam.transforms.window import FixedWindows
 
 from transforms.core.failures import FAILURES, make_failure
 from transforms.core.records import FETCH_NOT_FAILED, SOURCE_HEALTH_SCHEMA, SourceEvent
-from transforms.write.files import temp_path
 from transforms.write.naming import window_label
-from transforms.write.parquet import WRITTEN, WrittenFile
+from transforms.write.parquet import WRITTEN, WrittenFile, write_table_atomically
 
 STEP = "write_sources"
 POLL, PAGE, ITEM = "poll", "page", "item"
@@ -137,30 +134,9 @@ def health_file_name(window_start_s: float, run: str) -> str:
     return f"part-{window_label(window_start_s)}-{run}.parquet"
 
 
-def _ensure_dir(folder: str) -> None:
-    if FileSystems.exists(folder):
-        return
-    try:
-        FileSystems.mkdirs(folder)
-    except OSError:
-        if not FileSystems.exists(folder):  # else another bundle made it first
-            raise
-
-
 def write_health_file(path: str, rows: Iterable[dict]) -> int:
     """Write rows to a temp file beside `path`, then rename onto it; returns the row count."""
-    table = health_table(rows)
-    _ensure_dir(path.rsplit("/", 1)[0])
-    tmp = temp_path(path)
-    try:
-        with FileSystems.create(tmp) as fh:
-            pq.write_table(table, fh, compression="zstd", write_statistics=True)
-        FileSystems.rename([tmp], [path])
-    except BaseException:
-        if FileSystems.exists(tmp):
-            FileSystems.delete([tmp])
-        raise
-    return table.num_rows
+    return write_table_atomically(path, health_table(rows), compression="zstd")
 
 
 class _SumHealthFn(beam.CombineFn):
