@@ -71,8 +71,8 @@ def compactable(partition: Path) -> list[Path]:
 
 
 def _merged(files: list[Path]) -> pa.Table:
-    """Every row of `files` in the one schema (older files lack newer columns: nulls), sorted as
-    the writer sorts them."""
+    """Every row of `files` in the one schema (older files lack newer columns: nulls), sorted by
+    the writer's columns (undated rows last, where the writer puts them first)."""
     table = pa.concat_tables([pq.read_table(f, schema=read_schema()) for f in files])
     return table.sort_by([(k, "ascending") for k in SORT_COLUMNS]).cast(ARTICLE_SCHEMA)
 

@@ -33,7 +33,7 @@ class WrittenFile(NamedTuple):
     rows: int
 
 
-SORT_COLUMNS = ("published_at", "article_id", "version", "content_hash")  # undated rows first
+SORT_COLUMNS = ("published_at", "article_id", "version", "content_hash")  # sort_key()'s order
 # How every article file is written, by the writer and by compaction alike.
 ARTICLE_WRITE_OPTIONS = {
     "compression": "zstd",
