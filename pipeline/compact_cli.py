@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from pipeline.options import PlainParser, UsageError, day
 from transforms.write.compaction import (
     GRACE_S,
     compact_partition,
@@ -18,22 +19,13 @@ from transforms.write.compaction import (
     sweep,
 )
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        raise SystemExit(f"newsbeam compact: error: {message}")
-
-
-def _day(value: str) -> str:
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a day (YYYY-MM-DD): {value!r}") from exc
+PROG = "newsbeam compact"
 
 
 def compact_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="newsbeam compact",
+    p = PlainParser(
+        prog=PROG,
+        allow_abbrev=False,
         description="Rewrite each partition's stream files into one Parquet file, atomically for "
         "readers: a listing shows the old files or the new one, never both. Batch runs' files "
         "are left as they are (one per partition and shard already).",
@@ -41,7 +33,7 @@ def compact_parser() -> argparse.ArgumentParser:
     p.add_argument("dataset", metavar="OUT", help="The --output folder of newsbeam run/stream.")
     p.add_argument(
         "--date",
-        type=_day,
+        type=day,
         default=None,
         help="Compact this day's partitions (UTC, YYYY-MM-DD). Default: every day before today, "
         "which a running stream no longer writes (it writes today's windows).",
@@ -58,20 +50,21 @@ def compact_parser() -> argparse.ArgumentParser:
 
 def compact_main(argv: Sequence[str], now: float | None = None) -> int:
     """0 when done (also when there was nothing to compact); 2 for a bad argument."""
+    if any(a in ("-h", "--help") for a in argv):
+        compact_parser().print_help()
+        return 0
     try:
         args = compact_parser().parse_args(list(argv))
-    except SystemExit as exc:
-        if exc.code in (0, None):
-            return 0
-        print(exc.code, file=sys.stderr)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     out = Path(args.dataset)
     if not (out / "articles").is_dir():
-        print(f"newsbeam compact: error: {out}/articles is not a folder", file=sys.stderr)
+        print(f"{PROG}: error: {out}/articles is not a folder", file=sys.stderr)
         return 2
     now = time.time() if now is None else now
     today = dt.datetime.fromtimestamp(now, dt.UTC).date().isoformat()
-    found = partitions(out, args.date)
+    found = partitions(out, args.date.isoformat() if args.date else None)
     if args.date is None:
         found = [p for p in found if p.parent.name.removeprefix("date=") < today]
     stamp, files, rows, done = stamp_now(now), 0, 0, 0

@@ -366,12 +366,15 @@ def mirror_user_agent(argv: Sequence[str]) -> list[str]:
 REPORT = "report"
 
 
-class _PlainOneLineParser(argparse.ArgumentParser):
+class PlainParser(argparse.ArgumentParser):
+    """argparse for the commands without Beam options (report, sources, compact): a bad flag is
+    one UsageError line, not argparse's usage block."""
+
     def error(self, message):
         raise UsageError(message)
 
 
-def _day(value: str) -> dt.date:
+def day(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -380,7 +383,7 @@ def _day(value: str) -> dt.date:
 
 def report_parser() -> argparse.ArgumentParser:
     """`newsbeam report`'s flags: no Beam options, it only reads a dataset."""
-    parser = _PlainOneLineParser(
+    parser = PlainParser(
         prog="newsbeam report",
         allow_abbrev=False,
         description="Write one self-contained HTML page (works offline) of what a dataset holds.",
@@ -392,10 +395,10 @@ def report_parser() -> argparse.ArgumentParser:
         "--output", default="report.html", help="Where to write the page. Default: report.html."
     )
     parser.add_argument(
-        "--since", type=_day, default=None, help="First published day to include (YYYY-MM-DD, UTC)."
+        "--since", type=day, default=None, help="First published day to include (YYYY-MM-DD, UTC)."
     )
     parser.add_argument(
-        "--until", type=_day, default=None, help="Last published day to include (YYYY-MM-DD, UTC)."
+        "--until", type=day, default=None, help="Last published day to include (YYYY-MM-DD, UTC)."
     )
     return parser
 

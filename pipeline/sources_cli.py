@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from pipeline.options import UsageError, number_at_least
+from pipeline.options import PlainParser, UsageError, number_at_least
 from pipeline.report.dataset import connect, find_files, partition_day, rows
 from pipeline.report.health import SLOW_MS, STALE_POLLS, attention
 
@@ -48,13 +48,8 @@ class Column(NamedTuple):
     cell: Callable[[dict], str]
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # one actionable line, not argparse's usage block
-        raise UsageError(message)
-
-
 def sources_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = PlainParser(
         prog=PROG,
         allow_abbrev=False,
         description="Show the feeds that need a look (failing, blocked by robots.txt, stale, "
