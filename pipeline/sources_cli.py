@@ -19,17 +19,8 @@ from pipeline.report.health import SLOW_MS, STALE_POLLS, attention
 PROG = "newsbeam sources"
 URGENCY = ("failing", "robots", "stale", "slow")  # attention()'s flags, most urgent first
 FEED_WIDTH = 60  # longer feed URLs are cut, so every column stays in place
-# Filters shared by the two queries below and the report's source_health.sql.
-_SCAN = "read_parquet($sources, hive_partitioning = true, union_by_name = true)"
-_PERIOD = "window_start::DATE BETWEEN $since AND $until"
-# Failed page fetches per feed: source_health.sql does not sum the fetch_failures lists.
-FAILURES_SQL = f"""
-SELECT feed, sum(failure.count)::BIGINT AS failures
-FROM (SELECT feed, unnest(fetch_failures) AS failure FROM {_SCAN} WHERE {_PERIOD})
-GROUP BY feed
-"""
-SPAN_SQL = f"SELECT min(window_start), max(window_start) FROM {_SCAN} WHERE {_PERIOD}"
-NEWEST_SQL = f"SELECT max(window_start)::DATE FROM {_SCAN.replace('$sources', '$all')}"
+# Only when no file sits in a date= folder: the newest day the files hold.
+NEWEST_SQL = "SELECT max(window_start)::DATE FROM read_parquet($all, union_by_name = true)"
 
 
 class NoData(Exception):
@@ -119,11 +110,15 @@ def period(root: str, days: int, con) -> Period:
 
 
 def feed_rows(con, p: Period, stale_polls: int, slow_ms: float) -> list[dict]:
-    """Per feed: the report's sums, failed page fetches and flags; most urgent first."""
+    """Per feed: the report's sums (failed page fetches included) and flags; most urgent
+    first."""
     params = {"sources": list(p.files), "since": p.since, "until": p.until}
-    failures = dict(con.execute(FAILURES_SQL, params).fetchall())
     feeds = [
-        {**f, "failures": failures.get(f["feed"], 0), "flags": flags(f, stale_polls, slow_ms)}
+        {
+            **f,
+            "failures": sum(r["count"] for r in f["fetch_failures"] or ()),
+            "flags": flags(f, stale_polls, slow_ms),
+        }
         for f in rows(con, "source_health", params)
     ]
     return sorted(feeds, key=urgency)
@@ -191,12 +186,12 @@ def report(args: argparse.Namespace) -> list[str]:
     try:
         p = period(args.dataset.rstrip("/") or "/", args.days, con)
         feeds = feed_rows(con, p, args.stale_polls, args.slow_ms)
-        params = {"sources": list(p.files), "since": p.since, "until": p.until}
-        first, last = con.execute(SPAN_SQL, params).fetchone()
     finally:
         con.close()
     if not feeds:
         raise NoData(f"no window from {p.since} to {p.until} in {args.dataset}/sources/")
+    first = min(f["first_window"] for f in feeds)
+    last = max(f["last_window"] for f in feeds)
     shown = feeds if args.all else [f for f in feeds if f["flags"]]
     return [summary(feeds, first, last), *(table_lines(shown) if shown else [])]
 

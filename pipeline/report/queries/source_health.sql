@@ -11,7 +11,10 @@ SELECT feed,
        sum(new_items) AS new_items,
        sum(pages_fetched) AS pages_fetched,
        median(median_fetch_ms) AS median_fetch_ms,
-       max(last_success) AS last_success
+       max(last_success) AS last_success,
+       flatten(list(fetch_failures)) AS fetch_failures,
+       min(window_start) AS first_window,
+       max(window_start) AS last_window
 FROM read_parquet($sources, hive_partitioning = true, union_by_name = true)
 WHERE window_start::DATE BETWEEN $since AND $until
 GROUP BY feed ORDER BY feed;
