@@ -97,6 +97,11 @@ class PageJobs:
         self._exempt, self._allow_private = exempt_hosts, allow_private
         self.decided: list[tuple[str, Outcome]] = []
 
+    def take_decided(self) -> list[tuple[str, Outcome]]:
+        """The outcomes reached without a request since the last call."""
+        taken, self.decided = self.decided, []
+        return taken
+
     def hosts(self) -> list[str]:
         return sorted(self._queues)
 

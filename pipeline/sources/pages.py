@@ -140,13 +140,12 @@ class _FetchGroupFn(beam.DoFn):
         start = functools.partial(self._start, jobs=jobs)
         for job, result, at in fetch_round.run(start, self._deadline()):
             outcome = jobs.record(job, result, at)
-            for url, decided in jobs.decided:
-                yield from self._emit(by_url[url], decided, at)
-            jobs.decided.clear()
             if outcome is not None:
                 yield from self._emit(by_url[job.url], outcome, at)
+            for url, decided in jobs.take_decided():
+                yield from self._emit(by_url[url], decided, at)
         at = now_us(self._clock)
-        for url, decided in jobs.decided:
+        for url, decided in jobs.take_decided():
             yield from self._emit(by_url[url], decided, at)
         for url in jobs.leftovers():  # counted apart: the window's time for pages ran out
             Metrics.counter(STEP, "out_of_time").inc()
