@@ -51,6 +51,13 @@ class SystemClock:
 SYSTEM_CLOCK = SystemClock()
 
 
+def clock_key(clock: Clock) -> str:
+    """Which timeline a clock reads ("system", or a FakeClock's name): the key of per-process
+    tables that hold times (host gates, robots.txt), so a test's fake times never mix with
+    real ones."""
+    return getattr(clock, "name", "system")
+
+
 def now_us(clock: Clock) -> int:
     """The clock's time as integer µs since the epoch, the unit of every time in the records."""
     return round(clock.now() * US)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import NamedTuple
 
-from pipeline.sources.clock import Clock
+from pipeline.sources.clock import Clock, clock_key
 
 _US = 1_000_000
 STALE_US = 3600 * _US
@@ -68,7 +68,7 @@ _GATES_LOCK = threading.Lock()
 
 def gate_for(clock: Clock) -> HostGate:
     """The process's gate for this clock (the wall clock's, or one FakeClock's)."""
-    key = getattr(clock, "name", "system")
+    key = clock_key(clock)
     with _GATES_LOCK:
         gate = _GATES.get(key)
         if gate is None:

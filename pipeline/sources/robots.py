@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from protego import Protego
 
-from pipeline.sources.clock import US, Clock, now_us
+from pipeline.sources.clock import US, Clock, clock_key, now_us
 from pipeline.sources.http import FetchResult
 
 MAX_ROBOTS_BYTES = 500 * 1024  # RFC 9309 2.5: parse at least 500 KiB; what follows is ignored
@@ -182,7 +182,7 @@ class RobotsCache:
 
     def get(self, origin: str, clock: Clock) -> RobotsRules | None:
         """The rules cached for `origin` (origin_of(url)); None when absent or expired."""
-        key, now = (_clock_key(clock), origin), now_us(clock)
+        key, now = (clock_key(clock), origin), now_us(clock)
         with _STORE.lock:
             rules = _STORE.entries.get(key)
             if rules is not None and rules.expires_at <= now:
@@ -191,7 +191,7 @@ class RobotsCache:
             return rules
 
     def put(self, origin: str, rules: RobotsRules, clock: Clock) -> None:
-        key, now = (_clock_key(clock), origin), now_us(clock)
+        key, now = (clock_key(clock), origin), now_us(clock)
         with _STORE.lock:
             _STORE.drop(key)
             _STORE.entries[key] = rules
@@ -210,10 +210,6 @@ class RobotsCache:
 
     def __len__(self) -> int:
         return len(_STORE.entries)
-
-
-def _clock_key(clock: Clock) -> str:
-    return getattr(clock, "name", "system")
 
 
 def _over_budget() -> bool:
