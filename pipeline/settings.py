@@ -68,6 +68,12 @@ def stream_state_dir(output: str) -> str:
     return f"{output.rstrip('/')}/_stream"
 
 
+def spill_root(output: str, run_key: str) -> str:
+    """Where a batch run parks articles while its dedupe and story steps decide (core.spill);
+    deleted when the run ends. Not under articles/, and no file in it ends in .parquet."""
+    return f"{output.rstrip('/')}/_spill/{run_key}"
+
+
 def default_input() -> str:
     """The seeds/ folder shipped beside the package (a checkout or an editable install)."""
     here = Path.cwd() / "seeds"

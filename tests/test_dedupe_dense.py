@@ -196,10 +196,13 @@ def test_marks_follow_resolve_group():
     roots = dict.fromkeys(signatures, node_key(root))
     root_sigs = {node_key(root): signatures[node_key(root)]}
     marks = {k: m for kv in signatures.items() for k, m in _MarksFn().process(kv, roots, root_sigs)}
+    # Read back from spill as version 1; the update's version comes from its decision.
+    decided = {b"update": 2}
+    refs = {id(copy): b"copy", id(update): b"update", id(root): b"root"}
     got = sorted(
         (a.url, a.version, a.duplicate_of, a.similarity)
         for m, _ in members
-        for a in _MarkFn().process((node_key(m), m), marks)
+        for a in _MarkFn().mark(refs[id(m)], m._replace(version=1), decided, marks)
     )
     assert got == expected
     assert [row[2] for row in got] == [None, None, root.article_id]
@@ -210,9 +213,9 @@ def test_a_member_that_cannot_be_measured_is_dead_lettered_alone():
     copy = make_article(wire(1), url="https://b.example/1", published=T0 + 1)
     roots = {node_key(root): node_key(root), node_key(copy): node_key(root)}
     marks = dict(_MarksFn().process((node_key(copy), b"\x01\x02\x03\x04"), roots, {}))
-    (out,) = _MarkFn().process((node_key(copy), copy), marks)
+    (out,) = _MarkFn().mark(b"copy", copy, {}, marks)
     assert out.tag == "failures" and "KeyError" in out.value.error
-    (kept,) = _MarkFn().process((node_key(root), root), marks)
+    (kept,) = _MarkFn().mark(b"root", root, {}, marks)
     assert kept.duplicate_of is None
 
 

@@ -287,7 +287,8 @@ def parity_input(tmp_path_factory) -> Path:
 def _run_chain(input_dir: Path, out: Path, *runner_flags: str):
     """What `newsbeam run` does, through the same runner_context hook."""
     from pipeline.graph import build_batch
-    from pipeline.settings import settings_from
+    from pipeline.settings import settings_from, spill_root
+    from transforms.core.spill import remove_spill
 
     options = parse_options("run", [*runner_flags, "--input", str(input_dir), "--output", str(out)])
     settings = settings_from("run", options, 0.0)
@@ -295,6 +296,7 @@ def _run_chain(input_dir: Path, out: Path, *runner_flags: str):
         p = beam.Pipeline(runner=runner, options=options)
         build_batch(p, settings)
         assert p.run().wait_until_finish() == "DONE"
+    remove_spill(spill_root(settings.output, settings.run_key))  # as run_batch does
     return runner
 
 

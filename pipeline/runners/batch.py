@@ -18,6 +18,7 @@ def run_batch(settings: Settings, options: PipelineOptions) -> dict:
 
     from pipeline.graph import build_batch
     from pipeline.runners.choice import runner_context
+    from pipeline.settings import spill_root
     from pipeline.summary import (
         SUMMARY_NAME,
         counts_path,
@@ -27,15 +28,21 @@ def run_batch(settings: Settings, options: PipelineOptions) -> dict:
         withdraw_manifest,
         write_manifest,
     )
+    from transforms.core.spill import remove_spill
     from transforms.write import write_atomically
 
     started = time.monotonic()
     withdraw_manifest(settings.output, settings.run_key)
-    with runner_context(options) as runner:  # None unless Dask: starts/stops a local cluster
-        pipeline = beam.Pipeline(runner=runner, options=options)
-        build_batch(pipeline, settings)
-        result = pipeline.run()
-        result.wait_until_finish()
+    spill = spill_root(settings.output, settings.run_key)
+    remove_spill(spill)  # what a crashed run of this input left
+    try:
+        with runner_context(options) as runner:  # None unless Dask: starts/stops a cluster
+            pipeline = beam.Pipeline(runner=runner, options=options)
+            build_batch(pipeline, settings)
+            result = pipeline.run()
+            result.wait_until_finish()
+    finally:
+        remove_spill(spill)
     summary = summarise(
         read_counts(counts_path(settings.output, settings.run_key)), time.monotonic() - started
     )

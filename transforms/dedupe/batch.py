@@ -6,6 +6,7 @@ decisions are dedupe.rules, shared with the streaming shell.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import apache_beam as beam
@@ -13,7 +14,8 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.core.failures import ARTICLES, FAILURES, dead_letters
-from transforms.core.records import Article, Dropped
+from transforms.core.records import Dropped
+from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, spill_dir
 from transforms.dedupe.components import (
     BUCKET_WINDOW,
     ConnectedComponents,
@@ -24,18 +26,16 @@ from transforms.dedupe.components import (
     unlinked_pairs,
     unpack,
 )
+from transforms.dedupe.delivery import FIRST_VERSION, Delivery, delivery_of
 from transforms.dedupe.fingerprint import (
     DEFAULT_PARAMS,
     MinHashParams,
     band_keys,
-    hasher_for,
     jaccard_estimate,
     signature_from_bytes,
-    signature_to_bytes,
 )
 from transforms.dedupe.rules import (
     REDELIVERY,
-    article_identity,
     key_article,
     key_article_id,
     node_key,
@@ -43,6 +43,7 @@ from transforms.dedupe.rules import (
 )
 
 DROPPED = "dropped"
+DECIDED = "decided"
 FINGERPRINTS = "fingerprints"
 STEP = "dedupe"
 
@@ -50,41 +51,43 @@ STEP = "dedupe"
 class Deduplicate(beam.PTransform):
     """Drop exact re-deliveries, number updates, mark near-duplicates of the earliest article.
 
-    Returns {"articles", "dropped", "failures"}. Cost grows linearly, and stays small when
-    thousands of items are near-identical: each text is hashed once; LSH buckets hold packed node
+    Returns {"articles", "dropped", "failures"}. The articles wait in spill chunks (core.spill)
+    while the decisions are made over one small Delivery each, so memory does not hold them;
+    `spill` is the run's spill folder (a local temp folder if None). Cost grows linearly, and
+    stays small when thousands of items are near-identical: each text is hashed once; LSH buckets hold packed node
     keys only; candidates are verified in two rounds (components.py): each member against the
     partner it shares most buckets with, then only window pairs still in different components;
     signatures travel only for members of a pair; components come from a union-find combiner
     that holds nodes, not edges; each member's mark comes from its signature and its root's (a
-    side input of one signature per component), so no article is shuffled after the versions
-    are resolved, and a member that cannot be marked is dead-lettered alone.
+    side input of one signature per component), so no article is shuffled at all, and a member
+    that cannot be marked is dead-lettered alone.
     """
 
-    def __init__(self, params: MinHashParams = DEFAULT_PARAMS):
+    def __init__(self, params: MinHashParams = DEFAULT_PARAMS, spill: str | None = None):
         super().__init__()
-        self._params = params
+        self._params, self._spill = params, spill
 
     def expand(self, articles):
         p = self._params
+        spilled = articles | "Spill" >> Spill(
+            spill_dir(self._spill, STEP), functools.partial(delivery_of, params=p), STEP
+        )
         versions = (
-            articles
-            | "KeyByIdentity" >> beam.Map(_keyed_by_identity)
+            spilled[REFS]
+            | "KeyByIdentity"
+            >> beam.Map(lambda rd: (rd[1].identity, rd[1]._replace(ref=rd[0]))).with_output_types(
+                tuple[str, Delivery]
+            )
             | "GroupByIdentity" >> beam.GroupByKey()
             | "ResolveVersions"
-            >> beam.ParDo(_VersionsFn()).with_outputs(DROPPED, FAILURES, main=ARTICLES)
+            >> beam.ParDo(_VersionsFn()).with_outputs(DROPPED, DECIDED, main=FINGERPRINTS)
         )
-        printed = versions[ARTICLES] | "Fingerprint" >> beam.ParDo(_FingerprintFn(p)).with_outputs(
-            FAILURES, main=FINGERPRINTS
-        )
-        # Steps that need signatures read them alone: the local runner copies a whole input
-        # each time a step reads it, and an article is the larger part of a fingerprint.
-        signatures = printed[FINGERPRINTS] | "Signatures" >> beam.Map(lambda f: (f[0], f[2]))
-        kept = printed[FINGERPRINTS] | "Articles" >> beam.Map(lambda f: (f[0], f[1]))
+        signatures = versions[FINGERPRINTS]  # (node key, signature) of every kept row
         buckets = (
             signatures
             | "BandKeys" >> beam.FlatMap(_band_entries, p.bands, p.band_rows)
-            | "GroupByBand" >> beam.CombinePerKey(PackedMembers())
-            | "Buckets" >> beam.FlatMap(_shared_bucket)
+            | "GroupByBandGroup" >> beam.CombinePerKey(PackedMembers())
+            | "Buckets" >> beam.FlatMap(_shared_buckets, p.band_rows)
         )
         centers = (
             buckets
@@ -111,24 +114,14 @@ class Deduplicate(beam.PTransform):
         marks = signatures | "Marks" >> beam.ParDo(
             _MarksFn(), roots_view, beam.pvalue.AsDict(root_signatures)
         )
-        marked = kept | "MarkDuplicates" >> beam.ParDo(
-            _MarkFn(), beam.pvalue.AsDict(marks)
+        marked = spilled[CHUNKS] | "MarkDuplicates" >> beam.ParDo(
+            _MarkFn(), beam.pvalue.AsDict(versions[DECIDED]), beam.pvalue.AsDict(marks)
         ).with_outputs(FAILURES, main=ARTICLES)
         return {
             ARTICLES: marked[ARTICLES],
             DROPPED: versions[DROPPED],
-            FAILURES: (versions[FAILURES], printed[FAILURES], marked[FAILURES])
-            | "AllFailures" >> beam.Flatten(),
+            FAILURES: (spilled[FAILURES], marked[FAILURES]) | "AllFailures" >> beam.Flatten(),
         }
-
-
-_ARTICLE_CODER = beam.coders.registry.get_coder(Article)
-
-
-def _keyed_by_identity(a: Article) -> tuple[str, bytes]:
-    """Encoded as the shuffle would encode it: the local runner holds grouped values decoded,
-    and an Article's bytes are half the memory of its fields as Python objects."""
-    return article_identity(a), _ARTICLE_CODER.encode(a)
 
 
 def _node(keyed: tuple) -> bytes:
@@ -139,53 +132,55 @@ def _signature(keyed: tuple) -> bytes:
     return keyed[1]
 
 
+BAND_GROUP_BITS = 4  # band keys are shuffled in 2**4 groups per band (512 in all)
+
+
 def _band_entries(keyed: tuple, bands: int, rows: int) -> Iterator[tuple[bytes, bytes]]:
+    """(node key, signature) -> (band group, band key + node key) per band. Keyed by a group of
+    buckets, not by bucket: nearly every bucket holds one article, and a shuffled element per
+    bucket costs the local runner ~350 bytes of Python objects where a member packed into its
+    group's bytes (PackedMembers) costs its ~60 bytes."""
     key, sig = keyed
     if sig:  # a text without words has no signature and no near-duplicates
         for band in band_keys(signature_from_bytes(sig), bands, rows):
-            yield band, key
+            yield band[:1] + bytes([band[1] >> (8 - BAND_GROUP_BITS)]), band + key
 
 
-def _shared_bucket(band_members: tuple) -> Iterator[list]:
-    """A bucket's members in node order, if it has two or more: a bucket of one pairs nothing."""
-    members = sorted(set(unpack(band_members[1])))
-    if len(members) > 1:
-        yield members
+def _shared_buckets(group: tuple, rows: int) -> Iterator[list]:
+    """A group's buckets of two or more members, each in node order: a bucket of one pairs
+    nothing."""
+    size = 1 + 4 * rows  # band_keys(): the band's index, then its rows as uint32
+    buckets: dict[bytes, set] = {}
+    for entry in unpack(group[1]):
+        buckets.setdefault(entry[:size], set()).add(entry[size:])
+    for members in buckets.values():
+        if len(members) > 1:
+            yield sorted(members)
 
 
 class _VersionsFn(beam.DoFn):
+    """(identity, its Deliveries) -> (node key, signature) per kept row; a Dropped per
+    re-delivery; a decision (ref, …) for every row that is not a plain version 1."""
+
     def process(self, keyed: tuple) -> Iterator:
         _, deliveries = keyed
-        deliveries = [_ARTICLE_CODER.decode(d) for d in deliveries]
+        deliveries = list(deliveries)
         try:
             kept, redelivered = resolve_versions(deliveries)
         except Exception as exc:  # noqa: BLE001 - the whole identity group becomes dead letters
-            yield from dead_letters(STEP, deliveries, exc)
+            error = f"{type(exc).__name__}: {exc}"
+            for d in deliveries:
+                yield pvalue.TaggedOutput(DECIDED, (d.ref, error))
             return
-        for a in redelivered:
+        for d in redelivered:
             Metrics.counter(STEP, REDELIVERY).inc()
-            yield pvalue.TaggedOutput(DROPPED, Dropped(REDELIVERY, a.article_id, a.source_uri))
-        for a in kept:
-            if a.version > 1:
+            yield pvalue.TaggedOutput(DROPPED, Dropped(REDELIVERY, d.article_id, d.source_uri))
+            yield pvalue.TaggedOutput(DECIDED, (d.ref, None))
+        for d in kept:
+            if d.version != FIRST_VERSION:
                 Metrics.counter(STEP, "update").inc()
-            yield a
-
-
-class _FingerprintFn(beam.DoFn):
-    def __init__(self, params: MinHashParams):
-        self._params = params
-
-    def setup(self) -> None:
-        self._hasher = hasher_for(self._params)  # permutations built once per worker
-
-    def process(self, a: Article) -> Iterator:
-        try:
-            hashes = self._hasher.shingle_hashes(a.text or "")
-            sig = signature_to_bytes(self._hasher.signature_of(hashes)) if len(hashes) else b""
-        except Exception as exc:  # noqa: BLE001 - a text we cannot hash is a dead letter
-            yield from dead_letters(STEP, (a,), exc)
-            return
-        yield node_key(a), a, sig
+                yield pvalue.TaggedOutput(DECIDED, (d.ref, d.version))
+            yield node_key(d), d.signature
 
 
 class _RootSignatureFn(beam.DoFn):
@@ -220,12 +215,24 @@ def _mark(root: bytes, sig: bytes, root_signatures: dict) -> tuple:
 
 
 class _MarkFn(beam.DoFn):
-    """Every kept article, marked duplicate_of its component's root (or cleared), one at a
-    time."""
+    """A spill chunk -> its articles with their decisions applied, one at a time: dropped if a
+    re-delivery, numbered if an update, marked duplicate_of its component's root (or cleared).
+    The chunk is read here, where the decisions are known: a separate reading step would be fused
+    before the wait for them, and the wait would hold every article."""
 
-    def process(self, keyed: tuple, marks: dict) -> Iterator:
-        key, a = keyed
-        root_id, similarity = marks.get(key, (None, None))
+    def process(self, chunk: str, decided: dict, marks: dict) -> Iterator:
+        for ref, a in read_chunk(chunk):
+            yield from self.mark(ref, a, decided, marks)
+
+    def mark(self, ref: bytes, a, decided: dict, marks: dict) -> Iterator:
+        decision = decided.get(ref, FIRST_VERSION)
+        if decision is None:  # a re-delivery, counted as dropped by ResolveVersions
+            return
+        if isinstance(decision, str):  # its identity group could not be resolved
+            yield from dead_letters(STEP, (a,), decision)
+            return
+        a = a._replace(version=decision)
+        root_id, similarity = marks.get(node_key(a), (None, None))
         if root_id is not None:
             Metrics.counter(STEP, "near_duplicate").inc()
             yield a._replace(duplicate_of=root_id, similarity=similarity)

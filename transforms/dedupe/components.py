@@ -124,15 +124,18 @@ class ConnectedComponents(beam.PTransform):
 
 
 class PackedMembers(beam.CombineFn):
-    """Bytes keys -> one bytes object, each key after its two-byte length. A bucket of 10,000
-    near-identical items is then one object of ~40 bytes a member where a GroupByKey holds 10,000
-    shuffled elements (measured: a third of the memory); unpack() reads it back."""
+    """Bytes keys -> one bytes object, each key after its length (`width` bytes). A bucket of
+    10,000 near-identical items is then one object of ~40 bytes a member where a GroupByKey holds
+    10,000 shuffled elements (measured: a third of the memory); unpack() reads it back."""
+
+    def __init__(self, width: int = 2):
+        self._width = width
 
     def create_accumulator(self) -> bytearray:
         return bytearray()
 
     def add_input(self, packed: bytearray, key: bytes) -> bytearray:
-        packed += len(key).to_bytes(2, "big")
+        packed += len(key).to_bytes(self._width, "big")
         packed += key
         return packed
 
@@ -149,13 +152,13 @@ class PackedMembers(beam.CombineFn):
         return bytes(packed)
 
 
-def unpack(packed: bytes) -> list[bytes]:
-    """The keys PackedMembers packed, in the order they were added."""
+def unpack(packed: bytes, width: int = 2) -> list[bytes]:
+    """The keys PackedMembers(width) packed, in the order they were added."""
     keys, at = [], 0
     while at < len(packed):
-        size = int.from_bytes(packed[at : at + 2], "big")
-        keys.append(packed[at + 2 : at + 2 + size])
-        at += 2 + size
+        size = int.from_bytes(packed[at : at + width], "big")
+        keys.append(packed[at + width : at + width + size])
+        at += width + size
     return keys
 
 
@@ -224,27 +227,29 @@ class _SignaturesFn(beam.DoFn):
     first. A first-round partner is the first of many pairs, so its signature travels once, not
     once per pair. Items on no pair (most of a corpus) leave nothing."""
 
-    def __init__(self, key: Callable, signature: Callable):
-        self._key, self._signature = key, signature
+    def __init__(self, key: Callable, signature: Callable, items_of: Callable | None = None):
+        self._key, self._signature, self._items_of = key, signature, items_of
 
-    def process(self, item, ends: dict) -> Iterator[tuple]:
-        key = self._key(item)
-        mine = ends.get(key)
-        if mine is None:
-            return
-        is_first, firsts = mine
-        sig = self._signature(item)
-        if is_first:
-            yield key, (key, sig)
-        for first in firsts:
-            yield first, (key, sig)
+    def process(self, element, ends: dict) -> Iterator[tuple]:
+        for item in self._items_of(element) if self._items_of else (element,):
+            key = self._key(item)
+            mine = ends.get(key)
+            if mine is None:
+                continue
+            is_first, firsts = mine
+            sig = self._signature(item)
+            if is_first:
+                yield key, (key, sig)
+            for first in firsts:
+                yield first, (key, sig)
 
 
 class VerifyPairs(beam.PTransform):
     """{"items": items, "pairs": (key, key)} -> the pairs whose signatures are similar.
 
     `key(item)` names an item as the pairs do; `signature(item)` gives its signature bytes and is
-    called only for items on a pair. The pairs reach the items as a side input (small keys), each
+    called only for items on a pair; with `items_of`, each element holds items (a spill chunk's
+    path: its articles are read where the pairs are known, so no step holds them all). The pairs reach the items as a side input (small keys), each
     second's signature travels to its first once per pair, and one GroupByKey compares them: a
     pair found in several buckets is checked once. (One shuffle, not two joins: a CoGroupByKey's
     Flatten behind a step that shares its input with a later side-input step stalls Beam's local
@@ -252,10 +257,18 @@ class VerifyPairs(beam.PTransform):
     near-duplicates, stories for shared passages.
     """
 
-    def __init__(self, threshold: float, key: Callable, signature: Callable, step: str):
+    def __init__(
+        self,
+        threshold: float,
+        key: Callable,
+        signature: Callable,
+        step: str,
+        items_of: Callable | None = None,
+    ):
         super().__init__()
         self._threshold, self._key, self._signature = threshold, key, signature
         self._step = step  # the metrics namespace of the "pairs_checked" counter
+        self._items_of = items_of  # element -> its items (e.g. a spill chunk's articles)
 
     def expand(self, inputs):
         items, pairs = inputs["items"], inputs["pairs"]
@@ -265,7 +278,9 @@ class VerifyPairs(beam.PTransform):
         return (
             items
             | "Signatures"
-            >> beam.ParDo(_SignaturesFn(self._key, self._signature), pvalue.AsDict(ends))
+            >> beam.ParDo(
+                _SignaturesFn(self._key, self._signature, self._items_of), pvalue.AsDict(ends)
+            )
             | "GroupByFirst" >> beam.GroupByKey()
             | "Compare" >> beam.FlatMap(_similar_pairs, self._threshold, self._step)
         )

@@ -1,0 +1,63 @@
+"""core.spill: articles parked in chunk files while a batch step decides over small records."""
+
+from __future__ import annotations
+
+import apache_beam as beam
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.conftest import make_article
+from transforms.core.failures import FAILURES
+from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, write_chunk
+
+
+def _articles(n: int) -> list:
+    return [make_article(f"text number {i}", url=f"https://a.example/{i}") for i in range(n)]
+
+
+def test_a_chunk_reads_back_what_was_written_with_refs_in_order(tmp_path):
+    articles = _articles(5)
+    path, chunk_id = write_chunk(str(tmp_path), articles)
+    read = list(read_chunk(path))
+    assert [a for _, a in read] == articles
+    refs = [ref for ref, _ in read]
+    assert len(set(refs)) == 5 and all(ref.startswith(chunk_id) for ref in refs)
+    assert [int.from_bytes(ref[-2:], "big") for ref in refs] == list(range(5))
+
+
+def test_the_same_articles_make_the_same_file_and_no_leftovers(tmp_path):
+    """A retried bundle writes its chunk again under the same name: one file, not two."""
+    articles = _articles(3)
+    first, _ = write_chunk(str(tmp_path), articles)
+    again, _ = write_chunk(str(tmp_path), articles)
+    other, _ = write_chunk(str(tmp_path), articles[:2])
+    assert first == again != other
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        p.rsplit("/", 1)[1] for p in (first, other)
+    )
+
+
+def test_two_identical_deliveries_get_two_refs(tmp_path):
+    """The same line delivered twice is two items: each must be told apart by its ref."""
+    a = make_article("same text", url="https://a.example/x")
+    path, _ = write_chunk(str(tmp_path), [a, a])
+    refs = [ref for ref, _ in read_chunk(path)]
+    assert refs[0] != refs[1]
+
+
+def _extract(a):
+    if "bad" in a.text:
+        raise ValueError("cannot read this one")
+    return a.article_id
+
+
+def test_spill_passes_small_records_on_and_dead_letters_what_it_cannot_extract(tmp_path):
+    articles = [*_articles(600), make_article("a bad text", url="https://a.example/bad")]
+    with TestPipeline() as p:
+        out = p | beam.Create(articles) | Spill(str(tmp_path), _extract, "test")
+        ids = out[REFS] | "Ids" >> beam.Map(lambda ref_id: ref_id[1])
+        assert_that(ids, equal_to([a.article_id for a in articles[:-1]]), label="ids")
+        read_back = out[CHUNKS] | beam.FlatMap(lambda c: [a.article_id for _, a in read_chunk(c)])
+        assert_that(read_back, equal_to([a.article_id for a in articles[:-1]]), label="chunks")
+        errors = out[FAILURES] | "Errors" >> beam.Map(lambda f: (f.stage, "cannot read" in f.error))
+        assert_that(errors, equal_to([("test", True)]), label="failures")

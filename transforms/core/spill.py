@@ -1,0 +1,137 @@
+"""Park whole articles in files while a batch step decides over small records.
+
+A batch step that must see every article before it can mark one (the dedupe, the story grouping)
+would otherwise hold every article in the runner while it waits: Beam's local runner keeps a whole
+PCollection in memory at each fusion break, so peak memory grows with the input. Spill() writes
+articles to chunk files (256 per file, zlib-compressed RowCoder bytes) and passes on one small
+record per article, keyed by its place in a chunk (`ref`); the step decides over those records,
+then reads the chunks back with its decisions as a side input (read_chunk). Only chunk paths and
+small records cross a shuffle, so they are also all a multi-process or Dask run sends between
+workers.
+
+Chunk names are the hash of their content: a retried bundle writes the same file again instead
+of a second one. Each file goes to a temporary name first and is renamed onto its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.io.filesystems import FileSystems
+
+from transforms.core.failures import FAILURES, dead_letters
+from transforms.core.records import Article
+
+CHUNKS = "chunks"
+REFS = "refs"
+CHUNK_ARTICLES = 256
+SUFFIX = ".spill"
+_CODER = beam.coders.registry.get_coder(Article)
+_ID_BYTES = 16
+
+
+def spill_dir(base: str | None, step: str) -> str:
+    """Where `step` spills: under `base` (a run's own folder), else a fresh local temp folder
+    (tests and single-process use)."""
+    root = base or tempfile.mkdtemp(prefix="newsbeam-spill-")
+    return f"{root.rstrip('/')}/{step}"
+
+
+def make_ref(chunk_id: bytes, index: int) -> bytes:
+    return chunk_id + index.to_bytes(2, "big")
+
+
+def _frame(blobs: list[bytes]) -> bytes:
+    return b"".join(len(b).to_bytes(4, "big") + b for b in blobs)
+
+
+def write_chunk(directory: str, articles: list[Article]) -> tuple[str, bytes]:
+    """Articles -> (chunk path, chunk id); the i-th article's ref is make_ref(chunk id, i)."""
+    if len(articles) > 0xFFFF:
+        raise ValueError(f"a chunk holds at most 65535 articles, not {len(articles)}")
+    framed = _frame([_CODER.encode(a) for a in articles])
+    chunk_id = hashlib.blake2b(framed, digest_size=_ID_BYTES).digest()
+    path = f"{directory}/{chunk_id.hex()}{SUFFIX}"
+    tmp = f"{directory}/.tmp-{chunk_id.hex()}-{uuid.uuid4().hex}"
+    try:
+        with FileSystems.create(tmp) as fh:
+            fh.write(zlib.compress(framed, 1))
+        FileSystems.rename([tmp], [path])
+    except BaseException:
+        if FileSystems.exists(tmp):
+            FileSystems.delete([tmp])
+        raise
+    return path, chunk_id
+
+
+def read_chunk(path: str) -> Iterator[tuple[bytes, Article]]:
+    """A chunk's (ref, Article) pairs, in the order they were spilled."""
+    chunk_id = bytes.fromhex(path.rsplit("/", 1)[-1][: -len(SUFFIX)])
+    with FileSystems.open(path) as fh:
+        framed = zlib.decompress(fh.read())
+    pos, index = 0, 0
+    while pos < len(framed):
+        size = int.from_bytes(framed[pos : pos + 4], "big")
+        yield make_ref(chunk_id, index), _CODER.decode(framed[pos + 4 : pos + 4 + size])
+        pos, index = pos + 4 + size, index + 1
+
+
+def remove_spill(base: str) -> None:
+    """Delete a run's spill folder (after the run; chunks are only needed while it runs), and its
+    parent if that is left empty locally (rmdir refuses a folder another run is using)."""
+    if FileSystems.exists(base):
+        FileSystems.delete([base])
+    if "://" not in base:
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.dirname(base.rstrip("/")))
+
+
+class _SpillFn(beam.DoFn):
+    """A batch of articles -> one chunk file, (ref, extract(article)) per article and the chunk's
+    path. An article extract() fails on is a dead letter and is not spilled."""
+
+    def __init__(self, directory: str, extract: Callable, step: str):
+        self._directory, self._extract, self._step = directory, extract, step
+
+    def process(self, batch: list[Article]) -> Iterator:
+        kept, extracted = [], []
+        for a in batch:
+            try:
+                extracted.append(self._extract(a))
+            except Exception as exc:  # noqa: BLE001 - an article we cannot read is a dead letter
+                yield from dead_letters(self._step, (a,), exc)
+                continue
+            kept.append(a)
+        if not kept:
+            return
+        path, chunk_id = write_chunk(self._directory, kept)
+        yield pvalue.TaggedOutput(CHUNKS, path)
+        for i, value in enumerate(extracted):
+            yield make_ref(chunk_id, i), value
+
+
+class Spill(beam.PTransform):
+    """Articles -> {"refs": (ref, extract(article)), "chunks": chunk paths, "failures"}."""
+
+    def __init__(self, directory: str, extract: Callable, step: str):
+        super().__init__()
+        self._directory, self._extract, self._step = directory, extract, step
+
+    def expand(self, articles):
+        return (
+            articles
+            | "Chunk"
+            >> beam.BatchElements(min_batch_size=CHUNK_ARTICLES, max_batch_size=CHUNK_ARTICLES)
+            | "WriteChunks"
+            >> beam.ParDo(_SpillFn(self._directory, self._extract, self._step)).with_outputs(
+                CHUNKS, FAILURES, main=REFS
+            )
+        )
