@@ -6,6 +6,8 @@ shared with the streaming shell (stories.stream).
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterator
 
 import apache_beam as beam
@@ -14,7 +16,9 @@ from apache_beam.metrics import Metrics
 
 from transforms.core.failures import ARTICLES, FAILURES, dead_letters
 from transforms.core.records import Article
+from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, spill_dir
 from transforms.dedupe import ConnectedComponents, MostShared, VerifyPairs, hasher_for
+from transforms.dedupe.components import PackedMembers, unpack
 from transforms.stories.rules import (
     MIN_TEXT_JACCARD,
     TEXT_PARAMS,
@@ -43,23 +47,26 @@ class GroupStories(beam.PTransform):
     thousands of near-identical reports give one link each, not BUCKET_WINDOW. Entity and copy
     links make the first components; only undated pairs still apart after them are checked for
     shared passages (VerifyPairs, signatures computed for those articles alone); union-find
-    combiners hold nodes, never edges, and no article is shuffled.
+    combiners hold nodes, never edges, and no article is shuffled: the articles wait in spill
+    chunks (core.spill) and are read back by the steps that need them.
     """
 
+    def __init__(self, spill: str | None = None):
+        super().__init__()
+        self._spill = spill  # the run's spill folder (a local temp folder if None)
+
     def expand(self, articles):
-        profiled = articles | "Profile" >> beam.ParDo(ProfileFn(with_text=False)).with_outputs(
-            FAILURES, main=PROFILED
-        )
-        kept = profiled[PROFILED] | "Articles" >> beam.Map(lambda pa: pa[2])
+        spilled = articles | "Spill" >> Spill(spill_dir(self._spill, STEP), _story_record, STEP)
+        profiled = spilled[REFS] | "Records" >> beam.Map(lambda ref_record: ref_record[1])
         buckets = (
-            profiled[PROFILED]
+            profiled
             | "BlockingKeys" >> beam.FlatMap(_blocking_entries)
-            | "GroupByBlock" >> beam.GroupByKey()
+            | "GroupByBlockGroup" >> beam.CombinePerKey(PackedMembers(width=4))
             | "Buckets" >> beam.ParDo(_SharedBucketFn()).with_outputs(UNDATED, main=DATED)
         )
         same = buckets[DATED] | "SameEvent" >> beam.FlatMap(_entity_links)
-        copies = kept | "DuplicateEdges" >> beam.FlatMap(
-            lambda a: [(a.duplicate_of, a.article_id)] if a.duplicate_of else []
+        copies = profiled | "DuplicateEdges" >> beam.FlatMap(
+            lambda record: [(record[1], record[0].article_id)] if record[1] else []
         )
         linked = (
             (same, copies)
@@ -77,8 +84,11 @@ class GroupStories(beam.PTransform):
             | "BestTextPartner" >> beam.CombinePerKey(MostShared())
             | "TextPartnerPairs" >> beam.Map(lambda kv: (kv[1], kv[0]))
         )
-        partnered = {"items": kept, "pairs": votes} | "VerifyTextPartners" >> VerifyPairs(
-            MIN_TEXT_JACCARD, _article_id, _text_signature, STEP
+        partnered = {
+            "items": spilled[CHUNKS],
+            "pairs": votes,
+        } | "VerifyTextPartners" >> VerifyPairs(
+            MIN_TEXT_JACCARD, _article_id, _text_signature, STEP, items_of=_articles_in
         )
         joined = (
             (linked, partnered)
@@ -88,42 +98,72 @@ class GroupStories(beam.PTransform):
         pairs = buckets[UNDATED] | "TextPairs" >> beam.FlatMap(
             lambda kv, roots: text_pairs(*_profiles(kv), roots), beam.pvalue.AsDict(joined)
         )
-        text_edges = {"items": kept, "pairs": pairs} | "VerifyText" >> VerifyPairs(
-            MIN_TEXT_JACCARD, _article_id, _text_signature, STEP
+        text_edges = {
+            "items": spilled[CHUNKS],
+            "pairs": pairs,
+        } | "VerifyText" >> VerifyPairs(
+            MIN_TEXT_JACCARD, _article_id, _text_signature, STEP, items_of=_articles_in
         )
         roots = (
             (joined, text_edges)
             | "AllEdges" >> beam.Flatten()
             | "Components" >> ConnectedComponents()
         )
-        stories = kept | "AssignStory" >> beam.Map(
-            lambda a, roots: a._replace(story_id=story_id(roots.get(a.article_id, a.article_id))),
-            beam.pvalue.AsDict(roots),
+        stories = spilled[CHUNKS] | "AssignStory" >> beam.FlatMap(
+            _assign_stories, beam.pvalue.AsDict(roots)
         )
-        return {ARTICLES: stories, FAILURES: profiled[FAILURES]}
+        return {ARTICLES: stories, FAILURES: spilled[FAILURES]}
+
+
+def _story_record(a: Article) -> tuple:
+    """What the decisions need of a spilled article: its profile and the article it copies."""
+    return profile_of(a), a.duplicate_of
+
+
+def _articles_in(chunk: str) -> Iterator[Article]:
+    """A spill chunk's articles, read by the step that has its side inputs: a separate reading
+    step would be fused before the wait, and the wait would hold every article it read."""
+    return (a for _, a in read_chunk(chunk))
+
+
+def _assign_stories(chunk: str, roots: dict) -> Iterator[Article]:
+    for a in _articles_in(chunk):
+        yield a._replace(story_id=story_id(roots.get(a.article_id, a.article_id)))
+
+
+BLOCK_GROUPS = 512  # blocking buckets are shuffled in groups, each group one packed value
 
 
 def _blocking_entries(profiled: tuple) -> Iterator[tuple]:
+    """(profile, …) -> (group, blocking key + NUL + profile line) per blocking key. Keyed by a
+    group of buckets, not by bucket: most buckets hold one article, and a shuffled element per
+    bucket costs the local runner ~350 bytes of Python objects where an entry packed into its
+    group's bytes costs its own length."""
     profile = profiled[0]
-    line = profile_line(profile)
+    line = profile_line(profile).encode("utf-8")
     for key in blocking_keys(profile):
-        yield key, line
+        name = json.dumps(key, separators=(",", ":")).encode("utf-8")  # JSON never holds a NUL
+        yield zlib.crc32(name) % BLOCK_GROUPS, name + b"\0" + line
 
 
 class _SharedBucketFn(beam.DoFn):
-    """(key, lines) for a bucket of two or more (one alone links nothing), still as lines: the
-    undated buckets wait for the entity components in that compact form, the dated ones (entity
-    links only) go on at once."""
+    """A group of buckets -> (key, lines) for each bucket of two or more (one alone links
+    nothing), still as lines: the undated buckets wait for the entity components in that compact
+    form, the dated ones (entity links only) go on at once."""
 
-    def process(self, keyed: tuple) -> Iterator:
-        key, lines = keyed
-        lines = sorted(set(lines))
-        if len(lines) < 2:
-            return
-        if key[-1] == UNDATED_SLOT:
-            yield pvalue.TaggedOutput(UNDATED, (key, lines))
-        else:
-            yield key, lines
+    def process(self, group: tuple) -> Iterator:
+        buckets: dict[bytes, set] = {}
+        for entry in unpack(group[1], width=4):
+            name, _, line = entry.partition(b"\0")
+            buckets.setdefault(name, set()).add(line.decode("utf-8"))
+        for name, lines in buckets.items():
+            if len(lines) < 2:
+                continue
+            key, lines = tuple(json.loads(name)), sorted(lines)
+            if key[-1] == UNDATED_SLOT:
+                yield pvalue.TaggedOutput(UNDATED, (key, lines))
+            else:
+                yield key, lines
 
 
 def _profiles(bucket: tuple) -> tuple:
