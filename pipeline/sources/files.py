@@ -2,8 +2,10 @@
 
 Each file is read by sources/reading.py: JSON Lines and JSON arrays part by part, whatever their
 size, other files whole up to --max-input-bytes, special files reported; decompression of
-anything else and undecodable bytes are judged by the parse step. The parts of a file cut in
-several are spread over workers before parse.
+anything else and undecodable bytes are judged by the parse step. Files are spread over workers;
+the parts of one file are parsed where they are read, one part at a time, so a large file is never
+held whole (a shuffle of parts would hold every part in the local runner's memory). The costly
+steps run after the dedupe's spill (core.spill), whose chunks spread over workers again.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from transforms.core.times import now_us
 
 DOCUMENTS = ARTICLES  # the main output tag of the source: the documents it read
 FILES = "files"  # one path per file whose content went to parse, for the run's counts
-_PARTS = "parts"
 
 __all__ = ["FILES", "ReadDocuments", "count_inputs", "expand_input", "is_input_path"]
 
@@ -41,7 +42,7 @@ class _ReadFileFn(beam.DoFn):
                 yield pvalue.TaggedOutput(FAILURES, read.item)
                 continue
             read_any = True
-            yield pvalue.TaggedOutput(_PARTS, read.item) if read.part else read.item
+            yield read.item
         if read_any:
             yield pvalue.TaggedOutput(FILES, metadata.path)
 
@@ -64,10 +65,7 @@ class ReadDocuments(beam.PTransform):
             | "Reshuffle" >> beam.Reshuffle()
             | "Read"
             >> beam.ParDo(_ReadFileFn(self._max_bytes, self._part_bytes)).with_outputs(
-                FAILURES, FILES, _PARTS, main=DOCUMENTS
+                FAILURES, FILES, main=DOCUMENTS
             )
         )
-        # A file that fits in one part stays where it was read; parts of a large one spread.
-        parts = read[_PARTS] | "SpreadParts" >> beam.Reshuffle()
-        documents = (read[DOCUMENTS], parts) | "Documents" >> beam.Flatten()
-        return {DOCUMENTS: documents, FAILURES: read[FAILURES], FILES: read[FILES]}
+        return {DOCUMENTS: read[DOCUMENTS], FAILURES: read[FAILURES], FILES: read[FILES]}
