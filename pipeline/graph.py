@@ -21,7 +21,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 
 from pipeline import dofnspecs
-from pipeline.settings import Settings, stream_state_dir
+from pipeline.settings import Settings, spill_root, stream_state_dir
 from pipeline.sources.files import FILES, ReadDocuments
 from pipeline.summary import CountOutcomes, counts_path
 from transforms.core.failures import ARTICLES, EVENTS, FAILURES
@@ -115,7 +115,8 @@ def _fetch_pages(settings: Settings):
 
 def _dedupe(articles, settings: Settings):
     if settings.stream is None:
-        return articles | "Deduplicate" >> Deduplicate()
+        spill = spill_root(settings.output, settings.run_key)
+        return articles | "Deduplicate" >> Deduplicate(spill=spill)
     s = settings.stream
     seed_since = int((s.start - s.horizon_s) * _US)
     seed = articles.pipeline | "SeedIndex" >> SeedIndex(settings.output, seed_since)
@@ -137,7 +138,8 @@ def _dedupe(articles, settings: Settings):
 
 def _stories(articles, settings: Settings):
     if settings.stream is None:
-        return articles | "GroupStories" >> GroupStories()
+        spill = spill_root(settings.output, settings.run_key)
+        return articles | "GroupStories" >> GroupStories(spill=spill)
     s = settings.stream
     seed = articles.pipeline | "StoryIndex" >> StoryIndex(
         settings.output, int(s.start * _US) - HORIZON_US
