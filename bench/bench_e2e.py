@@ -32,10 +32,12 @@ def peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
-def write_shards(n: int, shared: Path, folder: Path, shards: int) -> list[Path]:
+def write_shards(
+    n: int, shared: Path, folder: Path, shards: int, sentences: tuple[int, int] = (6, 14)
+) -> list[Path]:
     from bench.corpus import build_corpus
 
-    items = build_corpus(n, shared)
+    items = build_corpus(n, shared, length=sentences)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for k in range(shards):

@@ -1,6 +1,7 @@
 """Articles per CPU-second, end to end, `newsbeam run` against the naive script users write today
 (bench/naive_script.py: seeded langdetect, an exact hash, one Parquet file), paired in one run on
-the same corpus (bench/corpus.py: ~2.6 KB news-like articles in 7 languages, ~10% copies).
+the same corpus (bench/corpus.py: news-like articles in 7 languages, ~10% copies; texts of ~1.2 KB, or ~2.6 KB
+with --long, the size issue "Throughput and memory" measured).
 
 Each runs as its own process; CPU is that process's user + system time (os.wait4), so imports,
 graph construction and model loading count, as they do for a user. Also prints a run on 10
@@ -12,6 +13,7 @@ articles (the fixed cost) and the marginal cost per article. Compare ratios from
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -34,22 +36,28 @@ def _run(cmd: list[str]) -> tuple[float, float, float]:
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
 
 
-def _corpus(n: int, shared: Path, folder: Path) -> None:
+def _corpus(n: int, shared: Path, folder: Path, long: bool) -> None:
     from bench.bench_e2e import write_shards
 
-    write_shards(n, shared, folder, 16)
+    write_shards(n, shared, folder, 16, sentences=(13, 30) if long else (6, 14))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--long", action="store_true", help="texts of ~2.6 KB instead of ~1.2 KB")
     args = ap.parse_args()
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
         big, small = Path(tmp) / "corpus", Path(tmp) / "small"
-        _corpus(args.n, args.shared, big)
-        _corpus(10, args.shared, small)
+        _corpus(args.n, args.shared, big, args.long)
+        _corpus(10, args.shared, small, args.long)
+        texts = [
+            len(json.loads(line)["text"].encode("utf-8"))
+            for path in big.glob("*.jsonl")
+            for line in path.open(encoding="utf-8")
+        ]
         runs = {
             "naive script": [
                 py,
@@ -79,7 +87,10 @@ def main() -> None:
             ],
         }
         results = {name: _run(cmd) for name, cmd in runs.items()}
-    print(f"corpus: {args.n} articles (bench/corpus.py), one process per run")
+    print(
+        f"corpus: {args.n} articles (bench/corpus.py), mean text {sum(texts) / len(texts) / 1024:.2f}"
+        " KB; one process per run"
+    )
     print(f"{'run':<28}{'CPU s':>8}{'wall s':>8}{'art/CPU-s':>11}{'peak RSS MB':>13}")
     for name, (cpu, wall, rss) in results.items():
         n = 10 if name.endswith("10 articles") else args.n
