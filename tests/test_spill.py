@@ -25,16 +25,29 @@ def test_a_chunk_reads_back_what_was_written_with_refs_in_order(tmp_path):
     assert [int.from_bytes(ref[-2:], "big") for ref in refs] == list(range(5))
 
 
-def test_the_same_articles_make_the_same_file_and_no_leftovers(tmp_path):
-    """A retried bundle writes its chunk again under the same name: one file, not two."""
+def test_identical_batches_stay_two_chunks_with_refs_of_their_own(tmp_path):
+    """A file repeating one line fills two batches with equal articles: one chunk for both would
+    give two deliveries one ref, and a decision for one would fall on the other."""
     articles = _articles(3)
-    first, _ = write_chunk(str(tmp_path), articles)
-    again, _ = write_chunk(str(tmp_path), articles)
-    other, _ = write_chunk(str(tmp_path), articles[:2])
-    assert first == again != other
+    first, first_id = write_chunk(str(tmp_path), articles)
+    again, again_id = write_chunk(str(tmp_path), articles)
+    assert first != again and first_id != again_id
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        p.rsplit("/", 1)[1] for p in (first, other)
-    )
+        p.rsplit("/", 1)[1] for p in (first, again)
+    )  # and no temporary file left behind
+
+
+def test_a_repeated_line_across_chunks_keeps_one_row(tmp_path):
+    from transforms.core.failures import ARTICLES
+    from transforms.dedupe import DROPPED, Deduplicate
+
+    same = [make_article("the one story, delivered again", url="https://a.example/x")] * 600
+    with TestPipeline() as p:
+        out = p | beam.Create(same) | Deduplicate(spill=str(tmp_path))
+        kept = out[ARTICLES] | "Kept" >> beam.combiners.Count.Globally()
+        dropped = out[DROPPED] | "Dropped" >> beam.combiners.Count.Globally()
+        assert_that(kept, equal_to([1]), label="kept")
+        assert_that(dropped, equal_to([599]), label="dropped")
 
 
 def test_two_identical_deliveries_get_two_refs(tmp_path):

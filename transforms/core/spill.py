@@ -9,14 +9,16 @@ then reads the chunks back with its decisions as a side input (read_chunk). Only
 small records cross a shuffle, so they are also all a multi-process or Dask run sends between
 workers.
 
-Chunk names are the hash of their content: a retried bundle writes the same file again instead
-of a second one. Each file goes to a temporary name first and is renamed onto its own.
+Chunk names are random, not derived from their content: two batches of identical articles (a
+file that repeats one line 512 times) must stay two chunks, with a ref for each delivery. A
+retried bundle's abandoned chunk is never referenced (a failed bundle's outputs are discarded) and
+goes with the run's spill folder. Each file goes to a temporary name first and is renamed onto
+its own, so a chunk path that is passed on always names a whole file.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import tempfile
 import uuid
@@ -35,7 +37,6 @@ REFS = "refs"
 CHUNK_ARTICLES = 256
 SUFFIX = ".spill"
 _CODER = beam.coders.registry.get_coder(Article)
-_ID_BYTES = 16
 
 
 def spill_dir(base: str | None, step: str) -> str:
@@ -58,9 +59,9 @@ def write_chunk(directory: str, articles: list[Article]) -> tuple[str, bytes]:
     if len(articles) > 0xFFFF:
         raise ValueError(f"a chunk holds at most 65535 articles, not {len(articles)}")
     framed = _frame([_CODER.encode(a) for a in articles])
-    chunk_id = hashlib.blake2b(framed, digest_size=_ID_BYTES).digest()
+    chunk_id = uuid.uuid4().bytes
     path = f"{directory}/{chunk_id.hex()}{SUFFIX}"
-    tmp = f"{directory}/.tmp-{chunk_id.hex()}-{uuid.uuid4().hex}"
+    tmp = f"{directory}/.tmp-{chunk_id.hex()}"
     try:
         with FileSystems.create(tmp) as fh:
             fh.write(zlib.compress(framed, 1))
