@@ -18,8 +18,10 @@ its own, so a chunk path that is passed on always names a whole file.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import tempfile
 import uuid
 import zlib
@@ -41,8 +43,11 @@ _CODER = beam.coders.registry.get_coder(Article)
 
 def spill_dir(base: str | None, step: str) -> str:
     """Where `step` spills: under `base` (a run's own folder), else a fresh local temp folder
-    (tests and single-process use)."""
-    root = base or tempfile.mkdtemp(prefix="newsbeam-spill-")
+    (tests and single-process use), deleted when this process exits."""
+    root = base
+    if root is None:
+        root = tempfile.mkdtemp(prefix="newsbeam-spill-")
+        atexit.register(shutil.rmtree, root, True)
     return f"{root.rstrip('/')}/{step}"
 
 
