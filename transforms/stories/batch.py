@@ -35,7 +35,6 @@ from transforms.stories.rules import (
 )
 
 STEP = "stories"
-PROFILED = "profiled"
 DATED, UNDATED = "dated", "undated"
 
 

@@ -124,8 +124,8 @@ class _WritePartitionFn(beam.DoFn):
 
 def pack_article(a: Article) -> bytes:
     """An article as the partition shuffle carries it: its RowCoder bytes, zlib-compressed. The
-    local runner holds a whole run's rows in that shuffle; compressed, they take ~40% of the
-    memory."""
+    local runner holds a whole run's rows in that shuffle; compressed, they are 37% of the bytes
+    (1,430 enriched bench articles: 5.3 KB -> 2.0 KB each)."""
     return zlib.compress(_ARTICLE_CODER.encode(a), 1)
 
 
