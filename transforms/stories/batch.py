@@ -14,14 +14,13 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from transforms.core.failures import ARTICLES, FAILURES, dead_letters
+from transforms.core.failures import ARTICLES, FAILURES
 from transforms.core.records import Article
 from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, spill_dir
-from transforms.dedupe import ConnectedComponents, MostShared, VerifyPairs, hasher_for
+from transforms.dedupe import ConnectedComponents, MostShared, VerifyPairs
 from transforms.dedupe.components import PackedMembers, unpack
 from transforms.stories.rules import (
     MIN_TEXT_JACCARD,
-    TEXT_PARAMS,
     UNDATED_SLOT,
     blocking_keys,
     profile_from_line,
@@ -182,21 +181,3 @@ def _article_id(a: Article) -> str:
 
 def _text_signature(a: Article) -> bytes:
     return text_signature(a.text)
-
-
-class ProfileFn(beam.DoFn):
-    """Article -> (StoryProfile, text signature or None, Article); shared by the streaming shell,
-    which needs the signature of every article (the batch shell computes the few it checks)."""
-
-    def __init__(self, with_text: bool = True):
-        self._with_text = with_text
-
-    def setup(self) -> None:
-        hasher_for(TEXT_PARAMS)  # permutations built once per worker
-
-    def process(self, a: Article) -> Iterator:
-        try:
-            text = text_signature(a.text) if self._with_text else None
-            yield profile_of(a), text, a
-        except Exception as exc:  # noqa: BLE001 - an article we cannot profile is a dead letter
-            yield from dead_letters(STEP, (a,), exc)

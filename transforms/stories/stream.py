@@ -28,18 +28,22 @@ from apache_beam.transforms.userstate import (
 from apache_beam.utils.timestamp import Duration, Timestamp
 
 from transforms.core.failures import ARTICLES, FAILURES, dead_letters
-from transforms.dedupe import BUCKET_WINDOW
-from transforms.stories.batch import STEP, ProfileFn
+from transforms.core.records import Article
+from transforms.dedupe import BUCKET_WINDOW, hasher_for
+from transforms.stories.batch import STEP
 from transforms.stories.forest import Forest
 from transforms.stories.rules import (
     HORIZON_US,
     NEEDS_TEXT,
     SAME,
+    TEXT_PARAMS,
     blocking_keys,
     bucket_name,
     is_undated_bucket,
     pair_link,
+    profile_of,
     shares_passages,
+    text_signature,
 )
 from transforms.stories.state import (
     BUCKET_CODER,
@@ -77,6 +81,20 @@ def links_to(key: str, newcomer: StoryMember, members: list[StoryMember]) -> lis
         ):
             linked.append(m.article_id)
     return linked
+
+
+class ProfileFn(beam.DoFn):
+    """Article -> (StoryProfile, text signature, Article): the stream compares every article's
+    text as it arrives (the batch shell computes the few signatures it checks)."""
+
+    def setup(self) -> None:
+        hasher_for(TEXT_PARAMS)  # permutations built once per worker
+
+    def process(self, a: Article) -> Iterator:
+        try:
+            yield profile_of(a), text_signature(a.text), a
+        except Exception as exc:  # noqa: BLE001 - an article we cannot profile is a dead letter
+            yield from dead_letters(STEP, (a,), exc)
 
 
 class _SplitFn(beam.DoFn):
