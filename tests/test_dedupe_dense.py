@@ -14,6 +14,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import make_article
+from transforms.core.framing import unpack
 from transforms.dedupe import (
     ConnectedComponents,
     Deduplicate,
@@ -27,7 +28,6 @@ from transforms.dedupe.components import (
     _UnionFindFn,
     star_votes,
     unlinked_pairs,
-    unpack,
 )
 from transforms.dedupe.fingerprint import (
     DEFAULT_PARAMS,

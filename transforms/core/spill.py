@@ -32,6 +32,7 @@ from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.core.failures import FAILURES, dead_letters
+from transforms.core.framing import frame, unpack
 from transforms.core.records import Article
 
 CHUNKS = "chunks"
@@ -39,6 +40,7 @@ REFS = "refs"
 CHUNK_ARTICLES = 256
 SUFFIX = ".spill"
 _CODER = beam.coders.registry.get_coder(Article)
+_WIDTH = 4  # bytes of each encoded article's length
 
 
 def spill_dir(base: str | None, step: str) -> str:
@@ -55,15 +57,11 @@ def make_ref(chunk_id: bytes, index: int) -> bytes:
     return chunk_id + index.to_bytes(2, "big")
 
 
-def _frame(blobs: list[bytes]) -> bytes:
-    return b"".join(len(b).to_bytes(4, "big") + b for b in blobs)
-
-
 def write_chunk(directory: str, articles: list[Article]) -> tuple[str, bytes]:
     """Articles -> (chunk path, chunk id); the i-th article's ref is make_ref(chunk id, i)."""
     if len(articles) > 0xFFFF:
         raise ValueError(f"a chunk holds at most 65535 articles, not {len(articles)}")
-    framed = _frame([_CODER.encode(a) for a in articles])
+    framed = b"".join(frame(_CODER.encode(a), _WIDTH) for a in articles)
     chunk_id = uuid.uuid4().bytes
     path = f"{directory}/{chunk_id.hex()}{SUFFIX}"
     tmp = f"{directory}/.tmp-{chunk_id.hex()}"
@@ -83,11 +81,8 @@ def read_chunk(path: str) -> Iterator[tuple[bytes, Article]]:
     chunk_id = bytes.fromhex(path.rsplit("/", 1)[-1][: -len(SUFFIX)])
     with FileSystems.open(path) as fh:
         framed = zlib.decompress(fh.read())
-    pos, index = 0, 0
-    while pos < len(framed):
-        size = int.from_bytes(framed[pos : pos + 4], "big")
-        yield make_ref(chunk_id, index), _CODER.decode(framed[pos + 4 : pos + 4 + size])
-        pos, index = pos + 4 + size, index + 1
+    for index, encoded in enumerate(unpack(framed, _WIDTH)):
+        yield make_ref(chunk_id, index), _CODER.decode(encoded)
 
 
 def remove_spill(base: str) -> None:

@@ -14,6 +14,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.core.failures import ARTICLES, FAILURES, dead_letters
+from transforms.core.framing import unpack
 from transforms.core.records import Dropped
 from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, spill_dir
 from transforms.dedupe.components import (
@@ -24,7 +25,6 @@ from transforms.dedupe.components import (
     VerifyPairs,
     star_votes,
     unlinked_pairs,
-    unpack,
 )
 from transforms.dedupe.delivery import FIRST_VERSION, Delivery, delivery_of
 from transforms.dedupe.fingerprint import (
@@ -54,13 +54,13 @@ class Deduplicate(beam.PTransform):
     Returns {"articles", "dropped", "failures"}. The articles wait in spill chunks (core.spill)
     while the decisions are made over one small Delivery each, so memory does not hold them;
     `spill` is the run's spill folder (a local temp folder if None). Cost grows linearly, and
-    stays small when thousands of items are near-identical: each text is hashed once; LSH buckets hold packed node
-    keys only; candidates are verified in two rounds (components.py): each member against the
-    partner it shares most buckets with, then only window pairs still in different components;
-    signatures travel only for members of a pair; components come from a union-find combiner
-    that holds nodes, not edges; each member's mark comes from its signature and its root's (a
-    side input of one signature per component), so no article is shuffled at all, and a member
-    that cannot be marked is dead-lettered alone.
+    stays small when thousands of items are near-identical: each text is hashed once; LSH
+    buckets hold packed node keys only; candidates are verified in two rounds (components.py):
+    each member against the partner it shares most buckets with, then only window pairs still in
+    different components; signatures travel only for members of a pair; components come from a
+    union-find combiner that holds nodes, not edges; each member's mark comes from its signature
+    and its root's (a side input of one signature per component), so no article is shuffled at
+    all, and a member that cannot be marked is dead-lettered alone.
     """
 
     def __init__(self, params: MinHashParams = DEFAULT_PARAMS, spill: str | None = None):

@@ -17,6 +17,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from transforms.core.framing import frame
 from transforms.dedupe.fingerprint import jaccard_estimate, signature_from_bytes
 
 # A bucket larger than this (boilerplate pages, thousands of copies of one wire story, one pair of
@@ -126,7 +127,8 @@ class ConnectedComponents(beam.PTransform):
 class PackedMembers(beam.CombineFn):
     """Bytes keys -> one bytes object, each key after its length (`width` bytes). A bucket of
     10,000 near-identical items is then one object of ~40 bytes a member where a GroupByKey holds
-    10,000 shuffled elements (measured: a third of the memory); unpack() reads it back."""
+    10,000 shuffled elements (measured: a third of the memory); unpack() (core.framing) reads it
+    back."""
 
     def __init__(self, width: int = 2):
         self._width = width
@@ -135,8 +137,7 @@ class PackedMembers(beam.CombineFn):
         return bytearray()
 
     def add_input(self, packed: bytearray, key: bytes) -> bytearray:
-        packed += len(key).to_bytes(self._width, "big")
-        packed += key
+        packed += frame(key, self._width)
         return packed
 
     def merge_accumulators(self, accumulators: Iterable) -> bytearray:
@@ -150,16 +151,6 @@ class PackedMembers(beam.CombineFn):
 
     def extract_output(self, packed: bytearray) -> bytes:
         return bytes(packed)
-
-
-def unpack(packed: bytes, width: int = 2) -> list[bytes]:
-    """The keys PackedMembers(width) packed, in the order they were added."""
-    keys, at = [], 0
-    while at < len(packed):
-        size = int.from_bytes(packed[at : at + width], "big")
-        keys.append(packed[at + width : at + width + size])
-        at += width + size
-    return keys
 
 
 class MostShared(beam.CombineFn):
@@ -247,14 +238,15 @@ class _SignaturesFn(beam.DoFn):
 class VerifyPairs(beam.PTransform):
     """{"items": items, "pairs": (key, key)} -> the pairs whose signatures are similar.
 
-    `key(item)` names an item as the pairs do; `signature(item)` gives its signature bytes and is
-    called only for items on a pair; with `items_of`, each element holds items (a spill chunk's
-    path: its articles are read where the pairs are known, so no step holds them all). The pairs reach the items as a side input (small keys), each
-    second's signature travels to its first once per pair, and one GroupByKey compares them: a
-    pair found in several buckets is checked once. (One shuffle, not two joins: a CoGroupByKey's
-    Flatten behind a step that shares its input with a later side-input step stalls Beam's local
-    runner, whose watermark waits for every reader of that input.) Dedupe uses it for
-    near-duplicates, stories for shared passages.
+    `key(item)` names an item as the pairs do; `signature(item)` gives its signature bytes and
+    is called only for items on a pair; with `items_of`, each element holds items (a spill
+    chunk's path: its articles are read where the pairs are known, so no step holds them all).
+    The pairs reach the items as a side input (small keys), each second's signature travels to
+    its first once per pair, and one GroupByKey compares them: a pair found in several buckets
+    is checked once. (One shuffle, not two joins: a CoGroupByKey's Flatten behind a step that
+    shares its input with a later side-input step stalls Beam's local runner, whose watermark
+    waits for every reader of that input.) Dedupe uses it for near-duplicates, stories for
+    shared passages.
     """
 
     def __init__(

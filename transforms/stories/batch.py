@@ -15,10 +15,11 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.core.failures import ARTICLES, FAILURES
+from transforms.core.framing import unpack
 from transforms.core.records import Article
 from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, spill_dir
 from transforms.dedupe import ConnectedComponents, MostShared, VerifyPairs
-from transforms.dedupe.components import PackedMembers, unpack
+from transforms.dedupe.components import PackedMembers
 from transforms.stories.rules import (
     MIN_TEXT_JACCARD,
     UNDATED_SLOT,
