@@ -1,7 +1,7 @@
 """Articles per CPU-second, end to end, `newsbeam run` against the naive script users write today
 (bench/naive_script.py: seeded langdetect, an exact hash, one Parquet file), paired in one run on
-the same corpus (bench/corpus.py: news-like articles in 7 languages, ~10% copies; texts of ~1.2 KB, or ~2.6 KB
-with --long, the size issue "Throughput and memory" measured).
+the same corpus (bench/corpus.py: news-like articles in 7 languages, ~10% copies; texts of
+~1.2 KB, or ~2.6 KB with --long, the size issue "Throughput and memory" measured).
 
 Each runs as its own process; CPU is that process's user + system time (os.wait4), so imports,
 graph construction and model loading count, as they do for a user. Also prints a run on 10
