@@ -478,7 +478,7 @@ def test_institution_names(text, expected, gaz):
         ),
         (
             "il leader della Lega Nord Umberto Bossi ha detto",
-            [("Lega Nord", "ORG", None), ("Umberto Bossi", "PER", None)],
+            [("Lega Nord", "ORG", None), ("Umberto Bossi", "PER", "Q47832")],
         ),
         # ... but a name that runs on without an office before it stays one name
         ("I Toronto Blue Jays hanno vinto.", [("Toronto Blue Jays", "ORG", None)]),

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from transforms.entities.wikidata_names import read_names
 from transforms.entities.words import STOP
 
 FORMAT_VERSION = "newsbeam-gazetteer/1"
@@ -222,6 +223,14 @@ def build(shared: Path) -> list[str]:
         ]
         if names:
             entries.append((qid, "LOC", "city", names))
+    for qid, label, names in read_names():
+        # People and parties from Wikidata-derived lists (wikidata_names.py) come last: a hand
+        # entry of the same QID takes their names as aliases; a name already taken stays taken.
+        if qid in index:
+            entries[index[qid]][3].extend(names)
+        else:
+            index[qid] = len(entries)
+            entries.append((qid, label, "wikidata", names))
     seen: set[str] = set(NAME_STOP)
     lines = [f"# {FORMAT_VERSION}", f"-\tLOC\tambiguous\t{'|'.join(AMBIGUOUS)}"]
     seen.update(AMBIGUOUS)

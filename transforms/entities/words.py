@@ -94,6 +94,8 @@ MISC_WORDS = LISTS["misc_words"]
 CONNECTORS = LISTS["connectors"]
 # Glued to a surname by a hyphen ("al-Maliki", "bin-Salman"): part of a person's name.
 NAME_PARTICLES = LISTS["name_particles"]
+# Lower-case words a full name may hold ("Ursula von der Leyen"): wikidata_names.py's filter.
+SURNAME_PARTICLES = LISTS["surname_particles"]
 ENGLISH_HINTS = LISTS["english_hints"]
 ROMANCE_HINTS = LISTS["romance_hints"]
 DEMONYM_ENDINGS = tuple(sorted(LISTS["demonym_endings"]))

@@ -1,0 +1,172 @@
+"""People and organisations from Wikidata-derived lists, for the gazetteer (gazetteer_build.py).
+
+python -m transforms.entities.wikidata_names --sources DIR   (rewrites data/wikidata_names.tsv.gz)
+DIR holds the downloads transforms/PROVENANCE.md names (EveryPolitician, world leaders, Party
+Facts). Only Wikidata IDs and names are kept (CC0 facts), with a prominence figure per entity:
+where several entities share a name, the name goes to the most prominent or to none (resolve()).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import json
+import re
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+from transforms.entities.words import SURNAME_PARTICLES, WordLists, read_lists
+
+NAMES_FILE = "wikidata_names.tsv.gz"
+# Languages whose labels are kept: newsbeam's first five and the Latin-script ones news in
+# Europe most often names people in.
+LANGS = ("it", "en", "fr", "de", "es", "pt", "nl", "pl")
+HEAD_OF_STATE = 200.0  # above any Wikipedia edition count (the most linked legislator has 112)
+# Legislators with an article in fewer Wikipedia editions are left out: their names are as often
+# a namesake's ("Michael Johnson", one edition, is an Australian MP and a sprinter). Chosen on
+# half A of the NER dev sets, where every link from 4 editions down was a namesake.
+MIN_EDITIONS = 5
+# A name goes to the most prominent of the entities sharing it only if it is this much more
+# prominent than the next; otherwise to none.
+MARGIN = 2.0
+_QID = re.compile(r"Q\d+")
+_WORD = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*$")
+
+
+class Named(NamedTuple):
+    qid: str
+    label: str  # PER | ORG
+    prominence: float
+    source: str
+    names: tuple[str, ...]
+
+
+def _labels(labels: dict[str, list[str]]) -> list[str]:
+    return [n for lang in LANGS for n in labels.get(lang, [])]
+
+
+def everypolitician(path: Path) -> list[Named]:
+    """Legislators (2015 snapshot): Wikidata labels; prominence = Wikipedia editions."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        names = _labels(rec.get("labels", {}))
+        prominence = float(rec.get("n_wikipedia_links") or 0)
+        if names and _QID.fullmatch(rec["qid"]) and prominence >= MIN_EDITIONS:
+            out.append(Named(rec["qid"], "PER", prominence, "everypolitician", tuple(names)))
+    return out
+
+
+def world_leaders(path: Path) -> list[Named]:
+    """Heads of state and government in office during 2022 (a Wikidata query's output)."""
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            qid = row["officeholder"].rsplit("/", 1)[-1]
+            if _QID.fullmatch(qid) and row["officeholderLabel"]:
+                names = (row["officeholderLabel"],)
+                out.append(Named(qid, "PER", HEAD_OF_STATE, "world-leaders", names))
+    return out
+
+
+def party_facts(path: Path) -> list[Named]:
+    """Political parties: native and English names with a word of their own ("Kurdistan
+    Democratic Party", not "Reform Party"); prominence = last vote share (%). Acronyms are left
+    out: "AND", "CUP", "DNA", "GPS", "AFP" are parties somewhere and something else in news."""
+    words = read_lists("party_words.tsv")
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        names = [*(rec.get("name_native") or "").split(" / "), rec.get("name") or ""]
+        names = [n.strip() for n in names if _own_name(n, words)]
+        if names and _QID.fullmatch(rec.get("qid") or ""):
+            share = float(rec.get("vote_share") or 0)
+            out.append(Named(rec["qid"], "ORG", share, "partyfacts", tuple(names)))
+    return out
+
+
+def _own_name(name: str, words: WordLists) -> bool:
+    low = [w.lower() for w in name.split()]
+    return bool(low) and low[0] not in words["article"] and any(
+        w not in words["generic"] for w in low
+    )
+
+
+def plausible(name: str, label: str) -> bool:
+    """A name the matcher can take whole: two to five words (six for an ORG), capitalised but
+    for particles ("Ursula von der Leyen"); one word ("Livre", "ABC") is too often a word."""
+    words = name.split()
+    wordlike = all(_WORD.match(w) or (label == "ORG" and w.isdigit()) for w in words)
+    if not 2 <= len(words) <= (5 if label == "PER" else 6) or not wordlike:
+        return False
+    if label == "ORG":
+        return words[0][0].isupper()
+    return words[0][0].isupper() and all(w[0].isupper() or w in SURNAME_PARTICLES for w in words)
+
+
+def resolve(rows: list[Named]) -> list[tuple[str, str, list[str]]]:
+    """(qid, label, names): one entity per QID (names merged, highest prominence), every name
+    given to one entity at most, the clearly most prominent of those sharing it."""
+    by_qid: dict[str, Named] = {}
+    for r in rows:
+        old = by_qid.get(r.qid)
+        if old is None:
+            by_qid[r.qid] = r
+        else:
+            best = max(old.prominence, r.prominence)
+            by_qid[r.qid] = old._replace(prominence=best, names=old.names + r.names)
+    claims: dict[str, list[Named]] = {}
+    for r in by_qid.values():
+        for name in dict.fromkeys(r.names):
+            if plausible(name, r.label):
+                claims.setdefault(name.casefold(), []).append(r)
+    owner: dict[str, str] = {}
+    for key, rs in claims.items():
+        rs.sort(key=lambda r: -r.prominence)
+        if len(rs) == 1 or rs[0].prominence >= MARGIN * max(rs[1].prominence, 0.5):
+            owner[key] = rs[0].qid
+    out = []
+    for r in sorted(by_qid.values(), key=lambda r: (-r.prominence, r.qid)):
+        names = [n for n in dict.fromkeys(r.names) if owner.get(n.casefold()) == r.qid]
+        if names:
+            out.append((r.qid, r.label, names))
+    return out
+
+
+def read_names(path: str | None = None) -> list[tuple[str, str, list[str]]]:
+    """The bundled list: (qid, label, names), most prominent first."""
+    source = path or str(resources.files("transforms.entities") / "data" / NAMES_FILE)
+    out = []
+    with gzip.open(source, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                qid, label, names = line.rstrip("\n").split("\t")
+                out.append((qid, label, names.split("|")))
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sources", required=True, type=Path)
+    ap.add_argument("--out", default=None, type=Path)
+    args = ap.parse_args(argv)
+    src = args.sources
+    rows = (
+        world_leaders(src / "every-politician-scrapers/world-leaders-2021/wikidata.csv")
+        + everypolitician(src / "everypolitician/people.jsonl")
+        + party_facts(src / "partyfacts/parties_wikidata_joined.jsonl")
+    )
+    entries = resolve(rows)
+    out = args.out or Path(str(resources.files("transforms.entities") / "data" / NAMES_FILE))
+    lines = ["# qid\tlabel\tnames (most prominent entity first; see wikidata_names.py)"]
+    lines += [f"{q}\t{lab}\t{'|'.join(names)}" for q, lab, names in entries]
+    with open(out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+    people = sum(lab == "PER" for _, lab, _ in entries)
+    print(f"{out}: {people} people, {len(entries) - people} organisations")
+
+
+if __name__ == "__main__":
+    main()
