@@ -153,7 +153,7 @@ def run_loop(paths: list[Path], out: Path, backend: str | None) -> dict:
     read = len(articles)
     steps = {
         "language": _DetectLanguageFn(backend or DEFAULT_BACKEND, ()),
-        "entities": _TagEntitiesFn("gazetteer", None),
+        "entities": _TagEntitiesFn("rules", None),
         "topics": _ScoreTopicsFn(None, False, "lexicon"),
     }
     for stage, fn in steps.items():

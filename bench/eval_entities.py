@@ -1,7 +1,10 @@
 """Entity tagging quality and speed on the NER dev sets in ../shared/eval/ner (evaluation only).
 
-.venv/bin/python bench/eval_entities.py --shared ../shared [--ner-model it_core_news_lg]
+.venv/bin/python bench/eval_entities.py --shared ../shared [--half A|B|all] [--backend rules|model|
+    model+rules] [--ner-model it_core_news_lg]
 Prints entity-level P/R/F1 per label (exact span and label), PER+ORG+LOC micro F1, token F1, ms/KB.
+Every dev set is split into two fixed halves by document (half_of): choices are made on half A,
+figures are reported on half B, the default.
 """
 
 from __future__ import annotations
@@ -13,69 +16,22 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from transforms.entities import load_gazetteer, tag_entities
-from transforms.entities.tag import tag_entities_spacy
+from ner_data import (  # noqa: F401 (tests use half_of)
+    build_doc,
+    check_docs,
+    half_of,
+    read_conll,
+    take_half,
+    write_conll,
+)
+
+from transforms.entities import load_gazetteer
+from transforms.entities.model import NerModel
+from transforms.entities.tag import BACKENDS, load_backend, tag_with
 
 CORE = ("PER", "ORG", "LOC")
-KIND_BLOCK = 15  # KIND has no document marks: sentences are grouped into pseudo-documents
-
-
-def read_conll(path: Path, fmt: str) -> list[list[list[tuple[str, str]]]]:
-    """Documents -> sentences -> (token, tag). fmt: kind | conllu | wikigold."""
-    docs, doc, sent = [], [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            if sent:
-                doc.append(sent)
-                sent = []
-            continue
-        parts = line.split("\t") if fmt != "wikigold" else line.split(" ")
-        token, tag = (parts[1], parts[2]) if fmt == "conllu" else (parts[0], parts[-1])
-        if token == "-DOCSTART-":
-            if sent:
-                doc.append(sent)
-                sent = []
-            if doc:
-                docs.append(doc)
-            doc = []
-            continue
-        sent.append((token, tag))
-    if sent:
-        doc.append(sent)
-    if doc:
-        docs.append(doc)
-    if fmt == "kind":
-        flat = [s for d in docs for s in d]
-        docs = [flat[k : k + KIND_BLOCK] for k in range(0, len(flat), KIND_BLOCK)]
-    return docs
-
-
-def build_doc(doc) -> tuple[str, list[tuple[int, int, str]], list[tuple[int, int, str, str]]]:
-    """Text (sentences on lines, tokens spaced), gold char spans, tokens with offsets and tags."""
-    parts, tokens, pos = [], [], 0
-    for sent in doc:
-        for k, (tok, tag) in enumerate(sent):
-            if k:
-                parts.append(" ")
-                pos += 1
-            tokens.append((pos, pos + len(tok), tok, tag))
-            parts.append(tok)
-            pos += len(tok)
-        parts.append("\n")
-        pos += 1
-    gold, cur = [], None
-    for s, e, _, tag in tokens + [(0, 0, "", "O")]:
-        kind = tag[2:] if tag != "O" else None
-        starts = tag.startswith("B-") or (cur and kind != cur[2])
-        if cur and (kind is None or starts):
-            gold.append(tuple(cur))
-            cur = None
-        if kind and cur is None:
-            cur = [s, e, kind]
-        elif kind:
-            cur[1] = e
-    return "".join(parts), gold, tokens
 
 
 def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
@@ -128,7 +84,7 @@ def evaluate(docs, tagger, labels_in_gold: set[str]) -> dict:
 
 
 def report(name: str, res: dict, labels: list[str]) -> None:
-    print(f"\n== {name} (dev figures) ==")
+    print(f"\n== {name} ==")
     print(f"{'label':6} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
     for lab in labels:
         p, r, f = prf(res["tp"][lab], res["fp"][lab], res["fn"][lab])
@@ -143,58 +99,97 @@ def report(name: str, res: dict, labels: list[str]) -> None:
     print(f"token-level P {p:.3f} R {r:.3f} F1 {f:.3f}; speed {res['ms_kb']:.3f} CPU ms/KB")
 
 
+# key, name, path under eval/ner, reader, labels scored, language
+SETS = (
+    (
+        "kind",
+        "KIND-it Wikinews dev",
+        "kind-it/wikinews_dev.tsv",
+        "kind",
+        ["PER", "ORG", "LOC"],
+        "it",
+    ),
+    (
+        "conll",
+        "CoNLL-2003-en val",
+        "conll2003-en/val.conllu",
+        "conllu",
+        ["PER", "ORG", "LOC", "MISC"],
+        "en",
+    ),
+    (
+        "wikigold",
+        "Wikigold-en",
+        "wikigold-en/wikigold.conll.txt",
+        "wikigold",
+        ["PER", "ORG", "LOC", "MISC"],
+        "en",
+    ),
+)
+
+
+def check_sets(data: Path, half: str, tagger_for, backend: str) -> None:
+    """Per language: the held-out fifths of its training sets (never trained on), one half."""
+    labels = ["PER", "ORG", "LOC", "MISC"]
+    for lang, docs in check_docs(data, half).items():
+        res = evaluate(docs, tagger_for(lang), set(labels))
+        report(f"check set {lang}, half {half} ({len(docs)} docs), {backend}", res, labels)
+
+
+def write_check_sample(data: Path, out: Path, ndocs: int) -> None:
+    """The first documents of half B of each language's check set: CI's quality floor sample."""
+    out.mkdir(parents=True, exist_ok=True)
+    for lang, docs in check_docs(data, "B").items():
+        write_conll(docs[:ndocs], out / f"{lang}.conll")
+        print(f"{out / lang}.conll: {min(ndocs, len(docs))} documents")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", default="../shared", type=Path)
-    ap.add_argument("--ner-model", default=None)
+    ap.add_argument("--backend", default="rules", choices=BACKENDS)
+    ap.add_argument(
+        "--ner-model", default=None, help="an installed spaCy pipeline (--backend spacy)"
+    )
+    ap.add_argument("--model-file", default=None, help="a CRF other than the bundled one")
+    ap.add_argument("--half", default="B", choices=("A", "B", "all"))
     ap.add_argument("--show-links", type=int, default=0, help="print N linked mentions to judge")
     ap.add_argument("--only", default=None, help="kind | conll | wikigold")
+    ap.add_argument(
+        "--check",
+        default=None,
+        type=Path,
+        help="instead: the held-out fifth of each training set under this folder (train_ner.py)",
+    )
+    ap.add_argument(
+        "--write-sample", default=None, type=Path, help="with --check: write CI's sample"
+    )
     args = ap.parse_args()
     root = args.shared / "eval/ner"
     if not root.is_dir():
         sys.exit(f"needs {root} (the team's shared evaluation data)")
     gaz = load_gazetteer()
-    if args.ner_model:
-        import spacy
-
-        nlp = spacy.load(args.ner_model)
-
-        def tagger(text):
-            return tag_entities_spacy(text, nlp, gaz)
+    backend = "spacy" if args.ner_model else args.backend
+    if args.model_file:
+        resource = NerModel(args.model_file)
     else:
+        resource = load_backend(backend, args.ner_model)
 
-        def tagger(text):
-            return tag_entities(text, gaz)
+    def tagger_for(lang: str):
+        return lambda text: tag_with(backend, text, gaz, resource, lang)
 
-    sets = [
-        (
-            "kind",
-            "KIND-it Wikinews dev",
-            root / "kind-it/wikinews_dev.tsv",
-            "kind",
-            ["PER", "ORG", "LOC"],
-        ),
-        (
-            "conll",
-            "CoNLL-2003-en val",
-            root / "conll2003-en/val.conllu",
-            "conllu",
-            ["PER", "ORG", "LOC", "MISC"],
-        ),
-        (
-            "wikigold",
-            "Wikigold-en",
-            root / "wikigold-en/wikigold.conll.txt",
-            "wikigold",
-            ["PER", "ORG", "LOC", "MISC"],
-        ),
-    ]
-    for key, name, path, fmt, labels in sets:
+    if args.check and args.write_sample:
+        write_check_sample(args.check, args.write_sample, 12)
+        return
+    if args.check:
+        check_sets(args.check, args.half, tagger_for, backend)
+        return
+    for key, name, rel, fmt, labels, lang in SETS:
         if args.only and args.only != key:
             continue
-        docs = read_conll(path, fmt)
-        res = evaluate(docs, tagger, set(labels))
-        report(name, res, labels)
+        docs = take_half(read_conll(root / rel, fmt), args.half)
+        res = evaluate(docs, tagger_for(lang), set(labels))
+        report(f"{name}, half {args.half} ({len(docs)} docs), {backend}", res, labels)
         if args.show_links:
             counts = Counter((t, lab, q) for t, lab, q, _ in res["linked"])
             for (t, lab, q), c in counts.most_common(args.show_links):

@@ -77,7 +77,9 @@ def enrich(documents, settings: Settings) -> Chain:
     language = deduped[ARTICLES] | "DetectLanguage" >> DetectLanguage(
         backend=steps.language_backend, languages=steps.languages
     )
-    entities = language[ARTICLES] | "TagEntities" >> TagEntities(ner_model=steps.ner_model)
+    entities = language[ARTICLES] | "TagEntities" >> TagEntities(
+        backend=steps.ner_backend, ner_model=steps.ner_model
+    )
     stories = _stories(entities[ARTICLES], settings)
     topics = stories[ARTICLES] | "ScoreTopics" >> ScoreTopics(
         custom_topics_path=steps.custom_topics,

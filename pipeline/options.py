@@ -112,10 +112,19 @@ def _step_flags(parser) -> None:
     )
     _flag(
         g,
+        "ner-backend",
+        default="rules",
+        choices=("rules", "model", "model+rules"),
+        help="Entity tagger: rules (the bundled gazetteer and name rules; default), model (the "
+        "bundled CRF), model+rules (the rules in Italian and English, the CRF in other "
+        "languages). All link names through the bundled gazetteer.",
+    )
+    _flag(
+        g,
         "ner-model",
         default=None,
         help="Optional installed spaCy pipeline for entities, e.g. it_core_news_lg; its spans are "
-        "linked through the bundled gazetteer. Default: the bundled gazetteer and rules.",
+        "linked through the bundled gazetteer. Overrides --ner-backend.",
     )
     _flag(
         g,

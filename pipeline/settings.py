@@ -18,6 +18,7 @@ class Steps(NamedTuple):
     language_backend: str
     languages: tuple = ()
     ner_model: str | None = None
+    ner_backend: str = "rules"
     custom_topics: str | None = None
     topics_backend: str = "lexicon"
     explain_topics: bool = False
@@ -107,6 +108,7 @@ def checked_steps(opts: NewsbeamOptions) -> Steps:
         language_backend=backend,
         languages=tuple(opts.languages or ()),
         ner_model=opts.ner_model,
+        ner_backend=opts.ner_backend or "rules",
         custom_topics=opts.custom_topics,
         topics_backend=opts.topics_backend,
         explain_topics=opts.explain_topics,

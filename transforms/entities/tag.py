@@ -1,7 +1,8 @@
 """Tag people, organisations and places, linked to Wikidata. Article -> Article(entities=...).
 
-Pure core: tag_entities(text, gazetteer). Default backend: the bundled gazetteer plus name rules;
-optional: an installed spaCy pipeline whose spans are linked through the same gazetteer.
+Pure core: tag_entities(text, gazetteer). Backends: "rules" (the bundled gazetteer plus name
+rules), "model" (the bundled CRF, model.py), "model+rules" (each where it is the better one, by
+language), "spacy" (an installed spaCy pipeline). All link names through the same gazetteer.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.utils import shared
 
 from transforms.core.failures import ARTICLES, FAILURES, ArticleStep
 from transforms.core.records import Article, Entity
@@ -24,11 +26,16 @@ from transforms.entities.context import (
 from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer, load_gazetteer
 from transforms.entities.institutions_it import institution_names, institutions, seats
+from transforms.entities.model import NerModel, model_spans
 from transforms.entities.rules_it import clubs, place_kinds
 from transforms.entities.spans import corefer, find_names, hyphen_tails, untitled
 from transforms.entities.tokens import token_key, tokenize
 
-BACKENDS = ("gazetteer", "spacy")
+BACKENDS = ("rules", "model", "model+rules", "spacy")
+# The languages the rules were written and measured for. Elsewhere (German capitalises every
+# noun; Spanish and French the rules barely know) the model is the better tagger on the check
+# sets, and model+rules hands those languages to it.
+RULES_LANGUAGES = frozenset({"it", "en"})
 # spaCy label -> ours; labels not listed (dates, numbers...) are not entities here.
 SPACY_LABELS = {
     "PER": "PER",
@@ -68,12 +75,48 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
 
 
 def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
-    """Entities in text, sorted by start, one id per entity within the text."""
+    """Entities in text by the rules, sorted by start, one id per entity within the text."""
     doc = Doc(text, gazetteer)
+    return _resolve(doc, rule_spans(doc))
+
+
+def rule_spans(doc: Doc) -> list[Span]:
     spans = find_names(doc)
     for step in PASSES:
         spans = step(spans, doc)
-    return _resolve(doc, spans)
+    return spans
+
+
+def tag_entities_model(text: str, gazetteer: Gazetteer, model: NerModel) -> list[Entity]:
+    """Entities in text by the CRF, linked through the gazetteer."""
+    doc = Doc(text, gazetteer)
+    return _resolve(doc, model_spans(doc, model))
+
+
+def load_backend(backend: str, ner_model: str | None = None) -> Any:
+    """What a backend needs besides the gazetteer: the CRF, a spaCy pipeline, or None."""
+    if backend in ("model", "model+rules"):
+        return NerModel()
+    if backend == "spacy":
+        problem = ner_model_problem(ner_model)
+        if problem:
+            raise RuntimeError(f"--ner-model {ner_model}: {problem}")
+        import spacy
+
+        return spacy.load(ner_model)
+    return None
+
+
+def tag_with(
+    backend: str, text: str, gazetteer: Gazetteer, resource: Any, language: str = "und"
+) -> list[Entity]:
+    """Entities in text by the backend named, resource from load_backend(). model+rules: the
+    rules in the languages they were written for (RULES_LANGUAGES), the model in the others."""
+    if backend == "spacy":
+        return tag_entities_spacy(text, resource, gazetteer)
+    if backend == "rules" or (backend == "model+rules" and language in RULES_LANGUAGES):
+        return tag_entities(text, gazetteer)
+    return tag_entities_model(text, gazetteer, resource)
 
 
 def link(name: str, gazetteer: Gazetteer) -> tuple[str, str | None] | None:
@@ -152,7 +195,7 @@ def _is_model_dir(path: str) -> bool:
 class TagEntities(beam.PTransform):
     """Article -> Article with entities; outputs "articles" and "failures"."""
 
-    def __init__(self, backend: str = "gazetteer", ner_model: str | None = None):
+    def __init__(self, backend: str = "rules", ner_model: str | None = None):
         super().__init__()
         if ner_model:
             backend = "spacy"
@@ -164,31 +207,34 @@ class TagEntities(beam.PTransform):
         self._ner_model = ner_model
 
     def expand(self, articles):
-        fn = _TagEntitiesFn(self._backend, self._ner_model)
+        fn = _TagEntitiesFn(self._backend, self._ner_model, shared.Shared())
         return articles | "Tag" >> beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
+
+
+class _Loaded:
+    """The gazetteer and the backend's model, held once per worker process (Shared needs an
+    object it can reference weakly)."""
+
+    def __init__(self, backend: str, ner_model: str | None):
+        self.gazetteer = load_gazetteer()
+        self.resource = load_backend(backend, ner_model)
 
 
 class _TagEntitiesFn(ArticleStep):
     STEP = "entities"
 
-    def __init__(self, backend: str, ner_model: str | None):
+    def __init__(self, backend: str, ner_model: str | None, handle: shared.Shared | None = None):
         super().__init__()
         self._backend = backend
         self._ner_model = ner_model
+        self._handle = handle or shared.Shared()
 
     def load(self) -> Any:
-        gazetteer = load_gazetteer()
-        if self._backend != "spacy":
-            return gazetteer, None
-        problem = ner_model_problem(self._ner_model)
-        if problem:
-            raise RuntimeError(f"--ner-model {self._ner_model}: {problem}")
-        import spacy
-
-        return gazetteer, spacy.load(self._ner_model)
+        key = f"entities:{self._backend}:{self._ner_model}"
+        return self._handle.acquire(lambda: _Loaded(self._backend, self._ner_model), tag=key)
 
     def apply(self, article: Article, resource: Any) -> Article:
-        gazetteer, nlp = resource
-        if nlp is None:
-            return article._replace(entities=tag_entities(article.text, gazetteer))
-        return article._replace(entities=tag_entities_spacy(article.text, nlp, gazetteer))
+        ents = tag_with(
+            self._backend, article.text, resource.gazetteer, resource.resource, article.language
+        )
+        return article._replace(entities=ents)

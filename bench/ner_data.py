@@ -1,0 +1,180 @@
+"""NER data for the evaluation and the training scripts: readers (CoNLL-like files, GermEval
+TSV), the fixed halves of the dev sets, and the permissively licensed sets the CRF trains on.
+
+Documents -> sentences -> (token, tag); tags are BIO or IO over PER, ORG, LOC, MISC.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+# Files without document marks (KIND, Europarl) are cut into pseudo-documents of this many
+# sentences.
+BLOCK = 15
+
+
+def read_conll(path: Path, fmt: str) -> list[list[list[tuple[str, str]]]]:
+    """Documents -> sentences -> (token, tag). fmt: kind | conllu | wikigold | conll (token first,
+    tag last, whitespace between, -DOCSTART- lines between documents)."""
+    docs, doc, sent = [], [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            if sent:
+                doc.append(sent)
+                sent = []
+            continue
+        parts = line.split("\t") if fmt in ("kind", "conllu") else line.split()
+        token, tag = (parts[1], parts[2]) if fmt == "conllu" else (parts[0], parts[-1])
+        if token == "-DOCSTART-":
+            if sent:
+                doc.append(sent)
+                sent = []
+            if doc:
+                docs.append(doc)
+            doc = []
+            continue
+        sent.append((token, tag))
+    if sent:
+        doc.append(sent)
+    if doc:
+        docs.append(doc)
+    if len(docs) == 1 or fmt == "kind":
+        flat = [s for d in docs for s in d]
+        docs = [flat[k : k + BLOCK] for k in range(0, len(flat), BLOCK)]
+    return docs
+
+
+def half_of(doc) -> str:
+    """The fixed half a document belongs to, "A" or "B", from a hash of its words: the same
+    document is always in the same half, whatever order a file lists documents in."""
+    return "AB"[_doc_hash(doc) >> 56 & 1]
+
+
+def take_half(docs: list, half: str) -> list:
+    return docs if half == "all" else [d for d in docs if half_of(d) == half]
+
+
+def build_doc(doc) -> tuple[str, list[tuple[int, int, str]], list[tuple[int, int, str, str]]]:
+    """Text (sentences on lines, tokens spaced), gold char spans, tokens with offsets and tags."""
+    parts, tokens, pos = [], [], 0
+    for sent in doc:
+        for k, (tok, tag) in enumerate(sent):
+            if k:
+                parts.append(" ")
+                pos += 1
+            tokens.append((pos, pos + len(tok), tok, tag))
+            parts.append(tok)
+            pos += len(tok)
+        parts.append("\n")
+        pos += 1
+    gold, cur = [], None
+    for s, e, _, tag in tokens + [(0, 0, "", "O")]:
+        kind = tag[2:] if tag != "O" else None
+        starts = tag.startswith("B-") or (cur and kind != cur[2])
+        if cur and (kind is None or starts):
+            gold.append(tuple(cur))
+            cur = None
+        if kind and cur is None:
+            cur = [s, e, kind]
+        elif kind:
+            cur[1] = e
+    return "".join(parts), gold, tokens
+
+
+def held_out(doc) -> bool:
+    """A fifth of each training set, fixed by a hash of its words, is never trained on: it is the
+    check set of the languages no dev set covers."""
+    return _doc_hash(doc) % 5 == 0
+
+
+def _doc_hash(doc) -> int:
+    words = " ".join(tok for sent in doc for tok, _ in sent)
+    return int.from_bytes(hashlib.blake2b(words.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+# GermEval 2014 labels -> ours: derived forms ("deutschen", LOCderiv) are MISC as in CoNLL;
+# a name inside a word ("EU-Kommission", ORGpart) is not a name of its own.
+GERMEVAL = {"PER": "PER", "ORG": "ORG", "LOC": "LOC", "OTH": "MISC"}
+
+
+def read_germeval(path: Path) -> list[list[list[tuple[str, str]]]]:
+    """GermEval 2014 TSV: a `#` line opens each sentence; outer-level tags only."""
+    docs, sent = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            if sent:
+                docs.append([sent])
+                sent = []
+            continue
+        _, token, tag = line.split("\t")[:3]
+        kind = GERMEVAL.get(tag[2:]) if tag != "O" else None
+        if tag[2:].endswith("deriv"):
+            kind = "MISC"
+        sent.append((token, f"{tag[:2]}{kind}" if kind else "O"))
+    if sent:
+        docs.append([sent])
+    return [[s for d in docs[k : k + BLOCK] for s in d] for k in range(0, len(docs), BLOCK)]
+
+
+def read_hipe(path: Path) -> list[list[list[tuple[str, str]]]]:
+    """HIPE-2022 TSV (coarse literal tags; HumanProd is MISC): sentences end at EndOfSentence,
+    documents at `# hipe2022:document_id`; each document cut into blocks of BLOCK sentences."""
+    docs: list[list] = []
+    sent: list[tuple[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.startswith("# hipe2022:document_id"):
+            if sent:
+                docs[-1].append(sent)
+                sent = []
+            docs.append([])
+        if line.startswith("#") or not line.strip():
+            continue
+        cols = line.split("\t")
+        tag = cols[1].replace("HumanProd", "MISC")
+        sent.append((cols[0], tag if tag[2:] in ("PER", "ORG", "LOC", "MISC") else "O"))
+        if "EndOfSentence" in cols[-1]:
+            docs[-1].append(sent)
+            sent = []
+    if sent:
+        docs[-1].append(sent)
+    return [d[k : k + BLOCK] for d in docs for k in range(0, len(d), BLOCK) if d]
+
+
+def read_any(path: Path, fmt: str) -> list[list[list[tuple[str, str]]]]:
+    readers = {"germeval": read_germeval, "hipe": read_hipe}
+    return readers[fmt](path) if fmt in readers else read_conll(path, fmt)
+
+
+# Training sets under a data folder (bench/train_ner.py --data DIR): (language, path, format,
+# licence). Provenance and commits in transforms/PROVENANCE.md.
+TRAINING = (
+    ("it", "europarl_ner_ixa/it-europarl.test.conll02", "conll", "Europarl terms of use"),
+    ("en", "europarl_ner_ixa/en-europarl.test.conll02", "conll", "Europarl terms of use"),
+    ("de", "europarl_ner_ixa/de-europarl.test.conll02", "conll", "Europarl terms of use"),
+    ("es", "europarl_ner_ixa/es-europarl.test.conll02", "conll", "Europarl terms of use"),
+    ("de", "germeval2014/NER-de-dev.tsv", "germeval", "CC BY 4.0"),
+    ("de", "germeval2014/NER-de-test.tsv", "germeval", "CC BY 4.0"),
+    ("fr", "hipe2022_newseye_sonar/HIPE-2022-v2.1-newseye-dev-fr.tsv", "hipe", "CC BY 4.0"),
+    ("fr", "hipe2022_newseye_sonar/HIPE-2022-v2.1-newseye-dev2-fr.tsv", "hipe", "CC BY 4.0"),
+    ("fr", "hipe2022_newseye_sonar/HIPE-2022-v2.1-newseye-test-fr.tsv", "hipe", "CC BY 4.0"),
+)
+
+
+def check_docs(data: Path, half: str) -> dict[str, list]:
+    """Language -> the held-out fifths of its training sets (never trained on), one half."""
+    by_lang: dict[str, list] = {}
+    for lang, rel, fmt, _ in TRAINING:
+        docs = [d for d in read_any(data / rel, fmt) if held_out(d)]
+        by_lang.setdefault(lang, []).extend(take_half(docs, half))
+    return by_lang
+
+
+def write_conll(docs: list, path: Path) -> None:
+    """Documents as `token<TAB>tag` lines, sentences apart, -DOCSTART- between documents."""
+    lines = []
+    for doc in docs:
+        lines += ["-DOCSTART-\tO", ""]
+        for sent in doc:
+            lines += [f"{tok}\t{tag}" for tok, tag in sent] + [""]
+    path.write_text("\n".join(lines), encoding="utf-8")

@@ -1,0 +1,111 @@
+"""Train the entity CRF that ships as transforms/entities/data/ner.crfsuite (`--backend model`).
+
+.venv/bin/python bench/train_ner.py --data DIR [--shared ../shared] [--c1 0.05 --c2 0.1
+    --iterations 150] [--out PATH]
+Trains on the sets ner_data.TRAINING names under DIR (their held-out fifth excepted) plus half A
+of Wikigold from ../shared. Gold tags are carried onto newsbeam's own tokens by character offsets,
+so the model learns on the tokens it will see. Only permissively licensed data may go in
+(transforms/PROVENANCE.md); never KIND, CoNLL-2003, WikiNEuRal or MultiNERD.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from importlib import resources
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pycrfsuite
+from ner_data import TRAINING, build_doc, held_out, read_any, read_conll, take_half
+
+from transforms.entities import load_gazetteer
+from transforms.entities.doc import Doc
+from transforms.entities.features import token_features
+from transforms.entities.model import LABELS, MODEL_FILE
+
+KEEP = {f"{p}-{lab}" for p in "BI" for lab in LABELS}
+
+
+def sequence(doc, gaz) -> tuple[list[list[str]], list[str]]:
+    """Features and BIO labels over newsbeam's tokens of one gold document."""
+    text, _, gold_tokens = build_doc(doc)
+    tag_at = {}
+    for start, end, _, tag in gold_tokens:
+        tag = tag if tag in KEEP or tag == "O" else "O"
+        tag_at.update((c, (start, tag)) for c in range(start, end))
+    parsed = Doc(text, gaz)
+    labels, prev = [], None
+    for _, start, _ in parsed.tokens:
+        first, tag = tag_at.get(start, (None, "O"))
+        if tag != "O" and first == prev:  # a second piece of one gold token
+            tag = "I-" + tag[2:]
+        prev = first
+        labels.append(tag)
+    return token_features(parsed), _fix_bio(labels)
+
+
+def _fix_bio(labels: list[str]) -> list[str]:
+    """IO or IOB1 tags -> BIO: an entity's first token is B-."""
+    out, before = [], "O"
+    for tag in labels:
+        if tag.startswith("I-") and before[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        out.append(tag)
+        before = tag
+    return out
+
+
+def training_docs(data: Path, shared: Path, langs: set[str]) -> list[tuple[str, list]]:
+    """(name, documents) per training set: the held-out fifth of each left out."""
+    out = []
+    for lang, rel, fmt, _ in TRAINING:
+        if lang in langs:
+            out.append((rel, [d for d in read_any(data / rel, fmt) if not held_out(d)]))
+    if "en" in langs:
+        wikigold = read_conll(shared / "eval/ner/wikigold-en/wikigold.conll.txt", "wikigold")
+        out.append(("wikigold half A", take_half(wikigold, "A")))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", required=True, type=Path)
+    ap.add_argument("--shared", default="../shared", type=Path)
+    ap.add_argument("--langs", default="it,en,de,es,fr")
+    ap.add_argument("--c1", type=float, default=0.05)
+    ap.add_argument("--c2", type=float, default=0.1)
+    ap.add_argument("--iterations", type=int, default=150)
+    ap.add_argument("--out", default=None, help="default: the bundled model's file")
+    args = ap.parse_args()
+    data = resources.files("transforms.entities") / "data"
+    out = args.out or str(data / MODEL_FILE)
+    gaz = load_gazetteer()
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for name, docs in training_docs(args.data, args.shared, set(args.langs.split(","))):
+        ntok = 0
+        for doc in docs:
+            xseq, yseq = sequence(doc, gaz)
+            trainer.append(xseq, yseq)
+            ntok += len(yseq)
+        print(f"{name}: {len(docs)} documents, {ntok} tokens")
+    trainer.set_params(
+        {
+            "c1": args.c1,
+            "c2": args.c2,
+            "max_iterations": args.iterations,
+            "feature.possible_transitions": True,
+        }
+    )
+    started = time.process_time()
+    trainer.train(out)
+    size = Path(out).stat().st_size
+    print(f"trained in {time.process_time() - started:.0f} CPU-s -> {out} ({size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

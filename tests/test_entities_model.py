@@ -1,0 +1,113 @@
+"""The statistical entity backend: features, BIO decoding, training on newsbeam's own tokens, the
+bundled CRF and the backend switch (rules | model | model+rules)."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing.util import assert_that, equal_to
+
+from tests.conftest import ROOT, make_article
+from transforms.entities import TagEntities, tag_entities
+from transforms.entities.doc import Doc
+from transforms.entities.features import shape, token_features
+from transforms.entities.model import NerModel, bio_spans
+from transforms.entities.tag import RULES_LANGUAGES, tag_entities_model, tag_with
+
+_spec = importlib.util.spec_from_file_location("train_ner", ROOT / "bench/train_ner.py")
+train_ner = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(train_ner)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return NerModel()
+
+
+@pytest.mark.parametrize(
+    "word, expected",
+    [("Putin", "Xx"), ("NATO", "X"), ("2026", "d"), ("Ban-Ki", "Xx-Xx"), ("l'", "x'"), (".", ".")],
+)
+def test_shape(word, expected):
+    assert shape(word) == expected
+
+
+@pytest.mark.parametrize(
+    "tags, spans",
+    [
+        (["B-PER", "I-PER", "O"], [(0, 2, "PER")]),
+        (["I-LOC", "I-LOC"], [(0, 2, "LOC")]),  # IO tags open a span too
+        (["B-ORG", "B-ORG"], [(0, 1, "ORG"), (1, 2, "ORG")]),
+        (["B-PER", "I-LOC"], [(0, 1, "PER"), (1, 2, "LOC")]),
+        (["O", "O"], []),
+        ([], []),
+    ],
+)
+def test_bio_spans(tags, spans):
+    assert bio_spans(tags) == spans
+
+
+def test_features_see_the_gazetteer_and_the_neighbours(gaz):
+    doc = Doc("Ieri Putin a Mosca.", gaz)
+    feats = token_features(doc)
+    assert len(feats) == len(doc.tokens)
+    putin = feats[1]
+    assert "g=B-PER:hand" in putin and "w=putin" in putin and "s=Xx" in putin
+    assert "-1w=ieri" in putin and "1w=a" in putin and "2g=B-LOC:city" in putin
+    assert "init" in feats[0] and "-1edge" in feats[0] and "1edge" in feats[-1]
+
+
+def test_gold_tags_move_onto_newsbeam_tokens(gaz):
+    # The gold tokenisation glues what newsbeam splits ("l'Ucraina", "Ban-Ki"): each piece of a
+    # gold token takes its tag, and only the first piece of a name opens it.
+    doc = [[("Ban-Ki", "B-PER"), ("Moon", "I-PER"), ("visita", "O"), ("Kiev", "B-LOC")]]
+    xseq, yseq = train_ner.sequence(doc, gaz)
+    assert yseq == ["B-PER", "I-PER", "I-PER", "I-PER", "O", "B-LOC"]
+    assert len(xseq) == len(yseq)
+
+
+def test_a_model_trained_here_learns_the_pattern(gaz, tmp_path):
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    people = ["Carla Neri", "Piero Sala", "Ada Conti", "Ugo Ferri", "Lia Gatti", "Rino Bassi"]
+    for k, name in enumerate(people):
+        first, last = name.split()
+        sent = [("Oggi", "O"), (first, "B-PER"), (last, "I-PER"), ("parla", "O"), (".", "O")]
+        sent += [("Poi", "O"), ("vola", "O"), ("a", "O"), (["Lione", "Praga"][k % 2], "B-LOC")]
+        trainer.append(*train_ner.sequence([sent], gaz))
+    trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 50})
+    path = str(tmp_path / "tiny.crfsuite")
+    trainer.train(path)
+    ents = tag_entities_model("Oggi Gino Riva parla.", gaz, NerModel(path))
+    assert [(e.text, e.label) for e in ents] == [("Gino Riva", "PER")]
+
+
+def test_bundled_model_tags_and_links(gaz, model):
+    text = "Der Bundeskanzler Olaf Scholz traf in Berlin Vertreter der Industrie."
+    ents = {(e.text, e.label, e.id) for e in tag_entities_model(text, gaz, model)}
+    assert ("Olaf Scholz", "PER", "Q61053") in ents
+    assert ("Berlin", "LOC", "Q64") in ents
+    assert not any(e[0] == "Industrie" for e in ents)  # a German noun, not a name
+
+
+def test_model_and_rules_split_the_work_by_language(gaz, model):
+    text = "Il presidente Mattarella ha incontrato a Roma i vertici della Fiat."
+    assert RULES_LANGUAGES == {"it", "en"}
+    assert tag_with("model+rules", text, gaz, model, "it") == tag_entities(text, gaz)
+    german = "Bundeskanzler Olaf Scholz sprach in Berlin."
+    assert tag_with("model+rules", german, gaz, model, "de") == tag_entities_model(
+        german, gaz, model
+    )
+
+
+@pytest.mark.parametrize("backend", ["model", "model+rules"])
+def test_composite_runs_each_backend(backend):
+    article = make_article("Olaf Scholz sprach in Berlin.", article_id="a", language="de")
+    with TestPipeline() as p:
+        out = p | beam.Create([article]) | TagEntities(backend=backend)
+        found = out["articles"] | beam.Map(lambda a: [(e.text, e.label) for e in a.entities])
+        assert_that(found, equal_to([[("Olaf Scholz", "PER"), ("Berlin", "LOC")]]))
