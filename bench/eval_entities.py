@@ -45,6 +45,7 @@ def evaluate(docs, tagger, labels_in_gold: set[str]) -> dict:
     ttp = tfp = tfn = 0
     nbytes, elapsed = 0, 0.0
     linked = []  # (text, label, qid, span and label agree with gold)
+    found = Counter()  # label -> mentions found
     for doc in docs:
         text, gold, tokens = build_doc(doc)
         t0 = time.process_time()
@@ -53,6 +54,7 @@ def evaluate(docs, tagger, labels_in_gold: set[str]) -> dict:
         nbytes += len(text.encode("utf-8"))
         pred = {(e.start, e.end, e.label) for e in ents if e.label in labels_in_gold}
         gold_set = set(gold)
+        found.update(e.label for e in ents)
         linked += [
             (e.text, e.label, e.id, (e.start, e.end, e.label) in gold_set) for e in ents if e.id
         ]
@@ -75,6 +77,7 @@ def evaluate(docs, tagger, labels_in_gold: set[str]) -> dict:
             tfn += bool(g and p != g)
     return {
         "linked": linked,
+        "found": found,
         "tp": tp,
         "fp": fp,
         "fn": fn,
@@ -96,6 +99,12 @@ def report(name: str, res: dict, labels: list[str]) -> None:
     linked = res["linked"]
     agree = sum(x[3] for x in linked) / len(linked) if linked else 0.0
     print(f"linked mentions {len(linked)}, span+label agree with gold {agree:.3f}")
+    shares = []
+    for lab in ("PER", "ORG"):
+        n = res["found"][lab]
+        k = sum(x[1] == lab for x in linked)
+        shares.append(f"{lab} {k}/{n} ({k / n if n else 0:.2f})")
+    print("mentions found that are linked: " + ", ".join(shares))
     print(f"token-level P {p:.3f} R {r:.3f} F1 {f:.3f}; speed {res['ms_kb']:.3f} CPU ms/KB")
 
 

@@ -191,6 +191,11 @@ def _cities(shared: Path, hand_cities: dict[tuple[str, str], str]):
         yield "-", names
 
 
+def _listed_names() -> dict[str, tuple[str, str]]:
+    """Name -> (qid, label) over the Wikidata-derived lists (each name has one owner there)."""
+    return {n: (qid, label) for qid, label, names in read_names() for n in names}
+
+
 def build(shared: Path) -> list[str]:
     hand_path = resources.files("transforms.entities") / "data" / "people_orgs.tsv"
     hand = _hand_rows(Path(str(hand_path)))
@@ -199,8 +204,18 @@ def build(shared: Path) -> list[str]:
     hand_cities = {(cc, n): q for q, k, _, names, cc in hand if k == "LOC" and cc for n in names}
     entries: list[tuple[str, str, str, list[str]]] = []  # qid, label, kind, names
     index: dict[str, int] = {}
+    listed = _listed_names()
     for qid, kind, _, names, cc in hand:
         src = "city" if cc else ("country" if qid in country_qids else "hand")
+        if qid == "-" and listed.get(names[0], (None, None))[1] == kind:
+            # A name the hand list knew but could not link: the Wikidata-derived lists settle it,
+            # for the full names. A bare surname ("Albanese", "Herzog") stays unlinked: alone it
+            # is as often a word or a namesake; after the full name the text links it anyway.
+            qid = listed[names[0]][0]
+            alone = [n for n in names if " " not in n]
+            if alone:
+                entries.append(("-", kind, src, alone))
+            names = [n for n in names if " " in n]
         if qid != "-" and qid in index:
             entries[index[qid]][3].extend(names)
             continue

@@ -89,8 +89,8 @@ def party_facts(path: Path) -> list[Named]:
 
 def _own_name(name: str, words: WordLists) -> bool:
     low = [w.lower() for w in name.split()]
-    return bool(low) and low[0] not in words["article"] and any(
-        w not in words["generic"] for w in low
+    return (
+        bool(low) and low[0] not in words["article"] and any(w not in words["generic"] for w in low)
     )
 
 
