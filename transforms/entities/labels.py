@@ -189,7 +189,7 @@ def common_word_opening(run: Run) -> list[Span] | None:
 
 
 def org_word_closes_known_names(run: Run) -> list[Span] | None:
-    """Known names closed by an organisation word are one new organisation: "Fiji Labour Party"
+    """Known names closed by an organisation word are one new organisation: "Tonga Labour Party"
     is not the Labour Party."""
     last_word = run.tokens[run.j - 1][0].lower()
     several = len(run.inside) > 1 and not run.uncovered
