@@ -47,6 +47,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2000)
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--long", action="store_true", help="texts of ~2.6 KB instead of ~1.2 KB")
+    ap.add_argument("--ner-backend", default="rules", help="passed to both newsbeam runs")
     args = ap.parse_args()
     py = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -74,6 +75,8 @@ def main() -> None:
                 str(big),
                 "--output",
                 f"{tmp}/o",
+                "--ner-backend",
+                args.ner_backend,
             ],
             "newsbeam run, 10 articles": [
                 py,
@@ -84,12 +87,14 @@ def main() -> None:
                 str(small),
                 "--output",
                 f"{tmp}/o10",
+                "--ner-backend",
+                args.ner_backend,
             ],
         }
         results = {name: _run(cmd) for name, cmd in runs.items()}
     print(
         f"corpus: {args.n} articles (bench/corpus.py), mean text {sum(texts) / len(texts) / 1024:.2f}"
-        " KB; one process per run"
+        f" KB; one process per run; --ner-backend {args.ner_backend}"
     )
     print(f"{'run':<28}{'CPU s':>8}{'wall s':>8}{'art/CPU-s':>11}{'peak RSS MB':>13}")
     for name, (cpu, wall, rss) in results.items():

@@ -61,7 +61,7 @@ class _WordFeatures(dict):
         return out
 
 
-_CACHE_SIZE = 200_000
+_CACHE_SIZE = 50_000
 _WORDS = _WordFeatures()
 
 
