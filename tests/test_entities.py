@@ -518,3 +518,17 @@ def test_institution_names(text, expected, gaz):
 )
 def test_office_holders_and_leagues(text, expected, gaz):
     assert _found(text, gaz) == expected
+
+
+@pytest.mark.parametrize(
+    "text, place, qid",
+    [
+        ("He was mayor of King County, Washington, in 1980.", "Washington", "Q1223"),
+        ("It is in Suffolk County, Long Island, New York, near the sea.", "New York", "Q1384"),
+        ("He flew to Washington, where Obama spoke.", "Washington", "Q61"),
+        ("Talks in Paris, Washington and Rome.", "Washington", "Q61"),  # a list of cities
+        ("Il vertice a Roma, Washington e Parigi.", "Washington", "Q61"),
+    ],
+)
+def test_a_city_named_like_its_state_is_the_state_after_a_place(text, place, qid, gaz):
+    assert [e.id for e in tag_entities(text, gaz) if e.text == place] == [qid]

@@ -6,6 +6,7 @@ name. Spans in, spans out.
 from __future__ import annotations
 
 from collections import Counter
+from importlib import resources
 
 from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer
@@ -191,6 +192,39 @@ def places_inside_names(spans: list[Span], doc: Doc) -> list[Span]:
         # before a company's legal form: "Uber Italy s.r.l.", "Acme France SAS"
         if inner or glued or _company_form(tokens, s.j):
             out[x] = s._replace(entry=None)
+    return out
+
+
+def _city_regions() -> tuple[tuple[str, str], ...]:
+    text = (resources.files("transforms.entities") / "data" / "city_regions.tsv").read_text("utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    return tuple((city, region) for city, region in rows)
+
+
+CITY_REGIONS = _city_regions()
+
+
+def regions_after_places(spans: list[Span], doc: Doc) -> list[Span]:
+    """After "<place> ," a name a city shares with its state is the state: "King County,
+    Washington", "Long Island, New York" (city_regions.tsv). Only after a place the gazetteer
+    does not know (a county, a town) and not before "and": "Paris, Washington and Rome" lists
+    cities."""
+    by_qid, entries = doc.gaz.by_qid, doc.gaz.entries
+    regions = {c: by_qid[r] for c, r in CITY_REGIONS if r in by_qid}
+    out = list(spans)
+    for x, s in enumerate(spans[1:], start=1):
+        before = spans[x - 1]
+        after = doc.lows[s.j] if s.j < len(doc.lows) else ""
+        if (
+            s.entry is not None
+            and entries[s.entry].qid in regions
+            and doc.tokens[s.i - 1][0] == ","
+            and before.j == s.i - 1
+            and before.label == "LOC"
+            and before.entry is None
+            and (after == "," or after not in LIST_JOINS)
+        ):
+            out[x] = s._replace(entry=regions[entries[s.entry].qid])
     return out
 
 

@@ -72,6 +72,10 @@ class Gazetteer:
                         self.automaton.add_word(key, (idx, len(variant), len(key)))
                         self.name_tokens.update(variant)
         self.automaton.make_automaton()
+        self.by_qid: dict[str, int] = {}  # QID -> its first entry
+        for idx, entry in enumerate(self.entries):
+            if entry.qid:
+                self.by_qid.setdefault(entry.qid, idx)
 
     def match(self, tokens: list[Token], keys: list[str] | None = None) -> list[Match]:
         """Longest, leftmost, non-overlapping name matches over tokens."""

@@ -20,6 +20,7 @@ from transforms.entities.context import (
     agree_in_lists,
     agree_labels,
     places_inside_names,
+    regions_after_places,
     shouted_places,
     sports_teams,
 )
@@ -70,6 +71,7 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     agree_labels,  # "a Stroppiana" ... "Stroppiana"
     shouted_places,  # "rilevata da SOFIA"
     places_inside_names,  # "Human Rights in China"
+    regions_after_places,  # "King County, Washington"
     place_kinds,  # "il golfo del Messico", "Ribera (AG)", "sulla A14" (it)
 )
 
