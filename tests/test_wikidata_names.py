@@ -60,13 +60,24 @@ def test_one_entity_per_qid_with_its_names_merged():
     assert resolve(rows) == [("Q7", "PER", ["Pedro Sánchez", "Pedro Sánchez Pérez-Castejón"])]
 
 
+def _person(qid, names, wikis):
+    return {
+        "identifiers": [{"scheme": "wikidata", "identifier": qid}],
+        "other_names": [{"lang": lang, "name": name} for lang, name in names],
+        "links": [{"url": f"https://{w}.wikipedia.org/wiki/X"} for w in wikis],
+    }
+
+
 def test_sources_are_read_into_qids_and_names(tmp_path):
-    people = tmp_path / "people.jsonl"
-    rec = {"qid": "Q946", "labels": {"pl": ["Donald Tusk"], "ru": ["Дональд Туск"]}}
-    minor = {"qid": "Q5", "labels": {"en": ["Minor Member"]}, "n_wikipedia_links": 1}
-    people.write_text(json.dumps({**rec, "n_wikipedia_links": 76}) + "\n" + json.dumps(minor))
-    assert everypolitician(people) == [
-        Named("Q946", "PER", 76.0, "everypolitician", ("Donald Tusk",))
+    # EveryPolitician: one Popolo file per chamber; editions are counted over all of them.
+    wikis = ["pl", "en", "de", "fr"]
+    sejm, eu = tmp_path / "sejm.json", tmp_path / "eu.json"
+    tusk = _person("Q946", [("pl", "Donald Tusk"), ("ru", "Дональд Туск")], wikis)
+    minor = _person("Q5", [("en", "Minor Member")], ["en"])
+    sejm.write_text(json.dumps({"persons": [tusk, minor]}))
+    eu.write_text(json.dumps({"persons": [_person("Q946", [], ["it"])]}))
+    assert everypolitician([sejm, eu]) == [
+        Named("Q946", "PER", 5.0, "everypolitician", ("Donald Tusk",))
     ]
     leaders = tmp_path / "wikidata.csv"
     leaders.write_text(
@@ -75,15 +86,17 @@ def test_sources_are_read_into_qids_and_names(tmp_path):
         encoding="utf-8",
     )
     assert [r.qid for r in world_leaders(leaders)] == ["Q6070218"]
-    parties = tmp_path / "parties.jsonl"
-    lines = [
-        {"qid": "Q47817", "name": "Five Star Movement", "name_native": "Movimento 5 Stelle"},
-        {"qid": "Q9", "name": "Reform Party", "name_native": None, "name_short": "RP"},
-    ]
-    parties.write_text("\n".join(json.dumps(x) for x in lines))
-    got = {r.qid: r.names for r in party_facts(parties)}
-    # "Reform Party" is made of party words only: no party in particular
-    assert got == {"Q47817": ("Movimento 5 Stelle", "Five Star Movement")}
+    links, core = tmp_path / "pf_wikidata.csv", tmp_path / "pf_core.csv"
+    links.write_text(
+        "country,partyfacts_id,wikidata_id,name,name_short,name_native\n"
+        "ITA,1,Q47817,Five Star Movement,M5S,Movimento 5 Stelle\n"
+        "EST,2,Q9,Reform Party,RP,\n",
+        encoding="utf-8",
+    )
+    core.write_text("partyfacts_id,share\n1,32.7\n2,\n", encoding="utf-8")
+    got = {r.qid: (r.names, r.prominence) for r in party_facts(links, core)}
+    # "Reform Party" is made of party words only: no party in particular; acronyms stay out
+    assert got == {"Q47817": (("Movimento 5 Stelle", "Five Star Movement"), 32.7)}
 
 
 def test_bundled_list_reads_and_names_the_known_people():

@@ -1,9 +1,11 @@
 """People and organisations from Wikidata-derived lists, for the gazetteer (gazetteer_build.py).
 
 python -m transforms.entities.wikidata_names --sources DIR   (rewrites data/wikidata_names.tsv.gz)
-DIR holds the downloads transforms/PROVENANCE.md names (EveryPolitician, world leaders, Party
-Facts). Only Wikidata IDs and names are kept (CC0 facts), with a prominence figure per entity:
-where several entities share a name, the name goes to the most prominent or to none (resolve()).
+DIR holds the files transforms/PROVENANCE.md names, as they are in their repositories:
+world-leaders-2021/wikidata.csv, everypolitician/<Country>/<Chamber>/ep-popolo-v1.0.json,
+partyfacts/wikidata.csv and partyfacts/partyfacts-core-parties.csv. Only Wikidata IDs and names
+are kept (CC0 facts), with a prominence figure per entity: where several entities share a name,
+the name goes to the most prominent or to none (resolve()).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ MIN_EDITIONS = 5
 # prominent than the next; otherwise to none.
 MARGIN = 2.0
 _QID = re.compile(r"Q\d+")
+_WIKIPEDIA = re.compile(r"https?://([a-z-]+)\.wikipedia\.org/")
 _WORD = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)*$")
 
 
@@ -43,19 +46,39 @@ class Named(NamedTuple):
     names: tuple[str, ...]
 
 
-def _labels(labels: dict[str, list[str]]) -> list[str]:
-    return [n for lang in LANGS for n in labels.get(lang, [])]
+def _wikidata_id(rec: dict) -> str | None:
+    for ident in rec.get("identifiers") or []:
+        if ident.get("scheme") == "wikidata" and _QID.fullmatch(ident.get("identifier", "")):
+            return ident["identifier"]
+    qid = str(rec.get("wikidata", ""))
+    return qid if _QID.fullmatch(qid) else None
 
 
-def everypolitician(path: Path) -> list[Named]:
-    """Legislators (2015 snapshot): Wikidata labels; prominence = Wikipedia editions."""
+def everypolitician(paths: list[Path]) -> list[Named]:
+    """Legislators: EveryPolitician Popolo files (ep-popolo-v1.0.json, one per chamber), the
+    Wikidata labels of their people in LANGS; prominence = the Wikipedia editions they have an
+    article in (their links, over every chamber they sat in)."""
+    labels: dict[str, dict[str, set[str]]] = {}
+    editions: dict[str, set[str]] = {}
+    for path in paths:
+        for person in json.loads(path.read_text(encoding="utf-8")).get("persons", []):
+            qid = _wikidata_id(person)
+            if qid is None:
+                continue
+            mine = labels.setdefault(qid, {})
+            for other in person.get("other_names") or []:
+                if other.get("lang") in LANGS and other.get("name"):
+                    mine.setdefault(other["lang"], set()).add(other["name"])
+            for link in person.get("links") or []:
+                wiki = _WIKIPEDIA.match(link.get("url", ""))
+                if wiki:
+                    editions.setdefault(qid, set()).add(wiki.group(1))
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        names = _labels(rec.get("labels", {}))
-        prominence = float(rec.get("n_wikipedia_links") or 0)
-        if names and _QID.fullmatch(rec["qid"]) and prominence >= MIN_EDITIONS:
-            out.append(Named(rec["qid"], "PER", prominence, "everypolitician", tuple(names)))
+    for qid in sorted(labels, key=lambda q: int(q[1:])):
+        names = [n for lang in LANGS for n in sorted(labels[qid].get(lang, ()))]
+        prominence = float(len(editions.get(qid, ())))
+        if names and prominence >= MIN_EDITIONS:
+            out.append(Named(qid, "PER", prominence, "everypolitician", tuple(names)))
     return out
 
 
@@ -71,19 +94,22 @@ def world_leaders(path: Path) -> list[Named]:
     return out
 
 
-def party_facts(path: Path) -> list[Named]:
-    """Political parties: native and English names with a word of their own ("Kurdistan
-    Democratic Party", not "Reform Party"); prominence = last vote share (%). Acronyms are left
-    out: "AND", "CUP", "DNA", "GPS", "AFP" are parties somewhere and something else in news."""
+def party_facts(wikidata_csv: Path, core_csv: Path) -> list[Named]:
+    """Political parties: Party Facts' Wikidata links (wikidata.csv) with their native and
+    English names that have a word of their own ("Kurdistan Democratic Party", not "Reform
+    Party"); prominence = the last vote share (%) in its core list. Acronyms are left out: "AND",
+    "CUP", "DNA", "GPS", "AFP" are parties somewhere and something else in news."""
     words = read_lists("party_words.tsv")
+    with core_csv.open(encoding="utf-8", newline="") as fh:
+        share = {row["partyfacts_id"]: float(row["share"] or 0) for row in csv.DictReader(fh)}
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
-        names = [*(rec.get("name_native") or "").split(" / "), rec.get("name") or ""]
-        names = [n.strip() for n in names if _own_name(n, words)]
-        if names and _QID.fullmatch(rec.get("qid") or ""):
-            share = float(rec.get("vote_share") or 0)
-            out.append(Named(rec["qid"], "ORG", share, "partyfacts", tuple(names)))
+    with wikidata_csv.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            names = [*(row["name_native"] or "").split(" / "), row["name"] or ""]
+            names = [n.strip() for n in names if _own_name(n, words)]
+            if names and _QID.fullmatch(row["wikidata_id"] or ""):
+                prominence = share.get(row["partyfacts_id"], 0.0)
+                out.append(Named(row["wikidata_id"], "ORG", prominence, "partyfacts", tuple(names)))
     return out
 
 
@@ -154,9 +180,11 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     src = args.sources
     rows = (
-        world_leaders(src / "every-politician-scrapers/world-leaders-2021/wikidata.csv")
-        + everypolitician(src / "everypolitician/people.jsonl")
-        + party_facts(src / "partyfacts/parties_wikidata_joined.jsonl")
+        world_leaders(src / "world-leaders-2021/wikidata.csv")
+        + everypolitician(sorted((src / "everypolitician").rglob("ep-popolo-v1.0.json")))
+        + party_facts(
+            src / "partyfacts/wikidata.csv", src / "partyfacts/partyfacts-core-parties.csv"
+        )
     )
     entries = resolve(rows)
     out = args.out or Path(str(resources.files("transforms.entities") / "data" / NAMES_FILE))
