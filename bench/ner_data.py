@@ -147,7 +147,10 @@ def read_any(path: Path, fmt: str) -> list[list[list[tuple[str, str]]]]:
 
 
 # Training sets under a data folder (bench/train_ner.py --data DIR): (language, path, format,
-# licence). Provenance and commits in transforms/PROVENANCE.md.
+# licence). Each file is as published, in a folder of our naming: europarl_ner_ixa/ holds the root
+# files of ixa-ehu/ner-evaluation-corpus-europarl, germeval2014/ GermEval2014/*.tsv of
+# davidsbatista/NER-datasets, hipe2022_newseye_sonar/ the data/v2.1/newseye/fr/ files of
+# hipe-eval/HIPE-2022-data. Commits and licences in transforms/PROVENANCE.md.
 TRAINING = (
     ("it", "europarl_ner_ixa/it-europarl.test.conll02", "conll", "Europarl terms of use"),
     ("en", "europarl_ner_ixa/en-europarl.test.conll02", "conll", "Europarl terms of use"),
