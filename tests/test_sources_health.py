@@ -93,6 +93,12 @@ def test_a_window_without_polls_has_no_last_success():
     assert row["last_success"] is None
 
 
+def test_a_window_of_pages_knows_the_poll_that_delivered_them():
+    # Under load a poll's page fetches land in the next window, which has no poll of its own.
+    row = health_row(FEED, T0, [ev("page", "ok", 80.0, EARLIER), ev("item", "new", None, LATER)])
+    assert row["polls"] == 0 and row["last_success"] == LATER
+
+
 def test_no_timed_fetch_means_no_median():
     row = health_row(FEED, T0, [ev("poll", "error"), ev("poll", "200", float("nan"), EARLIER)])
     assert (row["polls"], row["http_200"], row["median_fetch_ms"]) == (2, 1, None)

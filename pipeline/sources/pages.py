@@ -73,7 +73,9 @@ def _feed_source(a: Article) -> bool:
 
 
 def _event(a: Article, at: int, kind: str, outcome: str, ms: float | None = None):
-    event = SourceEvent(a.source_uri, at, kind, outcome, ms)
+    # The poll that delivered the article answered 2xx at its ingested_at: a success of the
+    # feed's, so a window with page or item events but no poll still knows the last one.
+    event = SourceEvent(a.source_uri, at, kind, outcome, ms, a.ingested_at)
     return pvalue.TaggedOutput(EVENTS, beam_window.TimestampedValue(event, at / US))
 
 

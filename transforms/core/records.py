@@ -133,7 +133,9 @@ class SourceEvent(NamedTuple):
     kind: str  # "poll" | "page" | "item"
     outcome: str
     fetch_ms: Optional[float] = None
-    last_success: Optional[int] = None  # µs; the feed's last 2xx/304 answer up to this poll
+    # µs; the feed's last 2xx/304 answer up to this poll, or for an item or page event the time
+    # of the poll that delivered its article
+    last_success: Optional[int] = None
 
 
 class Dropped(NamedTuple):

@@ -83,7 +83,7 @@ def add_event(c: HealthCounts, e: SourceEvent) -> HealthCounts:
     timed = e.fetch_ms is not None and math.isfinite(e.fetch_ms)
     if e.kind in (POLL, PAGE) and timed:
         changes["fetch_ms"] = (*c.fetch_ms, float(e.fetch_ms))
-    if e.kind == POLL:
+    if e.last_success is not None:
         changes["last_success"] = _latest(c.last_success, e.last_success)
     return c._replace(**changes)
 
