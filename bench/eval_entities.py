@@ -18,14 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ner_data import (  # noqa: F401 (tests use half_of)
-    build_doc,
-    check_docs,
-    half_of,
-    read_conll,
-    take_half,
-    write_conll,
-)
+from ner_data import build_doc, check_docs, read_conll, take_half, write_conll
 
 from transforms.entities import load_gazetteer
 from transforms.entities.model import NerModel

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from transforms.entities.model import bio_spans
+
 # Files without document marks (KIND, Europarl) are cut into pseudo-documents of this many
 # sentences.
 BLOCK = 15
@@ -68,17 +70,8 @@ def build_doc(doc) -> tuple[str, list[tuple[int, int, str]], list[tuple[int, int
             pos += len(tok)
         parts.append("\n")
         pos += 1
-    gold, cur = [], None
-    for s, e, _, tag in tokens + [(0, 0, "", "O")]:
-        kind = tag[2:] if tag != "O" else None
-        starts = tag.startswith("B-") or (cur and kind != cur[2])
-        if cur and (kind is None or starts):
-            gold.append(tuple(cur))
-            cur = None
-        if kind and cur is None:
-            cur = [s, e, kind]
-        elif kind:
-            cur[1] = e
+    spans = bio_spans([t[3] for t in tokens])
+    gold = [(tokens[i][0], tokens[j - 1][1], label) for i, j, label in spans]
     return "".join(parts), gold, tokens
 
 

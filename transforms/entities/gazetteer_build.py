@@ -191,9 +191,9 @@ def _cities(shared: Path, hand_cities: dict[tuple[str, str], str]):
         yield "-", names
 
 
-def _listed_names() -> dict[str, tuple[str, str]]:
+def _listed_names(listed: list[tuple[str, str, list[str]]]) -> dict[str, tuple[str, str]]:
     """Name -> (qid, label) over the Wikidata-derived lists (each name has one owner there)."""
-    return {n: (qid, label) for qid, label, names in read_names() for n in names}
+    return {n: (qid, label) for qid, label, names in listed for n in names}
 
 
 def build(shared: Path) -> list[str]:
@@ -204,7 +204,8 @@ def build(shared: Path) -> list[str]:
     hand_cities = {(cc, n): q for q, k, _, names, cc in hand if k == "LOC" and cc for n in names}
     entries: list[tuple[str, str, str, list[str]]] = []  # qid, label, kind, names
     index: dict[str, int] = {}
-    listed = _listed_names()
+    wikidata = read_names()
+    listed = _listed_names(wikidata)
     for qid, kind, _, names, cc in hand:
         src = "city" if cc else ("country" if qid in country_qids else "hand")
         if qid == "-" and listed.get(names[0], (None, None))[1] == kind:
@@ -238,7 +239,7 @@ def build(shared: Path) -> list[str]:
         ]
         if names:
             entries.append((qid, "LOC", "city", names))
-    for qid, label, names in read_names():
+    for qid, label, names in wikidata:
         # People and parties from Wikidata-derived lists (wikidata_names.py) come last: a hand
         # entry of the same QID takes their names as aliases; a name already taken stays taken.
         if qid in index:
