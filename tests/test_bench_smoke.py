@@ -1,4 +1,4 @@
-"""The end-to-end benchmark still runs (both modes) on a tiny corpus: figures are not checked
+"""The end-to-end and entity benchmarks still run on a tiny corpus: figures are not checked
 here (timed tests flake on shared machines), only that bench/ has not rotted."""
 
 from __future__ import annotations
@@ -23,3 +23,15 @@ def test_bench_e2e_runs_both_modes_on_a_tiny_corpus():
     rows = [ln for ln in out.stdout.splitlines() if ln.startswith(("beam --runner", "loop "))]
     assert len(rows) == 2, out.stdout
     assert all(ln.split()[-1] == rows[0].split()[-1] for ln in rows)  # same written/dropped
+
+
+@pytest.mark.slow
+def test_bench_entities_times_every_backend_on_a_tiny_corpus():
+    shared = shared_path()
+    out = subprocess.run(
+        [sys.executable, "bench/bench_entities.py", "--n", "20", "--shared", str(shared)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = [ln.split()[0] for ln in out.stdout.splitlines() if "ms/article" in ln]
+    assert rows == ["rules", "model+rules", "model"], out.stdout
