@@ -259,6 +259,7 @@ def main() -> None:
         help="Beam flags for one Beam run; repeat for several (default: FnApiRunner)",
     )
     ap.add_argument("--skip-loop", action="store_true")
+    ap.add_argument("--long", action="store_true", help="texts of ~2.6 KB instead of ~1.2 KB")
     ap.add_argument("--mode", help=argparse.SUPPRESS)
     ap.add_argument("--corpus", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -268,7 +269,8 @@ def main() -> None:
     runs = args.runner_args or ["--runner=FnApiRunner"]
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
-        paths = write_shards(args.n, args.shared, corpus, args.shards)
+        sentences = (13, 30) if args.long else (6, 14)
+        paths = write_shards(args.n, args.shared, corpus, args.shards, sentences)
         size_kb = sum(p.stat().st_size for p in paths) / 1024
         print(f"corpus: {args.n} items, {len(paths)} JSONL files, {size_kb / 1024:.1f} MB")
         modes = [("beam", r) for r in runs] + ([] if args.skip_loop else [("loop", "")])
