@@ -120,9 +120,18 @@ _PUNCT = str.maketrans(
 )
 
 
+# str.translate looks every character up in the table; a regex finds the few that need it, in C.
+_PUNCT_CHARS = {chr(code): to for code, to in _PUNCT.items()}
+_PUNCT_RE = re.compile("[" + "".join(_PUNCT_CHARS) + "]")
+
+
+def _fold_punct(match: re.Match) -> str:
+    return _PUNCT_CHARS[match.group()]
+
+
 def normalise_text(text: str) -> str:
     """NFKC, typographic quotes and dashes folded, case folded, white space collapsed."""
-    text = unicodedata.normalize("NFKC", text).translate(_PUNCT).casefold()
+    text = _PUNCT_RE.sub(_fold_punct, unicodedata.normalize("NFKC", text)).casefold()
     return _WS.sub(" ", text).strip()
 
 

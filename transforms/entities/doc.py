@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from typing import NamedTuple
 
 from transforms.entities.gazetteer import Gazetteer
@@ -52,7 +53,7 @@ class Doc:
             for k in range(len(tokens))
         ]
         self.shouting = _shouting(tokens, line_of)
-        self.cap = [_is_cap(t[0]) for t in tokens]
+        self.cap = [t[0][0].isupper() and _is_cap(t[0]) for t in tokens]
         self.lower = {t[0] for t in tokens if t[0][:1].islower()}
         # English capitalises demonyms ("Russian"); Italian, French, Spanish do not.
         self.english = len(self.lower & ENGLISH_HINTS) > len(self.lower & ROMANCE_HINTS)
@@ -65,14 +66,13 @@ class Doc:
 
 def _shouting(tokens: list[Token], line_of: list[int]) -> list[bool]:
     """Per token: its line is written in capitals (a headline), where a capital proves nothing."""
-    upper: dict[int, list[int]] = {}
-    for k, t in enumerate(tokens):
-        if len(t[0]) > 1 and t[0].isalpha():
-            upper.setdefault(line_of[k], [0, 0])
-            upper[line_of[k]][0] += 1
-            upper[line_of[k]][1] += t[0].isupper()
-    loud = {ln for ln, (n, up) in upper.items() if n >= 3 and up >= 0.7 * n}
-    return [line_of[k] in loud for k in range(len(tokens))]
+    words = [k for k, t in enumerate(tokens) if len(t[0]) > 1 and t[0].isalpha()]
+    upper = Counter(line_of[k] for k in words if tokens[k][0].isupper())
+    if not any(up >= 3 for up in upper.values()):  # most texts: no line can be loud
+        return [False] * len(tokens)
+    seen = Counter(line_of[k] for k in words)
+    loud = {ln for ln, up in upper.items() if seen[ln] >= 3 and up >= 0.7 * seen[ln]}
+    return [ln in loud for ln in line_of]
 
 
 def _is_cap(tok: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 from importlib import resources
+from itertools import accumulate, repeat
 from typing import NamedTuple
 
 import ahocorasick
@@ -81,12 +82,14 @@ class Gazetteer:
         """Longest, leftmost, non-overlapping name matches over tokens."""
         if not tokens:
             return []
-        keys = keys if keys is not None else [token_key(t[0], self.caps) for t in tokens]
-        starts: dict[int, int] = {}
-        pos = 1
-        for k, key in enumerate(keys):
-            starts[pos] = k
-            pos += len(key) + 1
+        if keys is None:  # a plain lower- or title-case word is its own key: skip the call
+            keys = [
+                w if "’" not in w and w[-1] != "'" and not w.isupper() else token_key(w, caps)
+                for w, caps in zip((t[0] for t in tokens), repeat(self.caps))
+            ]
+        # where each key starts in the joined string: 1, then after each key and its space
+        positions = accumulate((len(key) + 1 for key in keys[:-1]), initial=1)
+        starts = dict(zip(positions, range(len(keys)), strict=True))
         found = []
         for end, (idx, n, size) in self.automaton.iter(" " + " ".join(keys) + " "):
             first = starts.get(end - size + 2)  # size counts both framing spaces

@@ -8,8 +8,8 @@ unknown name, labelled from its context by guess.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cached_property
 
+from transforms.core.lazy import cached_property
 from transforms.entities.doc import Doc, Span, glued_hyphen
 from transforms.entities.gazetteer import Entry
 from transforms.entities.guess import Stretch, guess, kind_word

@@ -7,6 +7,7 @@ matches however the text writes it; token_key() is the form matching compares.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 from transforms.entities.words import ELISIONS
 
@@ -14,6 +15,7 @@ _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*['’]?|[^\w\s]")
 ROMAN_NUMERAL = re.compile(r"^[IVXLC]+$")
 # Scraped text glues words across lost line breaks ("anniversaryChina"): cut there.
 _GLUE_RE = re.compile(r"(?<=[a-zà-öø-ÿ]{2})(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])")
+_SPECIAL_RE = re.compile(r"['’]|" + _GLUE_RE.pattern)
 
 
 # A token is a plain (text, start, end) tuple: named tuples doubled the tagger's time.
@@ -22,22 +24,37 @@ Token = tuple[str, int, int]
 
 def tokenize(text: str) -> list[Token]:
     """Words, elisions and single punctuation marks with character offsets into text."""
+    tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    # Only a token with an apostrophe or a glued capital can split: find those few by their
+    # characters and leave every other token as the regex cut it.
+    special = {m.start() for m in _SPECIAL_RE.finditer(text)}
+    if not special:
+        return tokens
+    starts = [t[1] for t in tokens]
     out: list[Token] = []
-    for m in _TOKEN_RE.finditer(text):
-        word, start = m.group(), m.start()
-        if (
-            "'" not in word
-            and "’" not in word
-            and (word.islower() or word.istitle() or not word[0].isalpha())
-        ):
-            out.append((word, start, m.end()))  # the common case, kept fast
-        elif word[0].islower() and _GLUE_RE.search(word):
-            for part in _GLUE_RE.split(word):
-                _split_apostrophes(part, start, out)
-                start += len(part)
-        else:
-            _split_apostrophes(word, start, out)
+    done = 0
+    for k in sorted({bisect_right(starts, p) - 1 for p in special}):
+        out += tokens[done:k]
+        _split_token(tokens[k], out)
+        done = k + 1
+    out += tokens[done:]
     return out
+
+
+def _split_token(token: Token, out: list[Token]) -> None:
+    word, start, end = token
+    if (
+        "'" not in word
+        and "’" not in word
+        and (word.islower() or word.istitle() or not word[0].isalpha())
+    ):
+        out.append(token)
+    elif word[0].islower() and _GLUE_RE.search(word):
+        for part in _GLUE_RE.split(word):
+            _split_apostrophes(part, start, out)
+            start += len(part)
+    else:
+        _split_apostrophes(word, start, out)
 
 
 def _split_apostrophes(word: str, start: int, out: list[Token]) -> None:
