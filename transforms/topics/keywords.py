@@ -26,6 +26,13 @@ _FOLD = {
     and base != chr(code)
 }
 _NON_WORD = re.compile(r"[^\w]")
+# str.translate looks up every character; a regex finds the few accented ones, in C.
+_FOLD_CHARS = {chr(code): base for code, base in _FOLD.items()}
+_ACCENTED = re.compile("[" + "".join(_FOLD_CHARS) + "]")
+
+
+def _fold(match: re.Match) -> str:
+    return _FOLD_CHARS[match.group()]
 
 
 class TopicFileError(ValueError):
@@ -50,7 +57,7 @@ def normalise(text: str) -> str:
 
     Length is preserved (plus the leading pad) so entity offsets map onto it by adding one.
     """
-    folded = _NON_WORD.sub(" ", text.lower().translate(_FOLD))
+    folded = _NON_WORD.sub(" ", _ACCENTED.sub(_fold, text.lower()))
     return f" {folded} "
 
 
