@@ -42,7 +42,7 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _split_token(token: Token, out: list[Token]) -> None:
-    word, start, end = token
+    word, start = token[0], token[1]
     if (
         "'" not in word
         and "’" not in word

@@ -208,13 +208,16 @@ def _spans(text: str) -> list[tuple[str, float]]:
 
 def _clean(text: str) -> str:
     tokens = unicodedata.normalize("NFC", text).split()
-    return " ".join(t for t in tokens if not _is_noise(t))
-
-
-def _is_noise(token: str) -> bool:
-    if token[0] in "#@":  # hashtags and handles: names, not language
-        return True
-    return ("." in token or "@" in token) and _NOISE_TOKEN.search(token) is not None
+    # Hashtags, handles and addresses are names, not language. Written out, not a function
+    # per token: this runs on every word of every article.
+    return " ".join(
+        [
+            t
+            for t in tokens
+            if t[0] not in "#@"
+            and (("." not in t and "@" not in t) or _NOISE_TOKEN.search(t) is None)
+        ]
+    )
 
 
 def _letters(text: str) -> int:
