@@ -155,7 +155,8 @@ def build_batch(p: beam.Pipeline, settings: Settings) -> Outputs:
     read = p | "ReadDocuments" >> ReadDocuments(settings.input, settings.max_input_bytes)
     chain = enrich(read[ARTICLES], settings)
     naming = BatchFiles(settings.run_key, settings.shards_per_partition)
-    written = chain.articles | "WriteArticles" >> WriteArticles(settings.output, naming)
+    spill = spill_root(settings.output, settings.run_key)
+    written = chain.articles | "WriteArticles" >> WriteArticles(settings.output, naming, spill)
     stage_failures = {"read": read[FAILURES], **chain.failures, "write": written[FAILURES]}
     failures = tuple(stage_failures.values()) | "AllFailures" >> beam.Flatten()
     _ = failures | "WriteDeadLetters" >> WriteDeadLetters(settings.output, naming)

@@ -20,9 +20,11 @@ from apache_beam.transforms.window import GlobalWindow
 
 from transforms.core.failures import FAILURES, dead_letters
 from transforms.core.records import Article, articles_to_table
+from transforms.core.spill import spill_dir
 from transforms.write.files import TMP_PREFIX, temp_path
 from transforms.write.naming import BatchFiles, WindowFiles
 from transforms.write.partitioning import partition_dir, partition_key
+from transforms.write.spilled import SpillRowsFn, sorted_rows, write_row_groups
 
 _ARTICLE_CODER = beam.coders.registry.get_coder(Article)
 ROW_GROUP_ROWS = 8192  # ~40 MB of typical article text per row group: scans prune, files stay few
@@ -122,6 +124,41 @@ class _WritePartitionFn(beam.DoFn):
         yield written
 
 
+class _WriteSpilledPartitionFn(_WritePartitionFn):
+    """((date, lang, shard), chunk paths) -> the partition's file, from its spilled rows
+    (write/spilled.py), decoded and checked one row group at a time."""
+
+    def process(self, element, w=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam) -> Iterator:
+        (date, lang, shard), paths = element
+        packed = sorted_rows(list(paths))
+        refused: list[tuple[Article, Exception]] = []
+
+        def groups() -> Iterator[list[Article]]:
+            for start in range(0, len(packed), ROW_GROUP_ROWS):
+                rows = [unpack_article(p) for p in packed[start : start + ROW_GROUP_ROWS]]
+                good, bad = writable_rows(rows)
+                refused.extend(bad)
+                yield good
+
+        name = self._naming.parquet_name(window_start_of(w), pane.index, shard)
+        path = f"{partition_dir(self._output, date, lang)}/{name}"
+        try:
+            written = WrittenFile(path, write_row_groups(path, groups(), ARTICLE_WRITE_OPTIONS))
+        except Exception as exc:  # noqa: BLE001 - rows that could not be written are dead letters
+            yield from dead_letters(STEP, [unpack_article(p) for p in packed], exc)
+            return
+        for a, exc in refused:
+            yield from dead_letters(STEP, (a,), exc)
+        if written.rows:
+            self._rows.inc(written.rows)
+            self._files.inc()
+            yield written
+
+
+def _key_and_pack(shards: int):
+    return lambda a: (partition_key(a, shards), pack_article(a))
+
+
 def pack_article(a: Article) -> bytes:
     """An article as the partition shuffle carries it: its RowCoder bytes, zlib-compressed. The
     local runner holds a whole run's rows in that shuffle; compressed, they are 37% of the bytes
@@ -169,24 +206,30 @@ class WriteArticles(beam.PTransform):
 
     Outputs "written" (WrittenFile per file) and "failures". With BatchFiles, a re-run over the
     same input replaces its own files and deletes those it no longer writes; with WindowFiles the
-    input must be windowed (WindowArticles) and every window and pane is a file of its own.
+    input must be windowed (WindowArticles) and every window and pane is a file of its own. With
+    `spill` (a batch run's spill folder), the partition shuffle carries chunk paths and the rows
+    wait in files (spilled.py), so no runner holds the run's rows while it groups them.
     """
 
-    def __init__(self, output: str, naming: BatchFiles | WindowFiles):
+    def __init__(self, output: str, naming: BatchFiles | WindowFiles, spill: str | None = None):
         super().__init__()
-        self._output, self._naming = output, naming
+        self._output, self._naming, self._spill = output, naming, spill
 
     def expand(self, articles):
-        keyed = articles | "KeyByPartition" >> beam.ParDo(
-            _KeyByPartitionFn(self._naming.shards)
-        ).with_outputs(FAILURES, main="keyed")
+        shards = self._naming.shards
+        if self._spill is None:  # a stream's windows, or a caller without a spill folder
+            key_fn = _KeyByPartitionFn(shards)
+            write_fn = _WritePartitionFn(self._output, self._naming)
+        else:  # batch: the shuffle carries chunk paths, the rows wait in files (spilled.py)
+            key_fn = SpillRowsFn(spill_dir(self._spill, STEP), _key_and_pack(shards), STEP)
+            write_fn = _WriteSpilledPartitionFn(self._output, self._naming)
+        keyed = articles | "KeyByPartition" >> beam.ParDo(key_fn).with_outputs(
+            FAILURES, main="keyed"
+        )
         out = (
             keyed["keyed"]
             | "GroupByPartition" >> beam.GroupByKey()
-            | "WritePartition"
-            >> beam.ParDo(_WritePartitionFn(self._output, self._naming)).with_outputs(
-                FAILURES, main=WRITTEN
-            )
+            | "WritePartition" >> beam.ParDo(write_fn).with_outputs(FAILURES, main=WRITTEN)
         )
         if self._naming.removes_stale:
             output, prefix = self._output, self._naming.prefix
