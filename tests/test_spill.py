@@ -8,7 +8,15 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import make_article
 from transforms.core.failures import FAILURES
-from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, write_chunk
+from transforms.core.spill import (
+    CHUNKS,
+    REFS,
+    Spill,
+    SpillByKeyFn,
+    read_blobs,
+    read_chunk,
+    write_chunk,
+)
 
 
 def _articles(n: int) -> list:
@@ -74,3 +82,21 @@ def test_spill_passes_small_records_on_and_dead_letters_what_it_cannot_extract(t
         assert_that(read_back, equal_to([a.article_id for a in articles[:-1]]), label="chunks")
         errors = out[FAILURES] | "Errors" >> beam.Map(lambda f: (f.stage, "cannot read" in f.error))
         assert_that(errors, equal_to([("test", True)]), label="failures")
+
+
+def test_spill_by_key_groups_paths_and_every_value_reads_back(tmp_path):
+    """SpillByKeyFn: a GroupByKey after it carries file paths; reading a key's files gives each
+    of its values once, however many files a small chunk size cuts them into."""
+    values = [(f"k{i % 3}", f"value {i}".encode()) for i in range(40)]
+    with TestPipeline() as p:
+        grouped = (
+            p
+            | beam.Create(values)
+            | beam.ParDo(SpillByKeyFn(str(tmp_path), chunk_bytes=30))
+            | beam.GroupByKey()
+        )
+        paths = grouped | "Paths" >> beam.Map(lambda kv: (kv[0], len(kv[1]) > 1))
+        assert_that(paths, equal_to([("k0", True), ("k1", True), ("k2", True)]), label="Files")
+        read = grouped | beam.FlatMap(lambda kv: [(kv[0], b) for p in kv[1] for b in read_blobs(p)])
+        assert_that(read, equal_to(values), label="Values")
+    assert not list(tmp_path.glob(".tmp-*"))

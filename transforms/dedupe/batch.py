@@ -14,14 +14,20 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.core.failures import ARTICLES, FAILURES, dead_letters
-from transforms.core.framing import unpack
 from transforms.core.records import Dropped
-from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, spill_dir
+from transforms.core.spill import (
+    CHUNKS,
+    REFS,
+    Spill,
+    SpillByKeyFn,
+    read_blobs,
+    read_chunk,
+    spill_dir,
+)
 from transforms.dedupe.components import (
     BUCKET_WINDOW,
     ConnectedComponents,
     MostShared,
-    PackedMembers,
     VerifyPairs,
     star_votes,
     unlinked_pairs,
@@ -46,6 +52,7 @@ DROPPED = "dropped"
 DECIDED = "decided"
 FINGERPRINTS = "fingerprints"
 STEP = "dedupe"
+BANDS = "dedupe-bands"  # the spill folder of the LSH band entries
 
 
 class Deduplicate(beam.PTransform):
@@ -55,7 +62,7 @@ class Deduplicate(beam.PTransform):
     while the decisions are made over one small Delivery each, so memory does not hold them;
     `spill` is the run's spill folder (a local temp folder if None). Cost grows linearly, and
     stays small when thousands of items are near-identical: each text is hashed once; LSH
-    buckets hold packed node keys only; candidates are verified in two rounds (components.py):
+    band entries (band key + node key) wait in spill files, one per band group and bundle; candidates are verified in two rounds (components.py):
     each member against the partner it shares most buckets with, then only window pairs still in
     different components; signatures travel only for members of a pair; components come from a
     union-find combiner that holds nodes, not edges; each member's mark comes from its signature
@@ -86,7 +93,8 @@ class Deduplicate(beam.PTransform):
         buckets = (
             signatures
             | "BandKeys" >> beam.FlatMap(_band_entries, p.bands, p.band_rows)
-            | "GroupByBandGroup" >> beam.CombinePerKey(PackedMembers())
+            | "SpillBandGroups" >> beam.ParDo(SpillByKeyFn(spill_dir(self._spill, BANDS)))
+            | "GroupByBandGroup" >> beam.GroupByKey()
             | "Buckets" >> beam.FlatMap(_shared_buckets, p.band_rows)
         )
         centers = (
@@ -137,9 +145,9 @@ BAND_GROUP_BITS = 4  # band keys are shuffled in 2**4 groups per band (512 in al
 
 def _band_entries(keyed: tuple, bands: int, rows: int) -> Iterator[tuple[bytes, bytes]]:
     """(node key, signature) -> (band group, band key + node key) per band. Keyed by a group of
-    buckets, not by bucket: nearly every bucket holds one article, and a shuffled element per
-    bucket costs the local runner ~350 bytes of Python objects where a member packed into its
-    group's bytes (PackedMembers) costs its ~60 bytes."""
+    buckets, not by bucket: nearly every bucket holds one article, and the group's entries go to
+    spill files (SpillBandGroups), so the shuffle carries a few paths per group, not 32 entries
+    per article (at 100,000 articles those entries, 166 MB, were held two or three times over)."""
     key, sig = keyed
     if sig:  # a text without words has no signature and no near-duplicates
         for band in band_keys(signature_from_bytes(sig), bands, rows):
@@ -147,11 +155,11 @@ def _band_entries(keyed: tuple, bands: int, rows: int) -> Iterator[tuple[bytes, 
 
 
 def _shared_buckets(group: tuple, rows: int) -> Iterator[list]:
-    """A group's buckets of two or more members, each in node order: a bucket of one pairs
-    nothing."""
+    """A group's buckets of two or more members, each in node order, from the group's spilled
+    entries (SpillBandGroups): a bucket of one pairs nothing."""
     size = 1 + 4 * rows  # band_keys(): the band's index, then its rows as uint32
     buckets: dict[bytes, set] = {}
-    for entry in unpack(group[1]):
+    for entry in (e for path in group[1] for e in read_blobs(path)):
         buckets.setdefault(entry[:size], set()).add(entry[size:])
     for members in buckets.values():
         if len(members) > 1:

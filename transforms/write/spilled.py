@@ -8,28 +8,25 @@ the rows in it, writing was the peak of a 100,000-article run (RSS 925 MB before
 as sort_key() does, and decoded one row group at a time, so what the step holds is one partition's
 compressed rows and one row group of articles, whatever the input's size.
 
-Chunk names are random (a retried bundle's chunks are never referenced) and each file is written
-to a temporary name and renamed, as core.spill's are; they go with the run's spill folder.
+Chunks are core.spill's files of byte strings (SpillByKeyFn): random names, written to a
+temporary name and renamed; they go with the run's spill folder.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
-import apache_beam as beam
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.transforms.window import GlobalWindows
 
 from transforms.core.failures import dead_letters
-from transforms.core.framing import frame, unpack
+from transforms.core.framing import frame
 from transforms.core.records import ARTICLE_SCHEMA, Article, articles_to_table
+from transforms.core.spill import SpillByKeyFn, read_blobs
 from transforms.write.files import temp_path
 
 CHUNK_BYTES = 4 << 20  # a partition's chunk is written once its packed rows reach this
 _TIME_OFFSET = 1 << 63  # µs as unsigned big-endian bytes: negative times sort first too
-_WIDTH = 4  # bytes of each entry's length
 
 
 def sort_bytes(a: Article) -> bytes:
@@ -45,43 +42,23 @@ def sort_bytes(a: Article) -> bytes:
     )
 
 
-def write_rows_chunk(directory: str, entries: list[bytes]) -> str:
-    """Entries (frame(sort bytes) + packed row) -> a new chunk file's path."""
-    name = uuid.uuid4().hex
-    path, tmp = f"{directory}/{name}.rows", f"{directory}/.tmp-{name}"
-    try:
-        with FileSystems.create(tmp) as fh:
-            fh.write(b"".join(frame(e, _WIDTH) for e in entries))
-        FileSystems.rename([tmp], [path])
-    except BaseException:
-        if FileSystems.exists(tmp):
-            FileSystems.delete([tmp])
-        raise
-    return path
-
-
 def read_rows_chunk(path: str) -> list[tuple[bytes, bytes]]:
     """A chunk's (sort bytes, packed row) pairs."""
-    with FileSystems.open(path) as fh:
-        entries = unpack(fh.read(), _WIDTH)
     out = []
-    for e in entries:
+    for e in read_blobs(path):
         size = int.from_bytes(e[:2], "big")
         out.append((e[2 : 2 + size], e[2 + size :]))
     return out
 
 
-class SpillRowsFn(beam.DoFn):
+class SpillRowsFn(SpillByKeyFn):
     """Article -> ((date, lang, shard), chunk path), one path per partition per bundle (more for a
     partition past CHUNK_BYTES). `key_and_pack(article)` gives its partition and packed row and
     raises on an article no partition can name: that article is a dead letter of its own."""
 
     def __init__(self, directory: str, key_and_pack, step: str):
-        self._directory, self._key_and_pack, self._step = directory, key_and_pack, step
-
-    def start_bundle(self) -> None:
-        self._open: dict[tuple, list[bytes]] = {}
-        self._bytes: dict[tuple, int] = {}
+        super().__init__(directory, CHUNK_BYTES, ".rows")
+        self._key_and_pack, self._step = key_and_pack, step
 
     def process(self, a: Article) -> Iterator:
         try:
@@ -90,18 +67,7 @@ class SpillRowsFn(beam.DoFn):
         except Exception as exc:  # noqa: BLE001 - one bad row must not stop the run
             yield from dead_letters(self._step, (a,), exc)
             return
-        self._open.setdefault(key, []).append(entry)
-        self._bytes[key] = self._bytes.get(key, 0) + len(entry)
-        if self._bytes[key] >= CHUNK_BYTES:
-            yield key, self._flush(key)
-
-    def finish_bundle(self) -> Iterator:
-        for key in list(self._open):
-            yield GlobalWindows.windowed_value((key, self._flush(key)))
-
-    def _flush(self, key: tuple) -> str:
-        self._bytes.pop(key)
-        return write_rows_chunk(self._directory, self._open.pop(key))
+        yield from self.add(key, entry)
 
 
 def sorted_rows(paths: list[str]) -> list[bytes]:
