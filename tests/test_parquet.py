@@ -102,13 +102,17 @@ def test_partition_date_names_every_row_and_never_raises(article, date):
     assert partition_date(article) == date
 
 
-def test_one_unwritable_value_costs_its_row_not_its_partition(tmp_path):
+@pytest.mark.parametrize("spilled", [False, True], ids=["in-memory", "spilled"])
+def test_one_unwritable_value_costs_its_row_not_its_partition(tmp_path, spilled):
     good = [art(f"g{i}", published=20_488 * DAY) for i in range(20)]
     bad = art("bad", published=20_488 * DAY)._replace(modified_at=-(10**30))  # past int64 µs
     nameless = art("nameless", published=20_488 * DAY)._replace(article_id=None)  # no shard
+    spill = str(tmp_path / "spill") if spilled else None
     with TestPipeline() as p:
         res = (
-            p | beam.Create([*good, bad, nameless]) | WriteArticles(str(tmp_path), BatchFiles("k"))
+            p
+            | beam.Create([*good, bad, nameless])
+            | WriteArticles(str(tmp_path), BatchFiles("k"), spill)
         )
         assert_that(res[WRITTEN] | beam.Map(lambda w: w.rows), equal_to([20]), label="Rows")
         failed = res["failures"] | beam.Map(lambda f: (f.stage, f.source_uri))

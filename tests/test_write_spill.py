@@ -64,25 +64,6 @@ def test_spilled_partitions_are_whole_sorted_files_in_row_groups(tmp_path, monke
     assert glob.glob(f"{tmp_path}/out/articles/*/*/.tmp*") == []
 
 
-def test_one_unwritable_value_costs_its_row_when_spilled_too(tmp_path):
-    good = [art(f"g{i}", published=20_488 * DAY) for i in range(20)]
-    bad = art("bad", published=20_488 * DAY)._replace(modified_at=-(10**30))  # past int64 µs
-    nameless = art("nameless", published=20_488 * DAY)._replace(article_id=None)  # no shard
-    with TestPipeline() as p:
-        res = (
-            p
-            | beam.Create([*good, bad, nameless])
-            | WriteArticles(str(tmp_path), BatchFiles("k"), str(tmp_path / "spill"))
-        )
-        assert_that(res[WRITTEN] | beam.Map(lambda w: w.rows), equal_to([20]), label="Rows")
-        failed = res["failures"] | beam.Map(lambda f: (f.stage, f.source_uri))
-        assert_that(failed, equal_to([("write", "mem://bad"), ("write", "mem://nameless")]))
-    (path,) = glob.glob(f"{tmp_path}/articles/*/*/*.parquet")
-    assert pq.read_table(path).column("article_id").to_pylist() == sorted(
-        a.article_id for a in good
-    )
-
-
 def test_a_partition_whose_every_row_is_refused_writes_no_file(tmp_path):
     bad = art("bad", published=20_488 * DAY)._replace(modified_at=-(10**30))
     with TestPipeline() as p:

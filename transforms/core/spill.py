@@ -65,16 +65,20 @@ def write_chunk(directory: str, articles: list[Article]) -> tuple[str, bytes]:
     framed = b"".join(frame(_CODER.encode(a), _WIDTH) for a in articles)
     chunk_id = uuid.uuid4().bytes
     path = f"{directory}/{chunk_id.hex()}{SUFFIX}"
-    tmp = f"{directory}/.tmp-{chunk_id.hex()}"
+    _write_whole(path, f"{directory}/.tmp-{chunk_id.hex()}", zlib.compress(framed, 1))
+    return path, chunk_id
+
+
+def _write_whole(path: str, tmp: str, data: bytes) -> None:
+    """data to tmp, then renamed onto path: a path that is passed on always names a whole file."""
     try:
         with FileSystems.create(tmp) as fh:
-            fh.write(zlib.compress(framed, 1))
+            fh.write(data)
         FileSystems.rename([tmp], [path])
     except BaseException:
         if FileSystems.exists(tmp):
             FileSystems.delete([tmp])
         raise
-    return path, chunk_id
 
 
 def read_chunk(path: str) -> Iterator[tuple[bytes, Article]]:
@@ -90,15 +94,8 @@ def write_framed(directory: str, framed: bytes, suffix: str = ".blobs") -> str:
     """Framed byte strings (frame(…, 4) each) -> a new file, written to a temporary name and
     renamed; returns its path (a random name: a retried bundle's file is never referenced)."""
     name = uuid.uuid4().hex
-    path, tmp = f"{directory}/{name}{suffix}", f"{directory}/.tmp-{name}"
-    try:
-        with FileSystems.create(tmp) as fh:
-            fh.write(framed)
-        FileSystems.rename([tmp], [path])
-    except BaseException:
-        if FileSystems.exists(tmp):
-            FileSystems.delete([tmp])
-        raise
+    path = f"{directory}/{name}{suffix}"
+    _write_whole(path, f"{directory}/.tmp-{name}", framed)
     return path
 
 
