@@ -61,9 +61,10 @@ class Deduplicate(beam.PTransform):
     Returns {"articles", "dropped", "failures"}. The articles wait in spill chunks (core.spill)
     while the decisions are made over one small Delivery each, so memory does not hold them;
     `spill` is the run's spill folder (a local temp folder if None). Cost grows linearly, and
-    stays small when thousands of items are near-identical: each text is hashed once; LSH
-    band entries (band key + node key) wait in spill files, one per band group and bundle; candidates are verified in two rounds (components.py):
-    each member against the partner it shares most buckets with, then only window pairs still in
+    stays small when thousands of items are near-identical: each text is hashed once; LSH band
+    entries (band key + node key) wait in spill files, one per band group and bundle; candidates
+    are verified in two rounds (components.py): each member against the partner it shares most
+    buckets with, then only window pairs still in
     different components; signatures travel only for members of a pair; components come from a
     union-find combiner that holds nodes, not edges; each member's mark comes from its signature
     and its root's (a side input of one signature per component), so no article is shuffled at
