@@ -36,7 +36,7 @@ TITLE_WEIGHT = 0.5
 MIN_SPAN_LETTERS = 40
 # A span's language is read from its first this-many characters (cut at a space): fastText's cost
 # grows with the text, its answer on 300+ letters of one language does not. Shares still weigh
-# every letter. Chosen on half A of bench/eval_language.py --span-caps (see the README).
+# every letter. Chosen on half A of bench/eval_language_spans.py (see the README).
 MAX_SPAN_CHARS = 400
 # Shares below this are dropped from `languages`; they are mostly a short span misdetected.
 MIN_SHARE = 0.05
