@@ -32,12 +32,18 @@ def peak_rss_mb() -> float:
     return max(own, children) / 1024
 
 
-def write_shards(
-    n: int, shared: Path, folder: Path, shards: int, sentences: tuple[int, int] = (6, 14)
-) -> list[Path]:
-    from bench.corpus import build_corpus
+def text_length(long: bool) -> tuple[int, int]:
+    from bench.corpus import LONG_TEXTS, SHORT_TEXTS
 
-    items = build_corpus(n, shared, length=sentences)
+    return LONG_TEXTS if long else SHORT_TEXTS
+
+
+def write_shards(
+    n: int, shared: Path, folder: Path, shards: int, sentences: tuple[int, int] | None = None
+) -> list[Path]:
+    from bench.corpus import SHORT_TEXTS, build_corpus
+
+    items = build_corpus(n, shared, length=sentences or SHORT_TEXTS)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for k in range(shards):
@@ -269,8 +275,7 @@ def main() -> None:
     runs = args.runner_args or ["--runner=FnApiRunner"]
     with tempfile.TemporaryDirectory() as tmp:
         corpus = Path(tmp) / "corpus"
-        sentences = (13, 30) if args.long else (6, 14)
-        paths = write_shards(args.n, args.shared, corpus, args.shards, sentences)
+        paths = write_shards(args.n, args.shared, corpus, args.shards, text_length(args.long))
         size_kb = sum(p.stat().st_size for p in paths) / 1024
         print(f"corpus: {args.n} items, {len(paths)} JSONL files, {size_kb / 1024:.1f} MB")
         modes = [("beam", r) for r in runs] + ([] if args.skip_loop else [("loop", "")])

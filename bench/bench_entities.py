@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 
 def measure(n: int, backend: str, shared: Path) -> str:
-    from corpus import build_corpus
+    from corpus import LONG_TEXTS, build_corpus
 
     from transforms.entities import load_gazetteer
     from transforms.entities.tag import load_backend, tag_with
@@ -30,7 +30,7 @@ def measure(n: int, backend: str, shared: Path) -> str:
     from transforms.language.backends import load_backend as load_detector
     from transforms.language.detect import detect_language
 
-    items = build_corpus(n, shared, length=(13, 30))
+    items = build_corpus(n, shared, length=LONG_TEXTS)
     detector = load_detector(DEFAULT_BACKEND)
     docs = [(i["text"], detect_language(i.get("title"), i["text"], detector)[0]) for i in items]
     gazetteer, resource = load_gazetteer(), load_backend(backend)

@@ -39,9 +39,9 @@ def _run(cmd: list[str]) -> tuple[float, float, float]:
 
 
 def _corpus(n: int, shared: Path, folder: Path, long: bool) -> None:
-    from bench.bench_e2e import write_shards
+    from bench.bench_e2e import text_length, write_shards
 
-    write_shards(n, shared, folder, 16, sentences=(13, 30) if long else (6, 14))
+    write_shards(n, shared, folder, 16, text_length(long))
 
 
 def main() -> None:
