@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import apache_beam as beam
+import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.metrics import Metrics
@@ -59,6 +60,17 @@ def writable_rows(articles: list[Article]) -> tuple[list[Article], list[tuple[Ar
     except Exception:  # noqa: BLE001 - find the culprits row by row
         return _split_rows(articles)
     return articles, []
+
+
+def writable_table(
+    articles: list[Article],
+) -> tuple[pa.Table | None, list[tuple[Article, Exception]]]:
+    """writable_rows() as the table of the rows it keeps (None if none), converted once."""
+    try:
+        return articles_to_table(articles), []
+    except Exception:  # noqa: BLE001 - find the culprits row by row
+        good, bad = _split_rows(articles)
+        return (articles_to_table(good) if good else None), bad
 
 
 def _split_rows(articles: list[Article]) -> tuple[list[Article], list[tuple[Article, Exception]]]:
@@ -133,12 +145,12 @@ class _WriteSpilledPartitionFn(_WritePartitionFn):
         packed = sorted_rows(list(paths))
         refused: list[tuple[Article, Exception]] = []
 
-        def groups() -> Iterator[list[Article]]:
+        def groups() -> Iterator[pa.Table | None]:
             for start in range(0, len(packed), ROW_GROUP_ROWS):
                 rows = [unpack_article(p) for p in packed[start : start + ROW_GROUP_ROWS]]
-                good, bad = writable_rows(rows)
+                table, bad = writable_table(rows)
                 refused.extend(bad)
-                yield good
+                yield table
 
         name = self._naming.parquet_name(window_start_of(w), pane.index, shard)
         path = f"{partition_dir(self._output, date, lang)}/{name}"

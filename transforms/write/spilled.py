@@ -16,12 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 from apache_beam.io.filesystems import FileSystems
 
 from transforms.core.failures import dead_letters
 from transforms.core.framing import frame
-from transforms.core.records import ARTICLE_SCHEMA, Article, articles_to_table
+from transforms.core.records import ARTICLE_SCHEMA, Article
 from transforms.core.spill import SpillByKeyFn, read_blobs
 from transforms.write.files import temp_path
 
@@ -77,21 +78,21 @@ def sorted_rows(paths: list[str]) -> list[bytes]:
     return [packed for _, packed in pairs]
 
 
-def write_row_groups(path: str, groups: Iterator[list[Article]], options: dict) -> int:
-    """Row groups of articles, in order, into one Parquet file written atomically; returns the
-    row count. Nothing is written (and 0 returned) when every group is empty."""
+def write_row_groups(path: str, groups: Iterator[pa.Table | None], options: dict) -> int:
+    """Row groups (tables of ARTICLE_SCHEMA), in order, into one Parquet file written atomically;
+    returns the row count. Nothing is written (and 0 returned) when every group is empty."""
     options = dict(options)
     group_rows = options.pop("row_group_size")
     tmp, rows, writer, fh = temp_path(path), 0, None, None
     try:
-        for articles in groups:
-            if not articles:
+        for table in groups:
+            if table is None or not table.num_rows:
                 continue
             if writer is None:
                 fh = FileSystems.create(tmp)
                 writer = pq.ParquetWriter(fh, ARTICLE_SCHEMA, **options)
-            writer.write_table(articles_to_table(articles), row_group_size=group_rows)
-            rows += len(articles)
+            writer.write_table(table, row_group_size=group_rows)
+            rows += table.num_rows
         if writer is not None:
             writer.close()
             fh.close()
