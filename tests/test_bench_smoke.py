@@ -35,3 +35,15 @@ def test_bench_entities_times_every_backend_on_a_tiny_corpus():
     assert out.returncode == 0, out.stderr[-2000:]
     rows = [ln.split()[0] for ln in out.stdout.splitlines() if "ms/article" in ln]
     assert rows == ["rules", "model+rules", "model"], out.stdout
+
+
+@pytest.mark.slow
+def test_bench_packing_round_trips_every_form_on_a_tiny_corpus():
+    shared = shared_path()
+    out = subprocess.run(
+        [sys.executable, "bench/bench_packing.py", "--n", "20", "--shared", str(shared)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr[-2000:]  # it asserts every form decodes back equal
+    forms = [ln for ln in out.stdout.splitlines() if ln.startswith(("RowCoder", "packing"))]
+    assert len(forms) == 3, out.stdout

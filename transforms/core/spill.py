@@ -3,7 +3,7 @@
 A batch step that must see every article before it can mark one (the dedupe, the story grouping)
 would otherwise hold every article in the runner while it waits: Beam's local runner keeps a whole
 PCollection in memory at each fusion break, so peak memory grows with the input. Spill() writes
-articles to chunk files (256 per file, zlib-compressed RowCoder bytes) and passes on one small
+articles to chunk files (256 per file, core.packing's bytes, compressed) and passes on one small
 record per article, keyed by its place in a chunk (`ref`); the step decides over those records,
 then reads the chunks back with its decisions as a side input (read_chunk). Only chunk paths and
 small records cross a shuffle, so they are also all a multi-process or Dask run sends between
@@ -24,7 +24,6 @@ import os
 import shutil
 import tempfile
 import uuid
-import zlib
 from collections.abc import Callable, Iterator
 
 import apache_beam as beam
@@ -34,13 +33,14 @@ from apache_beam.transforms.window import GlobalWindows
 
 from transforms.core.failures import FAILURES, dead_letters
 from transforms.core.framing import frame, unpack
+from transforms.core.packing import compress, decompress, pack
+from transforms.core.packing import unpack as unpack_article
 from transforms.core.records import Article
 
 CHUNKS = "chunks"
 REFS = "refs"
 CHUNK_ARTICLES = 256
 SUFFIX = ".spill"
-_CODER = beam.coders.registry.get_coder(Article)
 _WIDTH = 4  # bytes of each encoded article's length
 
 
@@ -62,10 +62,10 @@ def write_chunk(directory: str, articles: list[Article]) -> tuple[str, bytes]:
     """Articles -> (chunk path, chunk id); the i-th article's ref is make_ref(chunk id, i)."""
     if len(articles) > 0xFFFF:
         raise ValueError(f"a chunk holds at most 65535 articles, not {len(articles)}")
-    framed = b"".join(frame(_CODER.encode(a), _WIDTH) for a in articles)
+    framed = b"".join(frame(pack(a), _WIDTH) for a in articles)
     chunk_id = uuid.uuid4().bytes
     path = f"{directory}/{chunk_id.hex()}{SUFFIX}"
-    _write_whole(path, f"{directory}/.tmp-{chunk_id.hex()}", zlib.compress(framed, 1))
+    _write_whole(path, f"{directory}/.tmp-{chunk_id.hex()}", compress(framed))
     return path, chunk_id
 
 
@@ -85,9 +85,9 @@ def read_chunk(path: str) -> Iterator[tuple[bytes, Article]]:
     """A chunk's (ref, Article) pairs, in the order they were spilled."""
     chunk_id = bytes.fromhex(path.rsplit("/", 1)[-1][: -len(SUFFIX)])
     with FileSystems.open(path) as fh:
-        framed = zlib.decompress(fh.read())
+        framed = decompress(fh.read())
     for index, encoded in enumerate(unpack(framed, _WIDTH)):
-        yield make_ref(chunk_id, index), _CODER.decode(encoded)
+        yield make_ref(chunk_id, index), unpack_article(encoded)
 
 
 def write_framed(directory: str, framed: bytes, suffix: str = ".blobs") -> str:
