@@ -41,7 +41,10 @@ RUNNERS = {
         "--direct_num_workers",
         "2",
     ],
+    "dask-1": ["--dask_local_workers", "1"],
     "dask-2": ["--dask_local_workers", "2"],
+    "dask-2-p8": ["--dask_local_workers", "2", "--dask_npartitions", "8"],
+    "dask-1-p8": ["--dask_local_workers", "1", "--dask_npartitions", "8"],
 }
 
 

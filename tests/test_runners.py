@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import socket
+import time
 import zlib
 from pathlib import Path
 
@@ -181,6 +182,48 @@ def test_small_graph_on_dask_equals_fnapi(tmp_path, dask_cluster):
     assert _read_sinks(on_dask) == expected
     # setup() once per DoFn and worker process, not once per partition
     assert 1 <= len(list(on_dask.glob("setup-*"))) <= 2
+
+
+def test_placement_sends_partition_i_to_the_i_th_worker_round_robin():
+    from pipeline.runners.dask import _Placement
+
+    place = _Placement(["tcp://a", "tcp://b"])
+    assert [place(("step:Tag-1f", i)) for i in range(4)] == [["tcp://a"], ["tcp://b"]] * 2
+    assert place(("group-Dedupe-9", 3)) == ["tcp://b"]
+    assert place("_concat-1f") is None  # no partition index: dask chooses
+    assert _Placement([])(("step:Tag-1f", 0)) is None
+
+
+def _slow(x, seconds: float):
+    time.sleep(seconds)  # a busy worker, whose queue an idle one would take from
+    return x
+
+
+@pytest.mark.cluster
+def test_every_partition_runs_on_its_own_worker_from_step_to_step(dask_cluster):
+    """Only shuffles move data between workers: left to dask, an idle worker took a step's task
+    and pulled its input, thousands of articles, from a busy one (two workers ran no faster than
+    one). The scheduler's task stream says where each task ran."""
+    options = _dask_options(dask_cluster)
+    with runner_context(options) as runner:
+        watcher = distributed.Client(dask_cluster.scheduler_address, set_as_default=False)
+        watcher.get_task_stream()  # record from now on
+        workers = sorted(watcher.scheduler_info()["workers"])
+        p = beam.Pipeline(runner=runner, options=options)
+        _ = (
+            p
+            | beam.Create(range(40))
+            | beam.Reshuffle()
+            | "First" >> beam.Map(_slow, 0.0)
+            | "Second" >> beam.Map(_slow, 0.05)
+            | beam.combiners.Count.Globally()
+        )
+        assert p.run().wait_until_finish() == "DONE"
+        tasks = watcher.get_task_stream()
+        watcher.close()
+    placed = [t for t in tasks if isinstance(t["key"], tuple) and "step:" in t["key"][0]]
+    assert {t["key"][0].split("-")[0] for t in placed} >= {"step:First", "step:Second"}
+    assert all(t["worker"] == workers[t["key"][-1] % 2] for t in placed)
 
 
 GATE_TIMEOUT_S = 60  # a safety net so a broken test ends; never what a test asserts
