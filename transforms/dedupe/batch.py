@@ -141,7 +141,7 @@ def _signature(keyed: tuple) -> bytes:
     return keyed[1]
 
 
-BAND_GROUP_BITS = 4  # band keys are shuffled in 2**4 groups per band (512 in all)
+BAND_GROUP_BITS = 2  # band keys are shuffled in 2**2 groups per band (128 in all)
 
 
 def _band_entries(keyed: tuple, bands: int, rows: int) -> Iterator[tuple[bytes, bytes]]:
