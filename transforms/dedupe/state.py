@@ -3,6 +3,10 @@
 Explicit coders, never pickles: a pickle records the module path of its class, so moving a class
 would break restoring the state of a running Dataflow job (`--update`); a RowCoder's bytes follow
 the field list only. typing.Optional/Sequence because Beam infers row schemas from them.
+
+Known gap: with `from __future__ import annotations` Beam reads the annotations as strings and
+types every field "any": plain values are still written field by field, but a nested record
+(Bucket's members, an Article in Waiting or RowPart) is pickled, module path and all.
 """
 
 from __future__ import annotations

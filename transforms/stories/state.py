@@ -1,6 +1,7 @@
 """What the streaming story grouping keeps in Beam state, as schema'd records with RowCoders
-(never pickles: their bytes would name module paths, and a moved class would break `--update`).
-typing.Optional/Sequence because Beam infers row schemas from them."""
+(meant never to pickle: pickled bytes name module paths, and a moved class would break
+`--update`). typing.Optional/Sequence because Beam infers row schemas from them. Known gap: see
+transforms/dedupe/state.py (nested records such as a bucket's members are still pickled)."""
 
 from __future__ import annotations
 
