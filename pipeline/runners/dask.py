@@ -205,7 +205,9 @@ class _Placement:
     partition i then runs where partition i's input already is, and only shuffles move data:
     left to dask, an idle worker took a step's task and pulled its input, thousands of articles
     as Python objects, from a worker busy computing (seconds per transfer; two workers ran the
-    10,000-article chain no faster than one). Keys without a partition index are left to dask."""
+    10,000-article chain no faster than one). Keys without a partition index are left to dask.
+    The workers are those of the cluster when the run is submitted: one that joins later gets
+    none of these tasks."""
 
     def __init__(self, workers: list[str]):
         self._workers = workers
@@ -390,9 +392,10 @@ class BatchDaskRunner(PipelineRunner):
         pipeline.replace_all(list(_OVERRIDES))
         translator = _BagTranslator(npartitions, list(client.scheduler_info()["workers"]))
         pipeline.visit(translator)
-        # Sinks' sizes only travel back. The graph is not optimised: fused tasks lose their
-        # placement (_Placement), and optimising twice had made dask.bag fuse away the lists that
-        # several consumers share, so rows went missing.
+        # Sinks' sizes only travel back. The graph is not optimised, so every task keeps the key
+        # its placement (_Placement) was chosen by (fusion merges and renames keys); optimising
+        # twice had made dask.bag fuse away the lists that several consumers share, and rows
+        # went missing.
         counts = [bag.map_partitions(_count) for bag in translator.leaves()]
         return DaskPipelineResult(client, client.compute(counts, optimize_graph=False))
 
