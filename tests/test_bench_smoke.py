@@ -1,5 +1,5 @@
-"""The end-to-end and entity benchmarks still run on a tiny corpus: figures are not checked
-here (timed tests flake on shared machines), only that bench/ has not rotted."""
+"""The end-to-end, entity and packing benchmarks still run on a tiny corpus: figures are not
+checked here (timed tests flake on shared machines), only that bench/ has not rotted."""
 
 from __future__ import annotations
 
@@ -11,39 +11,34 @@ import pytest
 from tests.conftest import ROOT, shared_path
 
 
-@pytest.mark.slow
-def test_bench_e2e_runs_both_modes_on_a_tiny_corpus():
-    shared = shared_path()
+def _bench(script: str, *args: str) -> str:
+    """The script's output on the shared data; fails the test if it exits non-zero."""
     out = subprocess.run(
-        [sys.executable, "bench/bench_e2e.py", "--n", "60", "--shards", "2", "--shared", str(shared)],
+        [sys.executable, f"bench/{script}", *args, "--shared", str(shared_path())],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr[-2000:]
-    assert "failed" not in out.stdout, out.stdout[-3000:]
-    rows = [ln for ln in out.stdout.splitlines() if ln.startswith(("beam --runner", "loop "))]
-    assert len(rows) == 2, out.stdout
+    return out.stdout
+
+
+@pytest.mark.slow
+def test_bench_e2e_runs_both_modes_on_a_tiny_corpus():
+    stdout = _bench("bench_e2e.py", "--n", "60", "--shards", "2")
+    assert "failed" not in stdout, stdout[-3000:]
+    rows = [ln for ln in stdout.splitlines() if ln.startswith(("beam --runner", "loop "))]
+    assert len(rows) == 2, stdout
     assert all(ln.split()[-1] == rows[0].split()[-1] for ln in rows)  # same written/dropped
 
 
 @pytest.mark.slow
 def test_bench_entities_times_every_backend_on_a_tiny_corpus():
-    shared = shared_path()
-    out = subprocess.run(
-        [sys.executable, "bench/bench_entities.py", "--n", "20", "--shared", str(shared)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr[-2000:]
-    rows = [ln.split()[0] for ln in out.stdout.splitlines() if "ms/article" in ln]
-    assert rows == ["rules", "model+rules", "model"], out.stdout
+    stdout = _bench("bench_entities.py", "--n", "20")
+    rows = [ln.split()[0] for ln in stdout.splitlines() if "ms/article" in ln]
+    assert rows == ["rules", "model+rules", "model"], stdout
 
 
 @pytest.mark.slow
 def test_bench_packing_round_trips_every_form_on_a_tiny_corpus():
-    shared = shared_path()
-    out = subprocess.run(
-        [sys.executable, "bench/bench_packing.py", "--n", "20", "--shared", str(shared)],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr[-2000:]  # it asserts every form decodes back equal
-    forms = [ln for ln in out.stdout.splitlines() if ln.startswith(("RowCoder", "packing"))]
-    assert len(forms) == 3, out.stdout
+    stdout = _bench("bench_packing.py", "--n", "20")  # it asserts every form decodes back equal
+    forms = [ln for ln in stdout.splitlines() if ln.startswith(("RowCoder", "packing"))]
+    assert len(forms) == 3, stdout
