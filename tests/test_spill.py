@@ -13,6 +13,7 @@ from transforms.core.spill import (
     REFS,
     Spill,
     SpillByKeyFn,
+    SpilledGroupByKey,
     read_blobs,
     read_chunk,
     write_chunk,
@@ -100,3 +101,23 @@ def test_spill_by_key_groups_paths_and_every_value_reads_back(tmp_path):
         read = grouped | beam.FlatMap(lambda kv: [(kv[0], b) for p in kv[1] for b in read_blobs(p)])
         assert_that(read, equal_to(values), label="Values")
     assert not list(tmp_path.glob(".tmp-*"))
+
+
+def test_spilled_group_by_key_groups_as_group_by_key_does(tmp_path):
+    """SpilledGroupByKey gives what a GroupByKey gives, for str and bytes keys and plain tuple
+    values, with more keys than groups and with a key that has one value; its values go through
+    files in the folder it is given."""
+    values = [(f"k{i % 7}", (i, f"v{i}", b"\x00\xff")) for i in range(60)]
+    values += [(b"\x01node", ("bytes key", None)), ("alone", (1.5, True))]
+    expected = {}
+    for k, v in values:
+        expected.setdefault(k, []).append(v)
+    with TestPipeline() as p:
+        grouped = (
+            p
+            | beam.Create(values)
+            | SpilledGroupByKey(str(tmp_path / "groups"), groups=3)
+            | beam.Map(lambda kv: (kv[0], sorted(kv[1], key=repr)))
+        )
+        assert_that(grouped, equal_to([(k, sorted(v, key=repr)) for k, v in expected.items()]))
+    assert list((tmp_path / "groups").glob("*.blobs"))

@@ -18,6 +18,7 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.core.framing import frame
+from transforms.core.spill import SpilledGroupByKey, spill_dir
 from transforms.dedupe.fingerprint import jaccard_estimate, signature_from_bytes
 
 # A bucket larger than this (boilerplate pages, thousands of copies of one wire story, one pair of
@@ -243,7 +244,8 @@ class VerifyPairs(beam.PTransform):
     chunk's path: its articles are read where the pairs are known, so no step holds them all).
     The pairs reach the items as a side input (small keys), each second's signature travels to
     its first once per pair, and one GroupByKey compares them: a pair found in several buckets
-    is checked once. (One shuffle, not two joins: a CoGroupByKey's Flatten behind a step that
+    is checked once. The signatures wait in files under `spill` while they are grouped
+    (SpilledGroupByKey): a 100,000-article run held them two or three times over. (One shuffle, not two joins: a CoGroupByKey's Flatten behind a step that
     shares its input with a later side-input step stalls Beam's local runner, whose watermark
     waits for every reader of that input.) Dedupe uses it for near-duplicates, stories for
     shared passages.
@@ -256,11 +258,13 @@ class VerifyPairs(beam.PTransform):
         signature: Callable,
         step: str,
         items_of: Callable | None = None,
+        spill: str | None = None,
     ):
         super().__init__()
         self._threshold, self._key, self._signature = threshold, key, signature
         self._step = step  # the metrics namespace of the "pairs_checked" counter
         self._items_of = items_of  # element -> its items (e.g. a spill chunk's articles)
+        self._spill = spill_dir(None, f"{step}-pairs") if spill is None else spill
 
     def expand(self, inputs):
         items, pairs = inputs["items"], inputs["pairs"]
@@ -273,7 +277,7 @@ class VerifyPairs(beam.PTransform):
             >> beam.ParDo(
                 _SignaturesFn(self._key, self._signature, self._items_of), pvalue.AsDict(ends)
             )
-            | "GroupByFirst" >> beam.GroupByKey()
+            | "GroupByFirst" >> SpilledGroupByKey(self._spill)
             | "Compare" >> beam.FlatMap(_similar_pairs, self._threshold, self._step)
         )
 

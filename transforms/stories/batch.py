@@ -35,6 +35,7 @@ from transforms.stories.rules import (
 )
 
 STEP = "stories"
+PARTNERS, TEXT_PAIRS_DIR = "stories-partners", "stories-pairs"  # spill folders of VerifyPairs
 DATED, UNDATED = "dated", "undated"
 
 
@@ -87,7 +88,12 @@ class GroupStories(beam.PTransform):
             "items": spilled[CHUNKS],
             "pairs": votes,
         } | "VerifyTextPartners" >> VerifyPairs(
-            MIN_TEXT_JACCARD, _article_id, _text_signature, STEP, items_of=_articles_in
+            MIN_TEXT_JACCARD,
+            _article_id,
+            _text_signature,
+            STEP,
+            items_of=_articles_in,
+            spill=spill_dir(self._spill, PARTNERS),
         )
         joined = (
             (linked, partnered)
@@ -101,7 +107,12 @@ class GroupStories(beam.PTransform):
             "items": spilled[CHUNKS],
             "pairs": pairs,
         } | "VerifyText" >> VerifyPairs(
-            MIN_TEXT_JACCARD, _article_id, _text_signature, STEP, items_of=_articles_in
+            MIN_TEXT_JACCARD,
+            _article_id,
+            _text_signature,
+            STEP,
+            items_of=_articles_in,
+            spill=spill_dir(self._spill, TEXT_PAIRS_DIR),
         )
         roots = (
             (joined, text_edges)
