@@ -195,7 +195,7 @@ def test_marks_follow_resolve_group():
     signatures = {node_key(a): signature_to_bytes(sig) for a, sig in members}
     roots = dict.fromkeys(signatures, node_key(root))
     root_sigs = {node_key(root): signatures[node_key(root)]}
-    marks = {k: m for kv in signatures.items() for k, m in _MarksFn().process(kv, roots, root_sigs)}
+    marks = {k: m for kv in signatures.items() for k, m in _MarksFn().mark(kv, roots, root_sigs)}
     # Read back from spill as version 1; the update's version comes from its decision.
     decided = {b"update": 2}
     refs = {id(copy): b"copy", id(update): b"update", id(root): b"root"}
@@ -212,7 +212,7 @@ def test_a_member_that_cannot_be_measured_is_dead_lettered_alone():
     root = make_article(wire(0), url="https://a.example/0", published=T0)
     copy = make_article(wire(1), url="https://b.example/1", published=T0 + 1)
     roots = {node_key(root): node_key(root), node_key(copy): node_key(root)}
-    marks = dict(_MarksFn().process((node_key(copy), b"\x01\x02\x03\x04"), roots, {}))
+    marks = dict(_MarksFn().mark((node_key(copy), b"\x01\x02\x03\x04"), roots, {}))
     (out,) = _MarkFn().mark(b"copy", copy, {}, marks)
     assert out.tag == "failures" and "KeyError" in out.value.error
     (kept,) = _MarkFn().mark(b"root", root, {}, marks)

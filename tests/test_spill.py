@@ -13,11 +13,11 @@ from transforms.core.spill import (
     REFS,
     Spill,
     SpillByKeyFn,
-    SpilledGroupByKey,
     read_blobs,
     read_chunk,
     write_chunk,
 )
+from transforms.core.spill_groups import SpilledGroupByKey, SpillRecordsFn, read_records
 
 
 def _articles(n: int) -> list:
@@ -121,3 +121,19 @@ def test_spilled_group_by_key_groups_as_group_by_key_does(tmp_path):
         )
         assert_that(grouped, equal_to([(k, sorted(v, key=repr)) for k, v in expected.items()]))
     assert list((tmp_path / "groups").glob("*.blobs"))
+
+
+def test_spilled_records_read_back_in_order_across_files(tmp_path):
+    """SpillRecordsFn passes records on as file paths, a new file past chunk_bytes; reading the
+    files gives every record back once, each file in the order it was written."""
+    records = [(f"key {i}".encode(), b"\x00" * (i % 5), i) for i in range(50)]
+    with TestPipeline() as p:
+        paths = p | beam.Create(records) | beam.ParDo(SpillRecordsFn(str(tmp_path), 100))
+        files = paths | beam.combiners.Count.Globally()
+        assert_that(files, _more_than_one)
+        read = paths | beam.FlatMap(read_records)
+        assert_that(read, equal_to(records), label="Records")
+
+
+def _more_than_one(counts: list) -> None:
+    assert counts[0] > 1, counts

@@ -20,12 +20,10 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import marshal
 import os
 import shutil
 import tempfile
 import uuid
-import zlib
 from collections.abc import Callable, Iterator
 
 import apache_beam as beam
@@ -152,47 +150,6 @@ class SpillByKeyFn(beam.DoFn):
         framed = self._open.pop(key)
         self._total -= len(framed)
         return write_framed(self._directory, bytes(framed), self._suffix)
-
-
-class SpilledGroupByKey(beam.PTransform):
-    """(key, value) -> (key, [values]), a GroupByKey whose values wait in spill files: the keys go
-    to `groups` groups (crc32 of the key), each bundle's entries of a group to files
-    (SpillByKeyFn), the shuffle carries the files' paths, and each group is read back and grouped
-    by key where it is consumed. So the runner holds paths, and a consumer one group's entries,
-    where a plain GroupByKey of signatures or Deliveries was a 100,000-article run's peak (the
-    local runner holds a grouped PCollection two or three times over).
-
-    Keys are str or bytes; keys and values are what marshal writes back exactly (str, bytes, int,
-    float, bool, None, in plain tuples and lists): these are the run's own transient files, read
-    by the same code. The order of a key's values is not defined, as with a GroupByKey."""
-
-    def __init__(self, directory: str, groups: int = 64):
-        super().__init__()
-        self._directory, self._groups = directory, groups
-
-    def expand(self, pcoll):
-        return (
-            pcoll
-            | "KeyByGroup" >> beam.Map(_group_entry, self._groups)
-            | "SpillGroups" >> beam.ParDo(SpillByKeyFn(self._directory))
-            | "GroupByGroup" >> beam.GroupByKey()
-            | "ReadGroup" >> beam.FlatMap(_read_group)
-        )
-
-
-def _group_entry(kv: tuple, groups: int) -> tuple[int, bytes]:
-    key = kv[0]
-    key_bytes = key if isinstance(key, bytes) else key.encode("utf-8")
-    return zlib.crc32(key_bytes) % groups, marshal.dumps((key, kv[1]))
-
-
-def _read_group(group: tuple) -> Iterator[tuple]:
-    by_key: dict = {}
-    for path in group[1]:
-        for entry in read_blobs(path):
-            key, value = marshal.loads(entry)
-            by_key.setdefault(key, []).append(value)
-    return iter(by_key.items())
 
 
 def remove_spill(base: str) -> None:

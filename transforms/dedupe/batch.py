@@ -20,11 +20,11 @@ from transforms.core.spill import (
     REFS,
     Spill,
     SpillByKeyFn,
-    SpilledGroupByKey,
     read_blobs,
     read_chunk,
     spill_dir,
 )
+from transforms.core.spill_groups import SpilledGroupByKey, SpillRecordsFn, read_records
 from transforms.dedupe.components import (
     BUCKET_WINDOW,
     ConnectedComponents,
@@ -56,6 +56,7 @@ STEP = "dedupe"
 BANDS = "dedupe-bands"  # the spill folder of the LSH band entries
 IDENTITIES = "dedupe-identities"  # the spill folder of the Deliveries, by identity group
 PARTNERS, PAIRS = "dedupe-partners", "dedupe-pairs"  # ... of the signatures of pairs to verify
+SIGNATURES = "dedupe-signatures"  # ... of every kept row's signature
 
 
 class Deduplicate(beam.PTransform):
@@ -91,7 +92,10 @@ class Deduplicate(beam.PTransform):
             | "ResolveVersions"
             >> beam.ParDo(_VersionsFn()).with_outputs(DROPPED, DECIDED, main=FINGERPRINTS)
         )
-        signatures = versions[FINGERPRINTS]  # (node key, signature) of every kept row
+        # Files of (node key, signature), one per kept row: five steps read them.
+        signatures = versions[FINGERPRINTS] | "SpillSignatures" >> beam.ParDo(
+            SpillRecordsFn(spill_dir(self._spill, SIGNATURES))
+        )
         buckets = (
             signatures
             | "BandKeys" >> beam.FlatMap(_band_entries, p.bands, p.band_rows)
@@ -106,14 +110,24 @@ class Deduplicate(beam.PTransform):
             | "PartnerPairs" >> beam.Map(lambda kv: (kv[1], kv[0]))
         )
         first = {"items": signatures, "pairs": centers} | "VerifyPartners" >> VerifyPairs(
-            p.threshold, _node, _signature, STEP, spill=spill_dir(self._spill, PARTNERS)
+            p.threshold,
+            _node,
+            _signature,
+            STEP,
+            items_of=read_records,
+            spill=spill_dir(self._spill, PARTNERS),
         )
         linked = first | "PartnerComponents" >> ConnectedComponents()
         rest = buckets | "UnlinkedPairs" >> beam.FlatMap(
             unlinked_pairs, beam.pvalue.AsDict(linked), BUCKET_WINDOW, key_article
         )
         second = {"items": signatures, "pairs": rest} | "VerifyPairs" >> VerifyPairs(
-            p.threshold, _node, _signature, STEP, spill=spill_dir(self._spill, PAIRS)
+            p.threshold,
+            _node,
+            _signature,
+            STEP,
+            items_of=read_records,
+            spill=spill_dir(self._spill, PAIRS),
         )
         edges = (first, second) | "AllEdges" >> beam.Flatten()
         roots = edges | "Components" >> ConnectedComponents()
@@ -145,15 +159,15 @@ def _signature(keyed: tuple) -> bytes:
 BAND_GROUP_BITS = 2  # band keys are shuffled in 2**2 groups per band (128 in all)
 
 
-def _band_entries(keyed: tuple, bands: int, rows: int) -> Iterator[tuple[bytes, bytes]]:
-    """(node key, signature) -> (band group, band key + node key) per band. Keyed by a group of
-    buckets, not by bucket: nearly every bucket holds one article, and the group's entries go to
-    spill files (SpillBandGroups), so the shuffle carries a few paths per group, not 32 entries
-    per article (at 100,000 articles those entries, 166 MB, were held two or three times over)."""
-    key, sig = keyed
-    if sig:  # a text without words has no signature and no near-duplicates
-        for band in band_keys(signature_from_bytes(sig), bands, rows):
-            yield band[:1] + bytes([band[1] >> (8 - BAND_GROUP_BITS)]), band + key
+def _band_entries(path: str, bands: int, rows: int) -> Iterator[tuple[bytes, bytes]]:
+    """A file of (node key, signature) -> (band group, band key + node key) per band. Keyed by
+    a group of buckets, not by bucket: nearly every bucket holds one article, and the group's
+    entries go to spill files (SpillBandGroups), so the shuffle carries a few paths per group,
+    not 32 entries per article (at 100,000 articles those entries, 166 MB, were held two or three times over)."""
+    for key, sig in read_records(path):
+        if sig:  # a text without words has no signature and no near-duplicates
+            for band in band_keys(signature_from_bytes(sig), bands, rows):
+                yield band[:1] + bytes([band[1] >> (8 - BAND_GROUP_BITS)]), band + key
 
 
 def _shared_buckets(group: tuple, rows: int) -> Iterator[list]:
@@ -203,21 +217,25 @@ class _VersionsFn(beam.DoFn):
 
 
 class _RootSignatureFn(beam.DoFn):
-    """The root of each near-duplicate component -> (root, its signature): what its members'
-    similarity is measured against. One per component, so a side input of them stays small."""
+    """A file of (node key, signature) -> (root, its signature) for each root of a near-duplicate
+    component: what its members' similarity is measured against. One per component, so a side input of them stays small."""
 
-    def process(self, keyed: tuple, roots: dict) -> Iterator:
-        key, sig = keyed
-        if roots.get(key) == key:
-            yield key, sig
+    def process(self, path: str, roots: dict) -> Iterator:
+        for key, sig in read_records(path):
+            if roots.get(key) == key:
+                yield key, sig
 
 
 class _MarksFn(beam.DoFn):
-    """(node key, signature) -> (node key, (root article_id, similarity)) for each member
+    """A file of (node key, signature) -> (node key, (root article_id, similarity)) per member
     resolve_group() would mark: all but the root and other versions of the root's URL. A member
     it cannot measure gets (None, the error): MarkDuplicates dead-letters that article alone."""
 
-    def process(self, keyed: tuple, roots: dict, root_signatures: dict) -> Iterator:
+    def process(self, path: str, roots: dict, root_signatures: dict) -> Iterator:
+        for keyed in read_records(path):
+            yield from self.mark(keyed, roots, root_signatures)
+
+    def mark(self, keyed: tuple, roots: dict, root_signatures: dict) -> Iterator:
         key, sig = keyed
         root = roots.get(key)
         # Alone, the root, or another version of its URL (an update, not a copy): no mark.

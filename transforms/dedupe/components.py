@@ -18,7 +18,8 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.core.framing import frame
-from transforms.core.spill import SpilledGroupByKey, spill_dir
+from transforms.core.spill import spill_dir
+from transforms.core.spill_groups import SpilledGroupByKey
 from transforms.dedupe.fingerprint import jaccard_estimate, signature_from_bytes
 
 # A bucket larger than this (boilerplate pages, thousands of copies of one wire story, one pair of
@@ -245,10 +246,10 @@ class VerifyPairs(beam.PTransform):
     The pairs reach the items as a side input (small keys), each second's signature travels to
     its first once per pair, and one GroupByKey compares them: a pair found in several buckets
     is checked once. The signatures wait in files under `spill` while they are grouped
-    (SpilledGroupByKey): a 100,000-article run held them two or three times over. (One shuffle, not two joins: a CoGroupByKey's Flatten behind a step that
-    shares its input with a later side-input step stalls Beam's local runner, whose watermark
-    waits for every reader of that input.) Dedupe uses it for near-duplicates, stories for
-    shared passages.
+    (SpilledGroupByKey). (One shuffle, not two joins: a CoGroupByKey's Flatten behind a step
+    that shares its input with a later side-input step stalls Beam's local runner, whose
+    watermark waits for every reader of that input.) Dedupe uses it for near-duplicates, stories
+    for shared passages.
     """
 
     def __init__(
