@@ -14,7 +14,6 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import make_article
-from transforms.core.framing import unpack
 from transforms.dedupe import (
     ConnectedComponents,
     Deduplicate,
@@ -24,7 +23,6 @@ from transforms.dedupe import (
 )
 from transforms.dedupe.batch import _MarkFn, _MarksFn
 from transforms.dedupe.components import (
-    PackedMembers,
     _UnionFindFn,
     star_votes,
     unlinked_pairs,
@@ -217,16 +215,6 @@ def test_a_member_that_cannot_be_measured_is_dead_lettered_alone():
     assert out.tag == "failures" and "KeyError" in out.value.error
     (kept,) = _MarkFn().mark(b"root", root, {}, marks)
     assert kept.duplicate_of is None
-
-
-@pytest.mark.parametrize("keys", [[], [b"a"], [b"\x00" * 40, b"k" * 300, b"", b"a"]])
-def test_packed_members_round_trip_however_merged(keys):
-    fn = PackedMembers()
-    halves = [fn.create_accumulator(), fn.create_accumulator()]
-    for i, key in enumerate(keys):
-        halves[i % 2] = fn.add_input(halves[i % 2], key)
-    merged = fn.merge_accumulators([fn.compact(h) for h in halves])
-    assert sorted(unpack(fn.extract_output(merged))) == sorted(keys)
 
 
 # --- the composite on dense and random input -------------------------------------------------

@@ -17,7 +17,6 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
-from transforms.core.framing import frame
 from transforms.core.spill import spill_dir
 from transforms.core.spill_groups import SpilledGroupByKey
 from transforms.dedupe.fingerprint import jaccard_estimate, signature_from_bytes
@@ -124,35 +123,6 @@ class ConnectedComponents(beam.PTransform):
             | "UnionFind" >> beam.CombinePerKey(_UnionFindFn())
             | "Roots" >> beam.FlatMap(lambda kv: kv[1].items())
         )
-
-
-class PackedMembers(beam.CombineFn):
-    """Bytes keys -> one bytes object, each key after its length (`width` bytes). A bucket of
-    10,000 near-identical items is then one object of ~40 bytes a member where a GroupByKey holds
-    10,000 shuffled elements (measured: a third of the memory); unpack() (core.framing) reads it
-    back."""
-
-    def __init__(self, width: int = 2):
-        self._width = width
-
-    def create_accumulator(self) -> bytearray:
-        return bytearray()
-
-    def add_input(self, packed: bytearray, key: bytes) -> bytearray:
-        packed += frame(key, self._width)
-        return packed
-
-    def merge_accumulators(self, accumulators: Iterable) -> bytearray:
-        merged = bytearray()
-        for packed in accumulators:
-            merged += packed
-        return merged
-
-    def compact(self, packed: bytearray) -> bytes:
-        return bytes(packed)
-
-    def extract_output(self, packed: bytearray) -> bytes:
-        return bytes(packed)
 
 
 class MostShared(beam.CombineFn):

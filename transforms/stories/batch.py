@@ -15,11 +15,17 @@ from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
 from transforms.core.failures import ARTICLES, FAILURES
-from transforms.core.framing import unpack
 from transforms.core.records import Article
-from transforms.core.spill import CHUNKS, REFS, Spill, read_chunk, spill_dir
+from transforms.core.spill import (
+    CHUNKS,
+    REFS,
+    Spill,
+    SpillByKeyFn,
+    read_blobs,
+    read_chunk,
+    spill_dir,
+)
 from transforms.dedupe import ConnectedComponents, MostShared, VerifyPairs
-from transforms.dedupe.components import PackedMembers
 from transforms.stories.rules import (
     MIN_TEXT_JACCARD,
     UNDATED_SLOT,
@@ -36,6 +42,7 @@ from transforms.stories.rules import (
 
 STEP = "stories"
 PARTNERS, TEXT_PAIRS_DIR = "stories-partners", "stories-pairs"  # spill folders of VerifyPairs
+BLOCKS = "stories-blocks"  # the spill folder of the blocking entries
 DATED, UNDATED = "dated", "undated"
 
 
@@ -61,7 +68,8 @@ class GroupStories(beam.PTransform):
         buckets = (
             profiled
             | "BlockingKeys" >> beam.FlatMap(_blocking_entries)
-            | "GroupByBlockGroup" >> beam.CombinePerKey(PackedMembers(width=4))
+            | "SpillBlockGroups" >> beam.ParDo(SpillByKeyFn(spill_dir(self._spill, BLOCKS)))
+            | "GroupByBlockGroup" >> beam.GroupByKey()
             | "Buckets" >> beam.ParDo(_SharedBucketFn()).with_outputs(UNDATED, main=DATED)
         )
         same = buckets[DATED] | "SameEvent" >> beam.FlatMap(_entity_links)
@@ -141,14 +149,15 @@ def _assign_stories(chunk: str, roots: dict) -> Iterator[Article]:
         yield a._replace(story_id=story_id(roots.get(a.article_id, a.article_id)))
 
 
-BLOCK_GROUPS = 512  # blocking buckets are shuffled in groups, each group one packed value
+BLOCK_GROUPS = 128  # blocking buckets are shuffled in groups, through spill files
 
 
 def _blocking_entries(profiled: tuple) -> Iterator[tuple]:
     """(profile, …) -> (group, blocking key + NUL + profile line) per blocking key. Keyed by a
-    group of buckets, not by bucket: most buckets hold one article, and a shuffled element per
-    bucket costs the local runner ~350 bytes of Python objects where an entry packed into its
-    group's bytes costs its own length."""
+    group of buckets, not by bucket: most buckets hold one article. A group's entries go to
+    spill files (SpillBlockGroups), so the shuffle carries a few paths per group: the entries
+    themselves, ~1 KB per article, were held by the local runner while it grouped them (at
+    100,000 articles, the stories' peak)."""
     profile = profiled[0]
     line = profile_line(profile).encode("utf-8")
     for key in blocking_keys(profile):
@@ -157,13 +166,13 @@ def _blocking_entries(profiled: tuple) -> Iterator[tuple]:
 
 
 class _SharedBucketFn(beam.DoFn):
-    """A group of buckets -> (key, lines) for each bucket of two or more (one alone links
-    nothing), still as lines: the undated buckets wait for the entity components in that compact
-    form, the dated ones (entity links only) go on at once."""
+    """A group of buckets (its spill files) -> (key, lines) for each bucket of two or more (one
+    alone links nothing), still as lines: the undated buckets wait for the entity components in
+    that compact form, the dated ones (entity links only) go on at once."""
 
     def process(self, group: tuple) -> Iterator:
         buckets: dict[bytes, set] = {}
-        for entry in unpack(group[1], width=4):
+        for entry in (e for path in group[1] for e in read_blobs(path)):
             name, _, line = entry.partition(b"\0")
             buckets.setdefault(name, set()).add(line.decode("utf-8"))
         for name, lines in buckets.items():
