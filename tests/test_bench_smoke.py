@@ -42,3 +42,12 @@ def test_bench_packing_round_trips_every_form_on_a_tiny_corpus():
     stdout = _bench("bench_packing.py", "--n", "20")  # it asserts every form decodes back equal
     forms = [ln for ln in stdout.splitlines() if ln.startswith(("RowCoder", "packing"))]
     assert len(forms) == 3, stdout
+
+
+@pytest.mark.slow
+def test_bench_stage_memory_names_the_steps_and_the_ratio_on_tiny_corpora():
+    stdout = _bench("bench_stage_memory.py", "--n", "40", "--n", "80")
+    stages = " ".join(ln for ln in stdout.splitlines() if ln.startswith("  "))
+    for step in ("Deduplicate", "GroupStories", "WriteArticles"):
+        assert step in stages, stdout
+    assert "peak at 80 / peak at 40" in stdout, stdout
