@@ -36,7 +36,11 @@ def _rss_mib() -> float:
 
 
 def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS (VmHWM). Not ru_maxrss: after fork and exec that starts at the
+    parent's RSS, and the parent holds the corpus it just wrote."""
+    with open("/proc/self/status") as fh:
+        line = next(ln for ln in fh if ln.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 class _StageLog(logging.Handler):
