@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import resource
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import GlobalWindows
 
 from transforms.core.records import FETCH_FAILURES
 from transforms.write import write_atomically
@@ -82,7 +83,7 @@ class CountOutcomes(beam.PTransform):
         keyed = []
         for name, pcoll in sorted(named.items()):
             fn = self._tally.get(name, lambda _, n=name: (n, 1))
-            keyed.append(pcoll | f"Tally_{name.replace('.', '_')}" >> beam.Map(fn))
+            keyed.append(pcoll | f"Tally_{name.replace('.', '_')}" >> beam.ParDo(_TallyFn(fn)))
         return (
             keyed
             | "FlattenOutcomes" >> beam.Flatten()
@@ -90,6 +91,28 @@ class CountOutcomes(beam.PTransform):
             | "AllCounts" >> beam.combiners.ToList()
             | "WriteCounts" >> beam.Map(_write_counts, self._path)
         )
+
+
+class _TallyFn(beam.DoFn):
+    """Element -> nothing; at the bundle's end, (counter name, amount) per name it counted. A
+    batch run counts every article of every step: one element each would wait in the runner's
+    memory (and cross the Flatten) until the run's end, a few per bundle do not. Batch only:
+    the sums go out in the global window."""
+
+    def __init__(self, tally: Callable):
+        self._tally = tally
+
+    def start_bundle(self) -> None:
+        self._sums: dict[str, int] = {}
+
+    def process(self, element) -> Iterator:
+        name, amount = self._tally(element)
+        self._sums[name] = self._sums.get(name, 0) + amount
+        return iter(())
+
+    def finish_bundle(self) -> Iterator:
+        for name, amount in self._sums.items():
+            yield GlobalWindows.windowed_value((name, amount))
 
 
 def read_counts(path: str) -> dict[str, int]:
