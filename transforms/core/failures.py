@@ -16,6 +16,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from transforms.core.memory import give_back_free_memory
 from transforms.core.records import PAYLOAD_CAP, Article, Failure
 from transforms.core.times import now_us
 
@@ -77,6 +78,9 @@ class ArticleStep(beam.DoFn):
         gc.freeze()
         # Per-stage cost as a Beam metric: the run summary and bench/ read it where runners report.
         self._micros = Metrics.distribution(self.STEP, "micros_per_article")
+
+    def finish_bundle(self) -> None:
+        give_back_free_memory()  # what the bundle's articles used (core.memory, rate-limited)
 
     def teardown(self) -> None:
         gc.unfreeze()  # what was frozen can be collected again once the step is done

@@ -33,6 +33,7 @@ from apache_beam.transforms.window import GlobalWindows
 
 from transforms.core.failures import FAILURES, dead_letters
 from transforms.core.framing import frame, unpack
+from transforms.core.memory import give_back_free_memory
 from transforms.core.packing import compress, decompress, pack
 from transforms.core.packing import unpack as unpack_article
 from transforms.core.records import Article
@@ -141,10 +142,12 @@ class SpillByKeyFn(beam.DoFn):
         elif self._total >= self._budget:
             for k in list(self._open):
                 yield k, self._flush(k)
+            give_back_free_memory()  # a local runner's bundle is the whole input
 
     def finish_bundle(self) -> Iterator:
         for key in list(self._open):
             yield GlobalWindows.windowed_value((key, self._flush(key)))
+        give_back_free_memory()
 
     def _flush(self, key) -> str:
         framed = self._open.pop(key)
@@ -181,6 +184,7 @@ class _SpillFn(beam.DoFn):
         if not kept:
             return
         path, chunk_id = write_chunk(self._directory, kept)
+        give_back_free_memory()  # the batch's articles are in the chunk now (rate-limited)
         yield pvalue.TaggedOutput(CHUNKS, path)
         for i, value in enumerate(extracted):
             yield make_ref(chunk_id, i), value

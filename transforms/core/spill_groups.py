@@ -20,6 +20,7 @@ import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindows
 
 from transforms.core.framing import frame
+from transforms.core.memory import give_back_free_memory
 from transforms.core.spill import SpillByKeyFn, read_blobs, write_framed
 
 _WIDTH = 4  # core.spill's frames
@@ -80,6 +81,7 @@ class SpillRecordsFn(beam.DoFn):
     def finish_bundle(self) -> Iterator:
         if self._framed:
             yield GlobalWindows.windowed_value(self._flush())
+        give_back_free_memory()
 
     def _flush(self) -> str:
         framed, self._framed = bytes(self._framed), bytearray()
