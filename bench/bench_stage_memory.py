@@ -4,11 +4,12 @@
 
 For each N: bench/corpus.py's corpus (16 JSONL files, as bench_throughput.py writes it), then
 `newsbeam run` on FnApiRunner in a child process that notes, as each fused stage starts (the
-runner's bundle log), the process's RSS and its peak so far. Prints, per fused stage (named by
-its steps), how much it raised the peak and the peak by its end, then the run's peak and the ratio of the last N's peak to the
-first's (issue "Throughput and memory" asks ≤ 1.25 from 10,000 to 100,000 articles). The stage
-that raised the peak most is where memory grows with the input: a PCollection the runner holds
-whole (Beam's local runner keeps every PCollection that crosses a fusion break in memory).
+runner's bundle log), the process's RSS and its peak so far. Prints, per fused stage (named by its
+steps), how much it raised the peak and the peak by its end, then the run's peak and the ratio of
+the last N's peak to the first's (issue "Throughput and memory" asks ≤ 1.25 from 10,000 to 100,000
+articles). The stage that raised the peak most is where memory grows with the input: a PCollection
+the runner holds whole (Beam's local runner keeps every PCollection that crosses a fusion break in
+memory).
 """
 
 from __future__ import annotations

@@ -163,7 +163,8 @@ def _band_entries(path: str, bands: int, rows: int) -> Iterator[tuple[bytes, byt
     """A file of (node key, signature) -> (band group, band key + node key) per band. Keyed by
     a group of buckets, not by bucket: nearly every bucket holds one article, and the group's
     entries go to spill files (SpillBandGroups), so the shuffle carries a few paths per group,
-    not 32 entries per article (at 100,000 articles those entries, 166 MB, were held two or three times over)."""
+    not 32 entries per article (at 100,000 articles those entries, 166 MB, were held two or
+    three times over)."""
     for key, sig in read_records(path):
         if sig:  # a text without words has no signature and no near-duplicates
             for band in band_keys(signature_from_bytes(sig), bands, rows):
@@ -217,8 +218,9 @@ class _VersionsFn(beam.DoFn):
 
 
 class _RootSignatureFn(beam.DoFn):
-    """A file of (node key, signature) -> (root, its signature) for each root of a near-duplicate
-    component: what its members' similarity is measured against. One per component, so a side input of them stays small."""
+    """A file of (node key, signature) -> (root, its signature) for each root of a
+    near-duplicate component: what its members' similarity is measured against. One per
+    component, so a side input of them stays small."""
 
     def process(self, path: str, roots: dict) -> Iterator:
         for key, sig in read_records(path):
