@@ -109,26 +109,12 @@ class Deduplicate(beam.PTransform):
             | "BestPartner" >> beam.CombinePerKey(MostShared())
             | "PartnerPairs" >> beam.Map(lambda kv: (kv[1], kv[0]))
         )
-        first = {"items": signatures, "pairs": centers} | "VerifyPartners" >> VerifyPairs(
-            p.threshold,
-            _node,
-            _signature,
-            STEP,
-            items_of=read_records,
-            spill=spill_dir(self._spill, PARTNERS),
-        )
+        first = {"items": signatures, "pairs": centers} | "VerifyPartners" >> self._verify(PARTNERS)
         linked = first | "PartnerComponents" >> ConnectedComponents()
         rest = buckets | "UnlinkedPairs" >> beam.FlatMap(
             unlinked_pairs, beam.pvalue.AsDict(linked), BUCKET_WINDOW, key_article
         )
-        second = {"items": signatures, "pairs": rest} | "VerifyPairs" >> VerifyPairs(
-            p.threshold,
-            _node,
-            _signature,
-            STEP,
-            items_of=read_records,
-            spill=spill_dir(self._spill, PAIRS),
-        )
+        second = {"items": signatures, "pairs": rest} | "VerifyPairs" >> self._verify(PAIRS)
         edges = (first, second) | "AllEdges" >> beam.Flatten()
         roots = edges | "Components" >> ConnectedComponents()
         roots_view = beam.pvalue.AsDict(roots)
@@ -146,6 +132,17 @@ class Deduplicate(beam.PTransform):
             DROPPED: versions[DROPPED],
             FAILURES: (spilled[FAILURES], marked[FAILURES]) | "AllFailures" >> beam.Flatten(),
         }
+
+    def _verify(self, folder: str) -> VerifyPairs:
+        """One round of verification: candidate pairs against the signature files."""
+        return VerifyPairs(
+            self._params.threshold,
+            _node,
+            _signature,
+            STEP,
+            items_of=read_records,
+            spill=spill_dir(self._spill, folder),
+        )
 
 
 def _node(keyed: tuple) -> bytes:
