@@ -24,7 +24,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -105,6 +105,17 @@ def read_blobs(path: str) -> list[bytes]:
         return unpack(fh.read(), _WIDTH)
 
 
+def blobs_in(paths: Iterable[str]) -> Iterator[bytes]:
+    """The byte strings of several files (a grouped key's files), one file read at a time."""
+    for path in paths:
+        yield from read_blobs(path)
+
+
+def framed_blob(blob: bytes) -> bytes:
+    """blob as write_framed() files hold it: read_blobs() gives it back."""
+    return frame(blob, _WIDTH)
+
+
 class SpillByKeyFn(beam.DoFn):
     """(key, bytes) -> (key, file path): a bundle's values of one key go to files, so a GroupByKey
     after it carries paths, and its consumer reads the files (read_blobs) one key at a time. The
@@ -135,7 +146,7 @@ class SpillByKeyFn(beam.DoFn):
         framed = self._open.get(key)
         if framed is None:
             framed = self._open[key] = bytearray()
-        framed += frame(blob, _WIDTH)
+        framed += framed_blob(blob)
         self._total += len(blob) + _WIDTH
         if len(framed) >= self._chunk_bytes:
             yield key, self._flush(key)

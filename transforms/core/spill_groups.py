@@ -19,11 +19,8 @@ from collections.abc import Iterator
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindows
 
-from transforms.core.framing import frame
 from transforms.core.memory import give_back_free_memory
-from transforms.core.spill import SpillByKeyFn, read_blobs, write_framed
-
-_WIDTH = 4  # core.spill's frames
+from transforms.core.spill import SpillByKeyFn, blobs_in, framed_blob, read_blobs, write_framed
 
 
 class SpilledGroupByKey(beam.PTransform):
@@ -55,10 +52,9 @@ def _group_entry(kv: tuple, groups: int) -> tuple[int, bytes]:
 
 def _read_group(group: tuple) -> Iterator[tuple]:
     by_key: dict = {}
-    for path in group[1]:
-        for entry in read_blobs(path):
-            key, value = marshal.loads(entry)
-            by_key.setdefault(key, []).append(value)
+    for entry in blobs_in(group[1]):
+        key, value = marshal.loads(entry)
+        by_key.setdefault(key, []).append(value)
     return iter(by_key.items())
 
 
@@ -74,7 +70,7 @@ class SpillRecordsFn(beam.DoFn):
         self._framed = bytearray()
 
     def process(self, record) -> Iterator[str]:
-        self._framed += frame(marshal.dumps(record), _WIDTH)
+        self._framed += framed_blob(marshal.dumps(record))
         if len(self._framed) >= self._chunk_bytes:
             yield self._flush()
 

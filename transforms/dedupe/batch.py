@@ -20,7 +20,7 @@ from transforms.core.spill import (
     REFS,
     Spill,
     SpillByKeyFn,
-    read_blobs,
+    blobs_in,
     read_chunk,
     spill_dir,
 )
@@ -173,7 +173,7 @@ def _shared_buckets(group: tuple, rows: int) -> Iterator[list]:
     entries (SpillBandGroups): a bucket of one pairs nothing."""
     size = 1 + 4 * rows  # band_keys(): the band's index, then its rows as uint32
     buckets: dict[bytes, set] = {}
-    for entry in (e for path in group[1] for e in read_blobs(path)):
+    for entry in blobs_in(group[1]):
         buckets.setdefault(entry[:size], set()).add(entry[size:])
     for members in buckets.values():
         if len(members) > 1:

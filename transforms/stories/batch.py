@@ -21,7 +21,7 @@ from transforms.core.spill import (
     REFS,
     Spill,
     SpillByKeyFn,
-    read_blobs,
+    blobs_in,
     read_chunk,
     spill_dir,
 )
@@ -172,7 +172,7 @@ class _SharedBucketFn(beam.DoFn):
 
     def process(self, group: tuple) -> Iterator:
         buckets: dict[bytes, set] = {}
-        for entry in (e for path in group[1] for e in read_blobs(path)):
+        for entry in blobs_in(group[1]):
             name, _, line = entry.partition(b"\0")
             buckets.setdefault(name, set()).add(line.decode("utf-8"))
         for name, lines in buckets.items():
