@@ -153,7 +153,6 @@ class SpillByKeyFn(beam.DoFn):
         elif self._total >= self._budget:
             for k in list(self._open):
                 yield k, self._flush(k)
-            give_back_free_memory()  # a local runner's bundle is the whole input
 
     def finish_bundle(self) -> Iterator:
         for key in list(self._open):
@@ -195,7 +194,6 @@ class _SpillFn(beam.DoFn):
         if not kept:
             return
         path, chunk_id = write_chunk(self._directory, kept)
-        give_back_free_memory()  # the batch's articles are in the chunk now (rate-limited)
         yield pvalue.TaggedOutput(CHUNKS, path)
         for i, value in enumerate(extracted):
             yield make_ref(chunk_id, i), value
