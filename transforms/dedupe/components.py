@@ -12,6 +12,7 @@ each; a pair already connected is never verified (it could not change a componen
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Iterator
+from typing import Any
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -114,15 +115,30 @@ class _UnionFindFn(beam.CombineFn):
 
 class ConnectedComponents(beam.PTransform):
     """Edges (a, b) -> (node, root) for every node on an edge; root is the smallest node of its
-    component. One map on one key: it holds the nodes of multi-node components, not the edges."""
+    component. One map on one key: it holds the nodes of multi-node components, not the edges.
+
+    With `edges_of`, each input is a container of edges (a spill file's path, say) and
+    edges_of(item) its edges: they are read where the union-find is built, so a runner that
+    holds the PCollection between steps holds the paths, never the edges."""
+
+    def __init__(self, edges_of: Callable[[Any], Iterable[tuple]] | None = None):
+        super().__init__()
+        self._edges_of = edges_of
 
     def expand(self, edges):
+        if self._edges_of is None:
+            keyed = edges | "KeyEdges" >> beam.Map(lambda e: ("", e))
+        else:
+            keyed = edges | "KeyEdges" >> beam.FlatMap(_keyed_edges, self._edges_of)
         return (
-            edges
-            | "KeyEdges" >> beam.Map(lambda e: ("", e))
+            keyed
             | "UnionFind" >> beam.CombinePerKey(_UnionFindFn())
             | "Roots" >> beam.FlatMap(lambda kv: kv[1].items())
         )
+
+
+def _keyed_edges(item, edges_of: Callable[[Any], Iterable[tuple]]) -> Iterator[tuple]:
+    return (("", e) for e in edges_of(item))
 
 
 class MostShared(beam.CombineFn):

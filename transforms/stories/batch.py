@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -25,6 +25,7 @@ from transforms.core.spill import (
     read_chunk,
     spill_dir,
 )
+from transforms.core.spill_groups import SpillRecordsFn, read_records
 from transforms.dedupe import ConnectedComponents, MostShared, VerifyPairs
 from transforms.stories.rules import (
     MIN_TEXT_JACCARD,
@@ -43,6 +44,7 @@ from transforms.stories.rules import (
 STEP = "stories"
 PARTNERS, TEXT_PAIRS_DIR = "stories-partners", "stories-pairs"  # spill folders of VerifyPairs
 BLOCKS = "stories-blocks"  # the spill folder of the blocking entries
+EDGES, UNDATED_BUCKETS = "stories-edges", "stories-undated"  # ... of the links, undated buckets
 DATED, UNDATED = "dated", "undated"
 
 
@@ -72,23 +74,32 @@ class GroupStories(beam.PTransform):
             | "GroupByBlockGroup" >> beam.GroupByKey()
             | "Buckets" >> beam.ParDo(_SharedBucketFn()).with_outputs(UNDATED, main=DATED)
         )
-        same = buckets[DATED] | "SameEvent" >> beam.FlatMap(_entity_links)
-        copies = profiled | "DuplicateEdges" >> beam.FlatMap(
-            lambda record: [(record[1], record[0].article_id)] if record[1] else []
+        # The links, and the undated buckets two steps read, wait in files (SpillRecordsFn): at
+        # 100,000 articles, held by the local runner, they raised the stories' peak by ~90 MB.
+        same = (
+            buckets[DATED]
+            | "SameEvent" >> beam.FlatMap(_entity_links)
+            | "SpillSameEvent" >> beam.ParDo(SpillRecordsFn(spill_dir(self._spill, EDGES)))
+        )
+        copies = (
+            profiled
+            | "DuplicateEdges"
+            >> beam.FlatMap(lambda record: [(record[1], record[0].article_id)] if record[1] else [])
+            | "SpillCopies" >> beam.ParDo(SpillRecordsFn(spill_dir(self._spill, EDGES)))
         )
         linked = (
             (same, copies)
             | "EntityEdges" >> beam.Flatten()
-            | "EntityComponents" >> ConnectedComponents()
+            | "EntityComponents" >> ConnectedComponents(edges_of=read_records)
+        )
+        undated = buckets[UNDATED] | "SpillUndated" >> beam.ParDo(
+            SpillRecordsFn(spill_dir(self._spill, UNDATED_BUCKETS))
         )
         # Undated pairs still apart: first each article against its most voted partner, then
         # the pairs that check left apart (components.py explains the two rounds).
         votes = (
-            buckets[UNDATED]
-            | "TextVotes"
-            >> beam.FlatMap(
-                lambda kv, roots: text_votes(*_profiles(kv), roots), beam.pvalue.AsDict(linked)
-            )
+            undated
+            | "TextVotes" >> beam.FlatMap(_in_buckets, text_votes, beam.pvalue.AsDict(linked))
             | "BestTextPartner" >> beam.CombinePerKey(MostShared())
             | "TextPartnerPairs" >> beam.Map(lambda kv: (kv[1], kv[0]))
         )
@@ -108,8 +119,8 @@ class GroupStories(beam.PTransform):
             | "PartnerEdges" >> beam.Flatten()
             | "PartnerComponents" >> ConnectedComponents()
         )
-        pairs = buckets[UNDATED] | "TextPairs" >> beam.FlatMap(
-            lambda kv, roots: text_pairs(*_profiles(kv), roots), beam.pvalue.AsDict(joined)
+        pairs = undated | "TextPairs" >> beam.FlatMap(
+            _in_buckets, text_pairs, beam.pvalue.AsDict(joined)
         )
         text_edges = {
             "items": spilled[CHUNKS],
@@ -168,7 +179,8 @@ def _blocking_entries(profiled: tuple) -> Iterator[tuple]:
 class _SharedBucketFn(beam.DoFn):
     """A group of buckets (its spill files) -> (key, lines) for each bucket of two or more (one
     alone links nothing), still as lines: the undated buckets wait for the entity components in
-    that compact form, the dated ones (entity links only) go on at once."""
+    that compact form (in SpillUndated's files), the dated ones (entity links only) go on at
+    once."""
 
     def process(self, group: tuple) -> Iterator:
         buckets: dict[bytes, set] = {}
@@ -183,6 +195,12 @@ class _SharedBucketFn(beam.DoFn):
                 yield pvalue.TaggedOutput(UNDATED, (key, lines))
             else:
                 yield key, lines
+
+
+def _in_buckets(path: str, pairs_of: Callable, roots: dict) -> Iterator[tuple]:
+    """pairs_of(key, profiles, roots) for each undated bucket of a SpillUndated file."""
+    for bucket in read_records(path):
+        yield from pairs_of(*_profiles(bucket), roots)
 
 
 def _profiles(bucket: tuple) -> tuple:
