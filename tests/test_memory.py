@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import platform
+import types
 
 import pytest
 
-from transforms.core.memory import Trimmer
+from transforms.core.memory import ARROW_POOL_ENV, Trimmer, use_system_allocator_for_arrow
 
 
 class _Clock:
@@ -49,3 +51,33 @@ def test_freed_blocks_inside_the_heap_go_back_to_the_system():
     assert Trimmer(every=0.0).trim() is True
     assert before - _rss_mib() > 30, (before, _rss_mib())
     assert last[-1] == (60_000 - 1) % 256
+
+
+def test_arrow_allocates_with_malloc_once_packing_is_imported():
+    import pyarrow as pa
+
+    import transforms.core.packing  # noqa: F401 - importing it makes the choice
+
+    if ARROW_POOL_ENV not in os.environ:
+        assert pa.default_memory_pool().backend_name == "system"
+
+
+def test_a_pool_the_user_named_is_kept():
+    class _Arrow:  # records what would change the process's pool
+        def __init__(self):
+            self.set = []
+
+        def system_memory_pool(self):
+            return "system pool"
+
+        def set_memory_pool(self, pool):
+            self.set.append(pool)
+
+        def default_memory_pool(self):
+            return types.SimpleNamespace(backend_name="mimalloc")
+
+    arrow = _Arrow()
+    assert use_system_allocator_for_arrow(arrow, {ARROW_POOL_ENV: "mimalloc"}) == "mimalloc"
+    assert arrow.set == []
+    use_system_allocator_for_arrow(arrow, {})
+    assert arrow.set == ["system pool"]

@@ -9,17 +9,24 @@ for the same reason. Where the C library has no malloc_trim (musl, macOS) this d
 
 Trimming walks the heap, so it runs at most once per `every` seconds per process: a streaming
 runner ends a bundle every few milliseconds.
+
+Arrow's buffers (spill compression, Parquet writing) come from the same malloc
+(use_system_allocator_for_arrow), so the trims give them back too. pyarrow's default pool is
+mimalloc, which kept what the writer had freed: at 100,000 articles the writing stage raised the
+run's peak by 55 MiB on mimalloc and by 8 MiB on the system allocator (same rows).
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import os
 import threading
 import time
 from collections.abc import Callable
 
 TRIM_EVERY_S = 5.0
+ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"  # Arrow's own setting: a user's choice is kept
 
 
 def _load_trim() -> Callable[[int], int] | None:
@@ -64,3 +71,11 @@ _PROCESS_TRIMMER = Trimmer()
 def give_back_free_memory() -> bool:
     """The process's trim (rate-limited): call it where a bundle ends."""
     return _PROCESS_TRIMMER.trim()
+
+
+def use_system_allocator_for_arrow(pa, environ=os.environ) -> str:
+    """Make `pa` (pyarrow) allocate with the C library's malloc, unless ARROW_DEFAULT_MEMORY_POOL
+    names a pool; returns the pool now in use ("system", "mimalloc", "jemalloc")."""
+    if ARROW_POOL_ENV not in environ:
+        pa.set_memory_pool(pa.system_memory_pool())
+    return pa.default_memory_pool().backend_name

@@ -18,7 +18,11 @@ import zlib
 
 import pyarrow as pa
 
+from transforms.core.memory import use_system_allocator_for_arrow
 from transforms.core.records import Article, Entity, LanguageShare, Topic, TopicEvidence
+
+# Every spill and the writer allocate here through Arrow: on malloc, where the trims reach.
+use_system_allocator_for_arrow(pa)
 
 _MARSHAL, _PICKLE = b"M", b"P"
 _ZSTD, _ZLIB = b"Z", b"D"
