@@ -70,7 +70,7 @@ def write_chunk(directory: str, articles: list[Article]) -> tuple[str, bytes]:
     return path, chunk_id
 
 
-def _write_whole(path: str, tmp: str, data: bytes) -> None:
+def _write_whole(path: str, tmp: str, data: bytes | bytearray) -> None:
     """data to tmp, then renamed onto path: a path that is passed on always names a whole file."""
     try:
         with FileSystems.create(tmp) as fh:
@@ -91,7 +91,7 @@ def read_chunk(path: str) -> Iterator[tuple[bytes, Article]]:
         yield make_ref(chunk_id, index), unpack_article(encoded)
 
 
-def write_framed(directory: str, framed: bytes, suffix: str = ".blobs") -> str:
+def write_framed(directory: str, framed: bytes | bytearray, suffix: str = ".blobs") -> str:
     """Framed byte strings (frame(…, 4) each) -> a new file, written to a temporary name and
     renamed; returns its path (a random name: a retried bundle's file is never referenced)."""
     name = uuid.uuid4().hex
@@ -130,7 +130,7 @@ class SpillByKeyFn(beam.DoFn):
         directory: str,
         chunk_bytes: int = 4 << 20,
         suffix: str = ".blobs",
-        budget_bytes: int = 32 << 20,
+        budget_bytes: int = 16 << 20,
     ):
         self._directory, self._chunk_bytes, self._suffix = directory, chunk_bytes, suffix
         self._budget = budget_bytes
@@ -162,7 +162,7 @@ class SpillByKeyFn(beam.DoFn):
     def _flush(self, key) -> str:
         framed = self._open.pop(key)
         self._total -= len(framed)
-        return write_framed(self._directory, bytes(framed), self._suffix)
+        return write_framed(self._directory, framed, self._suffix)  # written as it is: no copy
 
 
 def remove_spill(base: str) -> None:

@@ -80,7 +80,7 @@ class SpillRecordsFn(beam.DoFn):
         give_back_free_memory()
 
     def _flush(self) -> str:
-        framed, self._framed = bytes(self._framed), bytearray()
+        framed, self._framed = self._framed, bytearray()  # written as it is: no copy
         return write_framed(self._directory, framed, ".records")
 
 
