@@ -75,7 +75,7 @@ class GroupStories(beam.PTransform):
             | "Buckets" >> beam.ParDo(_SharedBucketFn()).with_outputs(UNDATED, main=DATED)
         )
         # The links, and the undated buckets two steps read, wait in files (SpillRecordsFn): at
-        # 100,000 articles, held by the local runner, they raised the stories' peak by ~90 MB.
+        # 100,000 articles, held by the local runner, they raised the run's peak by ~75 MiB.
         same = (
             buckets[DATED]
             | "SameEvent" >> beam.FlatMap(_entity_links)
