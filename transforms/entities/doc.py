@@ -53,7 +53,7 @@ class Doc:
             for k in range(len(tokens))
         ]
         self.shouting = _shouting(tokens, line_of)
-        self.cap = [t[0][0].isupper() and _is_cap(t[0]) for t in tokens]
+        self.cap = [_is_cap(t[0]) if t[0][0].isupper() else False for t in tokens]
         self.lower = {t[0] for t in tokens if t[0][:1].islower()}
         # English capitalises demonyms ("Russian"); Italian, French, Spanish do not.
         self.english = len(self.lower & ENGLISH_HINTS) > len(self.lower & ROMANCE_HINTS)
@@ -66,17 +66,26 @@ class Doc:
 
 def _shouting(tokens: list[Token], line_of: list[int]) -> list[bool]:
     """Per token: its line is written in capitals (a headline), where a capital proves nothing."""
-    words = [k for k, t in enumerate(tokens) if len(t[0]) > 1 and t[0].isalpha()]
-    upper = Counter(line_of[k] for k in words if tokens[k][0].isupper())
+    upper = Counter(
+        line_of[k]
+        for k, t in enumerate(tokens)
+        if t[0].isupper() and len(t[0]) > 1 and t[0].isalpha()
+    )
     if not any(up >= 3 for up in upper.values()):  # most texts: no line can be loud
         return [False] * len(tokens)
-    seen = Counter(line_of[k] for k in words)
+    seen = Counter(line_of[k] for k, t in enumerate(tokens) if len(t[0]) > 1 and t[0].isalpha())
     loud = {ln for ln, up in upper.items() if seen[ln] >= 3 and up >= 0.7 * seen[ln]}
     return [ln in loud for ln in line_of]
 
 
 def _is_cap(tok: str) -> bool:
-    return tok[:1].isupper() and any(c.isalpha() for c in tok) and not tok.endswith(("'", "’"))
+    """A capitalised word: an upper-case first letter, not an elision ("L'", "D’")."""
+    first = tok[:1]
+    return (
+        first.isupper()
+        and (first.isalpha() or any(c.isalpha() for c in tok))
+        and not tok.endswith(("'", "’"))
+    )
 
 
 def abbreviation(tokens: list[Token], k: int) -> bool:

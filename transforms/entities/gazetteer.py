@@ -47,18 +47,18 @@ class Gazetteer:
         # Every Italian municipality: evidence for the rules that an unknown name is a place,
         # never matched on its own (many are surnames: "Ferrara", "Marino").
         self.towns = frozenset(towns)
-        caps = set()
-        for _, _, _, names in rows:
-            for name in names:
-                caps.update(t[0] for t in tokenize(name) if t[0].isupper() and len(t[0]) > 1)
-        self.caps = frozenset(caps)
+        # Each name's words, tokenized once: the acronyms among them decide every name's keys.
+        words = [[[t[0] for t in tokenize(name)] for name in names] for _, _, _, names in rows]
+        self.caps = frozenset(
+            w for per_row in words for ws in per_row for w in ws if w.isupper() and len(w) > 1
+        )
         self.automaton = ahocorasick.Automaton()
         self.name_tokens: set[str] = set()  # every token key of every name, for the rules
-        for qid, label, kind, names in rows:
+        for (qid, label, kind, names), per_row in zip(rows, words, strict=True):
             idx = len(self.entries)
             self.entries.append(Entry(None if qid in ("", "-") else qid, label, kind, names[0]))
-            for name in names:
-                keys = [token_key(t[0], self.caps) for t in tokenize(name)]
+            for ws in per_row:
+                keys = [token_key(w, self.caps) for w in ws]
                 if not keys:
                     continue
                 variants = [keys]

@@ -22,10 +22,12 @@ from transforms.entities.words import (
 def find_names(doc: Doc) -> list[Span]:
     """Gazetteer matches plus rule-found names, as non-overlapping labelled token spans."""
     matched = _matched(doc)
+    cap = doc.cap
     spans: list[Span] = []
     k, n = 0, len(doc.tokens)
     while k < n:
-        if not _name_like(doc, matched, k):
+        # Most tokens are neither known nor capitalised: _name_like would say no to them.
+        if (matched[k] < 0 and not cap[k]) or not _name_like(doc, matched, k):
             k += 1
             continue
         j = _run_end(doc, matched, k)
