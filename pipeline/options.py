@@ -313,9 +313,11 @@ def load_runner_options() -> list[str]:
     return loaded
 
 
-def flag_parser(prog: str) -> _OneLineParser:
-    """Every flag newsbeam accepts: ours and those of every Beam options class loaded."""
-    load_runner_options()
+def flag_parser(prog: str, runner_flags: bool = True) -> _OneLineParser:
+    """Every flag newsbeam accepts: ours and those of every Beam options class loaded; with
+    runner_flags, the optional runners' flags too (importing Dask's costs ~0.25 CPU-s)."""
+    if runner_flags:
+        load_runner_options()
     parser = _OneLineParser(prog=prog, allow_abbrev=False)
     seen = {}
     for cls in beam_options.PipelineOptions.__subclasses__():
@@ -339,8 +341,11 @@ def given_flags(parser, argv: Sequence[str]) -> set[str]:
 def parse_options(mode: str, argv: Sequence[str]) -> PipelineOptions:
     """Flags -> PipelineOptions; an unknown flag, a bad value or another mode's flag is a
     UsageError naming it."""
-    parser = flag_parser(f"newsbeam {mode}")
+    parser = flag_parser(f"newsbeam {mode}", runner_flags=False)
     _, unknown = parser.parse_known_args(list(argv))
+    if unknown:  # perhaps an optional runner's flag: load those, then ask again
+        parser = flag_parser(f"newsbeam {mode}")
+        _, unknown = parser.parse_known_args(list(argv))
     if unknown:
         raise UsageError(f"unknown flag {unknown[0]} (see `newsbeam {mode} --help`)")
     owner = mode_of_flags()

@@ -8,6 +8,8 @@ import os
 import re
 import shutil
 import socket
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from apache_beam import pvalue
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.transforms import userstate
 
-from tests.conftest import SEEDS, SHARED, shared_path
+from tests.conftest import ROOT, SEEDS, SHARED, shared_path
 
 distributed = pytest.importorskip(
     "distributed", reason="needs the dask extra: pip install '.[dask]'"
@@ -82,6 +84,27 @@ def test_cli_accepts_the_dask_flags():
         ["--dask_local_workers", "3", "--dask_client_address", "tcp://h:8786"]
     )
     assert unknown == [] and known.dask_local_workers == 3 and known.address == "tcp://h:8786"
+
+
+def test_dask_is_imported_only_for_its_flags():
+    """A run without Dask's flags does not import the Dask runner (~0.25 CPU-s); one with them
+    still parses, in a fresh process where nothing imported it before."""
+    probe = (
+        "import sys; from pipeline.options import parse_options; "
+        "o = parse_options('run', sys.argv[1:]); "
+        "print('apache_beam.runners.dask.dask_runner' in sys.modules)"
+    )
+
+    def imported(*flags: str) -> str:
+        cmd = [sys.executable, "-c", probe, "--output", "out", *flags]
+        done = subprocess.run(
+            cmd, check=False, cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert imported() == "False"
+    assert imported("--dask_client_address", "tcp://h:8786") == "True"
 
 
 # --- the Dask translation on small graphs -------------------------------------------------------
