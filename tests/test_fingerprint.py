@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
+from transforms.core.identity import normalise_text
 from transforms.dedupe.fingerprint import (
     DEFAULT_PARAMS,
     MinHasher,
@@ -86,3 +89,14 @@ def test_signature_bytes_round_trip():
 def test_params_must_split_into_bands():
     with pytest.raises(ValueError):
         MinHasher(MinHashParams(num_perm=100, bands=32, band_rows=4))
+
+
+def test_normalised_text_collapses_every_white_space_a_regex_would():
+    """normalise_text joins split() words: the same runs as a \\s+ regex, for every Unicode
+    white space (the content hash and the shingles must not change with the implementation)."""
+    spaces = [chr(c) for c in range(0x110000) if re.fullmatch(r"\s", chr(c))]
+    assert len(spaces) > 20 and all(s.isspace() for s in spaces)
+    for s in spaces:
+        text = f"{s}Uno{s}{s}due\u00a0«tre»{s}"
+        assert normalise_text(text) == 'uno due "tre"'
+    assert normalise_text("\u2003A\u200bB\n\tC\u3000") == "ab c"
