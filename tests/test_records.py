@@ -13,6 +13,7 @@ from transforms.core.records import (
     Entity,
     LanguageShare,
     Topic,
+    TopicEvidence,
     articles_to_table,
 )
 
@@ -96,5 +97,32 @@ def test_rows_round_trip_through_arrow():
         "end": 16,
     }
     assert rows[0]["languages"][0]["lang"] == "it"
+    assert rows[0]["topic_evidence"] is None
     assert rows[1]["published_at"] is None
     assert rows[0]["published_at"].isoformat() == "2026-02-04T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("column", "record"),
+    [
+        ("languages", LanguageShare),
+        ("entities", Entity),
+        ("topics", Topic),
+        ("topic_evidence", TopicEvidence),
+    ],
+)
+def test_nested_records_are_their_structs_in_order(column, record):
+    """articles_to_table hands pyarrow the records as tuples: field order is the struct's."""
+    struct = ARTICLE_SCHEMA.field(column).type.value_type
+    assert [f.name for f in struct] == list(record._fields)
+
+
+def test_topic_evidence_and_authors_round_trip():
+    a = _article(
+        authors=("Ada", "Bo"),
+        topic_evidence=(TopicEvidence("medtop:11000000", ("governo", "ministro")),),
+    )
+    row = articles_to_table([a]).to_pylist()[0]
+    assert row["authors"] == ["Ada", "Bo"]
+    assert row["topic_evidence"] == [{"code": "medtop:11000000", "terms": ["governo", "ministro"]}]
+    assert articles_to_table([]).equals(ARTICLE_SCHEMA.empty_table())
