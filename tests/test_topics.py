@@ -200,6 +200,11 @@ def test_normalise_keeps_offsets():
     assert len(normalise(text)) == len(text) + 2
 
 
+def test_normalise_makes_every_non_word_character_one_space():
+    text = "Crisi\tdi governo—il «Premièr»\u00a0a Roma: 3,5%!"
+    assert normalise(text) == " crisi di governo il  premier  a roma  3 5   "
+
+
 def test_explain_lists_matched_words(lexicon):
     topics, evidence = explain_topics(
         "Il ministro degli Esteri ha incontrato l'ambasciatore.", "Vertice", "it", (), lexicon
