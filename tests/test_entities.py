@@ -23,6 +23,7 @@ from transforms.entities import (
     words,
 )
 from transforms.entities.tag import link
+from transforms.entities.tokens import tokenize
 
 
 def _found(text, gaz):
@@ -532,3 +533,21 @@ def test_office_holders_and_leagues(text, expected, gaz):
 )
 def test_a_city_named_like_its_state_is_the_state_after_a_place(text, place, qid, gaz):
     assert [e.id for e in tag_entities(text, gaz) if e.text == place] == [qid]
+
+
+def test_tokens_split_at_elisions_and_glued_capitals_only():
+    text = "the anniversaryChina, McDonald e l'Ucraina: dell’ÉlyséeParigi"
+    assert tokenize(text) == [
+        ("the", 0, 3),
+        ("anniversary", 4, 15),
+        ("China", 15, 20),
+        (",", 20, 21),
+        ("McDonald", 22, 30),
+        ("e", 31, 32),
+        ("l'", 33, 35),
+        ("Ucraina", 35, 42),
+        (":", 42, 43),
+        ("dell’", 44, 49),
+        ("Élysée", 49, 55),
+        ("Parigi", 55, 61),
+    ]
