@@ -4,16 +4,25 @@ state has explicit coders and ids no other step shares."""
 
 from __future__ import annotations
 
+import pickle
 import shutil
 
 import apache_beam as beam
 import pyarrow.dataset as ds
 import pytest
 from apache_beam.coders import PickleCoder
+from apache_beam.options.pipeline_options import StandardOptions, TypeOptions
 from apache_beam.transforms import userstate
 
 from pipeline.cli import main
-from pipeline.options import RUN, STREAM, UsageError, mode_of_flags, parse_options
+from pipeline.options import (
+    RUN,
+    STREAM,
+    NewsbeamOptions,
+    UsageError,
+    mode_of_flags,
+    parse_options,
+)
 from tests.conftest import SEEDS
 
 # --- flags ---------------------------------------------------------------------------------------
@@ -42,6 +51,21 @@ def test_a_flag_of_one_mode_is_refused_by_the_other(dest, mode, capsys):
 @pytest.mark.parametrize("mode", [RUN, STREAM])
 def test_shared_flags_work_in_both_modes(flag, mode):
     parse_options(mode, [flag])
+
+
+def test_parsed_options_keep_one_view_per_class_and_share_its_values():
+    """Views are built once (Beam asks for one per transform); a value set through one view is
+    what every other view reads, as with Beam's own views; pickling leaves the views out."""
+    options = parse_options(RUN, ["--output", "o", "--runner", "DirectRunner"])
+    standard = options.view_as(StandardOptions)
+    assert options.view_as(StandardOptions) is standard and standard.runner == "DirectRunner"
+    options.view_as(TypeOptions).pipeline_type_check = False
+    assert options.view_as(TypeOptions).pipeline_type_check is False
+    standard.streaming = True
+    assert options.get_all_options()["streaming"] is True
+    copy = pickle.loads(pickle.dumps(options))
+    assert "_views" not in copy.__dict__ and copy.view_as(StandardOptions).streaming is True
+    assert copy.view_as(NewsbeamOptions).output == "o"
 
 
 # --- the same results in both modes ---------------------------------------------------------------
