@@ -22,6 +22,7 @@ from transforms.entities import (
     tag_entities,
     words,
 )
+from transforms.entities.doc import Doc
 from transforms.entities.tag import link
 from transforms.entities.tokens import tokenize
 
@@ -551,3 +552,16 @@ def test_tokens_split_at_elisions_and_glued_capitals_only():
         ("Élysée", 49, 55),
         ("Parigi", 55, 61),
     ]
+
+
+def test_doc_lines_and_where_a_capital_proves_nothing(gaz):
+    """Line numbers count newlines before each token; a token opens a line or follows an
+    opener, but not a title's or an initial's full stop, nor a hyphen inside a name."""
+    text = (
+        "\nIl sig. Rossi ha detto: «Bene». P. Simmons e Domscheit-Berg\n\n"
+        "Nuova riga - poi (tra parentesi) fine"
+    )
+    doc = Doc(text, gaz)
+    assert doc.line_of == [1] * 18 + [3] * 9
+    opening = [doc.tokens[k][0] for k, v in enumerate(doc.initial) if v]
+    assert opening == ["Il", "«", "Bene", ".", "P", "Nuova", "poi", "tra"]

@@ -5,8 +5,9 @@ rules ask of them) and Span (a labelled token range, the rules' currency).
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from collections import Counter
+from itertools import compress
 from typing import NamedTuple
 
 from transforms.entities.gazetteer import Gazetteer
@@ -40,28 +41,58 @@ class Doc:
         self.tokens = tokens = tokenize(text)
         self.lows = [t[0].lower() for t in tokens]
         self.matches = gaz.match(tokens)
-        newlines = [m.start() for m in _NEWLINE.finditer(text)]
-        self.line_of = line_of = [bisect_right(newlines, t[1]) for t in tokens]
-        self.initial = [
-            k == 0
-            or line_of[k] != line_of[k - 1]
-            or (
-                tokens[k - 1][0] in QUOTES_OPEN
-                and not abbreviation(tokens, k - 1)
-                and not (glued_hyphen(tokens, k - 1) and _name_part(tokens[k - 2][0]))
-            )
-            for k in range(len(tokens))
-        ]
+        starts = [t[1] for t in tokens]
+        # Per newline, the tokens before it: a text has a few lines and hundreds of tokens.
+        cuts = [bisect_left(starts, m.start()) for m in _NEWLINE.finditer(text)]
+        self.line_of = line_of = _line_numbers(cuts, len(tokens))
+        self.initial = _initials(text, tokens, starts, cuts)
         self.shouting = _shouting(tokens, line_of)
-        self.cap = [_is_cap(t[0]) if t[0][0].isupper() else False for t in tokens]
-        self.lower = {t[0] for t in tokens if t[0][:1].islower()}
+        self.cap = cap = [_is_cap(t[0]) if t[0][0].isupper() else False for t in tokens]
+        self.lower = {t[0] for t in tokens if t[0][0].islower()}
         # English capitalises demonyms ("Russian"); Italian, French, Spanish do not.
         self.english = len(self.lower & ENGLISH_HINTS) > len(self.lower & ROMANCE_HINTS)
+        initial, shouting = self.initial, self.shouting
         self.mid_caps = {
-            t[0]
-            for k, t in enumerate(tokens)
-            if self.cap[k] and not self.initial[k] and not self.shouting[k]
+            tokens[k][0]
+            for k in compress(range(len(tokens)), cap)
+            if not initial[k] and not shouting[k]
         }
+
+
+def _line_numbers(cuts: list[int], n: int) -> list[int]:
+    """Per token, its line: cuts[i] tokens come before the i-th newline."""
+    line_of: list[int] = []
+    for line, cut in enumerate(cuts):
+        line_of += [line] * (cut - len(line_of))
+    return line_of + [len(cuts)] * (n - len(line_of))
+
+
+# The openers that are one character: found in the text, where each is a token of its own.
+_OPENER_CHARS = [q for q in QUOTES_OPEN if len(q) == 1]
+_OPENER_RE = re.compile("[" + "".join(map(re.escape, _OPENER_CHARS)) + "]")
+_LONG_OPENERS = QUOTES_OPEN - set(_OPENER_CHARS)
+
+
+def _initials(text: str, tokens: list[Token], starts: list[int], cuts: list[int]) -> list[bool]:
+    """Per token: it opens a line, or follows an opening quote or stop (not an initial's full
+    stop, not a hyphen inside a name): where a capital proves nothing."""
+    n = len(tokens)
+    initial = [False] * n
+    for k in (0, *cuts):
+        if k < n:
+            initial[k] = True
+    openers = (bisect_left(starts, m.start()) for m in _OPENER_RE.finditer(text))
+    if _LONG_OPENERS:
+        openers = (k for k, t in enumerate(tokens) if t[0] in QUOTES_OPEN)
+    for k in openers:
+        if (
+            k + 1 < n
+            and tokens[k][0] in QUOTES_OPEN
+            and not abbreviation(tokens, k)
+            and not (glued_hyphen(tokens, k) and _name_part(tokens[k - 1][0]))
+        ):
+            initial[k + 1] = True
+    return initial
 
 
 def _shouting(tokens: list[Token], line_of: list[int]) -> list[bool]:
