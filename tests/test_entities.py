@@ -565,3 +565,20 @@ def test_doc_lines_and_where_a_capital_proves_nothing(gaz):
     assert doc.line_of == [1] * 18 + [3] * 9
     opening = [doc.tokens[k][0] for k, v in enumerate(doc.initial) if v]
     assert opening == ["Il", "«", "Bene", ".", "P", "Nuova", "poi", "tra"]
+
+
+def test_openers_longer_than_a_character_are_read_token_by_token(gaz, monkeypatch):
+    """Openers are found in the text when each is one character; a longer one in the word
+    list sends the reading back token by token, with the same answer for the others."""
+    from transforms.entities import doc as doc_module
+
+    text = "Disse: «Bene». Poi P. Simmons, e VEDI Roma"
+    expected = Doc(text, gaz).initial
+    monkeypatch.setattr(doc_module, "QUOTES_OPEN", doc_module.QUOTES_OPEN | {"VEDI"})
+    monkeypatch.setattr(doc_module, "_LONG_OPENERS", frozenset({"VEDI"}))
+    opened = Doc(text, gaz).initial
+    roma = [t[0] for t in Doc(text, gaz).tokens].index("Roma")
+    assert opened[roma] and not expected[roma]
+    assert [v for k, v in enumerate(opened) if k != roma] == [
+        v for k, v in enumerate(expected) if k != roma
+    ]

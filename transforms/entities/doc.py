@@ -69,7 +69,9 @@ def _line_numbers(cuts: list[int], n: int) -> list[int]:
 
 # The openers that are one character: found in the text, where each is a token of its own.
 _OPENER_CHARS = [q for q in QUOTES_OPEN if len(q) == 1]
-_OPENER_RE = re.compile("[" + "".join(map(re.escape, _OPENER_CHARS)) + "]")
+_OPENER_RE = re.compile(
+    "[" + "".join(map(re.escape, _OPENER_CHARS)) + "]" if _OPENER_CHARS else "(?!)"
+)
 _LONG_OPENERS = QUOTES_OPEN - set(_OPENER_CHARS)
 
 
