@@ -83,9 +83,10 @@ def _initials(text: str, tokens: list[Token], starts: list[int], cuts: list[int]
     for k in (0, *cuts):
         if k < n:
             initial[k] = True
-    openers = (bisect_left(starts, m.start()) for m in _OPENER_RE.finditer(text))
-    if _LONG_OPENERS:
+    if _LONG_OPENERS:  # an opener of several characters is not one character of the text
         openers = (k for k, t in enumerate(tokens) if t[0] in QUOTES_OPEN)
+    else:
+        openers = (bisect_left(starts, m.start()) for m in _OPENER_RE.finditer(text))
     for k in openers:
         if (
             k + 1 < n
