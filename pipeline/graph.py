@@ -75,10 +75,10 @@ def enrich(documents, settings: Settings) -> Chain:
     if settings.stream is not None:
         pages = deduped[AFTER_EXACT]
     language = deduped[ARTICLES] | "DetectLanguage" >> DetectLanguage(
-        backend=steps.language_backend, languages=steps.languages
+        backend=steps.language_backend, languages=steps.languages, cache_dir=steps.cache_dir
     )
     entities = language[ARTICLES] | "TagEntities" >> TagEntities(
-        backend=steps.ner_backend, ner_model=steps.ner_model
+        backend=steps.ner_backend, ner_model=steps.ner_model, cache_dir=steps.cache_dir
     )
     stories = _stories(entities[ARTICLES], settings)
     topics = stories[ARTICLES] | "ScoreTopics" >> ScoreTopics(

@@ -147,6 +147,14 @@ def _step_flags(parser) -> None:
         default=False,
         help="Keep the matched evidence for each topic in the output (topic_evidence).",
     )
+    _flag(
+        g,
+        "cache-dir",
+        default=None,
+        help="Where each worker keeps the built gazetteer and py3langid model between runs (~80 "
+        "MB; loading them is ~0.7 CPU-s faster per process). Default: $XDG_CACHE_HOME/newsbeam "
+        "or ~/.cache/newsbeam; 'off' builds them in every process. Outputs are the same.",
+    )
 
 
 def _run_flags(parser) -> None:

@@ -22,6 +22,7 @@ class Steps(NamedTuple):
     custom_topics: str | None = None
     topics_backend: str = "lexicon"
     explain_topics: bool = False
+    cache_dir: str | None = None  # core.cache's directory; None: off
 
 
 class StreamSources(NamedTuple):
@@ -112,7 +113,17 @@ def checked_steps(opts: NewsbeamOptions) -> Steps:
         custom_topics=opts.custom_topics,
         topics_backend=opts.topics_backend,
         explain_topics=opts.explain_topics,
+        cache_dir=_cache_dir(opts.cache_dir),
     )
+
+
+def _cache_dir(flag: str | None) -> str | None:
+    """--cache-dir: a local path made absolute, the user's cache by default, None for 'off'."""
+    from transforms.core.cache import default_directory
+
+    if flag is None:
+        return default_directory(dict(os.environ))
+    return None if flag.strip().lower() == "off" else local_abspath(flag)
 
 
 def _batch_input(opts: NewsbeamOptions) -> tuple[str, str]:

@@ -7,12 +7,15 @@ Aho-Corasick automaton finds every name in one pass.
 from __future__ import annotations
 
 import gzip
+from collections.abc import Iterator
 from importlib import resources
 from itertools import accumulate, repeat
+from pathlib import Path
 from typing import NamedTuple
 
 import ahocorasick
 
+from transforms.core.cache import Cache, cached, version_of
 from transforms.entities.tokens import ROMAN_NUMERAL, Token, token_key, tokenize
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
@@ -105,10 +108,30 @@ class Gazetteer:
         return out
 
 
-def load_gazetteer(path: str | None = None) -> Gazetteer:
-    """Read the bundled gazetteer (or one at path) and the first-name list."""
+def load_gazetteer(path: str | None = None, cache: Cache | None = None) -> Gazetteer:
+    """Read the bundled gazetteer (or one at path) and the first-name list. With a cache the
+    built Gazetteer is unpickled (~0.04 s) instead of built (~0.4 s) when nothing it is built
+    from changed."""
     data_dir = resources.files("transforms.entities") / "data"
     source = path or str(data_dir / GAZETTEER_FILE)
+    return cached(cache, "gazetteer", _built_from(source), lambda: _build(source))
+
+
+def _built_from(source: str) -> Iterator[bytes | str]:
+    """The key parts: the name file, every word list, and the code that turns them into keys."""
+    yield Path(source).read_bytes()
+    data_dir = resources.files("transforms.entities") / "data"
+    for item in sorted(data_dir.iterdir(), key=lambda entry: entry.name):
+        if item.is_file() and not item.name.endswith(".crfsuite"):
+            yield item.name
+            yield item.read_bytes()
+    for module in ("gazetteer", "tokens", "words"):
+        yield (resources.files("transforms.entities") / f"{module}.py").read_bytes()
+    yield version_of("pyahocorasick")
+
+
+def _build(source: str) -> Gazetteer:
+    data_dir = resources.files("transforms.entities") / "data"
     rows = []
     with gzip.open(source, "rt", encoding="utf-8") as fh:
         for line in fh:

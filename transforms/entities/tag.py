@@ -14,6 +14,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.utils import shared
 
+from transforms.core.cache import Cache
 from transforms.core.failures import ARTICLES, FAILURES, ArticleStep
 from transforms.core.records import Article, Entity
 from transforms.entities.context import (
@@ -197,7 +198,10 @@ def _is_model_dir(path: str) -> bool:
 class TagEntities(beam.PTransform):
     """Article -> Article with entities; outputs "articles" and "failures"."""
 
-    def __init__(self, backend: str = "rules", ner_model: str | None = None):
+    def __init__(
+        self, backend: str = "rules", ner_model: str | None = None, cache_dir: str | None = None
+    ):
+        """cache_dir: where workers keep the built gazetteer between runs (core.cache)."""
         super().__init__()
         if ner_model:
             backend = "spacy"
@@ -207,9 +211,10 @@ class TagEntities(beam.PTransform):
             raise ValueError("entities backend 'spacy' needs ner_model, e.g. it_core_news_lg")
         self._backend = backend
         self._ner_model = ner_model
+        self._cache = Cache(cache_dir) if cache_dir else None
 
     def expand(self, articles):
-        fn = _TagEntitiesFn(self._backend, self._ner_model, shared.Shared())
+        fn = _TagEntitiesFn(self._backend, self._ner_model, shared.Shared(), self._cache)
         return articles | "Tag" >> beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
 
 
@@ -217,23 +222,32 @@ class _Loaded:
     """The gazetteer and the backend's model, held once per worker process (Shared needs an
     object it can reference weakly)."""
 
-    def __init__(self, backend: str, ner_model: str | None):
-        self.gazetteer = load_gazetteer()
+    def __init__(self, backend: str, ner_model: str | None, cache: Cache | None = None):
+        self.gazetteer = load_gazetteer(cache=cache)
         self.resource = load_backend(backend, ner_model)
 
 
 class _TagEntitiesFn(ArticleStep):
     STEP = "entities"
 
-    def __init__(self, backend: str, ner_model: str | None, handle: shared.Shared | None = None):
+    def __init__(
+        self,
+        backend: str,
+        ner_model: str | None,
+        handle: shared.Shared | None = None,
+        cache: Cache | None = None,
+    ):
         super().__init__()
         self._backend = backend
         self._ner_model = ner_model
         self._handle = handle or shared.Shared()
+        self._cache = cache
 
     def load(self) -> Any:
         key = f"entities:{self._backend}:{self._ner_model}"
-        return self._handle.acquire(lambda: _Loaded(self._backend, self._ner_model), tag=key)
+        return self._handle.acquire(
+            lambda: _Loaded(self._backend, self._ner_model, self._cache), tag=key
+        )
 
     def apply(self, article: Article, resource: Any) -> Article:
         ents = tag_with(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 
 import apache_beam as beam
 
+from transforms.core.cache import Cache
 from transforms.core.failures import ARTICLES, FAILURES, ArticleStep
 from transforms.core.records import Article, LanguageShare
 from transforms.language.backends import (
@@ -236,7 +237,13 @@ def backend_problem(backend: str) -> str | None:
 class DetectLanguage(beam.PTransform):
     """Articles -> {"articles": with language fields set, "failures": Failure records}."""
 
-    def __init__(self, backend: str = DEFAULT_BACKEND, languages: Sequence[str] = ()):
+    def __init__(
+        self,
+        backend: str = DEFAULT_BACKEND,
+        languages: Sequence[str] = (),
+        cache_dir: str | None = None,
+    ):
+        """cache_dir: where workers keep built models between runs (core.cache); None: off."""
         super().__init__()
         problem = backend_problem(backend)
         if problem:  # fail on the launcher, not once per worker in setup()
@@ -245,22 +252,24 @@ class DetectLanguage(beam.PTransform):
         self._languages = tuple(
             sorted({code.strip().lower() for code in languages if code.strip()})
         )
+        self._cache = Cache(cache_dir) if cache_dir else None
 
     def expand(self, articles):
-        fn = _DetectLanguageFn(self._backend, self._languages)
+        fn = _DetectLanguageFn(self._backend, self._languages, self._cache)
         return articles | "Detect" >> beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
 
 
 class _DetectLanguageFn(ArticleStep):
     STEP = "language"
 
-    def __init__(self, backend: str, languages: tuple[str, ...]):
+    def __init__(self, backend: str, languages: tuple[str, ...], cache: Cache | None = None):
         super().__init__()
         self._backend = backend
         self._languages = languages
+        self._cache = cache
 
     def load(self) -> LanguageDetector:
-        return load_backend(self._backend, self._languages)
+        return load_backend(self._backend, self._languages, self._cache)
 
     def apply(self, article: Article, detector: LanguageDetector) -> Article:
         language, confidence, shares = detect_language(
