@@ -6,7 +6,9 @@ Prints wall time, docs/s and the ratio to the first runner listed, and where the
 start-up, graph translation, execution, shutdown; for Dask also the workers' busy time per step
 from the task stream, and "dask-sync": the same Dask graph run in-process, i.e. the translation
 without distribution. With --repeat R the runners take turns R times and each reports its least
-wall time: on a shared machine one run's wall time swings by a third or more.
+wall time: on a shared machine one run's wall time swings by a third or more. A runner name with
+the suffix -nocache (e.g. multiprocess-2-nocache) runs with --cache_dir off: every process builds
+its gazetteer and language model, as before core.cache.
 
     nice .venv/bin/python bench/bench_runners.py --n 10000 --shared ../shared --repeat 3
 """
@@ -47,6 +49,16 @@ RUNNERS = {
     "dask-1": ["--dask_local_workers", "1"],
     "dask-2": ["--dask_local_workers", "2"],
 }
+
+
+NOCACHE = "-nocache"  # a runner name's suffix: the same runner with --cache_dir off
+
+
+def runner_flags(name: str) -> list[str]:
+    """A runner's flags; "fnapi-nocache" is fnapi building its models in every process."""
+    if name.endswith(NOCACHE):
+        return [*RUNNERS[name.removesuffix(NOCACHE)], "--cache_dir", "off"]
+    return RUNNERS[name]
 
 
 def write_input(n: int, shared: Path, folder: Path, files: int) -> Path:
@@ -150,7 +162,9 @@ def main() -> None:
     ap.add_argument("--files", type=int, default=16, help="input files the corpus is cut into")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument(
-        "--runners", default=",".join([*RUNNERS, "dask-sync"]), help="comma-separated subset"
+        "--runners",
+        default=",".join([*RUNNERS, "dask-sync"]),
+        help=f"comma-separated subset; a name ending {NOCACHE} runs without the model cache",
     )
     ap.add_argument(
         "--repeat", type=int, default=1, help="interleaved rounds; each runner's least wall time"
@@ -170,7 +184,7 @@ def main() -> None:
                 if name == "dask-sync":
                     r = run_dask_sync(input_dir, out)
                 else:
-                    r = run_once(name, RUNNERS[name], input_dir, out)
+                    r = run_once(name, runner_flags(name), input_dir, out)
                 print(json.dumps(r, default=lambda x: round(x, 2)), flush=True)
                 if name not in best or r["wall"] < best[name]["wall"]:
                     best[name] = r
