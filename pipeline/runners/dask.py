@@ -10,7 +10,6 @@ Scope: bounded pipelines, non-merging windows; stateful and splittable DoFns are
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import pickle
 import re
@@ -153,18 +152,20 @@ def _run_bundle(items, spec: _ParDoSpec, *side_values) -> list:
     return out
 
 
+def _run_bundle_values(items, spec: _ParDoSpec, *side_values) -> list:
+    """_run_bundle for a step with one output: its WindowedValues alone."""
+    return [wv for _, wv in _run_bundle(items, spec, *side_values)]
+
+
+def _select(pairs, tag) -> list:
+    """One output of a multi-output step's bundle, untagged."""
+    return [wv for t, wv in pairs if t == tag]
+
+
 def _task_name(label: str) -> str:
     """A step's label as its tasks' name on the dashboard and in the task stream (dask splits a
     key's name at its first "-")."""
     return "step:" + re.sub(r"[^0-9A-Za-z_./:]+", "_", label)
-
-
-def _tagged(pair, tag) -> bool:
-    return pair[0] == tag
-
-
-def _untag(pair) -> WindowedValue:
-    return pair[1]
 
 
 def _bucketize(items, key_coder, window_coder, n: int) -> list:
@@ -322,14 +323,14 @@ class _BagTranslator(PipelineVisitor):
             dask.delayed(_concat)(self.bags[si.pvalue].to_delayed(optimize_graph=False))
             for si in node.side_inputs
         ]
-        tagged = self.bags[pcoll].map_partitions(
-            _run_bundle, spec, *side_values, token=_task_name(node.full_label)
-        )
-        for tag, out in node.outputs.items():
-            if len(node.outputs) > 1:
-                self.bags[out] = tagged.filter(functools.partial(_tagged, tag=tag)).map(_untag)
-            else:
-                self.bags[out] = tagged.map(_untag)
+        bag, name = self.bags[pcoll], _task_name(node.full_label)
+        if len(node.outputs) == 1:  # the step's own task returns its values: no task to untag
+            (out,) = node.outputs.values()
+            self.bags[out] = bag.map_partitions(_run_bundle_values, spec, *side_values, token=name)
+            return
+        tagged = bag.map_partitions(_run_bundle, spec, *side_values, token=name)
+        for tag, out in node.outputs.items():  # one task per output, not a filter and a map
+            self.bags[out] = tagged.map_partitions(_select, tag, token=f"{name}:{tag}")
 
 
 class DaskPipelineResult(PipelineResult):
