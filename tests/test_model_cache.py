@@ -12,7 +12,7 @@ import sys
 from pipeline.options import NewsbeamOptions, parse_options
 from pipeline.settings import checked_steps
 from tests.conftest import ROOT
-from transforms.core.cache import Cache, cached, default_directory, digest
+from transforms.core.cache import STALE_AFTER_S, Cache, cached, default_directory, digest
 
 
 class Builds:
@@ -74,6 +74,29 @@ def test_writers_leave_no_temporary_files(tmp_path):
     for part in (b"a", b"b", b"c"):
         cached(cache, "thing", [part], Builds(part))
     assert sorted(p.name[0] for p in tmp_path.iterdir()) == ["t", "t", "t"]
+
+
+def test_storing_an_entry_removes_its_name_s_entries_nobody_read_for_a_month(tmp_path):
+    cache = Cache(str(tmp_path))
+    for part in (b"old", b"recent", b"other"):
+        cached(cache, "thing" if part != b"other" else "other", [part], Builds(part))
+    old, recent = (tmp_path / f"thing-{digest([p])}.pickle" for p in (b"old", b"recent"))
+    other = tmp_path / f"other-{digest([b'other'])}.pickle"
+    month_ago = recent.stat().st_mtime - STALE_AFTER_S - 60
+    for entry in (old, other):
+        os.utime(entry, (month_ago, month_ago))
+    cached(cache, "thing", [b"new"], Builds(b"new"))
+    assert not old.exists()  # the same name, unused for a month
+    assert recent.exists() and other.exists()  # in use, or another name
+
+
+def test_reading_an_entry_marks_it_used(tmp_path):
+    cache = Cache(str(tmp_path))
+    cached(cache, "thing", [b"x"], Builds(1))
+    (entry,) = tmp_path.iterdir()
+    os.utime(entry, (0, 0))
+    cached(cache, "thing", [b"x"], Builds(2))
+    assert entry.stat().st_mtime > STALE_AFTER_S
 
 
 def test_the_default_directory_follows_xdg():
