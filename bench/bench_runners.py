@@ -101,14 +101,14 @@ def run_dask_sync(input_dir: Path, out: Path) -> dict:
     the cost of the translation alone, without processes, serialisation or transfers."""
     import dask
 
-    from pipeline.runners.dask import _OVERRIDES, _BagTranslator, _count
+    from pipeline.runners.dask import _OVERRIDES, _BagTranslator, _count, readers_of
 
     options = parse_options("run", ["--input", str(input_dir), "--output", str(out)])
     t0 = time.perf_counter()
     p = beam.Pipeline(runner="FnApiRunner", options=options)
     build_batch(p, settings_from("run", options, 0.0))
     p.replace_all(list(_OVERRIDES))
-    translator = _BagTranslator(npartitions=4)
+    translator = _BagTranslator(npartitions=4, readers=readers_of(p))
     p.visit(translator)
     t1 = time.perf_counter()
     dask.compute(*[bag.map_partitions(_count) for bag in translator.leaves()], scheduler="sync")

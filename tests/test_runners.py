@@ -227,20 +227,54 @@ def test_every_partition_runs_on_its_own_worker_from_step_to_step(dask_cluster):
         watcher.get_task_stream()  # record from now on
         workers = sorted(watcher.scheduler_info()["workers"])
         p = beam.Pipeline(runner=runner, options=options)
+        first = p | beam.Create(range(40)) | beam.Reshuffle() | "First" >> beam.Map(lambda x: x + 1)
+        # two steps read First's output, so each of the three is a task of its own (no chain)
+        _ = first | "Second" >> beam.Map(lambda x: x * 2) | beam.combiners.Count.Globally()
         _ = (
-            p
-            | beam.Create(range(40))
-            | beam.Reshuffle()
-            | "First" >> beam.Map(lambda x: x + 1)
-            | "Second" >> beam.Map(lambda x: x * 2)
-            | beam.combiners.Count.Globally()
+            first
+            | "Other" >> beam.Map(lambda x: -x)
+            | "CountOther" >> beam.combiners.Count.Globally()
         )
         assert p.run().wait_until_finish() == "DONE"
         tasks = watcher.get_task_stream()
         watcher.close()
     placed = [t for t in tasks if isinstance(t["key"], tuple) and "step:" in t["key"][0]]
-    assert {t["key"][0].split("-")[0] for t in placed} >= {"step:First", "step:Second"}
+    names = {t["key"][0].split("-")[0].split("+")[0] for t in placed}  # "+1": a chain's steps
+    assert {"step:First", "step:Second", "step:Other"} <= names
     assert all(t["worker"] == workers[t["key"][-1] % 2] for t in placed)
+
+
+def test_steps_that_read_what_only_they_read_run_as_one_task_per_partition(tmp_path, dask_cluster):
+    """A chain of Maps is one task per partition (each task is a round trip to the scheduler),
+    with the same output as step by step; a step whose output two steps read ends a chain."""
+    options = _dask_options(dask_cluster)
+    with runner_context(options) as runner:
+        watcher = distributed.Client(dask_cluster.scheduler_address, set_as_default=False)
+        watcher.get_task_stream()
+        p = beam.Pipeline(runner=runner, options=options)
+        shared = (
+            p
+            | beam.Create(range(40))
+            | beam.Reshuffle()
+            | "A" >> beam.Map(lambda x: x + 1)
+            | "B" >> beam.Map(lambda x: x * 2)
+            | "C" >> beam.FlatMap(lambda x: [x, x + 1000] if x % 4 == 0 else [x])
+        )
+        for name in ("values", "copies"):  # two readers: C's output is a bag of its own
+            _ = (
+                shared
+                | f"All_{name}" >> beam.combiners.ToList()
+                | f"Write_{name}" >> beam.Map(_write_json, str(tmp_path / f"{name}.json"))
+            )
+        assert p.run().wait_until_finish() == "DONE"
+        tasks = watcher.get_task_stream()
+        watcher.close()
+    names = {t["key"][0].split("-")[0] for t in tasks if isinstance(t["key"], tuple)}
+    assert "step:A+2" in names  # A, B and C in one task per partition
+    assert not {"step:B", "step:C"} & names
+    values = [2 * (x + 1) for x in range(40)]
+    expected = sorted(values + [v + 1000 for v in values if v % 4 == 0], key=json.dumps)
+    assert _read_sinks(tmp_path) == {"values": expected, "copies": expected}
 
 
 GATE_TIMEOUT_S = 60  # a safety net so a broken test ends; never what a test asserts

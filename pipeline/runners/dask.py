@@ -9,6 +9,7 @@ Scope: bounded pipelines, non-merging windows; stateful and splittable DoFns are
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 import pickle
@@ -16,7 +17,7 @@ import re
 import threading
 import uuid
 import zlib
-from typing import Any
+from typing import Any, NamedTuple
 
 import apache_beam as beam
 from apache_beam import pvalue
@@ -152,9 +153,42 @@ def _run_bundle(items, spec: _ParDoSpec, *side_values) -> list:
     return out
 
 
-def _run_bundle_values(items, spec: _ParDoSpec, *side_values) -> list:
-    """_run_bundle for a step with one output: its WindowedValues alone."""
-    return [wv for _, wv in _run_bundle(items, spec, *side_values)]
+class _Chain(NamedTuple):
+    """ParDo steps that run as one task per partition, each reading the one before: a step
+    whose input only it reads joins the chain of the step that made it."""
+
+    source: Any  # the bag the first step reads
+    specs: tuple  # _ParDoSpec per step, in order
+    sides: tuple  # per step, the delayed values of its side inputs
+
+    def then(self, spec: _ParDoSpec, sides: tuple) -> _Chain:
+        return _Chain(self.source, (*self.specs, spec), (*self.sides, sides))
+
+    def args(self) -> tuple:
+        """_run_steps' arguments after the partition: the specs, then every side input."""
+        counts = tuple(len(s) for s in self.sides)
+        return (self.specs, counts, *itertools.chain.from_iterable(self.sides))
+
+    def name(self) -> str:
+        more = len(self.specs) - 1
+        return _task_name(self.specs[0].label) + (f"+{more}" if more else "")
+
+
+def _run_steps(items, specs: tuple, side_counts: tuple, *side_values) -> list:
+    """A chain's bundles one after another; returns the last step's [(tag, WindowedValue)]
+    (every output of an earlier step is the next one's input, as its own task had it)."""
+    out, at = [], 0
+    for i, (spec, n) in enumerate(zip(specs, side_counts, strict=True)):
+        out = _run_bundle(items, spec, *side_values[at : at + n])
+        at += n
+        if i + 1 < len(specs):
+            items = [wv for _, wv in out]
+    return out
+
+
+def _run_steps_values(items, specs: tuple, side_counts: tuple, *side_values) -> list:
+    """_run_steps for a chain whose last step has one output: its WindowedValues alone."""
+    return [wv for _, wv in _run_steps(items, specs, side_counts, *side_values)]
 
 
 def _select(pairs, tag) -> list:
@@ -219,25 +253,67 @@ class _Placement:
         return [self._workers[key[-1] % len(self._workers)]]
 
 
-class _BagTranslator(PipelineVisitor):
-    """Map every PCollection of the (overridden) pipeline to a dask.bag of WindowedValues."""
+class _Readers(PipelineVisitor):
+    """How many steps read each PCollection, as main or side input."""
 
-    def __init__(self, npartitions: int, workers: list[str] | None = None):
+    def __init__(self):
+        self.count: collections.Counter = collections.Counter()
+
+    def visit_transform(self, node: AppliedPTransform) -> None:
+        self.count.update(i for i in node.inputs if not isinstance(i, pvalue.PBegin))
+        self.count.update(si.pvalue for si in node.side_inputs)
+
+
+def readers_of(pipeline) -> collections.Counter:
+    """Readers per PCollection of the (overridden) pipeline; _BagTranslator chains on it."""
+    visitor = _Readers()
+    pipeline.visit(visitor)
+    return visitor.count
+
+
+class _BagTranslator(PipelineVisitor):
+    """Map every PCollection of the (overridden) pipeline to a dask.bag of WindowedValues.
+
+    With `readers` (readers_of), a ParDo whose input only it reads runs in the task of the step
+    before (_Chain): the dedupe's and the stories' chains of small steps had one task per step
+    and partition, each a round trip to the scheduler, which in a 2-worker run on 2 cores also
+    takes CPU from the workers."""
+
+    def __init__(
+        self, npartitions: int, workers: list[str] | None = None, readers: dict | None = None
+    ):
         self._n = npartitions
         self._run = uuid.uuid4().hex[:12]
         self._placement = _Placement(sorted(workers or ()))
+        self._readers = readers or {}
+        self._chains: dict = {}  # PCollection -> _Chain not yet made a bag
         self.bags: dict = {}
         self.consumed: set = set()
 
     def leaves(self) -> list:
         """Bags nobody reads: the sinks. Computing all of them runs every branch."""
+        with self._annotated():
+            for pcoll in list(self._chains):
+                self.bag(pcoll)
         return [bag for pcoll, bag in self.bags.items() if pcoll not in self.consumed]
 
-    def visit_transform(self, node: AppliedPTransform) -> None:
+    def bag(self, pcoll):
+        """The bag of a PCollection; a chain that ends there becomes its one task per partition."""
+        chain = self._chains.pop(pcoll, None)
+        if chain is not None:
+            self.bags[pcoll] = chain.source.map_partitions(
+                _run_steps_values, *chain.args(), token=chain.name()
+            )
+        return self.bags[pcoll]
+
+    def _annotated(self):
         import dask
 
         # allow_other_workers: a task whose worker is gone runs elsewhere instead of waiting
-        with dask.annotate(workers=self._placement, allow_other_workers=True):
+        return dask.annotate(workers=self._placement, allow_other_workers=True)
+
+    def visit_transform(self, node: AppliedPTransform) -> None:
+        with self._annotated():
             self._translate(node)
 
     def _translate(self, node: AppliedPTransform) -> None:
@@ -253,9 +329,9 @@ class _BagTranslator(PipelineVisitor):
         elif isinstance(t, beam.Impulse):
             bag = db.from_sequence([_global(b"")], npartitions=1)
         elif isinstance(t, _Reshuffle):
-            bag = self.bags[inputs[0]].repartition(npartitions=self._n)
+            bag = self.bag(inputs[0]).repartition(npartitions=self._n)
         elif isinstance(t, beam.Flatten):
-            bags = [self.bags[i] for i in inputs]
+            bags = [self.bag(i) for i in inputs]
             bag = db.concat(bags) if bags else db.from_sequence([], npartitions=1)
             if bag.npartitions > self._n:  # concat adds partitions up; keep downstream tasks few
                 bag = bag.repartition(npartitions=self._n)
@@ -290,7 +366,7 @@ class _BagTranslator(PipelineVisitor):
             dask.delayed(_bucketize, pure=True)(
                 part, key_coder, window_coder, self._n, dask_key_name=(f"bucketize-{step}", i)
             )
-            for i, part in enumerate(self.bags[pcoll].to_delayed(optimize_graph=False))
+            for i, part in enumerate(self.bag(pcoll).to_delayed(optimize_graph=False))
         ]
         grouped = [
             dask.delayed(_group_bucket, pure=True)(
@@ -319,18 +395,21 @@ class _BagTranslator(PipelineVisitor):
             window_fn=pcoll.windowing.windowfn,
             side_views=[(type(si), si._view_options()) for si in node.side_inputs],
         )
-        side_values = [
-            dask.delayed(_concat)(self.bags[si.pvalue].to_delayed(optimize_graph=False))
+        sides = tuple(
+            dask.delayed(_concat)(self.bag(si.pvalue).to_delayed(optimize_graph=False))
             for si in node.side_inputs
-        ]
-        bag, name = self.bags[pcoll], _task_name(node.full_label)
-        if len(node.outputs) == 1:  # the step's own task returns its values: no task to untag
+        )
+        if pcoll in self._chains and self._readers.get(pcoll) == 1:
+            chain = self._chains.pop(pcoll).then(spec, sides)
+        else:
+            chain = _Chain(self.bag(pcoll), (spec,), (sides,))
+        if len(node.outputs) == 1:  # its values are the chain's until a step reads them apart
             (out,) = node.outputs.values()
-            self.bags[out] = bag.map_partitions(_run_bundle_values, spec, *side_values, token=name)
+            self._chains[out] = chain
             return
-        tagged = bag.map_partitions(_run_bundle, spec, *side_values, token=name)
+        tagged = chain.source.map_partitions(_run_steps, *chain.args(), token=chain.name())
         for tag, out in node.outputs.items():  # one task per output, not a filter and a map
-            self.bags[out] = tagged.map_partitions(_select, tag, token=f"{name}:{tag}")
+            self.bags[out] = tagged.map_partitions(_select, tag, token=f"{chain.name()}:{tag}")
 
 
 class DaskPipelineResult(PipelineResult):
@@ -391,7 +470,8 @@ class BatchDaskRunner(PipelineRunner):
         npartitions = bag_kwargs.get("npartitions") or max(2, 2 * threads)
 
         pipeline.replace_all(list(_OVERRIDES))
-        translator = _BagTranslator(npartitions, list(client.scheduler_info()["workers"]))
+        workers = list(client.scheduler_info()["workers"])
+        translator = _BagTranslator(npartitions, workers, readers_of(pipeline))
         pipeline.visit(translator)
         # Sinks' sizes only travel back. The graph is not optimised, so every task keeps the key
         # its placement (_Placement) was chosen by (fusion merges and renames keys); optimising
