@@ -5,42 +5,37 @@ hands every output of a multi-output ParDo to every consumer (failures leak into
 treats Reshuffle as a no-op (a file-matching source stays in one partition: no parallelism) and
 calls DoFn.setup() per partition. This runner keeps its option flags and fixes those four.
 Scope: bounded pipelines, non-merging windows; stateful and splittable DoFns are refused.
+How a task runs the steps themselves is in dask_steps.py.
 """
 
 from __future__ import annotations
 
 import collections
-import dataclasses
 import itertools
 import pickle
-import re
-import threading
 import uuid
 import zlib
-from typing import Any, NamedTuple
+from typing import Any
 
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.pipeline import AppliedPTransform, PipelineVisitor, PTransformOverride
-from apache_beam.runners.common import (
-    DoFnContext,
-    DoFnInvoker,
-    DoFnSignature,
-    Receiver,
-    _OutputHandler,
-)
+from apache_beam.runners.common import DoFnSignature
 from apache_beam.runners.dask.dask_runner import DaskOptions
 from apache_beam.runners.dask.overrides import _Create, _Reshuffle
 from apache_beam.runners.runner import PipelineResult, PipelineRunner, PipelineState
-from apache_beam.transforms.sideinputs import SideInputMap
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
 
-# Steps set up on this worker process, by (run, step, thread): setup() runs once per worker and
-# DoFn instead of once per partition, so a gazetteer is loaded once, as Beam promises. Only the
-# current run's steps are kept: a long-lived cluster would otherwise hold every run's models.
-_LIVE_STEPS: dict = {}
+from pipeline.runners.dask_steps import (
+    Chain,
+    ParDoSpec,
+    run_steps,
+    run_steps_values,
+    select_output,
+    task_name,
+)
 
 
 def _global(value: Any) -> WindowedValue:
@@ -64,142 +59,6 @@ _OVERRIDES = (
     _Replace(beam.Create, lambda t: _Create(t.values)),
     _Replace(beam.Reshuffle, lambda t: _Reshuffle()),
 )
-
-
-@dataclasses.dataclass
-class _ParDoSpec:
-    """What a worker needs to run one ParDo step; pickled into the task graph."""
-
-    run: str
-    label: str
-    fn: beam.DoFn
-    args: tuple
-    kwargs: dict
-    window_fn: Any
-    side_views: list  # (view class, view options) per side input, in argument order
-
-    def __dask_tokenize__(self) -> tuple:
-        return (self.run, self.label)  # unique per run and step; hashing the DoFn costs seconds
-
-
-class _Collector(Receiver):
-    """Receives one output tag into the current bundle's list, as (tag, WindowedValue)."""
-
-    def __init__(self, tag: str | None, step: _LiveStep):
-        self._tag, self._step = tag, step
-
-    def receive(self, windowed_value: WindowedValue) -> None:
-        self._step.out.append((self._tag, windowed_value))
-
-
-class _Collectors(dict):
-    def __init__(self, step: _LiveStep):
-        super().__init__()
-        self._step = step
-
-    def __missing__(self, tag):
-        self[tag] = _Collector(tag, self._step)
-        return self[tag]
-
-
-class _LiveStep:
-    """A DoFn after setup() with its invoker, reused by every bundle of the step on this thread.
-
-    Side inputs are the same for every bundle of a run, so they are bound once too."""
-
-    def __init__(self, spec: _ParDoSpec, side_values: tuple):
-        self.out: list = []
-        collectors = _Collectors(self)
-        handler = _OutputHandler(
-            window_fn=spec.window_fn,
-            main_receivers=collectors[None],
-            tagged_receivers=collectors,
-            per_element_output_counter=None,
-            output_batch_converter=None,
-            process_yields_batches=False,
-            process_batch_yields_elements=False,
-        )
-        sides = [
-            SideInputMap(view, options, values)
-            for (view, options), values in zip(spec.side_views, side_values, strict=True)
-        ]
-        self.invoker = DoFnInvoker.create_invoker(
-            DoFnSignature(spec.fn),
-            handler,
-            context=DoFnContext(spec.label, state=None),
-            side_inputs=sides,
-            input_args=list(spec.args),
-            input_kwargs=spec.kwargs,
-            user_state_context=None,
-            bundle_finalizer_param=beam.DoFn.BundleFinalizerParam(),
-        )
-        self.invoker.invoke_setup()
-
-
-def _run_bundle(items, spec: _ParDoSpec, *side_values) -> list:
-    """One partition = one bundle; returns [(tag, WindowedValue)], tag None for the main output."""
-    key = (spec.run, spec.label, threading.get_ident())
-    step = _LIVE_STEPS.get(key)
-    if step is None:
-        for old in [k for k in _LIVE_STEPS if k[0] != spec.run]:
-            _LIVE_STEPS.pop(old).invoker.invoke_teardown()
-        step = _LIVE_STEPS[key] = _LiveStep(spec, side_values)
-    step.out = []
-    step.invoker.invoke_start_bundle()
-    for wv in items:
-        step.invoker.invoke_process(wv)
-    step.invoker.invoke_finish_bundle()
-    out, step.out = step.out, []
-    return out
-
-
-class _Chain(NamedTuple):
-    """ParDo steps that run as one task per partition, each reading the one before: a step
-    whose input only it reads joins the chain of the step that made it."""
-
-    source: Any  # the bag the first step reads
-    specs: tuple  # _ParDoSpec per step, in order
-    sides: tuple  # per step, the delayed values of its side inputs
-
-    def then(self, spec: _ParDoSpec, sides: tuple) -> _Chain:
-        return _Chain(self.source, (*self.specs, spec), (*self.sides, sides))
-
-    def args(self) -> tuple:
-        """_run_steps' arguments after the partition: the specs, then every side input."""
-        counts = tuple(len(s) for s in self.sides)
-        return (self.specs, counts, *itertools.chain.from_iterable(self.sides))
-
-    def name(self) -> str:
-        more = len(self.specs) - 1
-        return _task_name(self.specs[0].label) + (f"+{more}" if more else "")
-
-
-def _run_steps(items, specs: tuple, side_counts: tuple, *side_values) -> list:
-    """A chain's bundles one after another; returns the last step's [(tag, WindowedValue)]
-    (every output of an earlier step is the next one's input, as its own task had it)."""
-    out, at = [], 0
-    for i, (spec, n) in enumerate(zip(specs, side_counts, strict=True)):
-        out = _run_bundle(items, spec, *side_values[at : at + n])
-        at += n
-        if i + 1 < len(specs):
-            items = [wv for _, wv in out]
-    return out
-
-
-def _run_steps_values(items, specs: tuple, side_counts: tuple, *side_values) -> list:
-    """_run_steps for a chain whose last step has one output: its WindowedValues alone."""
-    return [wv for _, wv in _run_steps(items, specs, side_counts, *side_values)]
-
-
-def _select(pairs, tag) -> list:
-    """One output of a multi-output step's bundle, untagged."""
-    return [wv for t, wv in pairs if t == tag]
-
-
-def _task_name(label: str) -> str:
-    """A step's label as its tasks' name on the dashboard and in the task stream (dask splits a
-    key's name at its first "-")."""
-    return "step:" + re.sub(r"[^0-9A-Za-z_./:]+", "_", label)
 
 
 def _bucketize(items, key_coder, window_coder, n: int) -> list:
@@ -275,7 +134,7 @@ class _BagTranslator(PipelineVisitor):
     """Map every PCollection of the (overridden) pipeline to a dask.bag of WindowedValues.
 
     With `readers` (readers_of), a ParDo whose input only it reads runs in the task of the step
-    before (_Chain): the dedupe's and the stories' chains of small steps had one task per step
+    before (Chain): the dedupe's and the stories' chains of small steps had one task per step
     and partition, each a round trip to the scheduler, which in a 2-worker run on 2 cores also
     takes CPU from the workers."""
 
@@ -286,7 +145,7 @@ class _BagTranslator(PipelineVisitor):
         self._run = uuid.uuid4().hex[:12]
         self._placement = _Placement(sorted(workers or ()))
         self._readers = readers or {}
-        self._chains: dict = {}  # PCollection -> _Chain not yet made a bag
+        self._chains: dict = {}  # PCollection -> Chain not yet made a bag
         self.bags: dict = {}
         self.consumed: set = set()
 
@@ -302,7 +161,7 @@ class _BagTranslator(PipelineVisitor):
         chain = self._chains.pop(pcoll, None)
         if chain is not None:
             self.bags[pcoll] = chain.source.map_partitions(
-                _run_steps_values, *chain.args(), token=chain.name()
+                run_steps_values, *chain.args(), token=chain.name()
             )
         return self.bags[pcoll]
 
@@ -361,7 +220,7 @@ class _BagTranslator(PipelineVisitor):
         key_type = typehints.coerce_to_kv_type(pcoll.element_type).tuple_types[0]
         key_coder = coders.registry.get_coder(key_type).as_deterministic_coder(node.full_label)
         window_coder = windowfn.get_window_coder()
-        step = _task_name(node.full_label)[5:] + "-" + self._run
+        step = task_name(node.full_label)[5:] + "-" + self._run
         bucketed = [
             dask.delayed(_bucketize, pure=True)(
                 part, key_coder, window_coder, self._n, dask_key_name=(f"bucketize-{step}", i)
@@ -386,7 +245,7 @@ class _BagTranslator(PipelineVisitor):
                 f"{node.full_label}: stateful or splittable DoFns cannot run on Dask; "
                 "a batch path must use GroupByKey/Combine"
             )
-        spec = _ParDoSpec(
+        spec = ParDoSpec(
             run=self._run,
             label=node.full_label,
             fn=t.fn,
@@ -402,14 +261,16 @@ class _BagTranslator(PipelineVisitor):
         if pcoll in self._chains and self._readers.get(pcoll) == 1:
             chain = self._chains.pop(pcoll).then(spec, sides)
         else:
-            chain = _Chain(self.bag(pcoll), (spec,), (sides,))
+            chain = Chain(self.bag(pcoll), (spec,), (sides,))
         if len(node.outputs) == 1:  # its values are the chain's until a step reads them apart
             (out,) = node.outputs.values()
             self._chains[out] = chain
             return
-        tagged = chain.source.map_partitions(_run_steps, *chain.args(), token=chain.name())
+        tagged = chain.source.map_partitions(run_steps, *chain.args(), token=chain.name())
         for tag, out in node.outputs.items():  # one task per output, not a filter and a map
-            self.bags[out] = tagged.map_partitions(_select, tag, token=f"{chain.name()}:{tag}")
+            self.bags[out] = tagged.map_partitions(
+                select_output, tag, token=f"{chain.name()}:{tag}"
+            )
 
 
 class DaskPipelineResult(PipelineResult):
