@@ -56,7 +56,7 @@ def test_a_corrupt_entry_is_rebuilt_and_replaced(tmp_path):
     cache, build = Cache(str(tmp_path)), Builds([3])
     cached(cache, "thing", [b"x"], build)
     (entry,) = tmp_path.iterdir()
-    entry.write_bytes(entry.read_bytes()[:5])  # cut short, as by a crash of another writer
+    entry.write_bytes(entry.read_bytes()[:5])  # cut short (a full disk, a copy gone wrong)
     assert cached(cache, "thing", [b"x"], build) == [3] and build.calls == 2
     assert pickle.loads(entry.read_bytes()) == [3]
 
