@@ -153,7 +153,8 @@ def _step_flags(parser) -> None:
         default=None,
         help="Where each worker keeps the built gazetteer and py3langid model between runs (~80 "
         "MB; loading them is ~0.7 CPU-s faster per process). Default: $XDG_CACHE_HOME/newsbeam "
-        "or ~/.cache/newsbeam; 'off' builds them in every process. Outputs are the same.",
+        "or $HOME/.cache/newsbeam (none without either); 'off' builds them in every process. "
+        "Outputs are the same.",
     )
 
 

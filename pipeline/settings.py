@@ -118,7 +118,8 @@ def checked_steps(opts: NewsbeamOptions) -> Steps:
 
 
 def _cache_dir(flag: str | None) -> str | None:
-    """--cache-dir: a local path made absolute, the user's cache by default, None for 'off'."""
+    """--cache-dir: a local path made absolute, the user's cache by default (None without a
+    home), None for 'off'."""
     from transforms.core.cache import default_directory
 
     if flag is None:

@@ -100,9 +100,13 @@ def test_reading_an_entry_marks_it_used(tmp_path):
 
 
 def test_the_default_directory_follows_xdg():
-    assert default_directory({"XDG_CACHE_HOME": "/x/cache"}) == "/x/cache/newsbeam"
-    home = os.path.expanduser("~")
-    assert default_directory({}) == os.path.join(home, ".cache", "newsbeam")
+    home = {"HOME": "/home/ana"}
+    assert default_directory({"XDG_CACHE_HOME": "/x/cache", **home}) == "/x/cache/newsbeam"
+    assert default_directory(home) == "/home/ana/.cache/newsbeam"
+    assert default_directory({"XDG_CACHE_HOME": "cache", **home}) == "/home/ana/.cache/newsbeam"
+    # no usable home (a container's arbitrary user): no cache, not one in the working directory
+    assert default_directory({}) is None
+    assert default_directory({"HOME": "~", "XDG_CACHE_HOME": ""}) is None
 
 
 def test_the_flag_chooses_the_directory_or_switches_the_cache_off(tmp_path):

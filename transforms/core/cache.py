@@ -23,7 +23,7 @@ import pickle
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple, TypeVar
@@ -51,10 +51,14 @@ class Cache(NamedTuple):
     directory: str
 
 
-def default_directory(environ: dict[str, str]) -> str:
-    """$XDG_CACHE_HOME/newsbeam, else ~/.cache/newsbeam (the XDG base-directory default)."""
-    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "newsbeam")
+def default_directory(environ: Mapping[str, str]) -> str | None:
+    """$XDG_CACHE_HOME/newsbeam, else $HOME/.cache/newsbeam (the XDG base-directory default);
+    None when neither is an absolute path (a container without HOME): no cache rather than one
+    under the working directory. A relative XDG_CACHE_HOME is ignored, as the XDG spec says."""
+    xdg, home = environ.get("XDG_CACHE_HOME", ""), environ.get("HOME", "")
+    if os.path.isabs(xdg):
+        return os.path.join(xdg, "newsbeam")
+    return os.path.join(home, ".cache", "newsbeam") if os.path.isabs(home) else None
 
 
 def digest(parts: Iterable[bytes | str]) -> str:
