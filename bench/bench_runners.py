@@ -2,7 +2,8 @@
 process), DirectRunner multi_processing (2 workers) and Dask (local cluster of 1 and of 2 worker
 processes: "two workers against one" is dask-2 against dask-1, fnapi against multiprocess-2).
 
-Prints wall time, docs/s and the ratio to the first runner listed, and where the time goes:
+Prints wall time, docs/s, the ratio to the first runner listed, the CPU of the whole process
+tree (this process and the worker processes it started, once they ended) and where the time goes:
 start-up, graph translation, execution, shutdown; for Dask also the workers' busy time per step
 from the task stream, and "dask-sync": the same Dask graph run in-process, i.e. the translation
 without distribution. With --repeat R the runners take turns R times and each reports its least
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import sys
 import tempfile
@@ -124,10 +126,18 @@ def run_dask_sync(input_dir: Path, out: Path) -> dict:
     }
 
 
+def _cpu_seconds() -> float:
+    """User+system CPU of this process and of its children that have ended and been waited for
+    (the local runners' worker processes, once the run has stopped them)."""
+    own, ended = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
+
+
 def run_once(name: str, flags: list[str], input_dir: Path, out: Path) -> dict:
     options = parse_options("run", [*flags, "--input", str(input_dir), "--output", str(out)])
     settings = settings_from("run", options, 0.0)
     phases: dict[str, float] = {}
+    cpu0 = _cpu_seconds()
     t0 = time.perf_counter()
     with runner_context(options) as runner:
         t1 = time.perf_counter()
@@ -149,6 +159,7 @@ def run_once(name: str, flags: list[str], input_dir: Path, out: Path) -> dict:
     return {
         "runner": name,
         "wall": time.perf_counter() - t0,
+        "cpu": _cpu_seconds() - cpu0,
         "phases": phases,
         "busy": busy,
         "rows": counts.get("write.rows", 0),
@@ -198,12 +209,16 @@ def main() -> None:
         f"\nN = {args.n} articles in {args.files} JSON Lines files; same corpus, same session; "
         f"least wall of {args.repeat}"
     )
-    print(f"{'runner':<16}{'wall s':>9}{'docs/s':>9}{'vs ' + results[0]['runner']:>12}  phases (s)")
+    print(
+        f"{'runner':<16}{'wall s':>9}{'docs/s':>9}{'vs ' + results[0]['runner']:>12}"
+        f"{'CPU s':>8}  phases (s)"
+    )
     for r in results:
         phases = "  ".join(f"{k} {v:.1f}" for k, v in r["phases"].items())
+        cpu = f"{r['cpu']:>8.1f}" if "cpu" in r else f"{'':>8}"
         print(
             f"{r['runner']:<16}{r['wall']:>9.1f}{r['read'] / r['wall']:>9.1f}"
-            f"{base / r['wall']:>11.2f}x  {phases}"
+            f"{base / r['wall']:>11.2f}x{cpu}  {phases}"
         )
         if r["busy"]:
             top = sorted(

@@ -1,4 +1,4 @@
-"""The end-to-end, entity and packing benchmarks still run on a tiny corpus: figures are not
+"""The end-to-end, entity, packing, memory and runner benchmarks still run on a tiny corpus:
 checked here (timed tests flake on shared machines), only that bench/ has not rotted."""
 
 from __future__ import annotations
@@ -51,3 +51,13 @@ def test_bench_stage_memory_names_the_steps_and_the_ratio_on_tiny_corpora():
     for step in ("Deduplicate", "GroupStories", "WriteArticles"):
         assert step in stages, stdout
     assert "peak at 80 / peak at 40" in stdout, stdout
+
+
+@pytest.mark.slow
+def test_bench_runners_reports_wall_and_cpu_with_and_without_the_model_cache():
+    stdout = _bench("bench_runners.py", "--n", "20", "--runners", "fnapi,fnapi-nocache")
+    header, *rows = stdout[stdout.index("runner ") :].splitlines()
+    assert "CPU s" in header, stdout
+    assert [r.split()[0] for r in rows[:2]] == ["fnapi", "fnapi-nocache"], stdout
+    cpu = float(rows[1].split()[4])  # this process's and its ended children's CPU, some > 0
+    assert cpu > 0, stdout
