@@ -1,5 +1,6 @@
 """The end-to-end, entity, packing, memory and runner benchmarks still run on a tiny corpus:
-checked here (timed tests flake on shared machines), only that bench/ has not rotted."""
+figures are not checked here (timed tests flake on shared machines), only that bench/ has not
+rotted."""
 
 from __future__ import annotations
 
