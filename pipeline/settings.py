@@ -123,7 +123,7 @@ def _cache_dir(flag: str | None) -> str | None:
     from transforms.core.cache import default_directory
 
     if flag is None:
-        return default_directory(dict(os.environ))
+        return default_directory(os.environ)
     return None if flag.strip().lower() == "off" else local_abspath(flag)
 
 

@@ -14,11 +14,12 @@ from transforms.entities.words import ELISIONS
 _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*['’]?|[^\w\s]")
 ROMAN_NUMERAL = re.compile(r"^[IVXLC]+$")
 # Scraped text glues words across lost line breaks ("anniversaryChina"): cut there.
-_GLUE_RE = re.compile(r"(?<=[a-zà-öø-ÿ]{2})(?=[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ])")
+_LOWER, _UPPER = "[a-zà-öø-ÿ]", "[A-ZÀ-ÖØ-Þ]"
+_GLUE_RE = re.compile(f"(?<={_LOWER}{{2}})(?={_UPPER}{_LOWER})")
 # Where a token may split: an apostrophe, or a glued capital. The capital comes first in the
 # pattern so the regex engine jumps from capital to capital; a lookbehind first was tried at
 # every character of the text (twice the time, the same positions).
-_SPECIAL_RE = re.compile(r"['’]|[A-ZÀ-ÖØ-Þ](?<=[a-zà-öø-ÿ]{2}[A-ZÀ-ÖØ-Þ])(?=[a-zà-öø-ÿ])")
+_SPECIAL_RE = re.compile(f"['’]|{_UPPER}(?<={_LOWER}{{2}}{_UPPER})(?={_LOWER})")
 
 
 # A token is a plain (text, start, end) tuple: named tuples doubled the tagger's time.
