@@ -1,6 +1,8 @@
 """The batch chain on N articles under several runners, in one session: FnApiRunner (one
-process), DirectRunner multi_processing (2 workers) and Dask (local cluster of 1 and of 2 worker
-processes: "two workers against one" is dask-2 against dask-1, fnapi against multiprocess-2).
+process), DirectRunner multi_processing (1 and 2 worker processes) and Dask (local cluster of 1
+and of 2 worker processes). "Two workers against one" is dask-2 against dask-1, and
+multiprocess-2 against multiprocess-1 (the same runner with one worker) and against fnapi (one
+process, no worker to start and no gRPC between runner and worker).
 
 Prints wall time, docs/s, the ratio to the first runner listed, the CPU of the whole process
 tree (this process and the worker processes it started, once they ended) and where the time goes:
@@ -9,7 +11,8 @@ from the task stream, and "dask-sync": the same Dask graph run in-process, i.e. 
 without distribution. With --repeat R the runners take turns R times and each reports its least
 wall time: on a shared machine one run's wall time swings by a third or more. A runner name with
 the suffix -nocache (e.g. multiprocess-2-nocache) runs with --cache_dir off: every process builds
-its gazetteer and language model, as before core.cache.
+its gazetteer and language model, as before core.cache. A Dask runner name with the suffix -pN
+(e.g. dask-2-p4) runs each step in N partitions instead of one per worker thread.
 
     nice .venv/bin/python bench/bench_runners.py --n 10000 --shared ../shared --repeat 3
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import resource
 import shutil
 import sys
@@ -40,6 +44,14 @@ from pipeline.settings import settings_from
 
 RUNNERS = {
     "fnapi": ["--runner", "FnApiRunner"],
+    "multiprocess-1": [
+        "--runner",
+        "DirectRunner",
+        "--direct_running_mode",
+        "multi_processing",
+        "--direct_num_workers",
+        "1",
+    ],
     "multiprocess-2": [
         "--runner",
         "DirectRunner",
@@ -54,12 +66,16 @@ RUNNERS = {
 
 
 NOCACHE = "-nocache"  # a runner name's suffix: the same runner with --cache_dir off
+PARTITIONS = re.compile(r"-p(\d+)$")  # a Dask runner name's suffix: --dask_npartitions N
 
 
 def runner_flags(name: str) -> list[str]:
-    """A runner's flags; "fnapi-nocache" is fnapi building its models in every process."""
+    """A runner's flags; "fnapi-nocache" is fnapi building its models in every process, and
+    "dask-2-p4" is dask-2 with 4 partitions per step."""
     if name.endswith(NOCACHE):
-        return [*RUNNERS[name.removesuffix(NOCACHE)], "--cache_dir", "off"]
+        return [*runner_flags(name.removesuffix(NOCACHE)), "--cache_dir", "off"]
+    if found := PARTITIONS.search(name):
+        return [*RUNNERS[name[: found.start()]], "--dask_npartitions", found.group(1)]
     return RUNNERS[name]
 
 
