@@ -242,6 +242,8 @@ def test_every_partition_runs_on_its_own_worker_from_step_to_step(dask_cluster):
     names = {t["key"][0].split("-")[0].split("+")[0] for t in placed}  # "+1": a chain's steps
     assert {"step:First", "step:Second", "step:Other"} <= names
     assert all(t["worker"] == workers[t["key"][-1] % 2] for t in placed)
+    # one partition per worker thread: more would only add tasks, since placement is fixed
+    assert {t["key"][-1] for t in placed} == {0, 1}
 
 
 def test_steps_that_read_what_only_they_read_run_as_one_task_per_partition(tmp_path, dask_cluster):
