@@ -119,7 +119,8 @@ def _run_bundle(items, spec: ParDoSpec, *side_values) -> list:
     # Dask keeps every task's result until its readers have run, so a worker holds far more
     # objects than a fused Beam stage does, and each full collection walked them all again:
     # 2.2 CPU-s of one worker's ~26 on 10,000 articles, 0.85 with this. Refcounts still free
-    # what is frozen; only cycles made since the last young collection wait for the next run.
+    # what is frozen; only cycles the collector has not reached by a task's end wait for the
+    # next run's unfreeze (or the worker's exit).
     gc.freeze()
     return out
 
