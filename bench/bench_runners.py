@@ -20,6 +20,7 @@ its gazetteer and language model, as before core.cache. A Dask runner name with 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import re
 import resource
@@ -126,11 +127,12 @@ def run_dask_sync(input_dir: Path, out: Path) -> dict:
     p = beam.Pipeline(runner="FnApiRunner", options=options)
     build_batch(p, settings_from("run", options, 0.0))
     p.replace_all(list(_OVERRIDES))
-    translator = _BagTranslator(npartitions=4, readers=readers_of(p))
+    translator = _BagTranslator(npartitions=2, readers=readers_of(p))  # dask-2's partitions
     p.visit(translator)
     t1 = time.perf_counter()
     dask.compute(*[bag.map_partitions(_count) for bag in translator.leaves()], scheduler="sync")
     t2 = time.perf_counter()
+    gc.unfreeze()  # the bundles froze this process's objects (dask_steps); later runners must not
     counts = json.loads(next(out.glob("_runs/*.counts.json")).read_text())
     return {
         "runner": "dask-sync",
