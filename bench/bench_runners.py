@@ -23,7 +23,6 @@ import argparse
 import gc
 import json
 import re
-import resource
 import shutil
 import sys
 import tempfile
@@ -38,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 import apache_beam as beam
 
 from bench.corpus import build_corpus
+from bench.measure import cpu_seconds
 from pipeline.graph import build_batch
 from pipeline.options import parse_options
 from pipeline.runners.choice import runner_context
@@ -144,18 +144,11 @@ def run_dask_sync(input_dir: Path, out: Path) -> dict:
     }
 
 
-def _cpu_seconds() -> float:
-    """User+system CPU of this process and of its children that have ended and been waited for
-    (the local runners' worker processes, once the run has stopped them)."""
-    own, ended = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
-    return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
-
-
 def run_once(name: str, flags: list[str], input_dir: Path, out: Path) -> dict:
     options = parse_options("run", [*flags, "--input", str(input_dir), "--output", str(out)])
     settings = settings_from("run", options, 0.0)
     phases: dict[str, float] = {}
-    cpu0 = _cpu_seconds()
+    cpu0 = cpu_seconds()
     t0 = time.perf_counter()
     with runner_context(options) as runner:
         t1 = time.perf_counter()
@@ -177,7 +170,7 @@ def run_once(name: str, flags: list[str], input_dir: Path, out: Path) -> dict:
     return {
         "runner": name,
         "wall": time.perf_counter() - t0,
-        "cpu": _cpu_seconds() - cpu0,
+        "cpu": cpu_seconds() - cpu0,
         "phases": phases,
         "busy": busy,
         "rows": counts.get("write.rows", 0),
@@ -193,7 +186,8 @@ def main() -> None:
     ap.add_argument(
         "--runners",
         default=",".join([*RUNNERS, "dask-sync"]),
-        help=f"comma-separated subset; a name ending {NOCACHE} runs without the model cache",
+        help=f"comma-separated subset; a name ending {NOCACHE} runs without the model cache, "
+        "a Dask name ending -pN with N partitions",
     )
     ap.add_argument(
         "--repeat", type=int, default=1, help="interleaved rounds; each runner's least wall time"

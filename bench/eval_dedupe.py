@@ -24,6 +24,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.measure import cpu_seconds
 from pipeline.runners.choice import runner_context
 from transforms.core.identity import article_id, canonical_url, content_hash
 from transforms.core.records import Article
@@ -84,7 +85,7 @@ def run(articles: list[Article], params: MinHashParams, beam_args: list[str]):
     """Rows (article_id, duplicate_of, similarity), dropped count, wall and CPU seconds."""
     options = PipelineOptions(beam_args)
     with tempfile.TemporaryDirectory() as tmp, runner_context(options) as runner:
-        started, cpu_started = time.perf_counter(), _cpu_seconds()
+        started, cpu_started = time.perf_counter(), cpu_seconds()
         with beam.Pipeline(runner=runner, options=options) as p:
             result = p | "Create" >> beam.Create(articles) | "Deduplicate" >> Deduplicate(params)
             rows = result["articles"] | "Row" >> beam.Map(
@@ -99,17 +100,10 @@ def run(articles: list[Article], params: MinHashParams, beam_args: list[str]):
                 | "Write" >> beam.io.WriteToText(f"{tmp}/out")
             )
         seconds = time.perf_counter() - started
-        cpu = _cpu_seconds() - cpu_started  # this process and its children
+        cpu = cpu_seconds() - cpu_started  # this process and its children
         out = [tuple(json.loads(line)) for f in Path(tmp).glob("out*") for line in f.open()]
     kept = [row for row in out if row[0] != "exact_redelivery"]
     return kept, len(out) - len(kept), seconds, cpu
-
-
-def _cpu_seconds() -> float:
-    own, children = (
-        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
-    )
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def evaluate_dev(path: Path, seeds: int, beam_args: list[str]) -> None:
