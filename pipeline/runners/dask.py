@@ -327,15 +327,15 @@ class BatchDaskRunner(PipelineRunner):
         bag_kwargs = DaskOptions._extract_bag_kwargs(dask_options)
         client = ddist.Client(set_as_default=False, **dask_options)
         self.clients.append(client)
-        threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+        workers = client.scheduler_info()["workers"]  # address -> its info, at submission
+        threads = sum(w["nthreads"] for w in workers.values())
         # One partition per worker thread: partition i always runs on worker i (_Placement), so
         # more partitions balance nothing; each costs its own tasks, shuffle buckets and spill
         # chunks (2 workers, 10,000 articles: 4 partitions cost ~2 CPU-s more than 2).
         npartitions = bag_kwargs.get("npartitions") or max(1, threads)
 
         pipeline.replace_all(list(_OVERRIDES))
-        workers = list(client.scheduler_info()["workers"])
-        translator = _BagTranslator(npartitions, workers, readers_of(pipeline))
+        translator = _BagTranslator(npartitions, list(workers), readers_of(pipeline))
         pipeline.visit(translator)
         # Sinks' sizes only travel back. The graph is not optimised, so every task keeps the key
         # its placement (_Placement) was chosen by (fusion merges and renames keys); optimising
