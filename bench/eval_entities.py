@@ -130,20 +130,24 @@ SETS = (
 )
 
 
-def check_sets(data: Path, half: str, tagger_for, backend: str) -> None:
+def check_sets(data: Path, half: str, tagger_for, backend: str, per_source: bool) -> None:
     """Per language: the held-out fifths of its training sets (never trained on), one half."""
     labels = ["PER", "ORG", "LOC", "MISC"]
-    for lang, docs in check_docs(data, half).items():
-        res = evaluate(docs, tagger_for(lang), set(labels))
-        report(f"check set {lang}, half {half} ({len(docs)} docs), {backend}", res, labels)
+    for key, docs in check_docs(data, half, per_source).items():
+        res = evaluate(docs, tagger_for(key.split()[0]), set(labels))
+        report(f"check set {key}, half {half} ({len(docs)} docs), {backend}", res, labels)
 
 
 def write_check_sample(data: Path, out: Path, ndocs: int) -> None:
-    """The first documents of half B of each language's check set: CI's quality floor sample."""
+    """CI's quality floor sample: per language, the first documents of half B of the check set
+    of each source (folder) it has."""
     out.mkdir(parents=True, exist_ok=True)
-    for lang, docs in check_docs(data, "B").items():
-        write_conll(docs[:ndocs], out / f"{lang}.conll")
-        print(f"{out / lang}.conll: {min(ndocs, len(docs))} documents")
+    by_lang: dict[str, list] = {}
+    for key, docs in check_docs(data, "B", per_source=True).items():
+        by_lang.setdefault(key.split()[0], []).extend(docs[:ndocs])
+    for lang, docs in by_lang.items():
+        write_conll(docs, out / f"{lang}.conll")
+        print(f"{out / lang}.conll: {len(docs)} documents")
 
 
 def main() -> None:
@@ -166,6 +170,9 @@ def main() -> None:
     ap.add_argument(
         "--write-sample", default=None, type=Path, help="with --check: write CI's sample"
     )
+    ap.add_argument(
+        "--per-source", action="store_true", help="with --check: one figure per training set"
+    )
     args = ap.parse_args()
     root = args.shared / "eval/ner"
     if not root.is_dir():
@@ -184,7 +191,7 @@ def main() -> None:
         write_check_sample(args.check, args.write_sample, 12)
         return
     if args.check:
-        check_sets(args.check, args.half, tagger_for, backend)
+        check_sets(args.check, args.half, tagger_for, backend, args.per_source)
         return
     for key, name, rel, fmt, labels, lang in SETS:
         if args.only and args.only != key:

@@ -1,9 +1,10 @@
-"""Train the entity CRF that ships as transforms/entities/data/ner.crfsuite (`--backend model`).
+"""Train the entity CRFs that ship as transforms/entities/data/ner*.crfsuite (`--backend model`).
 
-.venv/bin/python bench/train_ner.py --data DIR [--shared ../shared] [--c1 0.05 --c2 0.1
-    --iterations 150] [--out PATH]
+.venv/bin/python bench/train_ner.py --data DIR [--language de] [--shared ../shared] [--c1 0.05
+    --c2 0.1 --iterations 150] [--out PATH]
 Trains on the sets ner_data.TRAINING names under DIR (their held-out fifth excepted) plus half A
-of Wikigold from ../shared. Gold tags are carried onto newsbeam's own tokens by character offsets,
+of Wikigold from ../shared, but not those of ner_data.OWN_MODEL_ONLY. With --language, a
+language's own model (ner-<language>.crfsuite) on every set of that language. Gold tags are carried onto newsbeam's own tokens by character offsets,
 so the model learns on the tokens it will see. Only permissively licensed data may go in
 (transforms/PROVENANCE.md); never KIND, CoNLL-2003, WikiNEuRal or MultiNERD.
 """
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pycrfsuite
-from ner_data import TRAINING, build_doc, held_out, read_any, read_conll, take_half
+from ner_data import OWN_MODEL_ONLY, TRAINING, build_doc, held_out, read_any, read_conll, take_half
 
 from transforms.entities import load_gazetteer
 from transforms.entities.doc import Doc
@@ -59,11 +60,14 @@ def _fix_bio(labels: list[str]) -> list[str]:
     return out
 
 
-def training_docs(data: Path, shared: Path, langs: set[str]) -> list[tuple[str, list]]:
-    """(name, documents) per training set: the held-out fifth of each left out."""
+def training_docs(
+    data: Path, shared: Path, langs: set[str], own: bool = False
+) -> list[tuple[str, list]]:
+    """(name, documents) per training set: the held-out fifth of each left out. own: for a
+    language's own model, which also takes the sets of OWN_MODEL_ONLY."""
     out = []
     for lang, rel, fmt, _ in TRAINING:
-        if lang in langs:
+        if lang in langs and (own or rel.split("/")[0] not in OWN_MODEL_ONLY):
             out.append((rel, [d for d in read_any(data / rel, fmt) if not held_out(d)]))
     if "en" in langs:
         wikigold = read_conll(shared / "eval/ner/wikigold-en/wikigold.conll.txt", "wikigold")
@@ -75,17 +79,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True, type=Path)
     ap.add_argument("--shared", default="../shared", type=Path)
-    ap.add_argument("--langs", default="it,en,de,es,fr")
+    ap.add_argument("--langs", default="it,en,de,es,fr", help="the shared model's languages")
+    ap.add_argument("--language", default=None, help="train this language's own model instead")
     ap.add_argument("--c1", type=float, default=0.05)
     ap.add_argument("--c2", type=float, default=0.1)
     ap.add_argument("--iterations", type=int, default=150)
     ap.add_argument("--out", default=None, help="default: the bundled model's file")
     args = ap.parse_args()
     data = resources.files("transforms.entities") / "data"
-    out = args.out or str(data / MODEL_FILE)
+    langs = {args.language} if args.language else set(args.langs.split(","))
+    model_file = f"ner-{args.language}.crfsuite" if args.language else MODEL_FILE
+    out = args.out or str(data / model_file)
     gaz = load_gazetteer()
     trainer = pycrfsuite.Trainer(verbose=False)
-    for name, docs in training_docs(args.data, args.shared, set(args.langs.split(","))):
+    for name, docs in training_docs(args.data, args.shared, langs, own=bool(args.language)):
         ntok = 0
         for doc in docs:
             xseq, yseq = sequence(doc, gaz)
