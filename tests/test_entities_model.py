@@ -69,7 +69,59 @@ def test_gold_tags_move_onto_newsbeam_tokens(gaz):
     assert len(xseq) == len(yseq)
 
 
+def _smartdata_doc(doc_id: str, text: str, mentions: list[tuple[str, str]]) -> dict:
+    spans = [
+        {
+            "type": kind,
+            "span": {"start": text.index(surface), "end": text.index(surface) + len(surface)},
+        }
+        for surface, kind in mentions
+    ]
+    return {"id": doc_id, "text": {"string": text}, "conceptMentions": {"array": spans}}
+
+
+def test_smartdata_mentions_become_bio_tags_on_our_tokens(tmp_path):
+    import gzip
+    import json
+
+    text = (
+        "Die Deutsche Bahn meldet in Berlin Verspätungen. "
+        "Türkische Züge fahren laut Anna Roth in beiden Richtungen."
+    )
+    news = _smartdata_doc(
+        "http://example.de/a",
+        text,
+        [
+            ("Deutsche Bahn", "organization-company"),
+            ("Berlin", "location-city"),
+            ("Verspätungen", "trigger"),  # no name: dropped
+            ("Türkische", "location"),  # a place's adjective: MISC, as GermEval's LOCderiv
+            ("Anna Roth", "person"),
+            ("beiden Richtungen", "location"),  # opens in lower case: no name
+        ],
+    )
+    tweet = _smartdata_doc(
+        "640470024180879360", "RT @DB_Bahn: Berlin gesperrt", [("Berlin", "location")]
+    )
+    path = tmp_path / "v1.json.gz"
+    path.write_bytes(gzip.compress("\n".join(json.dumps(d) for d in (news, tweet, news)).encode()))
+    docs = train_ner.read_any(path, "smartdata")
+    assert len(docs) == 1  # the tweet and the repeated text are left out
+    assert [len(sent) for sent in docs[0]] == [8, 10]  # two sentences
+    tagged = {tok: tag for sent in docs[0] for tok, tag in sent}
+    assert tagged["Deutsche"] == "B-ORG" and tagged["Bahn"] == "I-ORG"
+    assert tagged["Berlin"] == "B-LOC" and tagged["Verspätungen"] == "O"
+    assert tagged["Anna"] == "B-PER" and tagged["Roth"] == "I-PER"
+    assert tagged["Türkische"] == "B-MISC" and tagged["beiden"] == tagged["Richtungen"] == "O"
+
+
 def test_a_model_trained_here_learns_the_pattern(gaz, tmp_path):
+    path = _tiny_model(gaz, tmp_path)
+    ents = tag_entities_model("Oggi Gino Riva parla.", gaz, NerModel(path), "it")
+    assert [(e.text, e.label) for e in ents] == [("Gino Riva", "PER")]
+
+
+def _tiny_model(gaz, tmp_path) -> str:
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -82,13 +134,32 @@ def test_a_model_trained_here_learns_the_pattern(gaz, tmp_path):
     trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 50})
     path = str(tmp_path / "tiny.crfsuite")
     trainer.train(path)
-    ents = tag_entities_model("Oggi Gino Riva parla.", gaz, NerModel(path))
-    assert [(e.text, e.label) for e in ents] == [("Gino Riva", "PER")]
+    return path
+
+
+def test_a_language_with_its_own_model_is_tagged_by_it(gaz, tmp_path):
+    import pycrfsuite
+
+    shared = _tiny_model(gaz, tmp_path)
+    trainer = pycrfsuite.Trainer(verbose=False)  # a "German" model that finds no names
+    trainer.append(*train_ner.sequence([[("Oggi", "O"), ("Gino", "O"), ("Riva", "O")]], gaz))
+    trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 20})
+    german = str(tmp_path / "de.crfsuite")
+    trainer.train(german)
+    model = NerModel(shared, languages={"de": german})
+    text = "Oggi Gino Riva parla."
+    assert [e.text for e in tag_entities_model(text, gaz, model, "it")] == ["Gino Riva"]
+    assert [e.text for e in tag_entities_model(text, gaz, model, "und")] == ["Gino Riva"]
+    assert tag_entities_model(text, gaz, model, "de") == []
+
+
+def test_the_bundled_models_are_the_shared_one_and_german(model):
+    assert set(model.by_language) == {"de"}
 
 
 def test_bundled_model_tags_and_links(gaz, model):
     text = "Der Bundeskanzler Olaf Scholz traf in Berlin Vertreter der Industrie."
-    ents = {(e.text, e.label, e.id) for e in tag_entities_model(text, gaz, model)}
+    ents = {(e.text, e.label, e.id) for e in tag_entities_model(text, gaz, model, "de")}
     assert ("Olaf Scholz", "PER", "Q61053") in ents
     assert ("Berlin", "LOC", "Q64") in ents
     assert not any(e[0] == "Industrie" for e in ents)  # a German noun, not a name
@@ -100,7 +171,7 @@ def test_model_and_rules_split_the_work_by_language(gaz, model):
     assert tag_with("model+rules", text, gaz, model, "it") == tag_entities(text, gaz)
     german = "Bundeskanzler Olaf Scholz sprach in Berlin."
     assert tag_with("model+rules", german, gaz, model, "de") == tag_entities_model(
-        german, gaz, model
+        german, gaz, model, "de"
     )
 
 

@@ -90,10 +90,13 @@ def rule_spans(doc: Doc) -> list[Span]:
     return spans
 
 
-def tag_entities_model(text: str, gazetteer: Gazetteer, model: NerModel) -> list[Entity]:
-    """Entities in text by the CRF, linked through the gazetteer."""
+def tag_entities_model(
+    text: str, gazetteer: Gazetteer, model: NerModel, language: str = "und"
+) -> list[Entity]:
+    """Entities in text by the CRF (the language's own, if it has one), linked through the
+    gazetteer."""
     doc = Doc(text, gazetteer)
-    return _resolve(doc, model_spans(doc, model))
+    return _resolve(doc, model_spans(doc, model, language))
 
 
 def load_backend(backend: str, ner_model: str | None = None) -> Any:
@@ -119,7 +122,7 @@ def tag_with(
         return tag_entities_spacy(text, resource, gazetteer)
     if backend == "rules" or (backend == "model+rules" and language in RULES_LANGUAGES):
         return tag_entities(text, gazetteer)
-    return tag_entities_model(text, gazetteer, resource)
+    return tag_entities_model(text, gazetteer, resource, language)
 
 
 def link(name: str, gazetteer: Gazetteer) -> tuple[str, str | None] | None:
