@@ -18,7 +18,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ner_data import build_doc, check_docs, read_conll, take_half, write_conll
+from ner_data import (
+    OTHER_SCRIPTS,
+    build_doc,
+    check_docs,
+    read_any,
+    read_conll,
+    take_half,
+    write_conll,
+)
 
 from transforms.entities import load_gazetteer
 from transforms.entities.model import NerModel
@@ -138,6 +146,15 @@ def check_sets(data: Path, half: str, tagger_for, backend: str, per_source: bool
         report(f"check set {key}, half {half} ({len(docs)} docs), {backend}", res, labels)
 
 
+def other_scripts(data: Path, half: str, tagger_for, backend: str) -> None:
+    """Languages the model never trained on (ner_data.OTHER_SCRIPTS), one half."""
+    labels = ["PER", "ORG", "LOC"]
+    for lang, rel in OTHER_SCRIPTS:
+        docs = take_half(read_any(data / rel, "uner"), half)
+        res = evaluate(docs, tagger_for(lang), set(labels))
+        report(f"{rel} ({lang}), half {half} ({len(docs)} docs), {backend}", res, labels)
+
+
 def write_check_sample(data: Path, out: Path, ndocs: int) -> None:
     """CI's quality floor sample: per language, the first documents of half B of the check set
     of each source (folder) it has."""
@@ -173,6 +190,12 @@ def main() -> None:
     ap.add_argument(
         "--per-source", action="store_true", help="with --check: one figure per training set"
     )
+    ap.add_argument(
+        "--other-scripts",
+        default=None,
+        type=Path,
+        help="instead: Universal NER's Chinese and Russian PUD files under this folder",
+    )
     args = ap.parse_args()
     root = args.shared / "eval/ner"
     if not root.is_dir():
@@ -192,6 +215,9 @@ def main() -> None:
         return
     if args.check:
         check_sets(args.check, args.half, tagger_for, backend, args.per_source)
+        return
+    if args.other_scripts:
+        other_scripts(args.other_scripts, args.half, tagger_for, backend)
         return
     for key, name, rel, fmt, labels, lang in SETS:
         if args.only and args.only != key:

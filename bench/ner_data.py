@@ -215,11 +215,34 @@ def _pieces(text: str) -> list[tuple[int, int]]:
     return list(zip(bounds[::2], [*bounds[1::2], len(text)], strict=True))
 
 
+def read_uner(path: Path) -> list[list[list[tuple[str, str]]]]:
+    """Universal NER `.iob2` files: `# newdoc` opens a document, other `#` lines are comments,
+    then `index<TAB>token<TAB>BIO tag`; documents cut into blocks of BLOCK sentences."""
+    docs: list[list] = [[]]
+    sent: list[tuple[str, str]] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# newdoc") and docs[-1]:
+            docs.append([])
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if sent:
+                docs[-1].append(sent)
+                sent = []
+            continue
+        cols = line.split("\t")
+        sent.append((cols[1], cols[2]))
+    if sent:
+        docs[-1].append(sent)
+    return [d[k : k + BLOCK] for d in docs for k in range(0, len(d), BLOCK) if d]
+
+
 def read_any(path: Path, fmt: str) -> list[list[list[tuple[str, str]]]]:
     readers = {
         "germeval": read_germeval,
         "hipe": read_hipe,
         "smartdata": read_smartdata,
+        "uner": read_uner,
     }
     return readers[fmt](path) if fmt in readers else read_conll(path, fmt)
 
@@ -251,6 +274,19 @@ TRAINING = (
 # way (French on half A of its check set: 0.599 without them, 0.569 with them; German alone
 # trains as well on its own: 0.726 against 0.716 with the shared model, half A).
 OWN_MODEL_ONLY = {"smartdata"}
+
+
+# Sets in languages (and scripts) the model never trained on, for evaluation only (`eval_entities.py
+# --other-scripts DATA`): Universal NER's PUD test files (news and Wikipedia sentences; never
+# trained on, never shipped), under DATA/uner/ as published: UniversalNER/UNER_Chinese-PUD
+# 647ba537, UNER_Russian-PUD 6f5acd6d, UNER_Portuguese-PUD cda2cf86 (CC BY-SA 3.0),
+# UNER_Swedish-PUD 7fed5e26 (CC BY-SA 4.0).
+OTHER_SCRIPTS = (
+    ("zh", "uner/zh_pud-ud-test.iob2"),
+    ("ru", "uner/ru_pud-ud-test.iob2"),
+    ("pt", "uner/pt_pud-ud-test.iob2"),
+    ("sv", "uner/sv_pud-ud-test.iob2"),
+)
 
 
 def check_docs(data: Path, half: str, per_source: bool = False) -> dict[str, list]:

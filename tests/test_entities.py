@@ -245,6 +245,20 @@ def test_a_list_is_the_union_of_its_languages():
     assert {"sagte", "dijo", "said", "dice"} <= words.SPEECH
 
 
+def test_names_in_other_scripts_are_found_but_not_linked(gaz):
+    # Their links were too often wrong (places inside longer names, historic namesakes): the
+    # names are places, without a QID. The Latin names beside them keep theirs.
+    text = "Президент России прибыл в Москву, затем в Pechino: 在北京会见了俄罗斯总统。"
+    got = [(e.text, e.label, e.id) for e in tag_entities(text, gaz)]
+    assert got == [
+        ("России", "LOC", None),
+        ("Москву", "LOC", None),
+        ("Pechino", "LOC", "Q956"),
+        ("北京", "LOC", None),
+        ("俄罗斯", "LOC", None),
+    ]
+
+
 def test_link_through_gazetteer(gaz):
     assert link("Vladimir Putin", gaz) == ("PER", "Q7747")
     assert link("MOSCA", gaz) == ("LOC", "Q649")

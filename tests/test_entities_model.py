@@ -15,7 +15,7 @@ from transforms.entities import TagEntities, tag_entities
 from transforms.entities.doc import Doc
 from transforms.entities.features import shape, token_features
 from transforms.entities.model import NerModel, bio_spans
-from transforms.entities.tag import RULES_LANGUAGES, tag_entities_model, tag_with
+from transforms.entities.tag import MODEL_LANGUAGES, tag_entities_model, tag_with
 
 _spec = importlib.util.spec_from_file_location("train_ner", ROOT / "bench/train_ner.py")
 train_ner = importlib.util.module_from_spec(_spec)
@@ -167,12 +167,14 @@ def test_bundled_model_tags_and_links(gaz, model):
 
 def test_model_and_rules_split_the_work_by_language(gaz, model):
     text = "Il presidente Mattarella ha incontrato a Roma i vertici della Fiat."
-    assert RULES_LANGUAGES == {"it", "en"}
+    assert MODEL_LANGUAGES == {"de", "es", "fr"}
     assert tag_with("model+rules", text, gaz, model, "it") == tag_entities(text, gaz)
     german = "Bundeskanzler Olaf Scholz sprach in Berlin."
     assert tag_with("model+rules", german, gaz, model, "de") == tag_entities_model(
         german, gaz, model, "de"
     )
+    russian = "Президент России Владимир Путин прибыл в Москву."  # a language it never saw
+    assert tag_with("model+rules", russian, gaz, model, "ru") == tag_entities(russian, gaz)
 
 
 @pytest.mark.parametrize("backend", ["model", "model+rules"])

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import shared_path
 from transforms.entities import Gazetteer
-from transforms.entities.tokens import token_key, tokenize
+from transforms.entities.tokens import ending_variants, token_key, tokenize
 
 
 @pytest.mark.parametrize(
@@ -26,6 +26,9 @@ from transforms.entities.tokens import token_key, tokenize
         ("anniversaryChina", ["anniversary", "China"]),
         ("iPhone McDonald", ["iPhone", "McDonald"]),
         ("", []),
+        # Han, kana and Hangul: a character is a token, so names match inside a run of text.
+        ("在北京会见", ["在", "北", "京", "会", "见"]),
+        ("서울에서 Tokyo東京。", ["서", "울", "에", "서", "Tokyo", "東", "京", "。"]),
     ],
 )
 def test_tokenize_splits_glued_text(text, words):
@@ -42,10 +45,65 @@ def test_tokenize_splits_glued_text(text, words):
         ("XIV", frozenset(), "XIV"),  # Roman numerals keep their case
         ("Dell’", frozenset(), "dell'"),
         ("Mosca", frozenset(), "Mosca"),
+        # Cyrillic words lose one case ending, marked "~", so an inflected name meets its
+        # nominative.
+        ("Москве", frozenset(), "Москв~"),
+        ("Москва", frozenset(), "Москв~"),
+        ("России", frozenset(), "Росс~"),
+        ("Россией", frozenset(), "Росс~"),
+        ("Путина", frozenset(), "Путин~"),
+        ("Путин", frozenset(), "Путин"),
+        ("Ира", frozenset(), "Ира"),  # three letters stay
+        ("США", frozenset({"США"}), "США"),  # a known acronym keeps its form
     ],
 )
 def test_token_key(token, caps, key):
     assert token_key(token, caps) == key
+
+
+def test_a_name_without_an_ending_also_matches_its_inflected_forms():
+    assert ending_variants(["Путин"]) == [["Путин"], ["Путин~"]]
+    assert ending_variants(["Колумб~"]) == [["Колумб~"]]  # "Колумбия" is never plain "Колумб"
+    assert ending_variants(["Paris"]) == [["Paris"]]
+
+
+def test_the_build_keeps_other_scripts_but_not_their_cut_words_or_adjectives():
+    from transforms.entities.scripts import other_script, without_cut_words
+
+    names = ["Colombia", "Col", "Колумбия", "Колумб", "Колумби", "República de Colombia"]
+    assert without_cut_words(names) == ["Colombia", "Col", "Колумбия", "República de Colombia"]
+    assert without_cut_words(["مصر", "مصري"]) == ["مصر", "مصري"]  # only Cyrillic words are cut
+    assert other_script("Россия") and other_script("中国") and other_script("مصر")
+    assert not other_script("египетский")  # lower case where the script has capitals
+    assert not other_script("中")  # one Han character is too short
+    assert not other_script("Paris")
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        (
+            "中国外交部长在北京会见了俄罗斯总统。",
+            [("中国", "Q148"), ("北京", "Q956"), ("俄罗斯", "Q159")],
+        ),
+        ("雖然美國的許多數字化轉型", [("美國", "Q30")]),
+        ("東京で首相が会談した。", [("東京", "Q1490")]),
+        ("서울에서 미국 대통령이 연설했다.", [("서울", "Q8684"), ("미국", "Q30")]),
+        ("Президент России прибыл в Москву.", [("России", "Q159"), ("Москву", "Q649")]),
+        ("وصل الوفد إلى القاهرة من مصر.", [("القاهرة", "Q85"), ("مصر", "Q79")]),
+        ("भारत के प्रधानमंत्री ने दिल्ली में बैठक की।", [("भारत", "Q668"), ("दिल्ली", "Q1353")]),
+        # Columbus is not Colombia; an American ("美國人") is not the United States.
+        ("Христофор Колумб приплыл в Колумбию.", [("Колумбию", "Q739")]),
+        ("這位美國人說道，美國解放了古巴。", [("美國", "Q30"), ("古巴", "Q241")]),
+    ],
+)
+def test_names_in_other_scripts_match_and_link(text, found, gaz):
+    tokens = tokenize(text)
+    got = [
+        (text[tokens[m.i][1] : tokens[m.j - 1][2]], gaz.entries[m.entry].qid)
+        for m in gaz.match(tokens)
+    ]
+    assert got == found
 
 
 def test_match_is_longest_leftmost_and_first_entry_wins():

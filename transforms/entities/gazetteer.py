@@ -16,7 +16,15 @@ from typing import NamedTuple
 import ahocorasick
 
 from transforms.core.cache import Cache, cached, version_of
-from transforms.entities.tokens import ROMAN_NUMERAL, Token, token_key, tokenize
+from transforms.entities.scripts import is_cyrillic
+from transforms.entities.tokens import (
+    ROMAN_NUMERAL,
+    Token,
+    ending_variants,
+    token_key,
+    tokenize,
+)
+from transforms.entities.words import CJK_DERIVED
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
 FIRST_NAMES_FILE = "first_names.txt"
@@ -66,7 +74,7 @@ class Gazetteer:
                 keys = [token_key(w, self.caps) for w in ws]
                 if not keys:
                     continue
-                variants = [keys]
+                variants = ending_variants(keys)
                 if len(keys) > 1 and any(ROMAN_NUMERAL.match(k.upper()) for k in keys):
                     # "XI JINPING" keeps "XI" upper case (it could be a numeral): match it too.
                     variants.append(
@@ -89,7 +97,9 @@ class Gazetteer:
             return []
         if keys is None:  # a plain lower- or title-case word is its own key: skip the call
             keys = [
-                w if "’" not in w and w[-1] != "'" and not w.isupper() else token_key(w, caps)
+                w
+                if "’" not in w and w[-1] != "'" and not w.isupper() and not is_cyrillic(w)
+                else token_key(w, caps)
                 for w, caps in zip((t[0] for t in tokens), repeat(self.caps))
             ]
         # where each key starts in the joined string: 1, then after each key and its space
@@ -104,10 +114,22 @@ class Gazetteer:
         out: list[Match] = []
         reach = 0
         for first, neg_n, idx in found:
-            if first >= reach:
+            if first >= reach and not _derived_after(tokens, first - neg_n):
                 out.append(Match(first, first - neg_n, idx))
                 reach = first - neg_n
         return out
+
+
+def _derived_after(tokens: list[Token], j: int) -> bool:
+    """Han, kana or Hangul after a name that make another word of it ("美國" + "人")."""
+    if j >= len(tokens) or tokens[j][0] not in _DERIVED_FIRST:
+        return False
+    ahead = "".join(t[0] for t in tokens[j : j + _DERIVED_LONGEST])
+    return any(ahead.startswith(word) for word in CJK_DERIVED)
+
+
+_DERIVED_FIRST = frozenset(word[0] for word in CJK_DERIVED)
+_DERIVED_LONGEST = max(len(word) for word in CJK_DERIVED)
 
 
 def load_gazetteer(path: str | None = None, cache: Cache | None = None) -> Gazetteer:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from transforms.entities.scripts import other_script, without_cut_words
 from transforms.entities.wikidata_names import read_names
 from transforms.entities.words import STOP
 
@@ -28,28 +29,11 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-# Natural Earth name columns in scripts our tokenizer handles word by word (CJK is left out).
-NE_NAME_COLUMNS = [
-    "ADMIN",
-    "NAME",
-    "NAME_LONG",
-    "FORMAL_EN",
-    "NAME_ALT",
-    "NAME_DE",
-    "NAME_EN",
-    "NAME_ES",
-    "NAME_FR",
-    "NAME_IT",
-    "NAME_EL",
-    "NAME_HU",
-    "NAME_NL",
-    "NAME_PL",
-    "NAME_PT",
-    "NAME_RU",
-    "NAME_SV",
-    "NAME_TR",
-    "NAME_UK",
-]
+# Natural Earth name columns: all 26 languages (Han, kana and Hangul names match character by
+# character, tokens.py).
+NE_NAME_COLUMNS = _words("""ADMIN NAME NAME_LONG FORMAL_EN NAME_ALT NAME_DE NAME_EN NAME_ES NAME_FR
+NAME_IT NAME_EL NAME_HU NAME_NL NAME_PL NAME_PT NAME_RU NAME_SV NAME_TR NAME_UK NAME_AR
+NAME_BN NAME_FA NAME_HE NAME_HI NAME_ID NAME_JA NAME_KO NAME_UR NAME_VI NAME_ZH NAME_ZHT""")
 CLDR_LANGS = ("it", "en", "fr", "de", "es")
 # Cities: main names from this population up (lower for Italy: Italian news names its towns);
 # alternate names (exonyms such as "Pechino") only for large cities and hand-linked ones.
@@ -95,6 +79,10 @@ STATE_WORDS = set(
 LATIN_RE = re.compile(r"^[A-Za-zÀ-ɏḀ-ỿ'’.\- ]+$")
 
 
+def _long_enough(name: str) -> bool:
+    return len(name) >= 4 or (not LATIN_RE.match(name) and other_script(name))
+
+
 def _clean(name: str) -> str:
     return " ".join(name.replace("|", " ").replace("\t", " ").split())
 
@@ -121,7 +109,8 @@ def _countries(shared: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str
             qid = row["WIKIDATAID"].strip()
             if not qid.startswith("Q"):
                 continue
-            names = [_clean(row[c]) for c in NE_NAME_COLUMNS if len(row.get(c, "").strip()) >= 4]
+            names = [_clean(row.get(c, "")) for c in NE_NAME_COLUMNS]
+            names = [n for n in names if _long_enough(n)]
             names = [n for n in names if n not in COUNTRY_STOP]
             out.append((qid, names))
             for col in ("ISO_A2", "ISO_A2_EH"):
@@ -149,18 +138,26 @@ def _countries(shared: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str
             # The alias list mixes demonyms, regions, empires and typos: keep acronyms we trust
             # and formal forms made of the country's own name plus state words only.
             words = set(v.split())
-            if v in ALIAS_ACRONYMS or (
-                " " in v and LATIN_RE.match(v) and known & words and words <= known | STATE_WORDS
+            if (
+                v in ALIAS_ACRONYMS
+                or (
+                    " " in v
+                    and LATIN_RE.match(v)
+                    and known & words
+                    and words <= known | STATE_WORDS
+                )
+                or other_script(v)
             ):
                 extra.setdefault(qid, []).append(v)
-    return [(qid, names + extra.get(qid, [])) for qid, names in out], by_iso
+    return [(qid, without_cut_words(names + extra.get(qid, []))) for qid, names in out], by_iso
 
 
 def _altnames(city: dict) -> list[str]:
     keep = []
     for n in city.get("alternatenames") or ():
         n = _clean(n)
-        if len(n) >= 4 and LATIN_RE.match(n) and n[0].isupper() and not n.isupper():
+        latin = len(n) >= 4 and LATIN_RE.match(n) and n[0].isupper() and not n.isupper()
+        if latin or other_script(n):
             keep.append(n)
     return keep
 
@@ -177,10 +174,11 @@ def _cities(shared: Path, hand_cities: dict[tuple[str, str], str]):
         alts = _altnames(c)
         qid = next((hand_cities[(cc, n)] for n in [name, *alts] if (cc, n) in hand_cities), None)
         if qid and qid not in linked:
-            # Only the largest city of that name in that country, and without GeoNames'
-            # alternate names: they hold villages and nicknames ("Nikozi", "Whitehall").
+            # Only the largest city of that name in that country, and without GeoNames' Latin
+            # alternate names: they hold villages and nicknames ("Nikozi", "Whitehall"). Its
+            # names in other scripts ("Москва", "莫斯科") are kept.
             linked.add(qid)
-            yield qid, [name]
+            yield qid, [name, *(n for n in alts if not LATIN_RE.match(n))]
             continue
         if pop < (MIN_POP_IT if cc == "IT" else MIN_POP):
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from transforms.entities.doc import Doc, Span, glued_hyphen, is_acronym, is_loud
 from transforms.entities.labels import Run, label_run
+from transforms.entities.scripts import is_cyrillic
 from transforms.entities.tokens import ROMAN_NUMERAL, Token
 from transforms.entities.words import (
     CONNECTORS,
@@ -104,12 +105,21 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
     )
 
 
+def _known_cyrillic_ends(doc: Doc, matched: list[int], j: int) -> bool:
+    """A known Cyrillic name ends before token j: Russian puts a place in the genitive before a
+    name ("президент России Владимир Путин"), so the run stops there."""
+    m = matched[j - 1]
+    return m >= 0 and matched[j] != m and is_cyrillic(doc.tokens[j - 1][0])
+
+
 def _run_end(doc: Doc, matched: list[int], i: int) -> int:
     """Where the run of name-like tokens that starts at i ends: it goes on over name-like words,
     Roman numerals and up to two connectors before a name-like word, within one line."""
     tokens, line_of, n = doc.tokens, doc.line_of, len(doc.tokens)
     j = i + 1
     while j < n and line_of[j] == line_of[i]:
+        if _known_cyrillic_ends(doc, matched, j):
+            break
         if _name_like(doc, matched, j, True) or ROMAN_NUMERAL.match(tokens[j][0]):
             j += 1
             continue

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
-from transforms.entities.words import ELISIONS
+from transforms.entities.scripts import HAN_KANA_HANGUL, is_cyrillic
+from transforms.entities.words import CYRILLIC_ENDINGS, ELISIONS
 
 _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*['’]?|[^\w\s]")
 ROMAN_NUMERAL = re.compile(r"^[IVXLC]+$")
@@ -22,6 +23,11 @@ _GLUE_RE = re.compile(f"(?<={_LOWER}{{2}})(?={_UPPER}{_LOWER})")
 _SPECIAL_RE = re.compile(f"['’]|{_UPPER}(?<={_LOWER}{{2}}{_UPPER})(?={_LOWER})")
 
 
+# Scripts written without spaces between words (Han, kana, Hangul): each character is a token,
+# so a name matches inside a run of text ("在北京会见" holds "北京", "서울에서" holds "서울").
+_CJK_RE = re.compile(f"[{HAN_KANA_HANGUL}]")
+_CJK_PIECE_RE = re.compile(f"[{HAN_KANA_HANGUL}]|[^{HAN_KANA_HANGUL}]+")
+
 # A token is a plain (text, start, end) tuple: named tuples doubled the tagger's time.
 Token = tuple[str, int, int]
 
@@ -29,6 +35,8 @@ Token = tuple[str, int, int]
 def tokenize(text: str) -> list[Token]:
     """Words, elisions and single punctuation marks with character offsets into text."""
     tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    if _CJK_RE.search(text):
+        tokens = [piece for token in tokens for piece in _cjk_pieces(token)]
     # Only a token with an apostrophe or a glued capital can split: find those few by their
     # characters and leave every other token as the regex cut it.
     special = {m.start() for m in _SPECIAL_RE.finditer(text)}
@@ -43,6 +51,13 @@ def tokenize(text: str) -> list[Token]:
         done = k + 1
     out += tokens[done:]
     return out
+
+
+def _cjk_pieces(token: Token) -> list[Token]:
+    word, start = token[0], token[1]
+    if not _CJK_RE.search(word):
+        return [token]
+    return [(m.group(), start + m.start(), start + m.end()) for m in _CJK_PIECE_RE.finditer(word)]
 
 
 def _split_token(token: Token, out: list[Token]) -> None:
@@ -86,8 +101,12 @@ def _apostrophe(word: str) -> int:
 
 
 def token_key(tok: str, caps: frozenset[str] = frozenset()) -> str:
-    """The matching form of a token: straight apostrophes, lower-case elisions, and all-caps
-    words ("PUTIN") in title case unless the gazetteer knows them as acronyms ("NATO")."""
+    """The matching form of a token: straight apostrophes, lower-case elisions, all-caps words
+    ("PUTIN") in title case unless the gazetteer knows them as acronyms ("NATO"), and a Cyrillic
+    word without its case ending, marked "~" when it had one ("Москве", "Москва": "Москв~";
+    "Путин": "Путин", which names also match as "Путин~", tokens.py ending_variants)."""
+    if is_cyrillic(tok) and not tok.isupper():
+        return _without_case_ending(tok)
     if not tok.isupper():
         if "’" in tok:
             tok = tok.replace("’", "'")
@@ -98,3 +117,27 @@ def token_key(tok: str, caps: frozenset[str] = frozenset()) -> str:
     if len(tok) > 1 and tok.isupper() and tok not in caps and not ROMAN_NUMERAL.match(tok):
         return tok[0] + tok[1:].lower()
     return tok
+
+
+def _without_case_ending(word: str) -> str:
+    for ending in CYRILLIC_ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)] + "~"
+    return word
+
+
+def ending_variants(keys: list[str]) -> list[list[str]]:
+    """A name's keys, and those where a Cyrillic word with no ending ("Путин") takes one
+    ("Путин~": "Путина", "Путину"). A word that lost an ending keeps it: "Колумбия" ("Колумб~")
+    is not matched by "Колумб", Columbus."""
+    bare = [k for k, key in enumerate(keys) if is_cyrillic(key) and not key.endswith("~")]
+    if not bare or len(bare) > 3:
+        return [keys]
+    out = []
+    for mask in range(1 << len(bare)):
+        variant = list(keys)
+        for bit, k in enumerate(bare):
+            if mask >> bit & 1:
+                variant[k] += "~"
+        out.append(variant)
+    return out

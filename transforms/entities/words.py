@@ -147,3 +147,11 @@ QUOTES = LISTS["quotes"]
 PERSON_ORG_LINKS = LISTS["person_org_links"]
 # Italian/French/Catalan elided articles and prepositions: "l'Ucraina" is "l'" + "Ucraina".
 ELISIONS = LISTS["elisions"]
+
+
+# Russian case endings (data/endings_ru.tsv), longest first: tokens.py strips one from a Cyrillic
+# word before matching names.
+CYRILLIC_ENDINGS = tuple(sorted(read_lists("endings_ru.tsv")["case"], key=lambda e: (-len(e), e)))
+# Han, kana and Hangul words that turn a place's name before them into another word
+# (data/cjk_words.tsv): "美國人" is an American, not the United States.
+CJK_DERIVED = read_lists("cjk_words.tsv")["derived"]
