@@ -7,6 +7,7 @@ Aho-Corasick automaton finds every name in one pass.
 from __future__ import annotations
 
 import gzip
+import re
 from collections.abc import Iterator
 from importlib import resources
 from itertools import accumulate, repeat
@@ -16,7 +17,6 @@ from typing import NamedTuple
 import ahocorasick
 
 from transforms.core.cache import Cache, cached, version_of
-from transforms.entities.scripts import is_cyrillic
 from transforms.entities.tokens import (
     ROMAN_NUMERAL,
     Token,
@@ -65,7 +65,11 @@ class Gazetteer:
         self.caps = frozenset(
             w for per_row in words for ws in per_row for w in ws if w.isupper() and len(w) > 1
         )
+        # Names in Latin (and other Western) letters, and names in other scripts: two automata,
+        # so that text without those scripts never walks a trie node with thousands of Han
+        # first characters (it doubled the matching time of Latin text).
         self.automaton = ahocorasick.Automaton()
+        self.other_automaton = ahocorasick.Automaton()
         self.name_tokens: set[str] = set()  # every token key of every name, for the rules
         for (qid, label, kind, names), per_row in zip(rows, words, strict=True):
             idx = len(self.entries)
@@ -82,10 +86,12 @@ class Gazetteer:
                     )
                 for variant in variants:
                     key = " " + " ".join(variant) + " "
-                    if key not in self.automaton:  # the file is in priority order: first wins
-                        self.automaton.add_word(key, (idx, len(variant), len(key)))
+                    trie = self.other_automaton if _OTHER_SCRIPT.match(key, 1) else self.automaton
+                    if key not in trie:  # the file is in priority order: first wins
+                        trie.add_word(key, (idx, len(variant), len(key)))
                         self.name_tokens.update(variant)
         self.automaton.make_automaton()
+        self.other_automaton.make_automaton()
         self.by_qid: dict[str, int] = {}  # QID -> its first entry
         for idx, entry in enumerate(self.entries):
             if entry.qid:
@@ -98,7 +104,12 @@ class Gazetteer:
         if keys is None:  # a plain lower- or title-case word is its own key: skip the call
             keys = [
                 w
-                if "’" not in w and w[-1] != "'" and not w.isupper() and not is_cyrillic(w)
+                # (a Cyrillic word is not: its key drops a case ending; scripts.is_cyrillic
+                # inlined, this runs once per token)
+                if "’" not in w
+                and w[-1] != "'"
+                and not w.isupper()
+                and not "\u0400" <= w[0] <= "\u04ff"
                 else token_key(w, caps)
                 for w, caps in zip((t[0] for t in tokens), repeat(self.caps))
             ]
@@ -106,10 +117,15 @@ class Gazetteer:
         positions = accumulate((len(key) + 1 for key in keys[:-1]), initial=1)
         starts = dict(zip(positions, range(len(keys)), strict=True))
         found = []
-        for end, (idx, n, size) in self.automaton.iter(" " + " ".join(keys) + " "):
-            first = starts.get(end - size + 2)  # size counts both framing spaces
-            if first is not None:
-                found.append((first, -n, idx))
+        joined = " " + " ".join(keys) + " "
+        tries = [self.automaton]
+        if len(self.other_automaton) and _OTHER_SCRIPT.search(joined):
+            tries.append(self.other_automaton)
+        for trie in tries:
+            for end, (idx, n, size) in trie.iter(joined):
+                first = starts.get(end - size + 2)  # size counts both framing spaces
+                if first is not None:
+                    found.append((first, -n, idx))
         found.sort()
         out: list[Match] = []
         reach = 0
@@ -118,6 +134,11 @@ class Gazetteer:
                 out.append(Match(first, first - neg_n, idx))
                 reach = first - neg_n
         return out
+
+
+# Letters of scripts other than Latin and Greek (Cyrillic, Armenian, Hebrew, Arabic, the Indic
+# scripts, Han, kana, Hangul...): a name that starts with one goes to the other automaton.
+_OTHER_SCRIPT = re.compile("[\u0400-\u1dbf\u2e80-\ud7ff\uf900-\ufaff]")
 
 
 def _derived_after(tokens: list[Token], j: int) -> bool:

@@ -118,7 +118,7 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
     tokens, line_of, n = doc.tokens, doc.line_of, len(doc.tokens)
     j = i + 1
     while j < n and line_of[j] == line_of[i]:
-        if _known_cyrillic_ends(doc, matched, j):
+        if matched[j - 1] >= 0 and _known_cyrillic_ends(doc, matched, j):
             break
         if _name_like(doc, matched, j, True) or ROMAN_NUMERAL.match(tokens[j][0]):
             j += 1

@@ -120,10 +120,17 @@ def token_key(tok: str, caps: frozenset[str] = frozenset()) -> str:
 
 
 def _without_case_ending(word: str) -> str:
-    for ending in CYRILLIC_ENDINGS:
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)] + "~"
+    for size, endings in _ENDINGS_BY_SIZE:
+        if len(word) - size >= 3 and word[-size:] in endings:
+            return word[:-size] + "~"
     return word
+
+
+# The case endings by length, longest first: one set lookup per length.
+_ENDINGS_BY_SIZE = tuple(
+    (size, frozenset(e for e in CYRILLIC_ENDINGS if len(e) == size))
+    for size in sorted({len(e) for e in CYRILLIC_ENDINGS}, reverse=True)
+)
 
 
 def ending_variants(keys: list[str]) -> list[list[str]]:
