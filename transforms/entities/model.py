@@ -1,7 +1,8 @@
 """The statistical entity tagger: a linear-chain CRF (CRFsuite) over features.py, trained by
 bench/train_ner.py. Doc -> [Span], linked through the gazetteer like the rules' spans.
 
-The weights ship in data/ner.crfsuite (PROVENANCE.md says from what); nothing is downloaded.
+The weights ship in data/ner.crfsuite, the shared model, and data/ner-<language>.crfsuite, a
+language's own (PROVENANCE.md says from what); nothing is downloaded.
 """
 
 from __future__ import annotations
