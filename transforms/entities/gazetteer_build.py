@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from transforms.entities.scripts import other_script, without_cut_words
+from transforms.entities.scripts import is_han, other_script, without_cut_words
 from transforms.entities.wikidata_names import read_names
 from transforms.entities.words import STOP
 
@@ -194,6 +194,24 @@ def _listed_names(listed: list[tuple[str, str, list[str]]]) -> dict[str, tuple[s
     return {n: (qid, label) for qid, label, names in listed for n in names}
 
 
+def _chinese_scripts():
+    """names -> names, each Chinese one followed by its traditional and simplified forms
+    ("中国" and "中國"): sources often hold only one of them. OpenCC (the dev extra)."""
+    import opencc
+
+    converters = [opencc.OpenCC("s2t.json"), opencc.OpenCC("t2s.json")]
+
+    def both(names: list[str]) -> list[str]:
+        out = []
+        for n in names:
+            out.append(n)
+            if is_han(n):
+                out += [c.convert(n) for c in converters]
+        return out
+
+    return both
+
+
 def build(shared: Path) -> list[str]:
     hand_path = resources.files("transforms.entities") / "data" / "people_orgs.tsv"
     hand = _hand_rows(Path(str(hand_path)))
@@ -248,8 +266,10 @@ def build(shared: Path) -> list[str]:
     seen: set[str] = set(NAME_STOP)
     lines = [f"# {FORMAT_VERSION}", f"-\tLOC\tambiguous\t{'|'.join(AMBIGUOUS)}"]
     seen.update(AMBIGUOUS)
+    both_scripts = _chinese_scripts()
     for qid, label, kind, names in entries:
         # First entry wins a surface form: hand list, then countries, then larger cities.
+        names = both_scripts(names)
         uniq = [n for n in dict.fromkeys(names) if n and n not in seen]
         seen.update(uniq)
         if uniq:

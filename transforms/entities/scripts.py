@@ -18,6 +18,14 @@ _OTHER_SCRIPT_RE = re.compile(
 )
 
 
+def is_han(name: str) -> bool:
+    """Written in Han characters (Chinese; or Japanese kanji)."""
+    return bool(_HAN_RE.search(name))
+
+
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
 def is_cyrillic(word: str) -> bool:
     return "\u0400" <= word[0] <= "\u04ff"
 
