@@ -194,7 +194,7 @@ def main() -> None:
         "--other-scripts",
         default=None,
         type=Path,
-        help="instead: Universal NER's Chinese and Russian PUD files under this folder",
+        help="instead: Universal NER's PUD files of ner_data.OTHER_SCRIPTS under this folder",
     )
     args = ap.parse_args()
     root = args.shared / "eval/ner"

@@ -289,13 +289,18 @@ OTHER_SCRIPTS = (
 )
 
 
+def source_of(rel: str) -> str:
+    """A training set's source: the folder of our naming it sits in ("smartdata")."""
+    return rel.split("/")[0]
+
+
 def check_docs(data: Path, half: str, per_source: bool = False) -> dict[str, list]:
     """Language (or "language source") -> the held-out fifths of its training sets (never
     trained on), one half."""
     by_lang: dict[str, list] = {}
     for lang, rel, fmt, _ in TRAINING:
         docs = [d for d in read_any(data / rel, fmt) if held_out(d)]
-        key = f"{lang} {rel.split('/')[0]}" if per_source else lang
+        key = f"{lang} {source_of(rel)}" if per_source else lang
         by_lang.setdefault(key, []).extend(take_half(docs, half))
     return by_lang
 

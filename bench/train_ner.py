@@ -4,8 +4,9 @@
     --c2 0.1 --iterations 150] [--out PATH]
 Trains on the sets ner_data.TRAINING names under DIR (their held-out fifth excepted) plus half A
 of Wikigold from ../shared, but not those of ner_data.OWN_MODEL_ONLY. With --language, a
-language's own model (ner-<language>.crfsuite) on every set of that language. Gold tags are carried onto newsbeam's own tokens by character offsets,
-so the model learns on the tokens it will see. Only permissively licensed data may go in
+language's own model (ner-<language>.crfsuite) on every set of that language. Gold tags are
+carried onto newsbeam's own tokens by character offsets, so the model learns on the tokens it
+will see. Only permissively licensed data may go in
 (transforms/PROVENANCE.md); never KIND, CoNLL-2003, WikiNEuRal or MultiNERD.
 """
 
@@ -21,12 +22,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pycrfsuite
-from ner_data import OWN_MODEL_ONLY, TRAINING, build_doc, held_out, read_any, read_conll, take_half
+from ner_data import (
+    OWN_MODEL_ONLY,
+    TRAINING,
+    build_doc,
+    held_out,
+    read_any,
+    read_conll,
+    source_of,
+    take_half,
+)
 
 from transforms.entities import load_gazetteer
 from transforms.entities.doc import Doc
 from transforms.entities.features import token_features
-from transforms.entities.model import LABELS, MODEL_FILE
+from transforms.entities.model import LABELS, MODEL_FILE, language_file
 
 KEEP = {f"{p}-{lab}" for p in "BI" for lab in LABELS}
 
@@ -67,7 +77,7 @@ def training_docs(
     language's own model, which also takes the sets of OWN_MODEL_ONLY."""
     out = []
     for lang, rel, fmt, _ in TRAINING:
-        if lang in langs and (own or rel.split("/")[0] not in OWN_MODEL_ONLY):
+        if lang in langs and (own or source_of(rel) not in OWN_MODEL_ONLY):
             out.append((rel, [d for d in read_any(data / rel, fmt) if not held_out(d)]))
     if "en" in langs:
         wikigold = read_conll(shared / "eval/ner/wikigold-en/wikigold.conll.txt", "wikigold")
@@ -88,7 +98,7 @@ def main() -> None:
     args = ap.parse_args()
     data = resources.files("transforms.entities") / "data"
     langs = {args.language} if args.language else set(args.langs.split(","))
-    model_file = f"ner-{args.language}.crfsuite" if args.language else MODEL_FILE
+    model_file = language_file(args.language) if args.language else MODEL_FILE
     out = args.out or str(data / model_file)
     gaz = load_gazetteer()
     trainer = pycrfsuite.Trainer(verbose=False)

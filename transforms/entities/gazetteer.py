@@ -7,7 +7,6 @@ Aho-Corasick automaton finds every name in one pass.
 from __future__ import annotations
 
 import gzip
-import re
 from collections.abc import Iterator
 from importlib import resources
 from itertools import accumulate, repeat
@@ -17,6 +16,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from transforms.core.cache import Cache, cached, version_of
+from transforms.entities.scripts import OTHER_LETTER_RE
 from transforms.entities.tokens import (
     ROMAN_NUMERAL,
     Token,
@@ -86,7 +86,7 @@ class Gazetteer:
                     )
                 for variant in variants:
                     key = " " + " ".join(variant) + " "
-                    trie = self.other_automaton if _OTHER_SCRIPT.match(key, 1) else self.automaton
+                    trie = self.other_automaton if OTHER_LETTER_RE.match(key, 1) else self.automaton
                     if key not in trie:  # the file is in priority order: first wins
                         trie.add_word(key, (idx, len(variant), len(key)))
                         self.name_tokens.update(variant)
@@ -119,7 +119,7 @@ class Gazetteer:
         found = []
         joined = " " + " ".join(keys) + " "
         tries = [self.automaton]
-        if len(self.other_automaton) and _OTHER_SCRIPT.search(joined):
+        if len(self.other_automaton) and OTHER_LETTER_RE.search(joined):
             tries.append(self.other_automaton)
         for trie in tries:
             for end, (idx, n, size) in trie.iter(joined):
@@ -134,11 +134,6 @@ class Gazetteer:
                 out.append(Match(first, first - neg_n, idx))
                 reach = first - neg_n
         return out
-
-
-# Letters of scripts other than Latin and Greek (Cyrillic, Armenian, Hebrew, Arabic, the Indic
-# scripts, Han, kana, Hangul...): a name that starts with one goes to the other automaton.
-_OTHER_SCRIPT = re.compile("[\u0400-\u1dbf\u2e80-\ud7ff\uf900-\ufaff]")
 
 
 def _derived_after(tokens: list[Token], j: int) -> bool:

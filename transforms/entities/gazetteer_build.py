@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import gzip
 import io
 import json
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from transforms.entities.scripts import is_han, other_script, without_cut_words
+from transforms.entities.scripts import LATIN_LETTERS, is_han, other_script, without_cut_words
 from transforms.entities.wikidata_names import read_names
 from transforms.entities.words import STOP
 
@@ -76,7 +77,7 @@ STATE_WORDS = set(
     Unidos State States Stato Stati Socialist Sultanate Principality Grand Duchy Emirates Emirati
     Commonwealth d' d'America America""")
 )
-LATIN_RE = re.compile(r"^[A-Za-zÀ-ɏḀ-ỿ'’.\- ]+$")
+LATIN_RE = re.compile(f"^[{LATIN_LETTERS}'’.\\- ]+$")
 
 
 def _long_enough(name: str) -> bool:
@@ -194,22 +195,20 @@ def _listed_names(listed: list[tuple[str, str, list[str]]]) -> dict[str, tuple[s
     return {n: (qid, label) for qid, label, names in listed for n in names}
 
 
-def _chinese_scripts():
-    """names -> names, each Chinese one followed by its traditional and simplified forms
-    ("中国" and "中國"): sources often hold only one of them. OpenCC (the dev extra)."""
-    import opencc
+@functools.cache
+def _opencc() -> tuple:
+    import opencc  # the dev extra: needed only to rebuild the gazetteer
 
-    converters = [opencc.OpenCC("s2t.json"), opencc.OpenCC("t2s.json")]
+    return opencc.OpenCC("s2t.json"), opencc.OpenCC("t2s.json")
 
-    def both(names: list[str]) -> list[str]:
-        out = []
-        for n in names:
-            out.append(n)
-            if is_han(n):
-                out += [c.convert(n) for c in converters]
-        return out
 
-    return both
+def _both_chinese_scripts(names: list[str]) -> list[str]:
+    """Each Chinese name followed by its traditional and simplified forms ("中国", "中國"):
+    sources often hold only one of them."""
+    out = []
+    for n in names:
+        out += [n, *(c.convert(n) for c in _opencc())] if is_han(n) else [n]
+    return out
 
 
 def build(shared: Path) -> list[str]:
@@ -266,10 +265,9 @@ def build(shared: Path) -> list[str]:
     seen: set[str] = set(NAME_STOP)
     lines = [f"# {FORMAT_VERSION}", f"-\tLOC\tambiguous\t{'|'.join(AMBIGUOUS)}"]
     seen.update(AMBIGUOUS)
-    both_scripts = _chinese_scripts()
     for qid, label, kind, names in entries:
         # First entry wins a surface form: hand list, then countries, then larger cities.
-        names = both_scripts(names)
+        names = _both_chinese_scripts(names)
         uniq = [n for n in dict.fromkeys(names) if n and n not in seen]
         seen.update(uniq)
         if uniq:

@@ -20,6 +20,13 @@ MODEL_FILE = "ner.crfsuite"
 # alone so that its data does not pull the shared weights its way (bench/train_ner.py
 # --language; only German so far).
 LANGUAGE_FILE = re.compile(r"ner-([a-z]{2,3})\.crfsuite")
+
+
+def language_file(language: str) -> str:
+    """The file of a language's own model: "ner-de.crfsuite"."""
+    return f"ner-{language}.crfsuite"
+
+
 LABELS = ("PER", "ORG", "LOC", "MISC")
 
 

@@ -9,21 +9,28 @@ from __future__ import annotations
 
 import re
 
+# Latin letters, with the accented ones of Latin-1, Latin Extended-A/B and Extended Additional.
+LATIN_LETTERS = "A-Za-zÀ-ɏḀ-ỿ"
+_LATIN_LETTER_RE = re.compile(f"[{LATIN_LETTERS}]")
 # Han (with compatibility ideographs), hiragana, katakana and Hangul syllables.
 HAN_KANA_HANGUL = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
 _HAN_KANA_HANGUL_RE = re.compile(f"[{HAN_KANA_HANGUL}]")
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Letters of scripts other than Latin and Greek (Cyrillic, Armenian, Hebrew, Arabic, the Indic
+# scripts, Han, kana, Hangul...).
+OTHER_LETTER_RE = re.compile("[\u0400-\u1dbf\u2e80-\ud7ff\uf900-\ufaff]")
 # One script without Latin letters, digits or brackets, at most four words: "Россия", "الصين".
-_OTHER_SCRIPT_RE = re.compile(
-    r"^[^\sA-Za-zÀ-ɏḀ-ỿ0-9()/,.;:\[\]]+(?: [^\sA-Za-zÀ-ɏḀ-ỿ0-9()/,.;:\[\]]+){0,3}$"
-)
+_NOT_LATIN_WORD = f"[^\\s{LATIN_LETTERS}0-9()/,.;:\\[\\]]+"
+_OTHER_SCRIPT_RE = re.compile(f"^{_NOT_LATIN_WORD}(?: {_NOT_LATIN_WORD}){{0,3}}$")
+
+
+def has_latin_letter(text: str, start: int = 0, end: int | None = None) -> bool:
+    return bool(_LATIN_LETTER_RE.search(text, start, len(text) if end is None else end))
 
 
 def is_han(name: str) -> bool:
     """Written in Han characters (Chinese; or Japanese kanji)."""
     return bool(_HAN_RE.search(name))
-
-
-_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def is_cyrillic(word: str) -> bool:

@@ -106,10 +106,9 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
 
 
 def _known_cyrillic_ends(doc: Doc, matched: list[int], j: int) -> bool:
-    """A known Cyrillic name ends before token j: Russian puts a place in the genitive before a
-    name ("президент России Владимир Путин"), so the run stops there."""
-    m = matched[j - 1]
-    return m >= 0 and matched[j] != m and is_cyrillic(doc.tokens[j - 1][0])
+    """The known name over token j - 1 ends there and is Cyrillic: Russian puts a place in the
+    genitive before a name ("президент России Владимир Путин"), so the run stops there."""
+    return matched[j] != matched[j - 1] and is_cyrillic(doc.tokens[j - 1][0])
 
 
 def _run_end(doc: Doc, matched: list[int], i: int) -> int:

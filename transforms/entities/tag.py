@@ -8,7 +8,6 @@ language), "spacy" (an installed spaCy pipeline). All link names through the sam
 from __future__ import annotations
 
 import importlib.util
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -31,6 +30,7 @@ from transforms.entities.gazetteer import Gazetteer, load_gazetteer
 from transforms.entities.institutions_it import institution_names, institutions, seats
 from transforms.entities.model import NerModel, model_spans
 from transforms.entities.rules_it import clubs, place_kinds
+from transforms.entities.scripts import has_latin_letter
 from transforms.entities.spans import corefer, find_names, hyphen_tails, untitled
 from transforms.entities.tokens import token_key, tokenize
 
@@ -142,12 +142,9 @@ def link(name: str, gazetteer: Gazetteer) -> tuple[str, str | None] | None:
 # a hand-judged sample of those links on Universal NER's Chinese and Russian news was 40/50 right
 # (places inside longer names, "西班牙宗教裁判所"; historic namesakes, ancient Macedon), far under
 # the precision the links keep elsewhere. A wrong link costs more than a missing one.
-_LATIN_LETTER = re.compile("[A-Za-zÀ-ɏḀ-ỿ]")
-
-
 def _linkable(doc: Doc, span: Span) -> bool:
     tokens = doc.tokens
-    return bool(_LATIN_LETTER.search(doc.text, tokens[span.i][1], tokens[span.j - 1][2]))
+    return has_latin_letter(doc.text, tokens[span.i][1], tokens[span.j - 1][2])
 
 
 def _resolve(doc: Doc, spans: list[Span]) -> list[Entity]:
