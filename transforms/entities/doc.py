@@ -11,6 +11,7 @@ from itertools import compress
 from typing import NamedTuple
 
 from transforms.entities.gazetteer import Gazetteer
+from transforms.entities.nouns import Nouns
 from transforms.entities.tokens import ROMAN_NUMERAL, Token, tokenize
 from transforms.entities.words import (
     ENGLISH_HINTS,
@@ -33,9 +34,12 @@ _NEWLINE = re.compile("\n")
 
 class Doc:
     """A text as the rules see it: tokens, lower-cased words, gazetteer matches, and per-token
-    facts (line, sentence start, shouting line, capital) plus the words it writes in lower case."""
+    facts (line, sentence start, shouting line, capital) plus the words it writes in lower case.
+    nouns: the known nouns of a language that capitalises them (nouns.py); such a word's capital
+    counts for nothing, and it is no name on its own, unless it follows a given name ("Gerhard
+    Richter")."""
 
-    def __init__(self, text: str, gaz: Gazetteer):
+    def __init__(self, text: str, gaz: Gazetteer, nouns: Nouns | None = None):
         self.text = text
         self.gaz = gaz
         self.tokens = tokens = tokenize(text)
@@ -48,6 +52,8 @@ class Doc:
         self.initial = _initials(text, tokens, starts, cuts)
         self.shouting = _shouting(tokens, line_of)
         self.cap = cap = [_is_cap(t[0]) if t[0][0].isupper() else False for t in tokens]
+        if nouns is not None:
+            self._drop_nouns(nouns)
         self.lower = {t[0] for t in tokens if t[0][0].islower()}
         # English capitalises demonyms ("Russian"); Italian, French, Spanish do not.
         self.english = len(self.lower & ENGLISH_HINTS) > len(self.lower & ROMANCE_HINTS)
@@ -57,6 +63,20 @@ class Doc:
             for k in compress(range(len(tokens)), cap)
             if not initial[k] and not shouting[k]
         }
+
+    def _drop_nouns(self, nouns: Nouns) -> None:
+        """A known noun's capital counts for nothing, and a one-word match on it is dropped
+        ("Ende", a town in Indonesia; "Mitte"), unless the text writes the word after a given
+        name: "Gerhard Richter ... Richter sagte"."""
+        tokens, cap, first = self.tokens, self.cap, self.gaz.first_names
+        surnames = {tokens[k][0] for k in range(1, len(tokens)) if tokens[k - 1][0] in first}
+        plain = set()
+        for k, token in enumerate(tokens):
+            if cap[k] and token[0] not in surnames and token[0] in nouns:
+                cap[k] = False
+                plain.add(k)
+        if plain:
+            self.matches = [m for m in self.matches if m.j - m.i > 1 or m.i not in plain]
 
 
 def _line_numbers(cuts: list[int], n: int) -> list[int]:

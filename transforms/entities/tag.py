@@ -29,6 +29,7 @@ from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer, load_gazetteer
 from transforms.entities.institutions_it import institution_names, institutions, seats
 from transforms.entities.model import NerModel, model_spans
+from transforms.entities.nouns import nouns_for
 from transforms.entities.rules_it import clubs, place_kinds
 from transforms.entities.scripts import has_latin_letter
 from transforms.entities.spans import corefer, find_names, hyphen_tails, untitled
@@ -80,9 +81,11 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
 )
 
 
-def tag_entities(text: str, gazetteer: Gazetteer) -> list[Entity]:
-    """Entities in text by the rules, sorted by start, one id per entity within the text."""
-    doc = Doc(text, gazetteer)
+def tag_entities(text: str, gazetteer: Gazetteer, language: str = "und") -> list[Entity]:
+    """Entities in text by the rules, sorted by start, one id per entity within the text. In a
+    language that capitalises its nouns (one with a noun list: German), known nouns are not
+    names."""
+    doc = Doc(text, gazetteer, nouns_for(language))
     return _resolve(doc, rule_spans(doc))
 
 
@@ -124,7 +127,7 @@ def tag_with(
     if backend == "spacy":
         return tag_entities_spacy(text, resource, gazetteer)
     if backend == "rules" or (backend == "model+rules" and language not in MODEL_LANGUAGES):
-        return tag_entities(text, gazetteer)
+        return tag_entities(text, gazetteer, language)
     return tag_entities_model(text, gazetteer, resource, language)
 
 

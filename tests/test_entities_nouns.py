@@ -1,0 +1,65 @@
+"""German capitalises every noun: the rules take a known noun for a lower-case word (nouns.py)."""
+
+from __future__ import annotations
+
+from transforms.entities.doc import Doc
+from transforms.entities.nouns import Nouns, nouns_for
+from transforms.entities.tag import tag_entities, tag_with
+
+
+def _found(text, gaz, language="de"):
+    return [(e.text, e.label) for e in tag_entities(text, gaz, language)]
+
+
+def test_a_noun_is_known_by_itself_or_by_the_noun_it_ends_in():
+    nouns = Nouns(frozenset({"Gewebe", "Regierung", "Wagen"}), frozenset({"Volkswagen"}))
+    assert "Regierung" in nouns
+    assert "Körpergewebe" in nouns  # a compound: "Gewebe" after "Körper"
+    assert "Volkswagen" not in nouns  # ends in "Wagen" but is known as a name
+    assert "Abwagen" not in nouns  # a tail of 5 letters needs a head of 3 before it
+    assert "Gewebes" not in nouns  # inflected forms are words of their own
+    assert "Berlin" not in nouns
+    assert None not in nouns
+
+
+def test_the_bundled_nouns_are_german_only():
+    german = nouns_for("de")
+    assert german is not None
+    for noun in ("Regierung", "Industrie", "Regeln", "Entwurf", "Woche"):
+        assert noun in german
+    for name in ("Berlin", "Deutschland", "Merkel", "Bundestag", "Union"):
+        assert name not in german
+    assert nouns_for("it") is None
+    assert nouns_for("en") is None
+
+
+def test_german_nouns_are_not_names(gaz):
+    text = "Die Regierung hat am Ende der Woche in Berlin über die Regeln der Industrie beraten."
+    assert _found(text, gaz) == [("Berlin", "LOC")]
+    # Without the language the capitals read as names (the failure issue 20 reported).
+    assert len(_found(text, gaz, "und")) > 1
+
+
+def test_a_noun_after_a_given_name_is_a_surname_throughout_the_text(gaz):
+    text = "Der Maler Gerhard Richter stellte in Köln aus. Richter ist 94 Jahre alt."
+    assert "Richter" in nouns_for("de")  # a judge, in German
+    found = _found(text, gaz)
+    assert ("Gerhard Richter", "PER") in found
+    assert ("Richter", "PER") in found
+
+
+def test_a_one_word_match_on_a_noun_is_dropped_but_longer_names_stay(gaz):
+    def matched(nouns):
+        doc = Doc("Am Ende sprach die Deutsche Bank.", gaz, nouns)
+        return [" ".join(t[0] for t in doc.tokens[m.i : m.j]) for m in doc.matches]
+
+    assert matched(None) == ["Ende", "Deutsche Bank"]  # Ende: a town in Indonesia
+    assert matched(nouns_for("de")) == ["Deutsche Bank"]
+    assert ("Deutsche Bank", "ORG") in _found("Am Ende sprach die Deutsche Bank.", gaz)
+
+
+def test_the_rules_backend_passes_the_language(gaz):
+    text = "Laut dem Entwurf des Ministeriums soll die Bundesbank die Regeln prüfen."
+    assert tag_with("rules", text, gaz, None, "de") == tag_entities(text, gaz, "de")
+    assert ("Bundesbank", "ORG") in _found(text, gaz)
+    assert not {"Entwurf", "Regeln"} & {e for e, _ in _found(text, gaz)}
