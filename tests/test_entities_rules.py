@@ -180,6 +180,13 @@ GUESS_RULE_CASES = {
         ("The Samoan team won the match.", [("Samoan", "MISC")]),
         ("He met the Tongan king.", [("Tongan", "MISC")]),
     ],
+    "unknown_subject": [
+        (
+            "Deciding to pursue drama, Winstone enrolled at the academy.",
+            [("Winstone", "PER")],
+        ),
+        ("Aldrin has been married three times.", [("Aldrin", "PER")]),
+    ],
     "lone_word": [
         ("Ieri Zorbak ha vinto.", [("Zorbak", "MISC")]),
         ("He met Zorbak yesterday.", [("Zorbak", "MISC")]),

@@ -11,9 +11,11 @@ from collections.abc import Callable
 
 from transforms.entities import rules_it
 from transforms.entities.doc import Doc, is_acronym
+from transforms.entities.lexicon import unknown_word
 from transforms.entities.words import (
     CONNECTORS,
     DEMONYM_ENDINGS,
+    DETERMINERS,
     HYPHEN_PLACE_PREFIXES,
     LEADER_GOVERNMENT,
     LOC_WORDS,
@@ -32,10 +34,12 @@ from transforms.entities.words import (
     PLACE_KIND_NOUNS,
     PLACE_OFFICES,
     PLACE_PREPS,
+    PLURAL_ENDINGS,
     QUOTES,
     ROLE_CUES,
     SPEECH,
     SPEECH_AFTER_HA,
+    SUBJECT_VERBS,
     WEAK_DEMONYM_ENDINGS,
     WHO,
     adjective_of_place,
@@ -226,6 +230,19 @@ def weak_demonym(s: Stretch) -> str | None:
     return None
 
 
+def unknown_subject(s: Stretch) -> str | None:
+    """English: a lone word no dictionary has, before a singular verb, is a person ("Winstone
+    enrolled", "Aldrin has"); not after an article ("the Danevirke had"), not a plural
+    ("Melanesians travelled")."""
+    if not (s.lone and s.doc.english and s.after) or not unknown_word(s.words[0]):
+        return None
+    after_article = bool(s.before) and s.before[-1] in DETERMINERS
+    if after_article or s.words[0].lower().endswith(PLURAL_ENDINGS):
+        return None
+    verb = s.after[0]
+    return "PER" if verb in SUBJECT_VERBS or verb.endswith("ed") else None
+
+
 def lone_word(s: Stretch) -> str | None:
     return DEFAULT_SINGLE if s.lone else None
 
@@ -280,6 +297,7 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     demonym,
     after_place_preposition,
     weak_demonym,
+    unknown_subject,
     lone_word,
     hyphen_place,
     connector_inside,

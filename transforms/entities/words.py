@@ -69,6 +69,10 @@ PERSON_OF_LINKS = LISTS["person_of_links"]
 GOVERNMENT_BY_LEADER = LISTS["government_by_leader"]
 LEADER_GOVERNMENT = LISTS["leader_government"]
 SPEECH = LISTS["speech"]
+# What follows a sentence's subject in English, besides any "-ed" past ("Aldrin has", "Winstone
+# met"): the evidence that a lone unknown word is a person. Singular only: "the Maya were".
+SUBJECT_VERBS = LISTS["subject_verbs"]
+DETERMINERS = LISTS["determiners"]
 WHO = LISTS["who"]
 # Plural nouns that open a sentence before "said" ("Analysts said"): not names (a tuple for
 # str.endswith).

@@ -1,8 +1,11 @@
-"""German capitalises every noun: the rules take a known noun for a lower-case word (nouns.py)."""
+"""What the rules know of common words: German capitalises every noun, so a known noun is taken
+for a lower-case word (nouns.py); English capitalises every sentence's first word, so a word no
+English dictionary has may open a sentence as a name (lexicon.py)."""
 
 from __future__ import annotations
 
 from transforms.entities.doc import Doc
+from transforms.entities.lexicon import english_words, unknown_word
 from transforms.entities.nouns import Nouns, nouns_for
 from transforms.entities.tag import tag_entities, tag_with
 
@@ -63,3 +66,20 @@ def test_the_rules_backend_passes_the_language(gaz):
     assert tag_with("rules", text, gaz, None, "de") == tag_entities(text, gaz, "de")
     assert ("Bundesbank", "ORG") in _found(text, gaz)
     assert not {"Entwurf", "Regeln"} & {e for e, _ in _found(text, gaz)}
+
+
+def test_english_words_are_lower_case_dictionary_words():
+    words = english_words()
+    assert {"enrolled", "academy", "married", "yesterday"} <= words
+    assert not {"clinton", "winstone", "aldrin"} & words  # the list's names are capitalised
+    assert unknown_word("Winstone")
+    assert not unknown_word("Yesterday")
+    assert not unknown_word("NASA")  # acronyms are the acronym rules' business
+    assert not unknown_word("B-52")
+
+
+def test_an_unknown_word_opens_an_english_sentence_as_a_name(gaz):
+    text = "Aldrin has been married three times. Yesterday was his birthday."
+    assert _found(text, gaz, "en") == [("Aldrin", "PER")]
+    # Italian text: the English dictionary says nothing there.
+    assert _found("Zorbak ha vinto ieri.", gaz, "it") == []

@@ -1,0 +1,49 @@
+"""Build transforms/entities/data/english_words.txt.gz: the English dictionary words the rules
+consult to tell a name from a capitalised word (transforms/entities/lexicon.py).
+
+.venv/bin/python bench/build_english_words.py [--source /usr/share/dict/american-english
+    --source /usr/share/dict/british-english]
+The sources are SCOWL's American and British English lists at size 50 as Debian ships them
+(`apt-get install wamerican wbritish`, version 2020.12.07-2 of both; their copyright notice, the
+same file in both packages, must travel with every copy: data/english_words.COPYRIGHT). Only
+words written wholly in lower-case letters are kept: the lists' capitalised entries are names
+("Clinton"), which is what the rules are looking for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+from importlib import resources
+from pathlib import Path
+
+DIALECTS = ("american", "british")
+HEADER = (
+    "# English words: SCOWL size 50, American and British (Debian wamerican and wbritish\n"
+    "# 2020.12.07-2), lower-case entries only.\n"
+    "# Copyright notice: english_words.COPYRIGHT beside this file. Built by\n"
+    "# bench/build_english_words.py.\n"
+)
+
+
+def words(lines: list[str]) -> list[str]:
+    return sorted({w for w in (line.strip() for line in lines) if w.isalpha() and w.islower()})
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--source", type=Path, action="append", help="default: both lists")
+    ap.add_argument("--out", default=None, help="default: the bundled file")
+    args = ap.parse_args()
+    sources = args.source or [Path("/usr/share/dict") / f"{v}-english" for v in DIALECTS]
+    kept = words([line for src in sources for line in src.read_text(encoding="utf-8").splitlines()])
+    data = resources.files("transforms.entities") / "data"
+    out = args.out or str(data / "english_words.txt.gz")
+    # mtime=0 keeps the bytes the same from run to run (a versioned artefact).
+    with open(out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write((HEADER + "".join(w + "\n" for w in kept)).encode("utf-8"))
+    print(f"{', '.join(map(str, sources))}: {len(kept)} words -> {out}")
+
+
+if __name__ == "__main__":
+    main()
