@@ -8,6 +8,7 @@ import pytest
 
 from transforms.entities.wikidata_names import (
     Named,
+    cabinets,
     everypolitician,
     party_facts,
     plausible,
@@ -104,3 +105,33 @@ def test_bundled_list_reads_and_names_the_known_people():
     assert names["Donald Tusk"] == "Q946"
     assert names["Pedro Sánchez"] == "Q6070218"
     assert "Michael Johnson" not in names  # one Wikipedia edition: a namesake's name as often
+
+
+def test_cabinets_keep_government_offices_and_first_bearers_of_a_name(tmp_path):
+    long = tmp_path / "italy-ministers"
+    long.mkdir()
+    (long / "holders21.csv").write_text(
+        "position,person,personID,start,end,gender,DOB,DOD,image,enwiki\n"
+        "Minister of Foreign Affairs,Lamberto Dini,Q208100,1995,1996,male,,,,Lamberto Dini\n"
+        "Secretary of State for Wales,David Jones,Q728167,2012,2014,male,,,,"
+        "David Jones (Clwyd West MP)\n"
+        "ambassador to Panama,Glyn Davies,Q56849377,1999,2002,male,,,,\n"
+        "Parliamentary Under-Secretary of State,Kevin Foster,Q19873325,2019,,male,,,,\n"
+        "Deputy Prime Minister,Ann Example,Q1,2019,,female,,,,Ann Example\n",
+        encoding="utf-8",
+    )
+    short = tmp_path / "chad-ministers"
+    short.mkdir()
+    (short / "holders21.csv").write_text(
+        "position,person,personID,start,end\n"
+        "Minister of Education,Nagoum Yamassoum,Q1371488,1996,\n"
+        "President,Idriss Déby,Q57413,1990,2021\n",
+        encoding="utf-8",
+    )
+    got = cabinets(sorted(tmp_path.glob("*/holders21.csv")))
+    assert [(r.qid, r.names) for r in got] == [
+        ("Q1371488", ("Nagoum Yamassoum",)),
+        ("Q57413", ("Idriss Déby",)),
+        ("Q208100", ("Lamberto Dini",)),
+    ]
+    assert {r.label for r in got} == {"PER"}

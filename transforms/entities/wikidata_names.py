@@ -30,6 +30,16 @@ HEAD_OF_STATE = 200.0  # above any Wikipedia edition count (the most linked legi
 # a namesake's ("Michael Johnson", one edition, is an Australian MP and a sprinter). Chosen on
 # half A of the NER dev sets, where every link from 4 editions down was a namesake.
 MIN_EDITIONS = 5
+# Members of national governments count as legislators in this many Wikipedia editions.
+MINISTER = 10.0
+CABINET_FILE = "holders21.csv"
+CABINET_OFFICE = re.compile(
+    r"\b(minister|president|prime|premier|chancellor|secretary of state|head of (state|government)"
+    r"|king|queen|monarch|emir|sultan)\b"
+)
+NOT_CABINET_OFFICE = re.compile(
+    r"\b(ambassador|under|assistant|parliamentary|junior|deputy|vice)\b"
+)
 # A name goes to the most prominent of the entities sharing it only if it is this much more
 # prominent than the next; otherwise to none.
 MARGIN = 2.0
@@ -92,6 +102,29 @@ def world_leaders(path: Path) -> list[Named]:
                 names = (row["officeholderLabel"],)
                 out.append(Named(qid, "PER", HEAD_OF_STATE, "world-leaders", names))
     return out
+
+
+def cabinets(paths: list[Path]) -> list[Named]:
+    """Members of national governments: every-politician-scrapers' per-country Wikidata query
+    output (<repository>/CABINET_FILE), each person's English label. Only the offices of
+    CABINET_OFFICE; a person whose English Wikipedia title needs a qualifier ("David Jones
+    (Clwyd West MP)") is not the first bearer of the name, and is left out."""
+    out = []
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                qid, name = row.get("personID") or "", (row.get("person") or "").strip()
+                if not (_QID.fullmatch(qid) and name and _cabinet_office(row["position"])):
+                    continue
+                if "(" in (row.get("enwiki") or ""):
+                    continue
+                out.append(Named(qid, "PER", MINISTER, "cabinets", (name,)))
+    return out
+
+
+def _cabinet_office(position: str) -> bool:
+    low = position.lower()
+    return bool(CABINET_OFFICE.search(low)) and not NOT_CABINET_OFFICE.search(low)
 
 
 def party_facts(wikidata_csv: Path, core_csv: Path) -> list[Named]:
@@ -182,6 +215,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = (
         world_leaders(src / "world-leaders-2021/wikidata.csv")
         + everypolitician(sorted((src / "everypolitician").rglob("ep-popolo-v1.0.json")))
+        + cabinets(sorted((src / "cabinets").glob(f"*/{CABINET_FILE}")))
         + party_facts(
             src / "partyfacts/wikidata.csv", src / "partyfacts/partyfacts-core-parties.csv"
         )
