@@ -3,6 +3,7 @@
 python -m transforms.entities.wikidata_names --sources DIR   (rewrites data/wikidata_names.tsv.gz)
 DIR holds the files transforms/PROVENANCE.md names, as they are in their repositories:
 world-leaders-2021/wikidata.csv, everypolitician/<Country>/<Chamber>/ep-popolo-v1.0.json,
+cabinets/<repository>/holders21.csv (transforms/PROVENANCE_cabinets.tsv lists them),
 partyfacts/wikidata.csv and partyfacts/partyfacts-core-parties.csv. Only Wikidata IDs and names
 are kept (CC0 facts), with a prominence figure per entity: where several entities share a name,
 the name goes to the most prominent or to none (resolve()).
