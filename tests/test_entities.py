@@ -490,7 +490,7 @@ def test_institution_names(text, expected, gaz):
         # what an office is of, then its holder: two names, not one organisation
         (
             "l'ex presidente dell'Egitto Hosni Mubarak è morto",
-            [("Egitto", "LOC", "Q79"), ("Hosni Mubarak", "PER", None)],
+            [("Egitto", "LOC", "Q79"), ("Hosni Mubarak", "PER", "Q34105")],
         ),
         (
             "il leader della Lega Nord Umberto Bossi ha detto",

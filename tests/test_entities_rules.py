@@ -12,20 +12,20 @@ from transforms.entities.tag import tag_entities
 RUN_RULE_CASES = {
     "portfolio_then_person": [
         (
-            "Ieri in Emilia-Romagna Stefano Bonaccini ha vinto.",
-            [("Emilia-Romagna", "LOC"), ("Stefano Bonaccini", "PER")],
+            "Ieri in Emilia-Romagna Stefano Zorbakini ha vinto.",
+            [("Emilia-Romagna", "LOC"), ("Stefano Zorbakini", "PER")],
         ),
         (
-            "della regione Emilia-Romagna Stefano Bonaccini",
-            [("regione Emilia-Romagna", "LOC"), ("Stefano Bonaccini", "PER")],
+            "della regione Emilia-Romagna Stefano Zorbakini",
+            [("regione Emilia-Romagna", "LOC"), ("Stefano Zorbakini", "PER")],
         ),
     ],
     "office_then_holder": [
         ("Il ministro del Lavoro Poletti ha detto", [("Poletti", "PER")]),
         ("Lo ha detto il ministro dell'Interno.", []),
         (
-            "l'ex presidente dell'Egitto Hosni Mubarak è morto",
-            [("Egitto", "LOC"), ("Hosni Mubarak", "PER")],
+            "l'ex presidente dell'Egitto Hosni Zorbak è morto",
+            [("Egitto", "LOC"), ("Hosni Zorbak", "PER")],
         ),
     ],
     "person_then_workplace": [
