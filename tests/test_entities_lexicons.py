@@ -1,13 +1,18 @@
 """What the rules know of common words: German capitalises every noun, so a known noun is taken
 for a lower-case word (nouns.py); English capitalises every sentence's first word, so a word no
-English dictionary has may open a sentence as a name (lexicon.py)."""
+English dictionary has may open a sentence as a name (lexicon.py); Polish or Croatian decline
+names, so "Warszawie" is tried as "Warszawa" (inflection.py)."""
 
 from __future__ import annotations
 
+import pytest
+
 from transforms.entities.doc import Doc
+from transforms.entities.inflection import endings_for, inflected_matches, nominatives
 from transforms.entities.lexicon import english_words, unknown_word
 from transforms.entities.nouns import Nouns, nouns_for
 from transforms.entities.tag import tag_entities, tag_with
+from transforms.entities.tokens import tokenize
 
 
 def _found(text, gaz, language="de"):
@@ -83,3 +88,54 @@ def test_an_unknown_word_opens_an_english_sentence_as_a_name(gaz):
     assert _found(text, gaz, "en") == [("Aldrin", "PER")]
     # Italian text: the English dictionary says nothing there.
     assert _found("Zorbak ha vinto ieri.", gaz, "it") == []
+
+
+def test_a_declined_name_is_tried_in_its_nominatives():
+    polish = endings_for("pl")
+    assert "Warszawa" in nominatives("Warszawie", polish)
+    assert "Kraków" in nominatives("Krakowie", polish)
+    assert "Gdańsk" in nominatives("Gdańsku", polish)
+    assert nominatives("Ende", polish)[0] == "Ende"  # the word as it stands comes first
+    assert endings_for("it") is None and endings_for("en") is None
+
+
+@pytest.mark.parametrize(
+    "lang, text, found",
+    [
+        (
+            "pl",
+            "Premier spotkał się w Warszawie z prezydentem Francji.",
+            [("Warszawie", "LOC", "Q270"), ("Francji", "LOC", "Q142")],
+        ),
+        (
+            "pl",
+            "W Stanach Zjednoczonych i Wielkiej Brytanii.",
+            [("Stanach Zjednoczonych", "LOC", "Q30"), ("Wielkiej Brytanii", "LOC", "Q145")],
+        ),
+        (
+            "hr",
+            "Timovi Beograda i Prištine usuglasili su se u Bruxellesu.",
+            [
+                ("Beograda", "LOC", "Q3711"),
+                ("Prištine", "LOC", "Q25270"),
+                ("Bruxellesu", "LOC", "Q239"),
+            ],
+        ),
+    ],
+)
+def test_declined_places_are_found_and_linked(lang, text, found, gaz):
+    got = [(e.text, e.label, e.id) for e in tag_entities(text, gaz, lang)]
+    for entity in found:
+        assert entity in got
+    # The same words in a language without endings stay unknown.
+    plain = {(e.text, e.label, e.id) for e in tag_entities(text, gaz, "und")}
+    assert not set(found) & plain
+
+
+def test_a_lone_word_opening_a_sentence_is_not_declined(gaz):
+    tokens = tokenize("Sada je kasno.")
+    matches = gaz.match(tokens)
+    opens = [True, False, False, False]
+    assert inflected_matches(tokens, matches, gaz, endings_for("hr"), opens) == matches
+    inside = inflected_matches(tokens, matches, gaz, endings_for("hr"), [False] * 4)
+    assert len(inside) == len(matches) + 1  # "Sado", an island, had it stood mid-sentence

@@ -11,6 +11,7 @@ from itertools import compress
 from typing import NamedTuple
 
 from transforms.entities.gazetteer import Gazetteer
+from transforms.entities.inflection import inflected_matches
 from transforms.entities.nouns import Nouns
 from transforms.entities.tokens import ROMAN_NUMERAL, Token, tokenize
 from transforms.entities.words import (
@@ -37,9 +38,16 @@ class Doc:
     facts (line, sentence start, shouting line, capital) plus the words it writes in lower case.
     nouns: the known nouns of a language that capitalises them (nouns.py); such a word's capital
     counts for nothing, and it is no name on its own, unless it follows a given name ("Gerhard
-    Richter")."""
+    Richter"). endings: the case endings of a language that declines names
+    (inflection.py): "Warszawie" then matches Warszawa."""
 
-    def __init__(self, text: str, gaz: Gazetteer, nouns: Nouns | None = None):
+    def __init__(
+        self,
+        text: str,
+        gaz: Gazetteer,
+        nouns: Nouns | None = None,
+        endings: tuple[tuple[str, str], ...] | None = None,
+    ):
         self.text = text
         self.gaz = gaz
         self.tokens = tokens = tokenize(text)
@@ -50,6 +58,8 @@ class Doc:
         cuts = [bisect_left(starts, m.start()) for m in _NEWLINE.finditer(text)]
         self.line_of = line_of = _line_numbers(cuts, len(tokens))
         self.initial = _initials(text, tokens, starts, cuts)
+        if endings:
+            self.matches = inflected_matches(tokens, self.matches, gaz, endings, self.initial)
         self.shouting = _shouting(tokens, line_of)
         self.cap = cap = [_is_cap(t[0]) if t[0][0].isupper() else False for t in tokens]
         if nouns is not None:

@@ -27,6 +27,7 @@ from transforms.entities.context import (
 )
 from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer, load_gazetteer
+from transforms.entities.inflection import endings_for
 from transforms.entities.institutions_it import institution_names, institutions, seats
 from transforms.entities.model import NerModel, model_spans
 from transforms.entities.nouns import nouns_for
@@ -84,8 +85,8 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
 def tag_entities(text: str, gazetteer: Gazetteer, language: str = "und") -> list[Entity]:
     """Entities in text by the rules, sorted by start, one id per entity within the text. In a
     language that capitalises its nouns (one with a noun list: German), known nouns are not
-    names."""
-    doc = Doc(text, gazetteer, nouns_for(language))
+    names; in one that declines names (Polish, Croatian...), "Warszawie" is Warszawa."""
+    doc = Doc(text, gazetteer, nouns_for(language), endings_for(language))
     return _resolve(doc, rule_spans(doc))
 
 
