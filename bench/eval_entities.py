@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ner_data import (
-    PUD_SETS,
+    UNER_SETS,
     build_doc,
     check_docs,
     read_any,
@@ -146,10 +146,10 @@ def check_sets(data: Path, half: str, tagger_for, backend: str, per_source: bool
         report(f"check set {key}, half {half} ({len(docs)} docs), {backend}", res, labels)
 
 
-def pud_sets(data: Path, half: str, tagger_for, backend: str) -> None:
-    """Universal NER's PUD sets (ner_data.PUD_SETS), one half."""
+def uner_sets(data: Path, half: str, tagger_for, backend: str) -> None:
+    """Universal NER's test sets (ner_data.UNER_SETS), one half."""
     labels = ["PER", "ORG", "LOC"]
-    for lang, rel in PUD_SETS:
+    for lang, rel in UNER_SETS:
         docs = take_half(read_any(data / rel, "uner"), half)
         res = evaluate(docs, tagger_for(lang), set(labels))
         report(f"{rel} ({lang}), half {half} ({len(docs)} docs), {backend}", res, labels)
@@ -191,10 +191,10 @@ def main() -> None:
         "--per-source", action="store_true", help="with --check: one figure per training set"
     )
     ap.add_argument(
-        "--pud",
+        "--uner",
         default=None,
         type=Path,
-        help="instead: Universal NER's PUD files of ner_data.PUD_SETS under this folder",
+        help="instead: Universal NER's test files of ner_data.UNER_SETS under this folder",
     )
     args = ap.parse_args()
     root = args.shared / "eval/ner"
@@ -216,8 +216,8 @@ def main() -> None:
     if args.check:
         check_sets(args.check, args.half, tagger_for, backend, args.per_source)
         return
-    if args.pud:
-        pud_sets(args.pud, args.half, tagger_for, backend)
+    if args.uner:
+        uner_sets(args.uner, args.half, tagger_for, backend)
         return
     for key, name, rel, fmt, labels, lang in SETS:
         if args.only and args.only != key:

@@ -276,20 +276,25 @@ TRAINING = (
 OWN_MODEL_ONLY = {"smartdata"}
 
 
-# Text from outside every training and dev set, for evaluation only (`eval_entities.py --pud
-# DATA`): Universal NER's PUD test files (1,000 news and Wikipedia sentences each, in short
-# documents; never trained on, never shipped), under DATA/uner/ as published:
+# Text from outside every training and dev set, for evaluation only (`eval_entities.py --uner
+# DATA`): Universal NER's test files (never trained on, never shipped), under DATA/uner/ as
+# published. PUD: 1,000 news and Wikipedia sentences each, in short documents:
 # UniversalNER/UNER_English-PUD 07ea0553, UNER_German-PUD 47eb039b, UNER_Chinese-PUD 647ba537,
 # UNER_Russian-PUD 6f5acd6d, UNER_Portuguese-PUD cda2cf86 (CC BY-SA 3.0), UNER_Swedish-PUD
-# 7fed5e26 (CC BY-SA 4.0). The last four are languages and scripts the CRF never saw. UNER tags a
-# country that acts (a government) as ORG, where our rules and CoNLL say LOC.
-PUD_SETS = (
+# 7fed5e26 (CC BY-SA 4.0). Croatian and Serbian SETimes news (UNER_Croatian-SET 20dcb2ef,
+# UNER_Serbian-SET 0d9685f0) and the Slovak National Corpus (UNER_Slovak-SNK 886e7c6d), CC BY-SA
+# 4.0. All but English and German are languages the CRF never saw. UNER tags a country that acts
+# (a government) as ORG, where our rules and CoNLL say LOC.
+UNER_SETS = (
     ("en", "uner/en_pud-ud-test.iob2"),
     ("de", "uner/de_pud-ud-test.iob2"),
     ("zh", "uner/zh_pud-ud-test.iob2"),
     ("ru", "uner/ru_pud-ud-test.iob2"),
     ("pt", "uner/pt_pud-ud-test.iob2"),
     ("sv", "uner/sv_pud-ud-test.iob2"),
+    ("hr", "uner/hr_set-ud-test.iob2"),
+    ("sr", "uner/sr_set-ud-test.iob2"),
+    ("sk", "uner/sk_snk-ud-test.iob2"),
 )
 
 
