@@ -13,38 +13,25 @@ import functools
 import gzip
 import io
 import json
-import re
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
-from transforms.entities.scripts import LATIN_LETTERS, is_han, other_script, without_cut_words
+from transforms.entities.country_names import LATIN_RE, clean, words
+from transforms.entities.country_names import countries as country_rows
+from transforms.entities.scripts import is_han, other_script
 from transforms.entities.wikidata_names import read_names
 from transforms.entities.words import STOP
 
 FORMAT_VERSION = "newsbeam-gazetteer/1"
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-# Natural Earth name columns: all 26 languages (Han, kana and Hangul names match character by
-# character, tokens.py).
-NE_NAME_COLUMNS = _words("""ADMIN NAME NAME_LONG FORMAL_EN NAME_ALT NAME_DE NAME_EN NAME_ES NAME_FR
-NAME_IT NAME_EL NAME_HU NAME_NL NAME_PL NAME_PT NAME_RU NAME_SV NAME_TR NAME_UK NAME_AR
-NAME_BN NAME_FA NAME_HE NAME_HI NAME_ID NAME_JA NAME_KO NAME_UR NAME_VI NAME_ZH NAME_ZHT""")
-CLDR_LANGS = ("it", "en", "fr", "de", "es")
 # Cities: main names from this population up (lower for Italy: Italian news names its towns);
 # alternate names (exonyms such as "Pechino") only for large cities and hand-linked ones.
 MIN_POP, MIN_POP_IT, MIN_POP_ALTNAMES = 50_000, 15_000, 1_000_000
 MIN_POP_IT_ALTNAMES = 30_000
-# Country names in other languages that are words in ours ("UK Indie Chart" is not India).
-COUNTRY_STOP = {"Indie"}
 # City names that are common words or given names in our languages: never matched as cities.
 CITY_STOP = set(
-    _words("""Nice Mobile Bar Split Reading Bath March Mons Gap Sale Best Hope Orange Victoria Lincoln
+    words("""Nice Mobile Bar Split Reading Bath March Mons Gap Sale Best Hope Orange Victoria Lincoln
     Jackson Independence Concord Union Liberty Providence Mercedes Salvador Trinidad Regina Santa San
     Marino Mission Como Cento Latina Massa Alba Prato Sesto Vittoria Alexandria Florence Adelaide
     Carmen Eugene Marion Tyler Kent Lawrence Irving Troy Warren Quincy Chester Preston Kingston Camden
@@ -69,23 +56,6 @@ NAME_STOP = {"Us", "Un", "Uk", "It", "Swiss", "Island"}
 # Names of several places news often means ("Monaco" is Munich in Italian, "Congo" two countries):
 # recognised as places, never linked.
 AMBIGUOUS = ["Monaco", "Congo", "Santa Lucia", "Santiago", "Georgia", "Salvador"]
-ALIAS_ACRONYMS = {"USA", "UK", "U.K.", "U.S.", "U.S.A.", "UAE", "DRC", "RDC", "URSS", "USSR"}
-STATE_WORDS = set(
-    _words("""Republic Repubblica République Republik República of di de del della des der the The
-    Federation Federazione Fédération Federal Federale Kingdom Regno Royaume Königreich Reino
-    Democratic Democratica Popular Popolare People's Islamic Islamica United Uniti Unis Vereinigte
-    Unidos State States Stato Stati Socialist Sultanate Principality Grand Duchy Emirates Emirati
-    Commonwealth d' d'America America""")
-)
-LATIN_RE = re.compile(f"^[{LATIN_LETTERS}'’.\\- ]+$")
-
-
-def _long_enough(name: str) -> bool:
-    return len(name) >= 4 or (not LATIN_RE.match(name) and other_script(name))
-
-
-def _clean(name: str) -> str:
-    return " ".join(name.replace("|", " ").replace("\t", " ").split())
 
 
 def _hand_rows(path: Path) -> list[tuple[str, str, str, list[str], str]]:
@@ -96,67 +66,14 @@ def _hand_rows(path: Path) -> list[tuple[str, str, str, list[str], str]]:
         fields = line.split("\t") + ["", "", "", ""]
         qid, kind, label, aliases, cc = (f.strip() for f in fields[:5])
         names = [label] + [a for a in aliases.split("|") if a.strip()]
-        rows.append((qid, kind, label, [_clean(n) for n in names], cc))
+        rows.append((qid, kind, label, [clean(n) for n in names], cc))
     return rows
-
-
-def _countries(shared: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:
-    """[(qid, names)] in file order, and ISO2 -> QID."""
-    by_iso: dict[str, str] = {}
-    out: list[tuple[str, list[str]]] = []
-    ne = shared / "gazetteer/naturalearth-countries/ne_10m_admin_0_countries_attributes.tsv"
-    with ne.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh, delimiter="\t"):
-            qid = row["WIKIDATAID"].strip()
-            if not qid.startswith("Q"):
-                continue
-            names = [_clean(row.get(c, "")) for c in NE_NAME_COLUMNS]
-            names = [n for n in names if _long_enough(n)]
-            names = [n for n in names if n not in COUNTRY_STOP]
-            out.append((qid, names))
-            for col in ("ISO_A2", "ISO_A2_EH"):
-                iso = row[col].strip()
-                if len(iso) == 2 and iso.isalpha() and iso not in by_iso:
-                    by_iso[iso] = qid
-    extra: dict[str, list[str]] = {}
-    for lang in CLDR_LANGS:
-        path = shared / f"gazetteer/cldr-country-names/country_{lang}.csv"
-        with path.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                if row["id"] in by_iso:
-                    extra.setdefault(by_iso[row["id"]], []).append(_clean(row["value"]))
-    aliases = yaml.safe_load(
-        (shared / "gazetteer/countrynames-aliases/data.yaml").read_text(encoding="utf-8")
-    )
-    tokens_of = {qid: {t for n in names for t in n.split()} for qid, names in out}
-    for iso, variants in (aliases or {}).items():
-        qid = by_iso.get(str(iso))
-        if not qid:
-            continue
-        known = tokens_of.get(qid, set())
-        for v in variants or ():
-            v = _clean(str(v))
-            # The alias list mixes demonyms, regions, empires and typos: keep acronyms we trust
-            # and formal forms made of the country's own name plus state words only.
-            words = set(v.split())
-            if (
-                v in ALIAS_ACRONYMS
-                or (
-                    " " in v
-                    and LATIN_RE.match(v)
-                    and known & words
-                    and words <= known | STATE_WORDS
-                )
-                or other_script(v)
-            ):
-                extra.setdefault(qid, []).append(v)
-    return [(qid, without_cut_words(names + extra.get(qid, []))) for qid, names in out], by_iso
 
 
 def _altnames(city: dict) -> list[str]:
     keep = []
     for n in city.get("alternatenames") or ():
-        n = _clean(n)
+        n = clean(n)
         latin = len(n) >= 4 and LATIN_RE.match(n) and n[0].isupper() and not n.isupper()
         if latin or other_script(n):
             keep.append(n)
@@ -171,7 +88,7 @@ def _cities(shared: Path, hand_cities: dict[tuple[str, str], str]):
     cities.sort(key=lambda c: (-int(c.get("population") or 0), int(c["geonameid"])))
     linked: set[str] = set()
     for c in cities:
-        cc, pop, name = c["countrycode"], int(c.get("population") or 0), _clean(c["name"])
+        cc, pop, name = c["countrycode"], int(c.get("population") or 0), clean(c["name"])
         alts = _altnames(c)
         qid = next((hand_cities[(cc, n)] for n in [name, *alts] if (cc, n) in hand_cities), None)
         if qid and qid not in linked:
@@ -214,7 +131,7 @@ def _both_chinese_scripts(names: list[str]) -> list[str]:
 def build(shared: Path) -> list[str]:
     hand_path = resources.files("transforms.entities") / "data" / "people_orgs.tsv"
     hand = _hand_rows(Path(str(hand_path)))
-    countries, _ = _countries(shared)
+    countries, _ = country_rows(shared)
     country_qids = {q for q, _ in countries}
     hand_cities = {(cc, n): q for q, k, _, names, cc in hand if k == "LOC" and cc for n in names}
     entries: list[tuple[str, str, str, list[str]]] = []  # qid, label, kind, names
@@ -298,7 +215,7 @@ def towns_from_istat(path: Path) -> list[str]:
         if len(row) <= other:
             continue
         for name in [row[italian], *row[other].split("/")]:
-            name = _clean(name)
+            name = clean(name)
             if len(name) >= 4:
                 names.add(name)
     return sorted(names)
