@@ -76,7 +76,13 @@ def inflected_matches(
 def _longest(
     tokens: list[Token], taken: list[bool], k: int, gaz: Gazetteer, endings, opens: bool
 ) -> Match | None:
-    for n in range(MAX_WORDS, 1 if opens else 0, -1):
+    if not _declinable(tokens[k][0]):
+        return None
+    # Longer names only when a name starts with one of the first word's forms: most words
+    # start none, and each longer try costs up to _MAX_TRIES lookups.
+    first = [token_key(f, gaz.caps) for f in nominatives(tokens[k][0], endings)]
+    longest = MAX_WORDS if any(gaz.automaton.match(f" {key} ") for key in first) else 1
+    for n in range(longest, 1 if opens else 0, -1):
         words = [t[0] for t in tokens[k : k + n]]
         if len(words) < n or any(taken[k : k + n]) or not all(_declinable(w) for w in words):
             continue

@@ -21,7 +21,7 @@ _CACHE_SIZE = 50_000
 
 
 def noun_file(language: str) -> str:
-    """The file of a language's nouns: "nouns_de.txt.gz"."""
+    """The file of a language's nouns: "nouns_de.tsv.gz"."""
     return f"nouns_{language}.tsv.gz"
 
 
