@@ -13,9 +13,10 @@ words written wholly in lower-case letters are kept: the lists' capitalised entr
 from __future__ import annotations
 
 import argparse
-import gzip
 from importlib import resources
 from pathlib import Path
+
+from transforms.entities.words import write_gz
 
 DIALECTS = ("american", "british")
 HEADER = (
@@ -39,9 +40,7 @@ def main() -> None:
     kept = words([line for src in sources for line in src.read_text(encoding="utf-8").splitlines()])
     data = resources.files("transforms.entities") / "data"
     out = args.out or str(data / "english_words.txt.gz")
-    # mtime=0 keeps the bytes the same from run to run (a versioned artefact).
-    with open(out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
-        fh.write((HEADER + "".join(w + "\n" for w in kept)).encode("utf-8"))
+    write_gz(out, HEADER + "".join(w + "\n" for w in kept))
     print(f"{', '.join(map(str, sources))}: {len(kept)} words -> {out}")
 
 

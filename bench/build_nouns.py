@@ -14,7 +14,6 @@ German check set and of Universal NER's German PUD (the notes in README.md).
 from __future__ import annotations
 
 import argparse
-import gzip
 import sys
 from collections import Counter
 from importlib import resources
@@ -26,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_ner import training_docs
 
 from transforms.entities.nouns import noun_file
+from transforms.entities.words import write_gz
 
 NAME_SHARE = 0.3
 
@@ -64,9 +64,7 @@ def main() -> None:
     rows = kinds(plain, named)
     data = resources.files("transforms.entities") / "data"
     out = args.out or str(data / noun_file(args.language))
-    # mtime=0 keeps the bytes the same from run to run (a versioned artefact).
-    with open(out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
-        fh.write("".join(f"{kind}\t{word}\n" for kind, word in rows).encode("utf-8"))
+    write_gz(out, "".join(f"{kind}\t{word}\n" for kind, word in rows))
     nouns = sum(kind == "noun" for kind, _ in rows)
     print(f"{', '.join(n for n, _ in sets)}: {nouns} nouns, {len(rows) - nouns} names -> {out}")
 

@@ -20,7 +20,7 @@ from transforms.entities.country_names import LATIN_RE, clean, words
 from transforms.entities.country_names import countries as country_rows
 from transforms.entities.scripts import is_han, other_script
 from transforms.entities.wikidata_names import read_names
-from transforms.entities.words import STOP
+from transforms.entities.words import STOP, write_gz
 
 FORMAT_VERSION = "newsbeam-gazetteer/1"
 
@@ -234,13 +234,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{towns}: {len(names)} names")
         return
     lines = build(args.shared)
-    data = ("\n".join(lines) + "\n").encode("utf-8")
-    # mtime=0 keeps the gzip bytes identical from run to run (a versioned, diffable artefact).
-    with (
-        open(args.out, "wb") as raw,
-        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh,
-    ):
-        fh.write(data)
+    write_gz(args.out, "\n".join(lines) + "\n")
     print(f"{args.out}: {len(lines) - 1} entries, {args.out.stat().st_size} bytes")
 
 

@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
-from transforms.entities.words import SURNAME_PARTICLES, WordLists, read_lists
+from transforms.entities.words import SURNAME_PARTICLES, WordLists, read_lists, write_gz
 
 NAMES_FILE = "wikidata_names.tsv.gz"
 # Languages whose labels are kept: newsbeam's first five and the Latin-script ones news in
@@ -225,8 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     out = args.out or Path(str(resources.files("transforms.entities") / "data" / NAMES_FILE))
     lines = ["# qid\tlabel\tnames (most prominent entity first; see wikidata_names.py)"]
     lines += [f"{q}\t{lab}\t{'|'.join(names)}" for q, lab, names in entries]
-    with open(out, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
-        fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+    write_gz(out, "\n".join(lines) + "\n")
     people = sum(lab == "PER" for _, lab, _ in entries)
     print(f"{out}: {people} people, {len(entries) - people} organisations")
 

@@ -6,6 +6,7 @@ Written by hand from general knowledge of news writing; compared lower-cased unl
 
 from __future__ import annotations
 
+import gzip
 from importlib import resources
 
 LANGUAGES = ("it", "en", "fr", "de", "es", "any")
@@ -38,6 +39,13 @@ def read_lists(*files: str) -> WordLists:
                 key, word = line.split("\t")
                 lists.setdefault(key, set()).add(word)
     return WordLists({key: frozenset(words) for key, words in lists.items()})
+
+
+def write_gz(path, text: str) -> None:
+    """Write a built data file gzipped with mtime 0, so that a rebuild gives the same bytes (the
+    builds' reproduction checks compare them)."""
+    with open(path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as fh:
+        fh.write(text.encode("utf-8"))
 
 
 def read_language_lists(stem: str) -> WordLists:
