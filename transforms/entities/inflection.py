@@ -11,12 +11,13 @@ one; the name is taken only when every try that finds a name finds the same one.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from itertools import product
 
 from transforms.entities.gazetteer import Gazetteer, Match
 from transforms.entities.tokens import Token, token_key
+from transforms.entities.words import read_lists
 
 # The longest name tried, in words ("Stanach Zjednoczonych", "Bosne i Hercegovine" are two and
 # three), and the shortest stem an ending may leave.
@@ -28,15 +29,11 @@ _MAX_TRIES = 64
 @cache
 def endings_for(language: str) -> tuple[tuple[str, str], ...] | None:
     """(ending, nominative ending) pairs of a language, longest ending first, or None."""
-    path = resources.files("transforms.entities") / "data" / f"inflection_{language}.tsv"
-    if not path.is_file():
+    name = f"inflection_{language}.tsv"
+    if not (resources.files("transforms.entities") / "data" / name).is_file():
         return None
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            ending, nominative = (line.split("\t") + [""])[:2]
-            rows.append((ending, nominative))
-    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+    pairs = [(ending, n) for ending, nominative in read_lists(name).items() for n in nominative]
+    return tuple(sorted(pairs, key=lambda pair: (-len(pair[0]), pair)))
 
 
 def nominatives(word: str, endings: tuple[tuple[str, str], ...]) -> list[str]:
@@ -80,7 +77,7 @@ def _longest(
         return None
     # Longer names only when a name starts with one of the first word's forms: most words
     # start none, and each longer try costs up to _MAX_TRIES lookups.
-    first = [token_key(f, gaz.caps) for f in nominatives(tokens[k][0], endings)]
+    first = _nominative_keys(tokens[k][0], endings, gaz.caps)
     longest = MAX_WORDS if any(gaz.automaton.match(f" {key} ") for key in first) else 1
     for n in range(longest, 1 if opens else 0, -1):
         words = [t[0] for t in tokens[k : k + n]]
@@ -99,14 +96,22 @@ def _declinable(word: str) -> bool:
 
 def _one_entry(words: list[str], gaz: Gazetteer, endings) -> int | None:
     """The one entry the words' nominatives name (not the words as they stand), or None."""
-    forms = [nominatives(w, endings) for w in words]
+    forms = [_nominative_keys(w, endings, gaz.caps) for w in words]
+    as_written = tuple(keys[0] for keys in forms)
     hits = set()
     for tries, combo in enumerate(product(*forms)):
         if tries >= _MAX_TRIES:
             break
-        if list(combo) == words:
+        if combo == as_written:
             continue
-        hit = gaz.automaton.get(" " + " ".join(token_key(w, gaz.caps) for w in combo) + " ", None)
+        hit = gaz.automaton.get(" " + " ".join(combo) + " ", None)
         if hit is not None:
             hits.add(hit[0])
     return hits.pop() if len(hits) == 1 else None
+
+
+@lru_cache(maxsize=50_000)
+def _nominative_keys(word: str, endings, caps: frozenset[str]) -> tuple[str, ...]:
+    """The gazetteer keys of word's nominatives, the word's own first: a word recurs in a text
+    and across texts, and _longest and _one_entry both ask."""
+    return tuple(dict.fromkeys(token_key(form, caps) for form in nominatives(word, endings)))
