@@ -11,7 +11,7 @@ from transforms.entities.doc import Doc
 from transforms.entities.inflection import endings_for, inflected_matches, nominatives
 from transforms.entities.lexicon import english_words, unknown_word
 from transforms.entities.nouns import Nouns, nouns_for
-from transforms.entities.tag import tag_entities, tag_with
+from transforms.entities.tag import load_word_data, tag_entities, tag_with
 from transforms.entities.tokens import tokenize
 
 
@@ -139,3 +139,14 @@ def test_a_lone_word_opening_a_sentence_is_not_declined(gaz):
     assert inflected_matches(tokens, matches, gaz, endings_for("hr"), opens) == matches
     inside = inflected_matches(tokens, matches, gaz, endings_for("hr"), [False] * 4)
     assert len(inside) == len(matches) + 1  # "Sado", an island, had it stood mid-sentence
+
+
+def test_the_word_data_is_read_in_setup_not_at_the_first_article(gaz):
+    for cached in (english_words, nouns_for, endings_for):
+        cached.cache_clear()
+    load_word_data()
+    assert english_words.cache_info().currsize == 1
+    assert nouns_for.cache_info().currsize == 1  # German
+    assert endings_for.cache_info().currsize == 6  # pl, cs, sk, hr, sr, sl
+    tag_entities("W Warszawie i w Berlinie.", gaz, "pl")
+    assert endings_for.cache_info().misses == 6  # the article read nothing new

@@ -8,7 +8,9 @@ language), "spacy" (an installed spaCy pipeline). All link names through the sam
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Callable
+from importlib import resources
 from typing import Any
 
 import apache_beam as beam
@@ -29,6 +31,7 @@ from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer, load_gazetteer
 from transforms.entities.inflection import endings_for
 from transforms.entities.institutions_it import institution_names, institutions, seats
+from transforms.entities.lexicon import english_words
 from transforms.entities.model import NerModel, model_spans
 from transforms.entities.nouns import nouns_for
 from transforms.entities.rules_it import clubs, place_kinds
@@ -245,6 +248,24 @@ class _Loaded:
     def __init__(self, backend: str, ner_model: str | None, cache: Cache | None = None):
         self.gazetteer = load_gazetteer(cache=cache)
         self.resource = load_backend(backend, ner_model)
+        load_word_data()
+
+
+# The rules' per-language word data: data/nouns_<language>.tsv.gz, data/inflection_<language>.tsv.
+_WORD_DATA = re.compile(r"(?:nouns_([a-z]+)\.tsv\.gz|inflection_([a-z]+)\.tsv)")
+
+
+def load_word_data() -> None:
+    """Read the word data the rules consult (English words, each language's nouns and case
+    endings) into their per-process caches, so that a worker reads them in setup rather than at
+    its first article in a language."""
+    english_words()
+    for entry in (resources.files("transforms.entities") / "data").iterdir():
+        found = _WORD_DATA.fullmatch(entry.name)
+        if found and found[1]:
+            nouns_for(found[1])
+        elif found:
+            endings_for(found[2])
 
 
 class _TagEntitiesFn(ArticleStep):
