@@ -157,6 +157,33 @@ def test_surname_after_full_name_takes_its_id(gaz):
     ]
 
 
+@pytest.mark.parametrize(
+    "text, word, label",
+    [
+        # a town in a name the rules took for a person with no given name stays a town
+        ("Due treni delle Ferrovie Nord Milano. Il treno partito da Milano.", "Milano", "LOC"),
+        # after a given name it is the surname throughout
+        ("Ieri Paolo Ferrara ha parlato. Poi Ferrara ha firmato.", "Ferrara", "PER"),
+    ],
+)
+def test_a_town_is_a_surname_only_after_a_given_name(text, word, label, gaz):
+    last = [e for e in tag_entities(text, gaz) if e.text == word][-1]
+    assert last.label == label
+
+
+@pytest.mark.parametrize(
+    "text, name, label",
+    [
+        ("Ieri Villa Zorbelli ha riaperto.", "Villa Zorbelli", "LOC"),
+        ("Il traghetto è a Porto Zorbello.", "Porto Zorbello", "LOC"),
+        ("Ieri Zorbak Rocca ha vinto.", "Zorbak Rocca", "PER"),  # last, a surname
+        ("Then Zorbak Villa scored.", "Zorbak Villa", "PER"),
+    ],
+)
+def test_place_words_that_open_a_name(text, name, label, gaz):
+    assert (name, label) in [(e.text, e.label) for e in tag_entities(text, gaz)]
+
+
 def test_offsets_sorted_deterministic_and_labels_closed(gaz):
     text = (SEEDS / "001_0ed0ec0416f0893c.txt").read_text(encoding="utf-8")
     ents = tag_entities(text, gaz)

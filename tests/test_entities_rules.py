@@ -159,6 +159,10 @@ GUESS_RULE_CASES = {
         ("Ieri ho visto Bruno al mercato.", [("Bruno", "PER")]),
         ("Alla festa c'era anche Giulia.", [("Giulia", "PER")]),
     ],
+    "of_organisation": [
+        ("L'amministratore delegato di Zorbatel ha parlato.", [("Zorbatel", "ORG")]),
+        ("She is an analyst at Zorbak Equities.", [("Zorbak Equities", "ORG")]),
+    ],
     "acronym": [
         ("Ieri la ZXQW ha votato.", [("ZXQW", "ORG")]),
         ("He joined ZXQW in 2001.", [("ZXQW", "ORG")]),
@@ -208,6 +212,10 @@ GUESS_RULE_CASES = {
     "title_or_thing": [
         ("He read The Zorbak Times Review Daily.", [("Zorbak Times Review Daily", "MISC")]),
         ("Il libro Zorbak Nuovo Mondo Antico è uscito.", [("Zorbak Nuovo Mondo Antico", "MISC")]),
+    ],
+    "english_phrase": [
+        ("Il brano Release Me è piaciuto.", [("Release Me", "MISC")]),
+        ("The capsule Crew Dragon landed.", [("Crew Dragon", "MISC")]),
     ],
 }
 

@@ -18,6 +18,7 @@ from transforms.entities.words import (
     DETERMINERS,
     HYPHEN_PLACE_PREFIXES,
     LEADER_GOVERNMENT,
+    LOC_FIRST,
     LOC_WORDS,
     MISC_WORDS,
     NAME_PARTICLES,
@@ -28,6 +29,8 @@ from transforms.entities.words import (
     ORG_LAST,
     ORG_NOUN_MODIFIERS,
     ORG_NOUNS,
+    ORG_ROLE_LINKS,
+    ORG_ROLES,
     PERSON_OF,
     PERSON_OF_LINKS,
     PLACE_KIND_LINKS,
@@ -84,7 +87,7 @@ def kind_word(lows: list[str]) -> str | None:
     "Premio ..."."""
     if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST:
         return "ORG"
-    if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS:
+    if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS or lows[0] in LOC_FIRST:
         return "LOC"
     if lows[-1] in MISC_WORDS or lows[0] in MISC_WORDS:
         return "MISC"
@@ -102,11 +105,11 @@ def office_of_place(s: Stretch) -> str | None:
 
 
 def after_role(s: Stretch) -> str | None:
-    """A role names the person after it ("il portavoce X"), not what it is of ("il presidente
-    della Fiat")."""
+    """A role names the person after it ("il portavoce X"), not what it is of or at ("il
+    presidente della Fiat", "an analyst at Zorbak")."""
     before = s.before
     role = max((x for x, w in enumerate(before) if w in ROLE_CUES), default=None)
-    if role is not None and not any(w in OF_LINKS for w in before[role:]):
+    if role is not None and not any(w in ORG_ROLE_LINKS for w in before[role:]):
         return "PER"
     return None
 
@@ -199,6 +202,16 @@ def given_name(s: Stretch) -> str | None:
     return "PER" if s.words[0] in s.doc.gaz.first_names else None
 
 
+def of_organisation(s: Stretch) -> str | None:
+    """ "l'amministratore delegato di Trenord", "an analyst at Global Equities Research": a role
+    held in an organisation; a person after it was given_name's to take ("il portavoce di
+    Silvio Berlusconi")."""
+    before = s.before
+    if before[-2:-1] and before[-1] in ORG_ROLE_LINKS and before[-2] in ORG_ROLES:
+        return "ORG"
+    return None
+
+
 def acronym(s: Stretch) -> str | None:
     """ "ACME", "NASA": an unknown acronym is most often an organisation."""
     return "ORG" if s.lone and is_acronym(s.words[0]) else None
@@ -277,6 +290,15 @@ def title_or_thing(s: Stretch) -> str | None:
     return None
 
 
+def english_phrase(s: Stretch) -> str | None:
+    """Several words, each one an English dictionary word: a title, a product or a thing ("Release
+    Me", "Crew Dragon", "Black Eyed Peas") rather than a person, whose name has at least one
+    word no dictionary has."""
+    if s.lone or not all(w.isalpha() and not unknown_word(w) for w in s.words):
+        return None
+    return "MISC"
+
+
 # The order is the evidence's weight: the first rule that answers labels the name.
 GUESS_RULES: tuple[GuessRule, ...] = (
     office_of_place,
@@ -292,6 +314,7 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     speaks,
     described,
     given_name,
+    of_organisation,
     acronym,
     rules_it.italian_town,
     demonym,
@@ -303,4 +326,5 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     connector_inside,
     rules_it.closing_adjective,
     title_or_thing,
+    english_phrase,
 )

@@ -186,14 +186,24 @@ def corefer(spans: list[Span], doc: Doc) -> list[Span]:
     tokens = doc.tokens
     people = [s for s in spans if s.label == "PER" and s.j - s.i >= 2]
     person_words = {tokens[k][0] for s in people for k in range(s.i, s.j)}
-    surnames = {tokens[s.j - 1][0] for s in people}
+    # A known place becomes a person only in a known person's name or after a given name
+    # ("Paolo Ferrara ... Ferrara"), not in a name the rules took for a person without one
+    # ("Ferrovie Nord Milano" ... "Milano").
+    named = [s for s in people if s.entry is not None or tokens[s.i][0] in doc.gaz.first_names]
+    named_words = {tokens[k][0] for s in named for k in range(s.i + 1, s.j)}
+    surnames = {tokens[s.j - 1][0] for s in named}
     out = []
     for s in spans:
         if s.j - s.i == 1 and tokens[s.i][0] in person_words and s.label != "PER":
             kind = doc.gaz.entries[s.entry].kind if s.entry is not None else None
-            # Any word of a name for unknown words and towns; a country only as a surname
-            # ("Neil Jordan ... Jordan said").
-            if kind in (None, "city") or (kind == "country" and tokens[s.i][0] in surnames):
+            # Any word of a name for unknown words, any word after a given name for towns; a
+            # country only as a surname ("Neil Jordan ... Jordan said").
+            word = tokens[s.i][0]
+            if (
+                kind is None
+                or (kind == "city" and word in named_words)
+                or (kind == "country" and word in surnames)
+            ):
                 s = Span(s.i, s.j, "PER", None)
         out.append(s)
     return out

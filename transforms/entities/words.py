@@ -71,6 +71,9 @@ PORTFOLIOS = LISTS["portfolios"]
 # What only a person has or undergoes, before "di"/"of" + a lone unknown name: "i figli di
 # Gheddafi", "la presidenza di Mubarak", "i sostenitori di Gbagbo", "the arrest of Kabila".
 PERSON_OF = LISTS["person_of"]
+# What a person is of an organisation, or what an organisation has: "l'amministratore delegato
+# di Trenord", "an analyst at Global Equities Research", "la sede di Trenord".
+ORG_ROLES = LISTS["org_roles"]
 PERSON_OF_LINKS = LISTS["person_of_links"]
 # Italian names a government by its leader, English puts the leader first: "il governo
 # Berlusconi", "l'amministrazione Bush", "the Bush administration".
@@ -99,6 +102,9 @@ PLACE_PREPS = LISTS["place_preps"]
 ORG_LAST = LISTS["org_last"]
 ORG_FIRST = LISTS["org_first"]
 LOC_WORDS = LISTS["loc_words"]
+# Words that make a place of a name they open, and only there: "Porto Santo Stefano", "Villa
+# Borghese"; last, they are surnames ("Costantino Rocca", "David Villa").
+LOC_FIRST = LISTS["loc_first"]
 # Names that are also common words opening a sentence (Italian "Nato a ..." = "born in").
 COMMON_WORD_NAMES = LISTS["common_word_names"]
 GEO_PREFIXES = LISTS["geo_prefixes"]
@@ -150,6 +156,8 @@ PLACE_KIND_LINKS = LISTS["place_kind_links"]
 ITALIAN_LINKS = LISTS["italian_links"]
 # What an office or role is of: "il sindaco di", "the mayor of".
 OF_LINKS = LISTS["of_links"]
+# Between a role and its organisation: "of", and "at" or "for" ("an analyst at X").
+ORG_ROLE_LINKS = OF_LINKS | LISTS["org_role_links"]
 # Glued words that make an adjective of a name, not a longer name: "Putin-led", "Trump-era".
 NOT_NAME_TAILS = LISTS["not_name_tails"]
 # Hyphenated names that start so are places: "Saint-Alban", "San-Pedro".
