@@ -178,9 +178,11 @@ def test_a_town_is_a_surname_only_after_a_given_name(text, word, label, gaz):
         ("Il traghetto è a Porto Zorbello.", "Porto Zorbello", "LOC"),
         ("Ieri Zorbak Rocca ha vinto.", "Zorbak Rocca", "PER"),  # last, a surname
         ("Then Zorbak Villa scored.", "Zorbak Villa", "PER"),
+        ("Ieri Zorbella Sud ha votato.", "Zorbella Sud", "LOC"),  # loc_last
+        ("Then Zorbak West sang.", "Zorbak West", "PER"),  # Italian directions only
     ],
 )
-def test_place_words_that_open_a_name(text, name, label, gaz):
+def test_place_words_at_either_end_of_a_name(text, name, label, gaz):
     assert (name, label) in [(e.text, e.label) for e in tag_entities(text, gaz)]
 
 

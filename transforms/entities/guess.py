@@ -19,6 +19,7 @@ from transforms.entities.words import (
     HYPHEN_PLACE_PREFIXES,
     LEADER_GOVERNMENT,
     LOC_FIRST,
+    LOC_LAST,
     LOC_WORDS,
     MISC_WORDS,
     NAME_PARTICLES,
@@ -84,10 +85,10 @@ def guess(s: Stretch) -> str:
 
 def kind_word(lows: list[str]) -> str | None:
     """The type a name's first or last word gives it: "... Party", "Banca ...", "... River",
-    "Premio ..."."""
+    "Premio ...", and "Porto ..." for a name of several words ("Rocca" alone is a surname)."""
     if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST:
         return "ORG"
-    if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS or lows[0] in LOC_FIRST:
+    if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS or (len(lows) > 1 and lows[0] in LOC_FIRST):
         return "LOC"
     if lows[-1] in MISC_WORDS or lows[0] in MISC_WORDS:
         return "MISC"
@@ -131,10 +132,12 @@ def leader_government(s: Stretch) -> str | None:
 
 def several_words_kind(s: Stretch) -> str | None:
     """A stretch beside a known name has the same word evidence as a whole run: "Gran Premio" di
-    Monza, "Stadio Olimpico" di Roma."""
+    Monza, "Stadio Olimpico" di Roma. An unknown name ending in a compass word is a place
+    ("Acilia Sud"); a known one is labels.place_and_direction's ("Ossezia del Sud")."""
     if s.lone:
         return None
-    return kind_word([w.lower().rstrip(".") for w in s.words])
+    lows = [w.lower().rstrip(".") for w in s.words]
+    return kind_word(lows) or ("LOC" if lows[-1] in LOC_LAST else None)
 
 
 def org_cue_before(s: Stretch) -> str | None:

@@ -105,6 +105,8 @@ LOC_WORDS = LISTS["loc_words"]
 # Words that make a place of a name they open, and only there: "Porto Santo Stefano", "Villa
 # Borghese"; last, they are surnames ("Costantino Rocca", "David Villa").
 LOC_FIRST = LISTS["loc_first"]
+# ... and last: "Acilia Sud", "Milano Nord".
+LOC_LAST = LISTS["loc_last"]
 # Names that are also common words opening a sentence (Italian "Nato a ..." = "born in").
 COMMON_WORD_NAMES = LISTS["common_word_names"]
 GEO_PREFIXES = LISTS["geo_prefixes"]
