@@ -34,13 +34,16 @@ MIN_EDITIONS = 5
 # Members of national governments count as legislators in this many Wikipedia editions.
 MINISTER = 10.0
 CABINET_FILE = "holders21.csv"
-CABINET_OFFICE = re.compile(
-    r"\b(minister|president|prime|premier|chancellor|secretary of state|head of (state|government)"
-    r"|king|queen|monarch|emir|sultan)\b"
-)
-NOT_CABINET_OFFICE = re.compile(
-    r"\b(ambassador|under|assistant|parliamentary|junior|deputy|vice)\b"
-)
+OFFICE_LISTS = read_lists("cabinet_offices.tsv")
+
+
+def _phrases(words: frozenset[str]) -> re.Pattern[str]:
+    """Any of the phrases, as whole words."""
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, words))) + r")\b")
+
+
+CABINET_OFFICE = _phrases(OFFICE_LISTS["office"])
+NOT_CABINET_OFFICE = _phrases(OFFICE_LISTS["not_office"])
 # A name goes to the most prominent of the entities sharing it only if it is this much more
 # prominent than the next; otherwise to none.
 MARGIN = 2.0
