@@ -191,6 +191,10 @@ GUESS_RULE_CASES = {
         ),
         ("Aldrin has been married three times.", [("Aldrin", "PER")]),
     ],
+    "organisation_article": [
+        ("Il contratto della Zorbatel è scaduto.", [("Zorbatel", "ORG")]),
+        ("Ieri hanno suonato i Zorbaks.", [("Zorbaks", "ORG")]),
+    ],
     "lone_word": [
         ("Ieri Zorbak ha vinto.", [("Zorbak", "MISC")]),
         ("He met Zorbak yesterday.", [("Zorbak", "MISC")]),

@@ -324,6 +324,7 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     after_place_preposition,
     weak_demonym,
     unknown_subject,
+    rules_it.organisation_article,
     lone_word,
     hyphen_place,
     connector_inside,

@@ -144,5 +144,19 @@ def closing_adjective(s: Stretch) -> str | None:
     return None
 
 
+# Italian gives no article to a person or a town: a lone unknown name after a feminine one is
+# a company or a body ("della Trenord", "dalla Innocenti"), after a plural one a band or a
+# team ("i Beatles", "dai Barbarians"). Countries and regions take them too, but those are
+# known names.
+ORG_ARTICLES = LISTS["org_articles"]
+
+
+def organisation_article(s: Stretch) -> str | None:
+    """ "la sede della Trenord", "i Doors"."""
+    if s.lone and s.before and s.before[-1] in ORG_ARTICLES and not s.doc.english:
+        return "ORG"
+    return None
+
+
 def _name_adjective(low: str) -> bool:
     return low in NAME_ADJECTIVES or adjective_of_place(low)
