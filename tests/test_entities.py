@@ -186,6 +186,18 @@ def test_place_words_at_either_end_of_a_name(text, name, label, gaz):
     assert (name, label) in [(e.text, e.label) for e in tag_entities(text, gaz)]
 
 
+@pytest.mark.parametrize(
+    "source",
+    ["http://www.example.it/boxe/zorbweather-vince.shtml", "@zorbweather", "#zorbweather"],
+)
+def test_a_name_written_lower_case_in_an_address_is_still_a_name(source, gaz):
+    text = f"Ieri Floyd Zorbweather ha vinto. La vittoria di Zorbweather è netta. Fonte: {source}"
+    assert [(e.text, e.label) for e in tag_entities(text, gaz)][-1] == ("Zorbweather", "PER")
+    # the same word written in lower case in the text is a common word
+    plain = text.replace(source, "zorbweather vince")
+    assert [e.text for e in tag_entities(plain, gaz)] == ["Floyd Zorbweather"]
+
+
 def test_offsets_sorted_deterministic_and_labels_closed(gaz):
     text = (SEEDS / "001_0ed0ec0416f0893c.txt").read_text(encoding="utf-8")
     ents = tag_entities(text, gaz)

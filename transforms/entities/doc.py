@@ -31,6 +31,9 @@ class Span(NamedTuple):
 
 
 _NEWLINE = re.compile("\n")
+# Web and e-mail addresses, handles and hashtags: the lower case of their words proves nothing
+# ("…/boxe-mayweather-prendo-marciano…" does not make Mayweather a common word).
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|[@#]\w+", re.IGNORECASE)
 
 
 class Doc:
@@ -64,7 +67,7 @@ class Doc:
         self.cap = cap = [_is_cap(t[0]) if t[0][0].isupper() else False for t in tokens]
         if nouns is not None:
             self._drop_nouns(nouns)
-        self.lower = {t[0] for t in tokens if t[0][0].islower()}
+        self.lower = _lower_words(text, tokens, starts)
         # English capitalises demonyms ("Russian"); Italian, French, Spanish do not.
         self.english = len(self.lower & ENGLISH_HINTS) > len(self.lower & ROMANCE_HINTS)
         initial, shouting = self.initial, self.shouting
@@ -87,6 +90,17 @@ class Doc:
                 plain.add(k)
         if plain:
             self.matches = [m for m in self.matches if m.j - m.i > 1 or m.i not in plain]
+
+
+def _lower_words(text: str, tokens: list[Token], starts: list[int]) -> set[str]:
+    """The words the text writes in lower case, outside web addresses, handles and hashtags."""
+    lower = {t[0] for t in tokens if t[0][0].islower()}
+    if "://" not in text and "www." not in text and "@" not in text and "#" not in text:
+        return lower
+    inside = set()
+    for m in _ADDRESS.finditer(text):
+        inside.update(range(bisect_left(starts, m.start()), bisect_left(starts, m.end())))
+    return {t[0] for k, t in enumerate(tokens) if t[0][0].islower() and k not in inside}
 
 
 def _line_numbers(cuts: list[int], n: int) -> list[int]:
