@@ -118,6 +118,7 @@ GUESS_RULE_CASES = {
     "after_role": [
         ("Il presidente Zelluni ha firmato.", [("Zelluni", "PER")]),
         ("Lo ha detto il portavoce Zelluni.", [("Zelluni", "PER")]),
+        ("Lo ha deciso il prefetto Zelluni.", [("Zelluni", "PER")]),
     ],
     "person_of": [
         ("Ieri i sostenitori di Mbatuko hanno protestato.", [("Mbatuko", "PER")]),
@@ -125,6 +126,8 @@ GUESS_RULE_CASES = {
     ],
     "government_by_leader": [
         ("Ieri il governo Zelluni ha deciso.", [("governo", "ORG"), ("Zelluni", "PER")]),
+        ("Il ddl Zelluni è fermo.", [("Zelluni", "PER")]),
+        ("Torna la legge ex Zelluni.", [("Zelluni", "PER")]),
     ],
     "leader_government": [
         ("He said the Zelluni administration was wrong.", [("Zelluni", "PER")]),

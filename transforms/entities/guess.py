@@ -106,10 +106,12 @@ def office_of_place(s: Stretch) -> str | None:
 
 
 def after_role(s: Stretch) -> str | None:
-    """A role names the person after it ("il portavoce X"), not what it is of or at ("il
-    presidente della Fiat", "an analyst at Zorbak")."""
+    """A role names the person after it ("il portavoce X", "il prefetto X"), not what it is of
+    or at ("il presidente della Fiat", "an analyst at Zorbak")."""
     before = s.before
-    role = max((x for x, w in enumerate(before) if w in ROLE_CUES), default=None)
+    role = max(
+        (x for x, w in enumerate(before) if w in ROLE_CUES or w in PLACE_OFFICES), default=None
+    )
     if role is not None and not any(w in ORG_ROLE_LINKS for w in before[role:]):
         return "PER"
     return None

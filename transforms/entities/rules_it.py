@@ -123,10 +123,18 @@ def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[
 # ---- evidence for an unknown name's label (guess.GUESS_RULES) ----
 
 
+# Italian names a law by the minister who wrote it: "la riforma Fornero", "il ddl Mastella",
+# "la legge ex Cirielli".
+LAW_BY_AUTHOR = LISTS["law_by_author"]
+
+
 def government_by_leader(s: Stretch) -> str | None:
-    """Italian names a government by its leader: "il governo Berlusconi", "l'amministrazione
-    Bush"."""
-    if s.lone and s.before and s.before[-1] in GOVERNMENT_BY_LEADER and not s.doc.english:
+    """Italian names a government by its leader and a law by its author: "il governo
+    Berlusconi", "l'amministrazione Bush", "il ddl Mastella", "la legge ex Cirielli"."""
+    if not s.lone or not s.before or s.doc.english:
+        return None
+    before = s.before[:-1] if s.before[-1] == "ex" else s.before
+    if before and (before[-1] in GOVERNMENT_BY_LEADER or before[-1] in LAW_BY_AUTHOR):
         return "PER"
     return None
 
