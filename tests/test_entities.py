@@ -198,6 +198,19 @@ def test_a_name_written_lower_case_in_an_address_is_still_a_name(source, gaz):
     assert [e.text for e in tag_entities(plain, gaz)] == ["Floyd Zorbweather"]
 
 
+@pytest.mark.parametrize(
+    "text, language, label",
+    [
+        ("Ieri hanno suonato i Zorbaks.", "it", "ORG"),
+        ("Ieri hanno suonato i Zorbaks.", "und", "ORG"),  # undetected, not English
+        ("Han bor i Zorbköping nu.", "sv", "MISC"),  # Swedish "i" is "in"
+        ("Došli su Petar i Zorbić.", "hr", "MISC"),  # Croatian "i" is "and"
+    ],
+)
+def test_an_italian_article_counts_only_in_italian(text, language, label, gaz):
+    assert [e.label for e in tag_entities(text, gaz, language)][-1] == label
+
+
 def test_offsets_sorted_deterministic_and_labels_closed(gaz):
     text = (SEEDS / "001_0ed0ec0416f0893c.txt").read_text(encoding="utf-8")
     ents = tag_entities(text, gaz)

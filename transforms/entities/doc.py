@@ -42,7 +42,8 @@ class Doc:
     nouns: the known nouns of a language that capitalises them (nouns.py); such a word's capital
     counts for nothing, and it is no name on its own, unless it follows a given name ("Gerhard
     Richter"). endings: the case endings of a language that declines names
-    (inflection.py): "Warszawie" then matches Warszawa."""
+    (inflection.py): "Warszawie" then matches Warszawa. language: the detected language, "und"
+    when unknown."""
 
     def __init__(
         self,
@@ -50,9 +51,11 @@ class Doc:
         gaz: Gazetteer,
         nouns: Nouns | None = None,
         endings: tuple[tuple[str, str], ...] | None = None,
+        language: str = "und",
     ):
         self.text = text
         self.gaz = gaz
+        self.language = language
         self.tokens = tokens = tokenize(text)
         self.lows = [t[0].lower() for t in tokens]
         self.matches = gaz.match(tokens)
@@ -70,6 +73,9 @@ class Doc:
         self.lower = _lower_words(text, tokens, starts)
         # English capitalises demonyms ("Russian"); Italian, French, Spanish do not.
         self.english = len(self.lower & ENGLISH_HINTS) > len(self.lower & ROMANCE_HINTS)
+        # Italian for the Italian-only rules whose words mean something else elsewhere ("i" is
+        # "and" in Croatian, "in" in Swedish): detected so, or undetected and not English.
+        self.italian = language == "it" or (language == "und" and not self.english)
         initial, shouting = self.initial, self.shouting
         self.mid_caps = {
             tokens[k][0]

@@ -161,7 +161,7 @@ ORG_ARTICLES = LISTS["org_articles"]
 
 def organisation_article(s: Stretch) -> str | None:
     """ "la sede della Trenord", "i Doors"."""
-    if s.lone and s.before and s.before[-1] in ORG_ARTICLES and not s.doc.english:
+    if s.lone and s.before and s.before[-1] in ORG_ARTICLES and s.doc.italian:
         return "ORG"
     return None
 

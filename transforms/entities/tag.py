@@ -89,7 +89,7 @@ def tag_entities(text: str, gazetteer: Gazetteer, language: str = "und") -> list
     """Entities in text by the rules, sorted by start, one id per entity within the text. In a
     language that capitalises its nouns (one with a noun list: German), known nouns are not
     names; in one that declines names (Polish, Croatian...), "Warszawie" is Warszawa."""
-    doc = Doc(text, gazetteer, nouns_for(language), endings_for(language))
+    doc = Doc(text, gazetteer, nouns_for(language), endings_for(language), language)
     return _resolve(doc, rule_spans(doc))
 
 
