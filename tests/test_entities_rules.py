@@ -86,7 +86,7 @@ RUN_RULE_CASES = {
     ],
     "surname_is_city": [
         ("Il concerto di Zorbakis Houston è stato rinviato.", [("Zorbakis Houston", "PER")]),
-        ("Ieri Whitney Houston ha cantato.", [("Whitney Houston", "PER")]),
+        ("Ieri Zorbanna Dallas ha cantato.", [("Zorbanna Dallas", "PER")]),
     ],
     "another_place": [
         ("They settled in West Jersey in 1680.", [("West Jersey", "LOC")]),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 from importlib import resources
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +190,21 @@ def test_istat_list_is_parsed_from_its_csv(tmp_path):
     path = tmp_path / "comuni.csv"
     path.write_bytes((head + rows).encode("cp1252"))
     assert towns_from_istat(path) == ["Bolzano", "Bozen", "Ortisei", "Sankt Ulrich", "St. Ulrich"]
+
+
+def test_given_names_build_reproduces_the_committed_file():
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("bgn", root / "bench/build_given_names.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    committed = resources.files("transforms.entities") / "data" / build.OUT_FILE
+    assert build.render(build.given_names()) == committed.read_text(encoding="utf-8"), (
+        "stale: run python bench/build_given_names.py and commit its file"
+    )
+
+
+def test_given_names_extend_the_hand_list_but_claim_no_word_or_place(gaz):
+    built = (resources.files("transforms.entities") / "data" / "given_names.txt").read_text("utf-8")
+    names = {line for line in built.splitlines() if not line.startswith("#")}
+    assert {"Fidel", "Whitney"} <= names <= gaz.first_names
+    assert not names & {"Grace", "Will", "Georgia", "Victoria", "Bruno"}  # word, places, hand list

@@ -27,7 +27,8 @@ from transforms.entities.tokens import (
 from transforms.entities.words import CJK_DERIVED
 
 GAZETTEER_FILE = "gazetteer.tsv.gz"
-FIRST_NAMES_FILE = "first_names.txt"
+FIRST_NAMES_FILE = "first_names.txt"  # written by hand
+GIVEN_NAMES_FILE = "given_names.txt"  # from Faker, bench/build_given_names.py
 TOWNS_FILE = "comuni_it.txt"
 _PACKAGE = resources.files("transforms.entities")
 _DATA = _PACKAGE / "data"
@@ -176,8 +177,12 @@ def _build(source: str) -> Gazetteer:
                 continue
             qid, label, kind, names = line.rstrip("\n").split("\t")
             rows.append((qid, label, kind, names.split("|")))
-    text = (_DATA / FIRST_NAMES_FILE).read_text(encoding="utf-8")
-    first = {w for line in text.splitlines() if not line.startswith("#") for w in line.split()}
+    first = set()
+    for name in (FIRST_NAMES_FILE, GIVEN_NAMES_FILE):
+        text = (_DATA / name).read_text(encoding="utf-8")
+        first.update(
+            w for line in text.splitlines() if not line.startswith("#") for w in line.split()
+        )
     lines = (_DATA / TOWNS_FILE).read_text(encoding="utf-8").splitlines()
     towns = {line for line in lines if line and not line.startswith("#")}
     return Gazetteer(rows, first, towns)
