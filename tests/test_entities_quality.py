@@ -22,30 +22,31 @@ _spec.loader.exec_module(ev)
 
 # (path under ../shared, reader, documents taken from the start of half B, labels scored, P+O+L
 # F1 floor). Half B is the half no choice is made on (bench/eval_entities.py half_of).
-# Measured 2026-12-04 on these samples with the rules: kind 0.787, conll 0.817, wikigold 0.601;
-# with the model: kind 0.560, conll 0.584, wikigold 0.556 (MODEL_FLOORS). Until then the gate
+# Measured 2026-12-05 on these samples with the rules: kind 0.794, conll 0.820, wikigold 0.617;
+# with the model: kind 0.581, conll 0.600, wikigold 0.559 (MODEL_FLOORS); 2026-12-04: rules 0.787,
+# 0.817, 0.601, model 0.560, 0.584, 0.556. Until then the gate
 # ran on each file's first 40 documents (rules, 2026-11-27: kind 0.776, conll 0.837, wikigold
 # 0.597).
 SAMPLES = {
-    "kind": ("eval/ner/kind-it/wikinews_dev.tsv", "kind", 40, {"PER", "ORG", "LOC"}, 0.77),
+    "kind": ("eval/ner/kind-it/wikinews_dev.tsv", "kind", 40, {"PER", "ORG", "LOC"}, 0.78),
     "conll": (
         "eval/ner/conll2003-en/val.conllu",
         "conllu",
         40,
         {"PER", "ORG", "LOC", "MISC"},
-        0.80,
+        0.81,
     ),
     "wikigold": (
         "eval/ner/wikigold-en/wikigold.conll.txt",
         "wikigold",
         40,
         {"PER", "ORG", "LOC", "MISC"},
-        0.58,
+        0.60,
     ),
 }
 
 
-MODEL_FLOORS = {"kind": 0.54, "conll": 0.56, "wikigold": 0.53}
+MODEL_FLOORS = {"kind": 0.56, "conll": 0.58, "wikigold": 0.54}
 LANGUAGE = {"kind": "it", "conll": "en", "wikigold": "en"}
 
 # Check sets (tests/fixtures/ner_check/, written by bench/eval_entities.py --check DATA
@@ -55,11 +56,12 @@ LANGUAGE = {"kind": "it", "conll": "en", "wikigold": "en"}
 # 2026-12-05, with its own model: 0.723 on 31 documents (12 or all of Europarl's, GermEval's and
 # SmartData's held-out half B; the shared model alone gives 0.655 on them). Both models retrained
 # on the gazetteer with ministers and CLDR's country names (2026-12-05): de 0.731, es 0.815,
-# fr 0.485.
-CHECK_FLOORS = {"it": 0.61, "en": 0.67, "de": 0.70, "es": 0.80, "fr": 0.44}
+# fr 0.485. After the second pass over unknown names and the given names (both models retrained):
+# it 0.629, en 0.765, de 0.722, es 0.825, fr 0.458.
+CHECK_FLOORS = {"it": 0.61, "en": 0.74, "de": 0.70, "es": 0.80, "fr": 0.44}
 # The rules (the default backend) on the same German sample, 2026-12-05: 0.531 with the German
-# noun list (nouns.py), 0.355 without it.
-RULES_CHECK_FLOORS = {"de": 0.51}
+# noun list (nouns.py), 0.355 without it; 0.541 after the second pass.
+RULES_CHECK_FLOORS = {"de": 0.52}
 
 
 @pytest.fixture(scope="module")
