@@ -208,3 +208,23 @@ def test_given_names_extend_the_hand_list_but_claim_no_word_or_place(gaz):
     names = {line for line in built.splitlines() if not line.startswith("#")}
     assert {"Fidel", "Whitney"} <= names <= gaz.first_names
     assert not names & {"Grace", "Will", "Georgia", "Victoria", "Bruno"}  # word, places, hand list
+
+
+@pytest.mark.parametrize(
+    "text, qid",
+    [
+        ("in Emilia Romagna ieri", "Q1263"),  # the gazetteer writes Emilia-Romagna
+        ("in Emilia-Romagna ieri", "Q1263"),
+    ],
+)
+def test_a_hyphen_between_capitalised_words_may_be_left_out(text, qid, gaz):
+    tokens = tokenize(text)
+    (m,) = gaz.match(tokens)
+    assert gaz.entries[m.entry].qid == qid
+
+
+def test_a_hyphen_before_a_lower_case_word_stays():
+    from transforms.entities.gazetteer import _without_hyphens
+
+    assert _without_hyphens(["Ban", "Ki", "-", "moon"]) is None
+    assert _without_hyphens(["Friuli", "-", "Venezia", "Giulia"]) == ["Friuli", "Venezia", "Giulia"]

@@ -80,6 +80,9 @@ class Gazetteer:
                 if not keys:
                     continue
                 variants = ending_variants(keys)
+                unhyphenated = _without_hyphens(keys)
+                if unhyphenated:  # "Emilia-Romagna" is also written "Emilia Romagna"
+                    variants.append(unhyphenated)
                 if len(keys) > 1 and any(ROMAN_NUMERAL.match(k.upper()) for k in keys):
                     # "XI JINPING" keeps "XI" upper case (it could be a numeral): match it too.
                     variants.append(
@@ -135,6 +138,17 @@ class Gazetteer:
                 out.append(Match(first, first - neg_n, idx))
                 reach = first - neg_n
         return out
+
+
+def _without_hyphens(keys: list[str]) -> list[str] | None:
+    """A name's keys without the hyphens that join two capitalised words ("Friuli - Venezia
+    Giulia" -> "Friuli Venezia Giulia"), or None if it has none ("Ban Ki - moon" keeps its)."""
+    joins = {
+        k
+        for k in range(1, len(keys) - 1)
+        if keys[k] == "-" and keys[k - 1][:1].isupper() and keys[k + 1][:1].isupper()
+    }
+    return [key for k, key in enumerate(keys) if k not in joins] if joins else None
 
 
 def _derived_after(tokens: list[Token], j: int) -> bool:
