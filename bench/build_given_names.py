@@ -32,7 +32,7 @@ from transforms.entities.lexicon import english_words
 
 OUT_FILE = "given_names.txt"
 # Listed by this many locales of their own: chosen on half A of the NER dev sets and of
-# Universal NER's test sets among 1-4 (README, "Given names from Faker").
+# Universal NER's test sets among 1-4 (README, "Unknown names, a second pass").
 MIN_LOCALES = 2
 LISTS = ("first_names", "first_names_male", "first_names_female", "first_names_nonbinary")
 _DATA = resources.files("transforms.entities") / "data"

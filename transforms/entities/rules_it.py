@@ -124,8 +124,9 @@ def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[
 
 
 # Italian names a law by the minister who wrote it: "la riforma Fornero", "il ddl Mastella",
-# "la legge ex Cirielli".
+# "la legge ex Cirielli" (a `former` word may come between).
 LAW_BY_AUTHOR = LISTS["law_by_author"]
+FORMER = LISTS["former"]
 
 
 def government_by_leader(s: Stretch) -> str | None:
@@ -133,7 +134,7 @@ def government_by_leader(s: Stretch) -> str | None:
     Berlusconi", "l'amministrazione Bush", "il ddl Mastella", "la legge ex Cirielli"."""
     if not s.lone or not s.before or s.doc.english:
         return None
-    before = s.before[:-1] if s.before[-1] == "ex" else s.before
+    before = s.before[:-1] if s.before[-1] in FORMER else s.before
     if before and (before[-1] in GOVERNMENT_BY_LEADER or before[-1] in LAW_BY_AUTHOR):
         return "PER"
     return None
