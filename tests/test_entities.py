@@ -198,6 +198,13 @@ def test_a_name_written_lower_case_in_an_address_is_still_a_name(source, gaz):
     assert [e.text for e in tag_entities(plain, gaz)] == ["Floyd Zorbweather"]
 
 
+def test_a_long_run_with_an_at_sign_is_read_in_one_pass(gaz):
+    # A million characters without a space and an "@" (a pasted blob): a pattern that
+    # backtracks would take half an hour here, and CI's per-test timeout would fail it.
+    text = "Ieri Mario Zorbelli ha parlato. " + "a" * 1_000_000 + "@example.com"
+    assert [e.text for e in tag_entities(text, gaz, "it")] == ["Mario Zorbelli"]
+
+
 @pytest.mark.parametrize(
     "text, language, label",
     [

@@ -32,8 +32,11 @@ class Span(NamedTuple):
 
 _NEWLINE = re.compile("\n")
 # Web and e-mail addresses, handles and hashtags: the lower case of their words proves nothing
-# ("…/boxe-mayweather-prendo-marciano…" does not make Mayweather a common word).
-_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|[@#]\w+", re.IGNORECASE)
+# ("…/boxe-mayweather-prendo-marciano…" does not make Mayweather a common word). A run of
+# non-space characters with one of these marks is such a thing; found run by run, in linear
+# time (a pattern like "\S+@\S+" backtracks quadratically over a long run with an "@").
+_RUN = re.compile(r"\S+")
+_ADDRESS_MARKS = ("://", "www.", "@", "#")
 
 
 class Doc:
@@ -101,11 +104,12 @@ class Doc:
 def _lower_words(text: str, tokens: list[Token], starts: list[int]) -> set[str]:
     """The words the text writes in lower case, outside web addresses, handles and hashtags."""
     lower = {t[0] for t in tokens if t[0][0].islower()}
-    if "://" not in text and "www." not in text and "@" not in text and "#" not in text:
+    if not any(mark in text for mark in _ADDRESS_MARKS):
         return lower
     inside = set()
-    for m in _ADDRESS.finditer(text):
-        inside.update(range(bisect_left(starts, m.start()), bisect_left(starts, m.end())))
+    for m in _RUN.finditer(text):
+        if any(mark in m.group() for mark in _ADDRESS_MARKS):
+            inside.update(range(bisect_left(starts, m.start()), bisect_left(starts, m.end())))
     return {t[0] for k, t in enumerate(tokens) if t[0][0].islower() and k not in inside}
 
 
