@@ -14,7 +14,6 @@ opens with a given name.
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib
 import pkgutil
 import sys
@@ -27,7 +26,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import faker
 from faker.providers import lorem, person
 
-from transforms.entities.gazetteer import FIRST_NAMES_FILE, GAZETTEER_FILE, TOWNS_FILE
+from transforms.entities.gazetteer import (
+    FIRST_NAMES_FILE,
+    GAZETTEER_FILE,
+    TOWNS_FILE,
+    read_rows,
+    read_words,
+)
 from transforms.entities.lexicon import english_words
 
 OUT_FILE = "given_names.txt"
@@ -65,19 +70,9 @@ def common_words() -> set[str]:
 def claimed_words() -> set[str]:
     """Words something else owns: one-word gazetteer names other than people's, Italian towns,
     the hand list's given names."""
-    words = set()
-    with gzip.open(str(_DATA / GAZETTEER_FILE), "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if line.startswith("#") or not line.strip():
-                continue
-            _, label, _, names = line.rstrip("\n").split("\t")
-            if label != "PER":
-                words.update(n for n in names.split("|") if " " not in n)
-    towns = (_DATA / TOWNS_FILE).read_text(encoding="utf-8").splitlines()
-    words.update(line for line in towns if line and not line.startswith("#"))
-    hand = (_DATA / FIRST_NAMES_FILE).read_text(encoding="utf-8").splitlines()
-    words.update(w for line in hand if not line.startswith("#") for w in line.split())
-    return words
+    rows = read_rows(str(_DATA / GAZETTEER_FILE))
+    words = {n for _, label, _, names in rows if label != "PER" for n in names if " " not in n}
+    return words | read_words(TOWNS_FILE, lines=True) | read_words(FIRST_NAMES_FILE)
 
 
 def given_names() -> list[str]:

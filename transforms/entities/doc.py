@@ -103,9 +103,8 @@ class Doc:
 
 def _lower_words(text: str, tokens: list[Token], starts: list[int]) -> set[str]:
     """The words the text writes in lower case, outside web addresses, handles and hashtags."""
-    lower = {t[0] for t in tokens if t[0][0].islower()}
     if not any(mark in text for mark in _ADDRESS_MARKS):
-        return lower
+        return {t[0] for t in tokens if t[0][0].islower()}
     inside = set()
     for m in _RUN.finditer(text):
         if any(mark in m.group() for mark in _ADDRESS_MARKS):

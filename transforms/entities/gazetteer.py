@@ -184,6 +184,12 @@ def _built_from(source: str) -> Iterator[bytes | str]:
 
 
 def _build(source: str) -> Gazetteer:
+    first = read_words(FIRST_NAMES_FILE) | read_words(GIVEN_NAMES_FILE)
+    return Gazetteer(read_rows(source), first, read_words(TOWNS_FILE, lines=True))
+
+
+def read_rows(source: str) -> list[tuple[str, str, str, list[str]]]:
+    """The entries of a gazetteer file: (qid, label, kind, names)."""
     rows = []
     with gzip.open(source, "rt", encoding="utf-8") as fh:
         for line in fh:
@@ -191,12 +197,11 @@ def _build(source: str) -> Gazetteer:
                 continue
             qid, label, kind, names = line.rstrip("\n").split("\t")
             rows.append((qid, label, kind, names.split("|")))
-    first = set()
-    for name in (FIRST_NAMES_FILE, GIVEN_NAMES_FILE):
-        text = (_DATA / name).read_text(encoding="utf-8")
-        first.update(
-            w for line in text.splitlines() if not line.startswith("#") for w in line.split()
-        )
-    lines = (_DATA / TOWNS_FILE).read_text(encoding="utf-8").splitlines()
-    towns = {line for line in lines if line and not line.startswith("#")}
-    return Gazetteer(rows, first, towns)
+    return rows
+
+
+def read_words(name: str, lines: bool = False) -> set[str]:
+    """The words of a bundled word file (its whole lines with lines=True), `#` lines skipped."""
+    text = (_DATA / name).read_text(encoding="utf-8").splitlines()
+    kept = [line for line in text if line and not line.startswith("#")]
+    return set(kept) if lines else {w for line in kept for w in line.split()}

@@ -71,10 +71,10 @@ PORTFOLIOS = LISTS["portfolios"]
 # What only a person has or undergoes, before "di"/"of" + a lone unknown name: "i figli di
 # Gheddafi", "la presidenza di Mubarak", "i sostenitori di Gbagbo", "the arrest of Kabila".
 PERSON_OF = LISTS["person_of"]
+PERSON_OF_LINKS = LISTS["person_of_links"]
 # What a person is of an organisation, or what an organisation has: "l'amministratore delegato
 # di Trenord", "an analyst at Global Equities Research", "la sede di Trenord".
 ORG_ROLES = LISTS["org_roles"]
-PERSON_OF_LINKS = LISTS["person_of_links"]
 # Italian names a government by its leader, English puts the leader first: "il governo
 # Berlusconi", "l'amministrazione Bush", "the Bush administration".
 GOVERNMENT_BY_LEADER = LISTS["government_by_leader"]
