@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import host_speed
+
 
 def _run(cmd: list[str]) -> tuple[float, float, float]:
     """(CPU s, wall s, peak RSS MB) of one child process."""
@@ -55,6 +57,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     py = sys.executable
+    host_before = host_speed()
     with tempfile.TemporaryDirectory() as tmp:
         big, small = Path(tmp) / "corpus", Path(tmp) / "small"
         _corpus(args.n, args.shared, big, args.long)
@@ -114,6 +117,10 @@ def main() -> None:
         f"newsbeam / naive throughput: {naive / beam:.2f}x; fixed cost {fixed:.2f} CPU-s; marginal "
         f"{1000 * (beam - fixed) / (args.n - 10):.2f} ms CPU per article "
         f"({(args.n - 10) / (beam - fixed):.0f} articles per marginal CPU-s)"
+    )
+    print(
+        f"host: a pure-Python reference loop took {host_before:.0f} ns per iteration before the "
+        f"runs, {host_speed():.0f} after (bench/measure.py host_speed; compare days by it)"
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import resource
+import time
 
 
 def cpu_seconds() -> float:
@@ -10,3 +11,16 @@ def cpu_seconds() -> float:
     (a local runner's worker processes, once the run has stopped them)."""
     own, ended = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return own.ru_utime + own.ru_stime + ended.ru_utime + ended.ru_stime
+
+
+def host_speed(iterations: int = 2_000_000, repeat: int = 3) -> float:
+    """CPU nanoseconds per iteration of a fixed pure-Python loop, least of repeat: the speed of
+    this machine and interpreter at the time, so that figures from different days can be told
+    apart from a slower host (no package is involved). Prints nothing of newsbeam."""
+    best = float("inf")
+    for _ in range(repeat):
+        started, total = time.process_time(), 0
+        for i in range(iterations):
+            total += i
+        best = min(best, time.process_time() - started)
+    return best / iterations * 1e9

@@ -29,6 +29,7 @@ def test_bench_e2e_runs_both_modes_on_a_tiny_corpus():
     rows = [ln for ln in stdout.splitlines() if ln.startswith(("beam --runner", "loop "))]
     assert len(rows) == 2, stdout
     assert all(ln.split()[-1] == rows[0].split()[-1] for ln in rows)  # same written/dropped
+    assert "host: a pure-Python reference loop" in stdout
 
 
 @pytest.mark.slow
