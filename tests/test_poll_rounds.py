@@ -43,6 +43,7 @@ class _Recorder:
         self.in_flight: dict[str, int] = {}
         self.most_at_once = 0
         self.overlap = False
+        self.timed_out = False  # a gate that was never opened: the test waited on a hang
 
     def __call__(self, url: str) -> str:
         host = host_of(url)
@@ -53,7 +54,8 @@ class _Recorder:
             self.most_at_once = max(self.most_at_once, sum(self.in_flight.values()))
         gate = self.gates.get(host)
         if gate is not None:
-            gate.wait(30)  # a hang, ended by the test (or, at worst, by this stand-in deadline)
+            with self.clock.hanging():  # a hang, ended by the test (at worst, by a deadline)
+                self.timed_out |= not gate.wait(30)
         with self.lock:
             self.in_flight[host] -= 1
         return "ok"
@@ -144,6 +146,7 @@ def test_a_hanging_host_holds_up_nobody(clock):
     assert hang_starts[0] == 0.0 and len(hang_starts) == 3
     assert all(b - a >= 1.0 for a, b in itertools.pairwise(hang_starts))
     assert not recorder.overlap
+    assert not recorder.timed_out, "the round waited for the hanging host to give up"
 
 
 def test_nothing_starts_after_the_deadline_and_in_flight_requests_are_kept(clock):

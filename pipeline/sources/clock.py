@@ -12,11 +12,14 @@ import itertools
 import threading
 import time
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from concurrent import futures as cf
+from contextlib import contextmanager
 from typing import Protocol, Self
 
 US = 1_000_000
+# How often (real seconds) FakeClock.wait looks again whether every pending future is a hang.
+_HANG_POLL_S = 0.005
 
 
 class Clock(Protocol):
@@ -81,6 +84,7 @@ class _Timeline:
         self.sleeps: list[float] = []
         self.pending: list[tuple[int, int, Callable[[], None]]] = []  # heap of (at µs, seq, fn)
         self.seq = itertools.count()
+        self.hanging = 0  # threads inside FakeClock.hanging(): a test's host that does not answer
 
 
 # Time lives here, not in the FakeClock object: Beam pickles every DoFn (FnApiRunner too), so the
@@ -156,8 +160,32 @@ class FakeClock:
         """Wait (really) for one of `pending` to finish; no fake time passes. Work done in other
         threads, a loopback fetch say, takes no time on a fake clock: it is done before the next
         fake moment, so waiting for it first keeps a run in the same order however slow the
-        machine. `seconds` is ignored: nothing else can happen in between."""
-        return cf.wait(pending, return_when=cf.FIRST_COMPLETED).done
+        machine. Only a hang is not waited for: when every pending future's thread is inside
+        hanging() and `seconds` is given, `seconds` pass on this clock and nothing is done, as
+        a real wait would time out while a host does not answer."""
+        t = self._timeline()
+        while True:
+            done = cf.wait(pending, timeout=_HANG_POLL_S, return_when=cf.FIRST_COMPLETED).done
+            if done:
+                return done
+            with t.lock:
+                all_hang = t.hanging >= len(pending)
+            if seconds is not None and all_hang:
+                self.sleep(seconds)
+                return set()
+
+    @contextmanager
+    def hanging(self) -> Iterator[None]:
+        """Marks what the calling thread does inside as a hang for wait(): a test's stand-in
+        for a host that does not answer blocks inside it, and the round goes on without it."""
+        t = self._timeline()
+        with t.lock:
+            t.hanging += 1
+        try:
+            yield
+        finally:
+            with t.lock:
+                t.hanging -= 1
 
     def call_at(self, when: float, fn: Callable[[], None]) -> None:
         """Run fn() in the sleep that reaches `when` (epoch seconds), with now() == when.
