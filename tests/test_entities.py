@@ -128,6 +128,35 @@ def test_unknown_names_from_rules(text, name, label, gaz):
 
 
 @pytest.mark.parametrize(
+    "text, language, name, label",
+    [
+        ("Ieri il ministro ha incontrato De Mistura a Ginevra.", "it", "De Mistura", "PER"),
+        ("De Mistura ha detto che la tregua regge.", "it", "De Mistura", "PER"),
+        ("Ha segnato Del Piero al novantesimo.", "it", "Del Piero", "PER"),
+        ("Secondo Di Battista il governo cade.", "it", "Di Battista", "PER"),
+        ("De Gaulle had instructed that there be no excesses.", "en", "De Gaulle", "PER"),
+        # an article inside a sentence opens the name, whatever it names
+        ("Gli scavi nel partido di La Costa sono finiti.", "it", "La Costa", "LOC"),
+    ],
+)
+def test_a_capitalised_particle_opens_the_name_after_it(text, language, name, label, gaz):
+    assert (name, label) in {(e.text, e.label) for e in tag_entities(text, gaz, language)}
+
+
+@pytest.mark.parametrize(
+    "text, language, word",
+    [
+        ("Da Joans Tochter Cecily kam, war es spät.", "de", "Da"),  # German "as", opening
+        ("Dalla Francia arrivano aiuti.", "it", "Dalla"),  # a known place: a preposition
+        ("La Sapienza ha chiuso ieri.", "it", "La"),  # an article opening a sentence
+        ("Pubblicato ieri. Di Malek Fouda, al Cairo.", "it", "Di"),  # a byline: by Malek Fouda
+    ],
+)
+def test_a_particle_or_article_stays_out_where_it_is_another_word(text, language, word, gaz):
+    assert not [e for e in tag_entities(text, gaz, language) if e.text.startswith(word + " ")]
+
+
+@pytest.mark.parametrize(
     "text, not_entity",
     [
         ("Secondo gli esperti, la crisi continua.", "Secondo"),

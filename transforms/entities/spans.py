@@ -11,12 +11,15 @@ from transforms.entities.scripts import is_cyrillic
 from transforms.entities.tokens import ROMAN_NUMERAL, Token
 from transforms.entities.words import (
     CONNECTORS,
+    NAME_ARTICLES,
     NAME_PARTICLES,
     NOT_NAME_TAILS,
     PLURAL_ENDINGS,
     SPEECH,
     SPEECH_AFTER_HA,
     STOP,
+    SURNAME_HEADS,
+    SURNAME_HEADS_NOT_INITIAL,
     TITLES,
 )
 
@@ -164,6 +167,36 @@ def _hyphen_tail(s: Span, tokens: list[Token]) -> Span:
     tail = tokens[j + 1][0]
     if tail.isalpha() and tail.islower() and len(tail) <= 4 and tail not in NOT_NAME_TAILS:
         return s._replace(j=j + 2)
+    return s
+
+
+def particle_heads(spans: list[Span], doc: Doc) -> list[Span]:
+    """A capitalised word just before an unknown name may open it: a surname's particle makes it
+    a person ("De Mistura", "Del Piero", "Di Battista"), an article mid-sentence is part of the
+    name ("La Costa", "Le Matin"). A name the gazetteer knows stays as it is ("Da Roma")."""
+    out: list[Span] = []
+    end = 0  # where the span before ends: the word must be in none
+    for s in spans:
+        if s.i > end:
+            s = _particle_head(doc, s)
+        out.append(s)
+        end = s.j
+    return out
+
+
+def _particle_head(doc: Doc, s: Span) -> Span:
+    k, tokens = s.i - 1, doc.tokens
+    word = tokens[k][0]
+    gap = doc.text[tokens[k][2] : tokens[s.i][1]]
+    if s.entry is not None or s.j - s.i > 2 or gap != " " or not word.istitle():
+        return s
+    low = word.lower()
+    # Before a full name, "Di" is a byline's: "Di Malek Fouda" is by Malek Fouda.
+    surname = s.j - s.i == 1 and not (doc.initial[k] and low in SURNAME_HEADS_NOT_INITIAL)
+    if low in SURNAME_HEADS and surname:
+        return Span(k, s.j, "PER", None)
+    if low in NAME_ARTICLES and not doc.initial[k]:
+        return s._replace(i=k)
     return s
 
 

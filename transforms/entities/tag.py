@@ -36,7 +36,13 @@ from transforms.entities.model import NerModel, model_spans
 from transforms.entities.nouns import nouns_for
 from transforms.entities.rules_it import clubs, place_kinds
 from transforms.entities.scripts import has_latin_letter
-from transforms.entities.spans import corefer, find_names, hyphen_tails, untitled
+from transforms.entities.spans import (
+    corefer,
+    find_names,
+    hyphen_tails,
+    particle_heads,
+    untitled,
+)
 from transforms.entities.tokens import token_key, tokenize
 
 BACKENDS = ("rules", "model", "model+rules", "spacy")
@@ -69,6 +75,7 @@ SPACY_LABELS = {
 # must be found while its city still has its id, before a sports report drops it.
 PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     hyphen_tails,  # "Ban Ki-moon"
+    particle_heads,  # "De Mistura"
     untitled,  # "Papa | Francesco"
     corefer,  # "Neil Jordan ... Jordan"
     clubs,  # "il Napoli" (it)

@@ -116,6 +116,11 @@ CONNECTORS = LISTS["connectors"]
 NAME_PARTICLES = LISTS["name_particles"]
 # Lower-case words a full name may hold ("Ursula von der Leyen"): wikidata_names.py's filter.
 SURNAME_PARTICLES = LISTS["surname_particles"]
+# Capitalised before a name, part of a person's surname ("De Mistura"), some not where a sentence
+# opens; and articles that open a name mid-sentence ("La Costa", "Le Matin").
+SURNAME_HEADS = LISTS["surname_heads"]
+SURNAME_HEADS_NOT_INITIAL = LISTS["surname_heads_not_initial"]
+NAME_ARTICLES = LISTS["name_articles"]
 ENGLISH_HINTS = LISTS["english_hints"]
 ROMANCE_HINTS = LISTS["romance_hints"]
 DEMONYM_ENDINGS = tuple(sorted(LISTS["demonym_endings"]))
