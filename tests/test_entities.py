@@ -157,6 +157,32 @@ def test_a_particle_or_article_stays_out_where_it_is_another_word(text, language
 
 
 @pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Un incidente a Piazza Vittorio Emanuele di Roma.", ["Piazza Vittorio Emanuele", "Roma"]),
+        ("Abita in Via Giuseppe Garibaldi a Milano.", ["Via Giuseppe Garibaldi", "Milano"]),
+        (
+            "La partita allo stadio Benito Stirpe di Frosinone.",
+            ["stadio Benito Stirpe", "Frosinone"],
+        ),
+        ("Atterrato all'Aeroporto Leonardo da Vinci ieri.", ["Aeroporto Leonardo da Vinci"]),
+    ],
+)
+def test_a_street_or_stadium_named_after_a_person_is_a_place(text, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, "it")] == [
+        (name, "LOC") for name in expected
+    ]
+
+
+def test_via_before_a_thing_or_a_known_place_makes_no_street(gaz):
+    assert ("Skype", "MISC") in {
+        (e.text, e.label) for e in tag_entities("Ne parlano via Skype.", gaz, "it")
+    }
+    roma = [e for e in tag_entities("Abita in via Roma.", gaz, "it")]
+    assert [(e.text, e.id) for e in roma] == [("Roma", "Q220")]
+
+
+@pytest.mark.parametrize(
     "text, not_entity",
     [
         ("Secondo gli esperti, la crisi continua.", "Secondo"),

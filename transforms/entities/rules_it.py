@@ -86,6 +86,47 @@ def place_kinds(spans: list[Span], doc: Doc) -> list[Span]:
     return _motorways(_province_codes(out, tokens), tokens, lows)
 
 
+# Streets, squares, stadiums, airports and bridges are named after people: "via Giuseppe
+# Garibaldi", "Piazza Vittorio Emanuele", "lo stadio Giuseppe Meazza".
+VENUE_NOUNS = LISTS["venue_nouns"]
+
+
+def venues(spans: list[Span], doc: Doc) -> list[Span]:
+    """A venue noun and the person or unknown name after it are one place ("Piazza | Vittorio
+    Emanuele", "stadio Benito Stirpe"), as is a name it opens ("Aeroporto Leonardo da Vinci").
+    After "via", only a person: "via Skype" is a way, not a street."""
+    lows, out = doc.lows, []
+    for s in spans:
+        prev = out[-1] if out else None
+        if _named_after(s) and prev and _venue_word(doc, prev, s.i):
+            out[-1] = Span(prev.i, s.j, "LOC", None)  # "Piazza" | "Vittorio Emanuele"
+            continue
+        k = s.i - 1
+        if _named_after(s) and k >= (prev.j if prev else 0) and lows[k] in VENUE_NOUNS:
+            if _gap(doc, k) == " " and (s.label == "PER" or lows[k] != "via"):
+                s = Span(k, s.j, "LOC", None)
+        elif s.j - s.i > 1 and lows[s.i] in VENUE_NOUNS and s.label != "LOC" and s.entry is None:
+            s = s._replace(label="LOC")  # "Aeroporto Leonardo da Vinci", one run
+        out.append(s)
+    return out
+
+
+def _venue_word(doc: Doc, s: Span, before: int) -> bool:
+    """s is one venue noun just before token `before`, a space between."""
+    return (
+        s.j == before and s.j - s.i == 1 and doc.lows[s.i] in VENUE_NOUNS and _gap(doc, s.i) == " "
+    )
+
+
+def _named_after(s: Span) -> bool:
+    return s.label == "PER" or (s.label == "MISC" and s.entry is None)
+
+
+def _gap(doc: Doc, k: int) -> str:
+    """What separates token k from the next."""
+    return doc.text[doc.tokens[k][2] : doc.tokens[k + 1][1]]
+
+
 def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
     """The code in brackets after a place is its province ("Ribera ( AG )"), whatever else it
     was taken for (a party, a firm, a shouted word)."""
