@@ -149,6 +149,8 @@ GUESS_RULE_CASES = {
     "place_kind_before": [
         ("They fled the village of Khazna at dawn.", [("Khazna", "LOC")]),
         ("in località Raica", [("Raica", "LOC")]),
+        ("un incidente nella cittadina di Zorbaville", [("Zorbaville", "LOC")]),
+        ("proseguiamo in direzione di Zorbaville", [("Zorbaville", "LOC")]),
     ],
     "speaks": [
         ("Ieri Grigorovski ha dichiarato che tutto va bene.", [("Grigorovski", "PER")]),
@@ -181,6 +183,7 @@ GUESS_RULE_CASES = {
     "after_place_preposition": [
         ("The rally was held in Tlacotalpan on Sunday.", [("Tlacotalpan", "LOC")]),
         ("Ieri a Zorbakka una festa.", [("Zorbakka", "LOC")]),
+        ("Hanno sparato vicino Zorbakka ieri.", [("Zorbakka", "LOC")]),
     ],
     # seen only when a lone unknown word defaults to something else than MISC (SETTINGS)
     "weak_demonym": [
