@@ -84,22 +84,24 @@ def _own(doc: Doc, k: int, word: str, gaz: str) -> list[str]:
 def token_features(doc: Doc) -> list[list[str]]:
     """One list of feature strings per token of doc, for pycrfsuite."""
     gaz = _gazetteer_tags(doc)
-    words = [t[0] for t in doc.tokens]
+    words, lows = [t[0] for t in doc.tokens], doc.lows
     n = len(words)
     out = []
     for k, word in enumerate(words):
         feats = _own(doc, k, word, gaz[k])
         if k:
             feats += [*_WORDS[words[k - 1]].before, "-1g=" + gaz[k - 1]]
+            feats.append("-1b=" + lows[k - 1] + "|" + lows[k])  # the two words together
         else:
             feats.append("-1edge")
         if k + 1 < n:
             feats += [*_WORDS[words[k + 1]].after, "1g=" + gaz[k + 1]]
+            feats.append("1b=" + lows[k] + "|" + lows[k + 1])
         else:
             feats.append("1edge")
         if k > 1:
-            feats += [_WORDS[words[k - 2]].two_before, "-2g=" + gaz[k - 2]]
+            feats += [_WORDS[words[k - 2]].two_before, "-2g=" + gaz[k - 2], "-2w=" + lows[k - 2]]
         if k + 2 < n:
-            feats += [_WORDS[words[k + 2]].two_after, "2g=" + gaz[k + 2]]
+            feats += [_WORDS[words[k + 2]].two_after, "2g=" + gaz[k + 2], "2w=" + lows[k + 2]]
         out.append(feats)
     return out
