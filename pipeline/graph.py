@@ -85,6 +85,7 @@ def enrich(documents, settings: Settings) -> Chain:
         custom_topics_path=steps.custom_topics,
         explain=steps.explain_topics,
         backend=steps.topics_backend,
+        cache_dir=steps.cache_dir,
     )
     stages = {
         "parse": parsed,

@@ -82,12 +82,21 @@ def lexicon():
 
 
 @pytest.fixture(scope="session")
-def embedder(lexicon):
-    """The optional e5 topic model with its prototypes, loaded once (about 20 s): every test that
-    scores with e5 shares it. Skips, saying why, where the embeddings extra is not installed."""
+def model_cache(tmp_path_factory):
+    """A core.cache directory shared by the session's tests (never the user's own cache)."""
+    from transforms.core.cache import Cache
+
+    return Cache(str(tmp_path_factory.mktemp("model-cache")))
+
+
+@pytest.fixture(scope="session")
+def embedder(lexicon, model_cache):
+    """The optional e5 topic model with its prototypes, loaded once (their embeddings take about
+    30 s, then sit in model_cache for the pipeline tests' workers): every test that scores with e5
+    shares it. Skips, saying why, where the embeddings extra is not installed."""
     from transforms.topics.embedding import TopicEmbedder, embedding_backend_problem
 
     problem = embedding_backend_problem()
     if problem:
         pytest.skip(problem)
-    return TopicEmbedder(lexicon.topics)
+    return TopicEmbedder(lexicon.topics, cache=model_cache)

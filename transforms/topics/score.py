@@ -13,6 +13,7 @@ from typing import Any
 
 import apache_beam as beam
 
+from transforms.core.cache import Cache
 from transforms.core.failures import (
     ARTICLES,
     FAILURES,
@@ -202,31 +203,42 @@ class ScoreTopics(beam.PTransform):
         custom_topics_path: str | None = None,
         explain: bool = False,
         backend: str = "lexicon",
+        cache_dir: str | None = None,
     ):
+        """cache_dir: where workers keep e5's prototype embeddings between runs (core.cache)."""
         super().__init__()
         if backend not in BACKENDS:
             raise ValueError(f"unknown topics backend {backend!r}; one of {', '.join(BACKENDS)}")
         self._custom_topics_path = custom_topics_path
         self._explain = explain
         self._backend = backend
+        self._cache = Cache(cache_dir) if cache_dir else None
 
     def expand(self, articles):
-        fn = _ScoreTopicsFn(self._custom_topics_path, self._explain, self._backend)
+        fn = _ScoreTopicsFn(self._custom_topics_path, self._explain, self._backend, self._cache)
         return articles | "Score" >> beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
 
 
 class _ScoreTopicsFn(ArticleStep):
     STEP = "topics"
 
-    def __init__(self, custom_topics_path: str | None, explain: bool, backend: str = "lexicon"):
+    def __init__(
+        self,
+        custom_topics_path: str | None,
+        explain: bool,
+        backend: str = "lexicon",
+        cache: Cache | None = None,
+    ):
         super().__init__()
         self._custom_topics_path = custom_topics_path
         self._explain = explain
         self._backend = backend
+        self._cache = cache
 
     def load(self) -> tuple[Lexicon, TopicEmbedder | None]:
         lexicon = load_lexicon(self._custom_topics_path)
-        embedder = TopicEmbedder(lexicon.topics) if self._backend == "e5" else None
+        e5 = self._backend == "e5"
+        embedder = TopicEmbedder(lexicon.topics, cache=self._cache) if e5 else None
         return lexicon, embedder
 
     def apply(self, article: Article, resource: Any) -> Article:
