@@ -178,6 +178,8 @@ def test_via_before_a_thing_or_a_known_place_makes_no_street(gaz):
     assert ("Skype", "MISC") in {
         (e.text, e.label) for e in tag_entities("Ne parlano via Skype.", gaz, "it")
     }
+    english = tag_entities("The offer came via John Zorbakis on Monday.", gaz, "en")
+    assert ("John Zorbakis", "PER") in {(e.text, e.label) for e in english}
     roma = [e for e in tag_entities("Abita in via Roma.", gaz, "it")]
     assert [(e.text, e.id) for e in roma] == [("Roma", "Q220")]
 

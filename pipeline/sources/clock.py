@@ -163,6 +163,8 @@ class FakeClock:
         machine. Only a hang is not waited for: when every pending future's thread is inside
         hanging() and `seconds` is given, `seconds` pass on this clock and nothing is done, as
         a real wait would time out while a host does not answer."""
+        if not pending:
+            return set()
         t = self._timeline()
         while True:
             done = cf.wait(pending, timeout=_HANG_POLL_S, return_when=cf.FIRST_COMPLETED).done

@@ -94,7 +94,8 @@ VENUE_NOUNS = LISTS["venue_nouns"]
 def venues(spans: list[Span], doc: Doc) -> list[Span]:
     """A venue noun and the person or unknown name after it are one place ("Piazza | Vittorio
     Emanuele", "stadio Benito Stirpe"), as is a name it opens ("Aeroporto Leonardo da Vinci").
-    After "via", only a person: "via Skype" is a way, not a street."""
+    After "via", only a person, and only in Italian: "via Skype", "sent via John Smith" are
+    ways, not streets."""
     lows, out = doc.lows, []
     for s in spans:
         prev = out[-1] if out else None
@@ -103,7 +104,8 @@ def venues(spans: list[Span], doc: Doc) -> list[Span]:
             continue
         k = s.i - 1
         if _named_after(s) and k >= (prev.j if prev else 0) and lows[k] in VENUE_NOUNS:
-            if _gap(doc, k) == " " and (s.label == "PER" or lows[k] != "via"):
+            street = lows[k] != "via" or (s.label == "PER" and doc.italian)
+            if _gap(doc, k) == " " and street:
                 s = Span(k, s.j, "LOC", None)
         elif s.j - s.i > 1 and lows[s.i] in VENUE_NOUNS and s.label != "LOC" and s.entry is None:
             s = s._replace(label="LOC")  # "Aeroporto Leonardo da Vinci", one run
