@@ -174,6 +174,20 @@ def test_a_street_or_stadium_named_after_a_person_is_a_place(text, expected, gaz
     ]
 
 
+@pytest.mark.parametrize(
+    "text, body",
+    [
+        ("Harbin, capitale della provincia cinese nord-orientale di Heilongjiang.", None),
+        ("Le truppe nella regione russa di Belgorod avanzano.", None),
+        ("Il consiglio comunale ha votato ieri.", "consiglio comunale"),
+        ("Lo ha chiesto il governo tedesco.", "governo tedesco"),
+    ],
+)
+def test_a_foreign_province_is_a_place_not_the_italian_body(text, body, gaz):
+    orgs = [e.text for e in tag_entities(text, gaz, "it") if e.label == "ORG"]
+    assert orgs == ([body] if body else [])
+
+
 def test_via_before_a_thing_or_a_known_place_makes_no_street(gaz):
     assert ("Skype", "MISC") in {
         (e.text, e.label) for e in tag_entities("Ne parlano via Skype.", gaz, "it")

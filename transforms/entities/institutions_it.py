@@ -8,7 +8,7 @@ from __future__ import annotations
 from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.tokens import Token
-from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN, read_lists
+from transforms.entities.words import ITALIAN_LINKS, QUOTES_OPEN, place_adjective_stem, read_lists
 from transforms.entities.words import adjective_of_place as _adjective
 
 LISTS = read_lists("institutions_it.tsv")
@@ -53,7 +53,7 @@ def institutions(spans: list[Span], doc: Doc) -> list[Span]:
             if alone and low in INSTITUTIONS_CAP and lows[k - 1] in ARTICLES:
                 out[covered[k]] = Span(s.i, s.j, "ORG", None)  # "la Cassazione"
             continue
-        qualified = k + 1 < len(tokens) and _adjective(lows[k + 1])
+        qualified = k + 1 < len(tokens) and _qualified(low, lows[k + 1])
         if not (
             low in INSTITUTIONS_LOWER
             or (capital and low in INSTITUTIONS_CAP)
@@ -70,6 +70,19 @@ def institutions(spans: list[Span], doc: Doc) -> list[Span]:
                 j = nxt.j
         out.append(Span(k, j, "ORG", None))
     return sorted(s for x, s in enumerate(out) if x not in drop)
+
+
+# A country's province, region or municipality is a place, not the Italian body: "la provincia
+# cinese di Heilongjiang"; a level's adjective still makes the body ("il consiglio comunale").
+TERRITORIAL_UNITS = LISTS["territorial_units"]
+LEVEL_STEMS = LISTS["level_stems"]
+
+
+def _qualified(low: str, nxt: str) -> bool:
+    """An institution noun and an adjective that makes it the body: "il consiglio comunale", "la
+    regione europea"; not "la provincia cinese", "la regione russa" (places)."""
+    stem = place_adjective_stem(nxt)
+    return stem is not None and (low not in TERRITORIAL_UNITS or stem in LEVEL_STEMS)
 
 
 # Heads whose name goes on after them: "Corte suprema", "ministero della Giustizia",

@@ -140,12 +140,18 @@ DEFAULT_MULTI = "PER"
 ADJ_STEMS = LISTS["adj_stems"]
 
 
-def adjective_of_place(word: str) -> bool:
-    """An Italian adjective of place or level after an institution ("tedesca", "comunale")."""
+def place_adjective_stem(word: str) -> str | None:
+    """The stem of an Italian adjective of place or level ("tedesca" -> "tedesc", "comunale" ->
+    "comunal"), or None."""
     for cut in (1, 2):
         if word[:-cut] in ADJ_STEMS and word[-cut:] in ("o", "a", "i", "e", "hi", "he"):
-            return True
-    return False
+            return word[:-cut]
+    return None
+
+
+def adjective_of_place(word: str) -> bool:
+    """An Italian adjective of place or level after an institution ("tedesca", "comunale")."""
+    return place_adjective_stem(word) is not None
 
 
 # Italian words between an organisation noun and its name: "l'agenzia di stampa giapponese Jiji",
