@@ -86,6 +86,10 @@ class Doc:
             if not initial[k] and not shouting[k]
         }
 
+    def gap(self, k: int) -> str:
+        """What the text has between token k and the next: " ", "", "\n", ", "."""
+        return self.text[self.tokens[k][2] : self.tokens[k + 1][1]]
+
     def _drop_nouns(self, nouns: Nouns) -> None:
         """A known noun's capital counts for nothing, and a one-word match on it is dropped
         ("Ende", a town in Indonesia; "Mitte"), unless the text writes the word after a given

@@ -99,13 +99,14 @@ def venues(spans: list[Span], doc: Doc) -> list[Span]:
     lows, out = doc.lows, []
     for s in spans:
         prev = out[-1] if out else None
-        if _named_after(s) and prev and _venue_word(doc, prev, s.i):
+        named = s.label == "PER" or (s.label == "MISC" and s.entry is None)
+        if named and prev and _venue_word(doc, prev, s.i):
             out[-1] = Span(prev.i, s.j, "LOC", None)  # "Piazza" | "Vittorio Emanuele"
             continue
         k = s.i - 1
-        if _named_after(s) and k >= (prev.j if prev else 0) and lows[k] in VENUE_NOUNS:
+        if named and k >= (prev.j if prev else 0) and lows[k] in VENUE_NOUNS:
             street = lows[k] != "via" or (s.label == "PER" and doc.italian)
-            if _gap(doc, k) == " " and street:
+            if doc.gap(k) == " " and street:
                 s = Span(k, s.j, "LOC", None)
         elif s.j - s.i > 1 and lows[s.i] in VENUE_NOUNS and s.label != "LOC" and s.entry is None:
             s = s._replace(label="LOC")  # "Aeroporto Leonardo da Vinci", one run
@@ -115,18 +116,7 @@ def venues(spans: list[Span], doc: Doc) -> list[Span]:
 
 def _venue_word(doc: Doc, s: Span, before: int) -> bool:
     """s is one venue noun just before token `before`, a space between."""
-    return (
-        s.j == before and s.j - s.i == 1 and doc.lows[s.i] in VENUE_NOUNS and _gap(doc, s.i) == " "
-    )
-
-
-def _named_after(s: Span) -> bool:
-    return s.label == "PER" or (s.label == "MISC" and s.entry is None)
-
-
-def _gap(doc: Doc, k: int) -> str:
-    """What separates token k from the next."""
-    return doc.text[doc.tokens[k][2] : doc.tokens[k + 1][1]]
+    return s.j == before and s.j - s.i == 1 and doc.lows[s.i] in VENUE_NOUNS and doc.gap(s.i) == " "
 
 
 def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:

@@ -185,10 +185,9 @@ def particle_heads(spans: list[Span], doc: Doc) -> list[Span]:
 
 
 def _particle_head(doc: Doc, s: Span) -> Span:
-    k, tokens = s.i - 1, doc.tokens
-    word = tokens[k][0]
-    gap = doc.text[tokens[k][2] : tokens[s.i][1]]
-    if s.entry is not None or s.j - s.i > 2 or gap != " " or not word.istitle():
+    k = s.i - 1
+    word = doc.tokens[k][0]
+    if s.entry is not None or s.j - s.i > 2 or doc.gap(k) != " " or not word.istitle():
         return s
     low = word.lower()
     # Before a full name, "Di" is a byline's: "Di Malek Fouda" is by Malek Fouda.
