@@ -110,17 +110,22 @@ def test_a_file_written_while_compacting_is_kept(tmp_path, monkeypatch):
 def test_readers_never_see_a_row_twice_or_missing(tmp_path):
     """Readers list and read the partition over and over while it is compacted: each read that
     succeeds holds every row once (a read whose listed file was swapped away may fail; it never
-    returns wrong rows), and the reads saw both the old files and the new one."""
+    returns wrong rows), and the reads saw both the old files and the new one. The compaction
+    starts once a read has finished, and the readers stop once a read that began after it has:
+    both states are read however the threads are scheduled."""
     seen, errors, wrong = [], [], []
     for round_ in range(8):
         out = tmp_path / f"out{round_}"
         part = out / "articles" / f"date={DAY}" / "lang=en"
         expected = _stream_files(part, 40, 5)
-        stop = threading.Event()
+        stop, read_once, compacted, read_after = (threading.Event() for _ in range(4))
+        marks = (read_once, compacted, read_after)
 
-        def read(part=part, expected=expected, stop=stop, out=out):
+        def read(part=part, expected=expected, stop=stop, out=out, marks=marks):
             glob = f"{out}/articles/**/*.parquet"  # the README's way, as DuckDB reads it
+            first_read, compaction, later_read = marks
             while not stop.is_set():
+                after = compaction.is_set()
                 try:
                     dataset = ds.dataset(str(part), format="parquet")
                     urls = dataset.to_table(columns=["url"]).column("url").to_pylist()
@@ -133,11 +138,15 @@ def test_readers_never_see_a_row_twice_or_missing(tmp_path):
                     if not len(got) == len(set(got)) == expected:
                         wrong.append((len(got), len(set(got)), expected))
                 seen.append(len(dataset.files))
+                (later_read if after else first_read).set()
 
         readers = [threading.Thread(target=read) for _ in range(2)]
         for r in readers:
             r.start()
+        read_once.wait(60)  # bounded: a reader that only fails leaves the assertions to say so
         assert compact_main([str(out), "--date", DAY]) == 0
+        compacted.set()
+        read_after.wait(60)
         stop.set()
         for r in readers:
             r.join()
