@@ -324,6 +324,16 @@ def test_special_files_are_reported_never_opened(tmp_path):
             assert isinstance(got, Failure) and kind in got.error and "not opened" in got.error
 
 
+def test_a_link_to_nothing_is_listed_and_reported_not_skipped(tmp_path):
+    (tmp_path / "a.txt").write_text("Un titolo\n\nUn testo.")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    listed = [Path(m.path).name for m in match_inputs(expand_input(str(tmp_path)))]
+    assert listed == ["a.txt", "gone.txt"]
+    assert count_inputs(expand_input(str(tmp_path / "gone.txt"))) == 1
+    (got,) = _read(tmp_path / "gone.txt", 1000)
+    assert isinstance(got, Failure) and "cannot read" in got.error and "No such file" in got.error
+
+
 # --- the source composite ------------------------------------------------------------------------
 
 

@@ -101,8 +101,10 @@ def _split_literal(pattern: str) -> tuple[str, str]:
 def _metadata(path: str) -> FileMetadata | None:
     try:
         return FileMetadata(path, os.path.getsize(path), os.path.getmtime(path))
-    except OSError:  # gone between listing and stat, as Beam's own listing tolerates
-        return None
+    except OSError:
+        if os.path.islink(path):  # a link to nothing is an input the reader reports, not a gap
+            return FileMetadata(path, 0, 0.0)
+        return None  # gone between listing and stat, as Beam's own listing tolerates
 
 
 def _walk(root: str):
