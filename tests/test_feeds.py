@@ -188,6 +188,18 @@ def test_entry_without_title_or_text_is_a_failure_with_the_entry_as_payload():
     }
 
 
+def test_an_entry_left_empty_where_the_feed_breaks_off_says_why_and_keeps_the_bytes():
+    data = (
+        b"<rss><channel><item><title>Kept</title><description>Il ministro a Bruxelles."
+        b"</description><link>http://e.x/1</link></item><item><title>Cut off he"
+    )
+    kept, failure = _parse(data)
+    assert isinstance(kept, Article) and kept.title == "Kept"
+    assert isinstance(failure, Failure) and "breaks off" in failure.error
+    assert "no element found" in failure.error  # the XML parser's own reason
+    assert failure.payload.endswith("<title>Cut off he")
+
+
 # --- encodings -----------------------------------------------------------------------------
 
 

@@ -34,7 +34,11 @@ def result_entries(result: Any, doc: RawDocument) -> tuple[str | None, list]:
     )
     source_name = one_line(_text(feed.get("title"), feed.get("title_detail"))) or None
     out: list[FeedEntry | Failure] = []
+    broken = result.get("bozo") and not _harmless(result.get("bozo_exception"))
     for index, e in enumerate(entries):
+        if broken and index == len(entries) - 1 and _empty(e):
+            out.append(_broken_off(doc, index, result))
+            continue
         try:
             out.append(_xml_entry(e, base, feed_authors))
         except Exception as exc:  # noqa: BLE001 - one entry's surprise is that entry's dead letter
@@ -78,6 +82,17 @@ def _xml_entry(e: Any, base: str | None, feed_authors: list[str]) -> FeedEntry:
         content=content,
         raw=e,
     )
+
+
+def _empty(e: Any) -> bool:
+    return not any(e.get(key) for key in ("title", "summary", "content", "link", "id"))
+
+
+def _broken_off(doc: RawDocument, index: int, result: Any) -> Failure:
+    """The last entry of a malformed feed, left empty where the markup broke off: the error
+    says why, and the payload is the document's end, where the entry's bytes are."""
+    error = f"entry {index} is empty where the feed breaks off: {bozo_reason(result)}"
+    return parse_failure(doc, error, doc.data[-4096:])
 
 
 def _harmless(exc: Any) -> bool:
