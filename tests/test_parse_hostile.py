@@ -169,6 +169,19 @@ def test_records_that_parse_but_have_no_text_are_counted_one_by_one():
     assert len(items) == 5 and all("has no text" in f.error for f in items)
 
 
+def test_a_record_with_only_a_summary_is_read_with_the_summary_as_its_text():
+    # News APIs' exports often carry a "description" and no body, as feed items carry only a
+    # summary; a title alone stays a dead letter (above).
+    lines = [
+        json.dumps({"title": "t0", "description": PROSE}),
+        json.dumps({"headline": "t1", "abstract": {"value": PROSE}}),
+        json.dumps({"title": "t2", "text": "", "summary": PROSE}),
+    ]
+    items = _parse("x.jsonl", "\n".join(lines).encode())
+    assert _kinds(items) == ["A", "A", "A"]
+    assert all(a.text == PROSE.strip() and a.summary == a.text for a in items)
+
+
 def test_a_record_whose_text_is_only_controls_is_a_dead_letter():
     items = _parse(
         "x.jsonl", "\n".join([_record(0, text="\u0000\u001b\u202e"), _record(1)]).encode()

@@ -219,7 +219,9 @@ def _record_article(doc: RawDocument, record: Record) -> Article | Failure:
         return parse_failure(doc, record.error or "unreadable record", record.raw)
     try:
         f = record.fields
-        body = _record_text(f["text"])
+        # A record with only a summary ("description" in news APIs' exports) is read like a feed
+        # item with only a summary: that is its text. A title alone is not an article here.
+        body = _record_text(f["text"]) or _record_text(f["summary"])
         if not body:
             return parse_failure(doc, f"record {index} has no text", record.raw)
         return build_article(
