@@ -121,3 +121,41 @@ def test_titles_lose_the_site_name_and_entities(title, site, expected):
     result = _tidy_metadata({"title": title, "site_name": site, "authors": ["By TOM KRISHER"]})
     assert result["title"] == expected
     assert result["authors"] == ["TOM KRISHER"]
+
+
+def _scripted_page(article_body: str, rendered: str = "") -> str:
+    """A page its scripts render: the story is in the markup only as JSON-LD for search engines."""
+    ld = (
+        '{"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Summit ends",'
+        f' "datePublished": "2026-11-28T18:30:00+01:00", "articleBody": {article_body}}}'
+    )
+    return (
+        f'<!doctype html><html><head><script type="application/ld+json">{ld}</script></head>'
+        f'<body><div id="app">{rendered}</div><script>window.render()</script></body></html>'
+    )
+
+
+@pytest.mark.parametrize(
+    "article_body, expected",
+    [
+        (
+            '"First paragraph of the summit story.\\nSecond one, Tom &amp; Jerry."',
+            "First paragraph of the summit story.\n\nSecond one, Tom & Jerry.",
+        ),
+        ('["First paragraph.", "Second paragraph."]', "First paragraph.\n\nSecond paragraph."),
+        ('"<p>First <b>paragraph</b>.</p><p>Second.</p>"', "First paragraph.\n\nSecond."),
+    ],
+)
+def test_a_page_its_scripts_render_takes_the_text_of_its_json_ld(article_body, expected):
+    page = extract_article(_scripted_page(article_body), None)
+    assert page["text"] == expected
+    assert page["title"] == "Summit ends" and page["dates"][0][0] == "jsonld"
+
+
+def test_a_rendered_body_is_kept_over_a_json_ld_teaser():
+    teaser = '"Sentence number 0 of the story says something new."'
+    page = extract_article(_scripted_page(teaser, f"<article><p>{BODY}</p></article>"), None)
+    assert page["text"].startswith("Sentence number 0") and "number 39" in page["text"]
+    shown = "<article><p>Only the first lines are shown.</p></article>"
+    page = extract_article(_scripted_page(f'"{BODY}"', shown), None)
+    assert "number 39" in page["text"]  # the extractor saw less than half: the JSON-LD is whole

@@ -166,8 +166,10 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
         return _tidy_metadata(_deep_page(html, tree, result))
     doc = _trafilatura_document(tree, url, fast)  # the parsed tree: no second parse of the markup
     if doc is None:
+        result["text"] = _with_jsonld_body("", meta["body"])
         return _tidy_metadata(result)
     text = _MANY_BREAKS.sub("\n\n", (doc.text or "").replace("\n", "\n\n")).strip()
+    text = _with_jsonld_body(text, meta["body"])
     if not result["title"] and doc.title:
         result.update(title=doc.title, title_source="extractor")
     head, _, rest = text.partition("\n\n")
@@ -181,6 +183,18 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
     result["site_name"] = result["site_name"] or doc.sitename or None
     result["description"] = doc.description or None
     return _tidy_metadata(result)
+
+
+def _with_jsonld_body(text: str, body: str | None) -> str:
+    """The page's JSON-LD articleBody where the extractor found less than half its words: a page
+    its scripts render holds the story only there, for search engines."""
+    if not body:
+        return text
+    if "<" in body:
+        body_text = fragment_to_text(body)
+    else:  # plain text, a paragraph per line, entities often left escaped
+        body_text = tidy(htmllib.unescape(body).replace("\n", PARA_SEP))
+    return body_text if 2 * len(text.split()) < len(body_text.split()) else text
 
 
 def _deep_page(html: str, tree: Any, result: dict) -> dict:

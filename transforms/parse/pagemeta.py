@@ -116,9 +116,16 @@ def page_metadata(tree: Any, url: str | None) -> dict:
 
 
 def _jsonld_metadata(tree: Any) -> dict:
-    """Dates, authors, headline and publisher of the page's JSON-LD objects of an article type;
-    the first object to name one of them wins (the publisher: the first object, named or not)."""
-    meta: dict = {"dates": [], "modified": [], "authors": [], "headline": None, "paywalled": False}
+    """Dates, authors, headline, body and publisher of the page's JSON-LD objects of an article
+    type; the first object to name one of them wins (the publisher: the first object, named or not)."""
+    meta: dict = {
+        "dates": [],
+        "modified": [],
+        "authors": [],
+        "headline": None,
+        "body": None,
+        "paywalled": False,
+    }
     for obj in _jsonld_objects(tree):
         if not _types(obj) & _JSONLD_ARTICLE_TYPES:
             continue
@@ -130,9 +137,17 @@ def _jsonld_metadata(tree: Any) -> dict:
         meta["authors"] = meta["authors"] or _names(obj.get("author"))
         if isinstance(obj.get("headline"), str) and not meta["headline"]:
             meta["headline"] = obj["headline"].strip() or None
+        meta["body"] = meta["body"] or _body(obj.get("articleBody"))
         publisher = _names(obj.get("publisher"))
         meta.setdefault("site_name", publisher[0] if publisher else None)
     return meta
+
+
+def _body(value: Any) -> str | None:
+    """articleBody: a string, or a list of paragraph strings."""
+    parts = value if isinstance(value, list) else [value]
+    text = "\n\n".join(p.strip() for p in parts if isinstance(p, str) and p.strip())
+    return text or None
 
 
 def _not_free(obj: dict) -> bool:
