@@ -69,6 +69,14 @@ def test_future_dates_beyond_a_day_are_unknown():
         ("12 March 2024 09:00 +0530", "2024-03-12T03:30:00+00:00"),
         ("1 May 2024 12:30 am", "2024-05-01T00:30:00+00:00"),
         ("1 May 2024 10:00 XYZ", "2024-05-01T10:00:00+00:00"),  # unknown zone: taken as UTC
+        # Numeric dates keep their time, as written forms do (a feed's "30/11/2026 08:00").
+        ("30/11/2026 08:00", "2026-11-30T08:00:00+00:00"),
+        ("30.11.2026 alle 18.45 CET", "2026-11-30T17:45:00+00:00"),
+        ("11/30/2026 8:00 PM", "2026-11-30T20:00:00+00:00"),
+        ("30/11/2026 08:00:15 +01:00", "2026-11-30T07:00:15+00:00"),
+        # A number after a date is no time: "10.000 persone" is ten thousand people.
+        ("12.03.2024 10.000 persone", "2024-03-12T00:00:00+00:00"),
+        ("3 marzo 2024 10.000 persone", "2024-03-03T00:00:00+00:00"),
     ],
 )
 def test_printed_times_and_zones_become_utc(text, expected):

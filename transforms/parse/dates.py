@@ -49,7 +49,7 @@ def _month_table() -> dict[str, int]:
 _MONTHS = _month_table()
 _WORD = r"[^\W\d_]{3,}\.?"
 _TIME = (
-    r"(?:,?\s*(?:at|alle|ore|um|à|a las|às|om)?\s*(\d{1,2})[:.h](\d{2})(?::(\d{2}))?"
+    r"(?:,?\s*(?:at|alle|ore|um|à|a las|às|om)?\s*(\d{1,2})[:.h](\d{2})(?!\d)(?::(\d{2}))?"
     r"\s*(am|pm|a\.m\.|p\.m\.)?\s*\(?((?-i:(?:UTC|GMT)[+-]\d{1,2}\b|[A-Z]{2,4}\b)|[+-]\d{2}:?\d{2})?\)?)?"
 )
 # Zone abbreviations news pages print after a time; hours east of UTC. Unknown ones count as UTC.
@@ -95,7 +95,7 @@ _MONTH_DAY_YEAR = re.compile(
     rf"\b({_WORD})\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b{_TIME}", re.IGNORECASE
 )
 _FULL_YEAR = re.compile(r"(?<!\d)(\d{3,4})(?!\d)")
-_NUMERIC = re.compile(r"\b(\d{1,2})([./])(\d{1,2})\2(\d{4})\b")
+_NUMERIC = re.compile(rf"\b(\d{{1,2}})([./])(\d{{1,2}})\2(\d{{4}})\b{_TIME}", re.IGNORECASE)
 
 
 class FoundDate(NamedTuple):
@@ -166,7 +166,8 @@ def find_dates(text: str) -> list[FoundDate]:
     for match in _NUMERIC.finditer(text):
         a, b, year = int(match.group(1)), int(match.group(3)), int(match.group(4))
         day, month = (b, a) if b > 12 else (a, b)  # day first, as everywhere but the US
-        at = _make(year, month, day, None, None, None)
+        at = _make(year, month, day, *match.group(5, 6, 7))
+        at = _local_to_utc(at, match.group(8), match.group(9))
         if at is not None:
             found.append(FoundDate(at, match.start(), match.end()))
     found.sort(key=lambda f: f.start)
