@@ -19,6 +19,11 @@ RUN_RULE_CASES = {
             "della regione Emilia-Romagna Stefano Zorbakini",
             [("regione Emilia-Romagna", "LOC"), ("Stefano Zorbakini", "PER")],
         ),
+        # One unknown word opening a sentence before a person is no name; a nationality is.
+        ("Ayer Marta Zorbakez habló con la prensa.", [("Marta Zorbakez", "PER")]),
+        ("Selon Claire Zorbakine, tout va bien.", [("Claire Zorbakine", "PER")]),
+        ("Stamattina Marta Zorbakini ha parlato.", [("Marta Zorbakini", "PER")]),
+        ("American Dennis Zorbak won the race.", [("American", "MISC"), ("Dennis Zorbak", "PER")]),
     ],
     "office_then_holder": [
         ("Il ministro del Lavoro Poletti ha detto", [("Poletti", "PER")]),

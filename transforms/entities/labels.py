@@ -122,7 +122,23 @@ def portfolio_then_person(run: Run) -> list[Span] | None:
     cut = person_inside(run)
     if cut is None:
         return None
-    return label_run(run.part(run.i, cut)) + label_run(run.part(cut, run.j))
+    head = [] if _bare_opener(run, cut) else label_run(run.part(run.i, cut))
+    return head + label_run(run.part(cut, run.j))
+
+
+def _bare_opener(run: Run, cut: int) -> bool:
+    """One unknown word opening a sentence before a person is a sentence's first word, not a
+    name: "Ayer | Marta Ruiz habló", "Selon | Claire Dubois", "Stamattina | Marta Rossi"; a
+    nationality stays ("American | Dennis Mitchell won")."""
+    word = run.tokens[run.i][0]
+    return (
+        cut == run.i + 1
+        and run.doc.initial[run.i]
+        and run.matched[run.i] < 0
+        and not word.isupper()
+        and word not in run.gaz.first_names
+        and run.lows[0] not in DEMONYMS
+    )
 
 
 def office_then_holder(run: Run) -> list[Span] | None:
