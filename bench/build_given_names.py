@@ -8,7 +8,8 @@ dictionary word ("Will", "Grace"), not a common word of Faker's lorem lists in 2
 ("Luna", "Vida", "Paz": a sentence would open with a person), not a one-word place or
 organisation of the gazetteer ("Florence", "Georgia"), not an Italian municipality, not in the
 hand list first_names.txt (which it extends). The rules read both lists as evidence that a name
-opens with a given name.
+opens with a given name. The names left out only because a place, a body or a town owns the word
+go to place_given_names.txt: a person's first word only before one unknown name ("Kobe Bryant").
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from transforms.entities.gazetteer import (
 from transforms.entities.lexicon import english_words
 
 OUT_FILE = "given_names.txt"
+PLACES_OUT_FILE = "place_given_names.txt"
 # Listed by this many locales of their own: chosen on half A of the NER dev sets and of
 # Universal NER's test sets among 1-4 (README, "Unknown names, a second pass").
 MIN_LOCALES = 2
@@ -75,8 +77,10 @@ def claimed_words() -> set[str]:
     return words | read_words(TOWNS_FILE, lines=True) | read_words(FIRST_NAMES_FILE)
 
 
-def given_names() -> list[str]:
-    claimed, dictionary, common = claimed_words(), english_words(), common_words()
+def _candidates() -> list[str]:
+    """Faker's given names that could be a person's first word: listed by MIN_LOCALES locales,
+    letters only, not an English or a common word."""
+    dictionary, common = english_words(), common_words()
     return sorted(
         name
         for name, where in faker_names().items()
@@ -87,14 +91,26 @@ def given_names() -> list[str]:
         and len(name) > 2
         and name.lower() not in dictionary
         and name.lower() not in common
-        and name not in claimed
     )
 
 
-def render(names: list[str]) -> str:
+def given_names() -> list[str]:
+    claimed = claimed_words()
+    return [name for name in _candidates() if name not in claimed]
+
+
+def place_given_names() -> list[str]:
+    """The given names left out because a place, an organisation or an Italian town owns the
+    word ("Nelson", "Kobe", "Santiago"): the rules read them as a person's first word only
+    before one unknown name ("Kobe Bryant")."""
+    claimed, hand = claimed_words(), read_words(FIRST_NAMES_FILE)
+    return [name for name in _candidates() if name in claimed and name not in hand]
+
+
+def render(names: list[str], what: str = "") -> str:
     header = (
         f"# Given names from Faker {faker.VERSION}'s person providers (MIT), listed by"
-        f" {MIN_LOCALES}+ locales;\n"
+        f" {MIN_LOCALES}+ locales{what};\n"
         "# built by bench/build_given_names.py (its docstring says what is left out)."
         " One per line.\n"
     )
@@ -104,15 +120,20 @@ def render(names: list[str]) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path(str(_DATA / OUT_FILE)))
-    ap.add_argument("--check", action="store_true", help="compare with the file, write nothing")
+    ap.add_argument("--places-out", type=Path, default=Path(str(_DATA / PLACES_OUT_FILE)))
+    ap.add_argument("--check", action="store_true", help="compare with the files, write nothing")
     args = ap.parse_args()
-    text = render(given_names())
+    texts = {
+        args.out: render(given_names()),
+        args.places_out: render(place_given_names(), ", that are also a place's or a body's name"),
+    }
     if args.check:
-        same = args.out.read_text(encoding="utf-8") == text
+        same = all(path.read_text(encoding="utf-8") == text for path, text in texts.items())
         print("reproduced" if same else "differs")
         sys.exit(0 if same else 1)
-    args.out.write_text(text, encoding="utf-8")
-    print(f"{args.out}: {text.count(chr(10)) - 2} names")
+    for path, text in texts.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"{path}: {text.count(chr(10)) - 2} names")
 
 
 if __name__ == "__main__":

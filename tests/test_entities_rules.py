@@ -58,6 +58,11 @@ RUN_RULE_CASES = {
     "part_of_country": [
         ("Il terremoto del Centro Italia.", [("Centro Italia", "LOC")]),
     ],
+    "place_named_person": [
+        ("L'ex partito di Nelson Mandela ha perso.", [("Nelson Mandela", "PER")]),  # two towns
+        ("La morte del cestista Kobe Bryant ha colpito tutti.", [("Kobe Bryant", "PER")]),
+        ("Homers from Mariano Zorbak and others.", [("Mariano Zorbak", "PER")]),
+    ],
     "known_names": [
         (
             "The Jordan Israel peace treaty was signed in 1994.",

@@ -197,10 +197,12 @@ def test_given_names_build_reproduces_the_committed_file():
     spec = importlib.util.spec_from_file_location("bgn", root / "bench/build_given_names.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    committed = resources.files("transforms.entities") / "data" / build.OUT_FILE
-    assert build.render(build.given_names()) == committed.read_text(encoding="utf-8"), (
-        "stale: run python bench/build_given_names.py and commit its file"
+    data = resources.files("transforms.entities") / "data"
+    assert build.render(build.given_names()) == (data / build.OUT_FILE).read_text("utf-8"), (
+        "stale: run python bench/build_given_names.py and commit its files"
     )
+    places = build.render(build.place_given_names(), ", that are also a place's or a body's name")
+    assert places == (data / build.PLACES_OUT_FILE).read_text("utf-8"), "stale: rebuild, commit"
 
 
 def test_given_names_extend_the_hand_list_but_claim_no_word_or_place(gaz):
@@ -208,6 +210,11 @@ def test_given_names_extend_the_hand_list_but_claim_no_word_or_place(gaz):
     names = {line for line in built.splitlines() if not line.startswith("#")}
     assert {"Fidel", "Whitney"} <= names <= gaz.first_names
     assert not names & {"Grace", "Will", "Georgia", "Victoria", "Bruno"}  # word, places, hand list
+    owned = (resources.files("transforms.entities") / "data" / "place_given_names.txt").read_text(
+        "utf-8"
+    )
+    owned_names = {line for line in owned.splitlines() if not line.startswith("#")}
+    assert {"Nelson", "Kobe", "Chelsea"} <= owned_names and not owned_names & names
 
 
 @pytest.mark.parametrize(

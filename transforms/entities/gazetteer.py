@@ -29,6 +29,7 @@ from transforms.entities.words import CJK_DERIVED
 GAZETTEER_FILE = "gazetteer.tsv.gz"
 FIRST_NAMES_FILE = "first_names.txt"  # written by hand
 GIVEN_NAMES_FILE = "given_names.txt"  # from Faker, bench/build_given_names.py
+PLACE_GIVEN_NAMES_FILE = "place_given_names.txt"  # the same, words a place owns ("Nelson")
 TOWNS_FILE = "comuni_it.txt"
 _PACKAGE = resources.files("transforms.entities")
 _DATA = _PACKAGE / "data"

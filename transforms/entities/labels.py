@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from transforms.core.lazy import cached_property
 from transforms.entities.doc import Doc, Span, glued_hyphen
-from transforms.entities.gazetteer import Entry
+from transforms.entities.gazetteer import PLACE_GIVEN_NAMES_FILE, Entry, read_words
 from transforms.entities.guess import Stretch, guess, kind_word
 from transforms.entities.splits import office_holder, person_inside, person_of_org
 from transforms.entities.words import (
@@ -166,6 +166,31 @@ def person_then_workplace(run: Run) -> list[Span] | None:
 
 
 # ---- runs the gazetteer knows ----
+
+# Given names a place owns too ("Nelson", "Kobe", "Chelsea"): data/place_given_names.txt.
+PLACE_GIVEN_NAMES = frozenset(read_words(PLACE_GIVEN_NAMES_FILE))
+
+
+def place_named_person(run: Run) -> list[Span] | None:
+    """ "Kobe Bryant", "Nelson Mandela", "Chelsea Manning": a given name that is also a town's,
+    then one name that is unknown or another town's, is a person. Not a country ("Jordan
+    Israel"), a team ("Brooklyn Nets") or a kind of place ("Victoria Station")."""
+    if run.j - run.i != 2 or run.words[0] not in PLACE_GIVEN_NAMES or run.doc.shouting[run.i]:
+        return None
+    if run.kind is not None or run.lows[1].endswith("s") or run.lows[1] in DEMONYMS:
+        return None
+    if not all(_town_or_unknown(run, k) for k in (run.i, run.i + 1)):
+        return None
+    return [Span(run.i, run.j, "PER", None)]
+
+
+def _town_or_unknown(run: Run, k: int) -> bool:
+    """Token k is unknown, or a one-word place that is no country."""
+    m = run.matched[k]
+    if m < 0:
+        return True
+    match, entry = run.matches[m], run.entry(m)
+    return match.j - match.i == 1 and entry.label == "LOC" and entry.kind != "country"
 
 
 def route(run: Run) -> list[Span] | None:
@@ -372,6 +397,7 @@ RULES: tuple[Rule, ...] = (
     common_word_opening,
     org_word_closes_known_names,
     part_of_country,
+    place_named_person,
     known_names,
     kind_word_org_or_place,
     organisation_of,
