@@ -120,6 +120,11 @@ def test_gazetteer_cases(text, expected, gaz):
         ("Lo ha deciso il sindaco di Kassarò ieri.", "Kassarò", "LOC"),
         ("The mayor of Tlacotalpan said no.", "Tlacotalpan", "LOC"),
         ("Il presidente Zelluni ha firmato.", "Zelluni", "PER"),
+        # a surname that is a nationality, after a given name that is no English word
+        ("Scorers: Romania - Viorel Moldovan (21st minute).", "Viorel Moldovan", "PER"),
+        # a given name a town owns, not before a country or a plural
+        ("They flew from Kobe to Osaka.", "Kobe", "LOC"),
+        ("The Brooklyn Nets won again.", "Brooklyn Nets", "ORG"),
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):

@@ -90,6 +90,11 @@ RUN_RULE_CASES = {
         ("The South Korean delegation arrived.", [("South Korean", "MISC")]),
         ("Many Iraqi Kurds fled.", [("Iraqi Kurds", "MISC")]),
     ],
+    "opener_then_demonym": [
+        ("Former German chancellor Zorbak resigned.", [("German", "MISC"), ("Zorbak", "PER")]),
+        ("Seven Iraqis were charged with hijack.", [("Iraqis", "MISC")]),
+        ("Under English law the sentence is life.", [("English", "MISC")]),
+    ],
     "given_name_first": [
         ("Ieri Mario Jordan ha parlato.", [("Mario Jordan", "PER")]),
         ("He beat his rival Mario Zorbakis in the final.", [("Mario Zorbakis", "PER")]),

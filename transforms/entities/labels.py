@@ -13,6 +13,7 @@ from transforms.core.lazy import cached_property
 from transforms.entities.doc import Doc, Span, glued_hyphen
 from transforms.entities.gazetteer import PLACE_GIVEN_NAMES_FILE, Entry, read_words
 from transforms.entities.guess import Stretch, guess, kind_word
+from transforms.entities.lexicon import unknown_word
 from transforms.entities.splits import office_holder, person_inside, person_of_org
 from transforms.entities.words import (
     COMMON_WORD_NAMES,
@@ -284,6 +285,21 @@ def demonym_phrase(run: Run) -> list[Span] | None:
     return None
 
 
+def opener_then_demonym(run: Run) -> list[Span] | None:
+    """ "Former German | chancellor", "Retired American | general": a sentence's first word
+    before nationality words is no part of a name; the nationality is."""
+    if not run.doc.initial[run.i] or run.matched[run.i] >= 0 or run.j - run.i < 2:
+        return None
+    first, rest = run.lows[0], run.lows[1:]
+    if first in DEMONYMS or first in GEO_PREFIXES or not all(w in DEMONYMS for w in rest):
+        return None
+    word = run.words[0]
+    common = first in run.doc.lower or not unknown_word(word)
+    if not common or word in run.gaz.first_names:
+        return None  # "Viorel Moldovan": a name, then a surname that is a nationality
+    return [Span(run.i + 1, run.j, "MISC", None)]
+
+
 def given_name_first(run: Run) -> list[Span] | None:
     """A given name and more words, unless a longer known name is inside: a person."""
     inside, matches = run.inside, run.matches
@@ -403,6 +419,7 @@ RULES: tuple[Rule, ...] = (
     organisation_of,
     kind_word_misc,
     demonym_phrase,
+    opener_then_demonym,
     given_name_first,
     surname_is_city,
     another_place,
