@@ -28,6 +28,12 @@ RUN_RULE_CASES = {
     "office_then_holder": [
         ("Il ministro del Lavoro Poletti ha detto", [("Poletti", "PER")]),
         ("Lo ha detto il ministro dell'Interno.", []),
+        # the portfolio, then what it is of; plural offices too
+        ("Il ministro degli Esteri di Israele ha parlato.", [("Israele", "LOC")]),
+        (
+            "Il vertice tra i ministri della Difesa di Italia e Francia.",
+            [("Italia", "LOC"), ("Francia", "LOC")],
+        ),
         (
             "l'ex presidente dell'Egitto Hosni Zorbak è morto",
             [("Egitto", "LOC"), ("Hosni Zorbak", "PER")],

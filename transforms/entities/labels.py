@@ -152,6 +152,8 @@ def office_then_holder(run: Run) -> list[Span] | None:
     office = [] if portfolio else label_run(run.part(run.i, d))
     if d == run.j:
         return office
+    if portfolio and run.lows[d - run.i] in CONNECTORS:
+        return label_run(run.part(d + 1, run.j))  # "degli Esteri | di | Israele"
     m = run.matched[d]
     whole = m >= 0 and run.matches[m].i == d and run.matches[m].j == run.j
     entry = run.matches[m].entry if whole and run.entry(m).label == "PER" else None

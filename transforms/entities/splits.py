@@ -44,6 +44,8 @@ def office_holder(run: Run) -> tuple[int, bool] | None:
     tail = [t[0] for t in tokens[d:j]]
     if d == j:
         return (d, portfolio) if portfolio else None
+    if portfolio and tail[0].lower() in OF_LINKS:
+        return d, True  # "ministro degli Esteri | di Israele": what the portfolio is of
     if (
         len(tail) > 3
         or not all(w[:1].isupper() for w in tail)
