@@ -104,7 +104,10 @@ def venues(spans: list[Span], doc: Doc) -> list[Span]:
             out[-1] = Span(prev.i, s.j, "LOC", None)  # "Piazza" | "Vittorio Emanuele"
             continue
         k = s.i - 1
-        if named and k >= (prev.j if prev else 0) and lows[k] in VENUE_NOUNS:
+        # A place a square or an avenue is named after is not where it is: "piazza Venezia" is
+        # in Rome. Not after "via", which is also "by way of" ("via Parigi").
+        place = s.label == "LOC" and k >= 0 and lows[k] != "via" and doc.italian
+        if (named or place) and k >= (prev.j if prev else 0) and lows[k] in VENUE_NOUNS:
             street = lows[k] != "via" or (s.label == "PER" and doc.italian)
             if doc.gap(k) == " " and street:
                 s = Span(k, s.j, "LOC", None)
