@@ -5,11 +5,13 @@ names, so "Warszawie" is tried as "Warszawa" (inflection.py)."""
 
 from __future__ import annotations
 
+from importlib import resources
+
 import pytest
 
 from transforms.entities.doc import Doc
 from transforms.entities.inflection import endings_for, inflected_matches, nominatives
-from transforms.entities.lexicon import english_words, unknown_word
+from transforms.entities.lexicon import english_words, italian_word, italian_words, unknown_word
 from transforms.entities.nouns import Nouns, nouns_for
 from transforms.entities.tag import load_word_data, tag_entities, tag_with
 from transforms.entities.tokens import tokenize
@@ -83,6 +85,23 @@ def test_english_words_are_lower_case_dictionary_words():
     assert not unknown_word("B-52")
 
 
+def test_italian_words_are_lower_case_dictionary_words():
+    words = italian_words()
+    assert {"forze", "armate", "nuovo", "mondo", "governi"} <= words
+    assert not {w for w in words if not (w.isalpha() and w.islower())}
+    assert italian_word("Ospedali") and not italian_word("Zorbakis") and not italian_word("B-52")
+    licence = resources.files("transforms.entities") / "data" / "italian_words.LICENSE"
+    assert "MIT" in licence.read_text(encoding="utf-8")  # it travels with the words
+
+
+def test_an_italian_name_of_dictionary_words_only_is_no_person(gaz):
+    found = _found("Fu ricoverato negli Ospedali Riuniti di Reggio Calabria.", gaz, "it")
+    assert ("Ospedali Riuniti", "MISC") in found
+    # a given name first, or a word no dictionary has, still makes a person
+    assert ("Rosa Zorbakini", "PER") in _found("Ieri Rosa Zorbakini ha parlato.", gaz, "it")
+    assert ("Vasco Rossi", "PER") in _found("Il cantante Vasco Rossi ha parlato.", gaz, "it")
+
+
 def test_an_unknown_word_opens_an_english_sentence_as_a_name(gaz):
     text = "Aldrin has been married three times. Yesterday was his birthday."
     assert _found(text, gaz, "en") == [("Aldrin", "PER")]
@@ -142,10 +161,10 @@ def test_a_lone_word_opening_a_sentence_is_not_declined(gaz):
 
 
 def test_the_word_data_is_read_in_setup_not_at_the_first_article(gaz):
-    for cached in (english_words, nouns_for, endings_for):
+    for cached in (english_words, italian_words, nouns_for, endings_for):
         cached.cache_clear()
     load_word_data()
-    assert english_words.cache_info().currsize == 1
+    assert english_words.cache_info().currsize == italian_words.cache_info().currsize == 1
     assert nouns_for.cache_info().currsize == 1  # German
     assert endings_for.cache_info().currsize == 6  # pl, cs, sk, hr, sr, sl
     tag_entities("W Warszawie i w Berlinie.", gaz, "pl")

@@ -154,7 +154,8 @@ GUESS_RULE_CASES = {
         ("He said the Zelluni administration was wrong.", [("Zelluni", "PER")]),
     ],
     "several_words_kind": [
-        ("Ieri il Gran Premio di Monza è finito.", [("Gran Premio", "MISC"), ("Monza", "LOC")]),
+        # (not "Gran Premio di Monza": every word of it is Italian, italian_phrase answers too)
+        ("Ieri l'Acilia Zorbak Sud di Roma.", [("Acilia Zorbak Sud", "LOC"), ("Roma", "LOC")]),
     ],
     "org_cue_before": [
         ("Shares in the carmaker Zorbak rose.", [("Zorbak", "ORG")]),
@@ -247,6 +248,10 @@ GUESS_RULE_CASES = {
     "english_phrase": [
         ("Il brano Release Me è piaciuto.", [("Release Me", "MISC")]),
         ("The capsule Crew Dragon landed.", [("Crew Dragon", "MISC")]),
+    ],
+    "italian_phrase": [
+        ("Fu scoperto il cosiddetto Nuovo Mondo nel 1492.", [("Nuovo Mondo", "MISC")]),
+        ("Con l'unità del popolo e le Forze Armate, ha detto.", [("Forze Armate", "MISC")]),
     ],
 }
 

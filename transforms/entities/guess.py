@@ -333,4 +333,5 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     rules_it.closing_adjective,
     title_or_thing,
     english_phrase,
+    rules_it.italian_phrase,  # last: it only keeps the default (a person) from such names
 )

@@ -10,6 +10,7 @@ import re
 from typing import TYPE_CHECKING
 
 from transforms.entities.doc import Doc, Span
+from transforms.entities.lexicon import italian_word
 from transforms.entities.tokens import Token
 from transforms.entities.words import (
     GOVERNMENT_BY_LEADER,
@@ -201,6 +202,15 @@ def organisation_article(s: Stretch) -> str | None:
     if s.lone and s.before and s.before[-1] in ORG_ARTICLES and s.doc.italian:
         return "ORG"
     return None
+
+
+def italian_phrase(s: Stretch) -> str | None:
+    """Several words of Italian text, each an Italian dictionary word, that no other evidence
+    named: a body, a title or an era ("Forze Armate", "Nuovo Mondo", "Divina Commedia"), not a
+    person, whose name has a given name or a word no dictionary has."""
+    if s.lone or not s.doc.italian or s.words[0] in s.doc.gaz.first_names:
+        return None
+    return "MISC" if all(italian_word(w) for w in s.words) else None
 
 
 def _name_adjective(low: str) -> bool:

@@ -31,7 +31,7 @@ from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer, load_gazetteer
 from transforms.entities.inflection import endings_for
 from transforms.entities.institutions_it import institution_names, institutions, seats
-from transforms.entities.lexicon import english_words
+from transforms.entities.lexicon import english_words, italian_words
 from transforms.entities.model import NerModel, model_spans
 from transforms.entities.nouns import nouns_for
 from transforms.entities.rules_it import clubs, place_kinds, venues
@@ -264,10 +264,11 @@ _WORD_DATA = re.compile(r"(?:nouns_([a-z]+)\.tsv\.gz|inflection_([a-z]+)\.tsv)")
 
 
 def load_word_data() -> None:
-    """Read the word data the rules consult (English words, each language's nouns and case
-    endings) into their per-process caches, so that a worker reads them in setup rather than at
-    its first article in a language."""
+    """Read the word data the rules consult (English and Italian words, each language's nouns
+    and case endings) into their per-process caches, so that a worker reads them in setup rather
+    than at its first article in a language."""
     english_words()
+    italian_words()
     for entry in (resources.files("transforms.entities") / "data").iterdir():
         found = _WORD_DATA.fullmatch(entry.name)
         if found and found[1]:
