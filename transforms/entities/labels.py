@@ -295,6 +295,8 @@ def opener_then_demonym(run: Run) -> list[Span] | None:
     first, rest = run.lows[0], run.lows[1:]
     if first in DEMONYMS or first in GEO_PREFIXES or not all(w in DEMONYMS for w in rest):
         return None
+    if rest[0] in GEO_PREFIXES:
+        return None  # "Middle Eastern", "Far Eastern": one word with the opener
     word = run.words[0]
     common = first in run.doc.lower or not unknown_word(word)
     if not common or word in run.gaz.first_names:
