@@ -102,6 +102,13 @@ def test_an_italian_name_of_dictionary_words_only_is_no_person(gaz):
     assert ("Vasco Rossi", "PER") in _found("Il cantante Vasco Rossi ha parlato.", gaz, "it")
 
 
+def test_german_capitalised_words_with_no_given_name_are_no_person(gaz):
+    assert ("Vereinten Nationen", "MISC") in _found("Die Vereinten Nationen tagten.", gaz)
+    assert ("Thomas Zorbak", "PER") in _found("Gestern sprach Thomas Zorbak in Berlin.", gaz)
+    # the same words in Italian text are still a person's, by the default there
+    assert ("Vereinten Nationen", "PER") in _found("Ieri Vereinten Nationen ha parlato.", gaz, "it")
+
+
 def test_an_unknown_word_opens_an_english_sentence_as_a_name(gaz):
     text = "Aldrin has been married three times. Yesterday was his birthday."
     assert _found(text, gaz, "en") == [("Aldrin", "PER")]

@@ -253,6 +253,11 @@ GUESS_RULE_CASES = {
         ("Fu scoperto il cosiddetto Nuovo Mondo nel 1492.", [("Nuovo Mondo", "MISC")]),
         ("Con l'unità del popolo e le Forze Armate, ha detto.", [("Forze Armate", "MISC")]),
     ],
+    # (German text: the third item is the language the tagger is told)
+    "german_phrase": [
+        ("Die Vereinten Nationen haben getagt.", [("Vereinten Nationen", "MISC")], "de"),
+        ("Im Ersten Weltkrieg kämpfte er.", [("Ersten Weltkrieg", "MISC")], "de"),
+    ],
 }
 
 # A rule whose answer a default would give anyway is tested with that default changed: weak
@@ -262,15 +267,15 @@ SETTINGS = {"weak_demonym": {"DEFAULT_SINGLE": "PER"}}
 
 def _cases():
     return [
-        pytest.param(rule, text, expected, id=f"{rule}-{n}")
+        pytest.param(rule, case[0], case[1:], id=f"{rule}-{n}")
         for table in (RUN_RULE_CASES, GUESS_RULE_CASES)
         for rule, cases in table.items()
-        for n, (text, expected) in enumerate(cases)
+        for n, case in enumerate(cases)
     ]
 
 
-def _found(text, gaz):
-    return [(e.text, e.label) for e in tag_entities(text, gaz)]
+def _found(text, gaz, language="und"):
+    return [(e.text, e.label) for e in tag_entities(text, gaz, language)]
 
 
 def _settle(monkeypatch, rule):
@@ -283,16 +288,18 @@ def test_every_rule_has_a_table_in_order():
     assert list(GUESS_RULE_CASES) == [r.__name__ for r in guess.GUESS_RULES]
 
 
-@pytest.mark.parametrize("rule, text, expected", _cases())
-def test_rule_decides_its_phrases(rule, text, expected, gaz, monkeypatch):
+@pytest.mark.parametrize("rule, text, case", _cases())
+def test_rule_decides_its_phrases(rule, text, case, gaz, monkeypatch):
     _settle(monkeypatch, rule)
-    assert _found(text, gaz) == expected
+    expected, *language = case
+    assert _found(text, gaz, *language) == expected
 
 
-@pytest.mark.parametrize("rule, text, expected", _cases())
-def test_phrase_needs_its_rule(rule, text, expected, gaz, monkeypatch):
+@pytest.mark.parametrize("rule, text, case", _cases())
+def test_phrase_needs_its_rule(rule, text, case, gaz, monkeypatch):
     _settle(monkeypatch, rule)
     for module, name in ((labels, "RULES"), (guess, "GUESS_RULES")):
         rules = getattr(module, name)
         monkeypatch.setattr(module, name, tuple(r for r in rules if r.__name__ != rule))
-    assert _found(text, gaz) != expected
+    expected, *language = case
+    assert _found(text, gaz, *language) != expected

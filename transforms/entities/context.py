@@ -178,8 +178,9 @@ def places_inside_names(spans: list[Span], doc: Doc) -> list[Span]:
             continue
         before = spans[x - 1] if x else None
         after = spans[x + 1] if x + 1 < len(spans) else None
-        inner = (
-            before is not None
+        inner = (  # English title case: "in", "of", "for" are other languages' words too
+            doc.english
+            and before is not None
             and before.j == s.i - 1
             and lows[s.i - 1] in NAME_INNER
             and _unknown_name(before)

@@ -304,6 +304,16 @@ def english_phrase(s: Stretch) -> str | None:
     return "MISC"
 
 
+def german_phrase(s: Stretch) -> str | None:
+    """German capitalises every noun and the adjectives of a name: several unknown capitalised
+    words that no other evidence named are as often a thing or a body ("Vereinten Nationen",
+    "Ersten Weltkrieg", "Grauen Zwerghamster") as a person, whose name would open with a given
+    name. So they are no person there."""
+    if s.lone or s.doc.language != "de" or s.words[0] in s.doc.gaz.first_names:
+        return None
+    return "MISC"
+
+
 # The order is the evidence's weight: the first rule that answers labels the name.
 GUESS_RULES: tuple[GuessRule, ...] = (
     office_of_place,
@@ -333,5 +343,7 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     rules_it.closing_adjective,
     title_or_thing,
     english_phrase,
-    rules_it.italian_phrase,  # last: it only keeps the default (a person) from such names
+    # last: these only keep the default (a person) from such names
+    rules_it.italian_phrase,
+    german_phrase,
 )
