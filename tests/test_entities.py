@@ -123,6 +123,9 @@ def test_gazetteer_cases(text, expected, gaz):
         ("Il presidente Zelluni ha firmato.", "Zelluni", "PER"),
         # a surname that is a nationality, after a given name that is no English word
         ("Scorers: Romania - Viorel Moldovan (21st minute).", "Viorel Moldovan", "PER"),
+        # an abbreviation that ends a name keeps its full stop
+        ("Shares of Zorbak Corp. rose on Monday.", "Zorbak Corp.", "ORG"),
+        ("The judge, John C. Zorbak Jr., ruled.", "John C. Zorbak Jr.", "PER"),
         # a compound nationality keeps its first word
         ("Middle Eastern leaders met in Cairo.", "Middle Eastern", "MISC"),
         # a given name a town owns, not before a country or a plural

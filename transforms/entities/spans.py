@@ -11,6 +11,7 @@ from transforms.entities.scripts import is_cyrillic
 from transforms.entities.tokens import ROMAN_NUMERAL, Token
 from transforms.entities.words import (
     CONNECTORS,
+    DOTTED_ENDS,
     NAME_ARTICLES,
     NAME_PARTICLES,
     NOT_NAME_TAILS,
@@ -153,6 +154,18 @@ def _connects(tokens: list[Token], j: int, step: int) -> bool:
         if t[0] == "." and len(tokens[j + s - 1][0]) != 1:
             return False
     return True
+
+
+def dotted_ends(spans: list[Span], doc: Doc) -> list[Span]:
+    """A name that ends in an abbreviation keeps its full stop: "Norwest Corp.", "Acme Ltd."."""
+    tokens, n, out = doc.tokens, len(doc.tokens), []
+    for s in spans:
+        j = s.j
+        dot = j < n and tokens[j][0] == "." and tokens[j][1] == tokens[j - 1][2]
+        if dot and s.j - s.i > 1 and doc.lows[j - 1] in DOTTED_ENDS:
+            s = s._replace(j=j + 1)
+        out.append(s)
+    return out
 
 
 def hyphen_tails(spans: list[Span], doc: Doc) -> list[Span]:

@@ -38,6 +38,7 @@ from transforms.entities.rules_it import clubs, place_kinds, venues
 from transforms.entities.scripts import has_latin_letter
 from transforms.entities.spans import (
     corefer,
+    dotted_ends,
     find_names,
     hyphen_tails,
     particle_heads,
@@ -74,6 +75,7 @@ SPACY_LABELS = {
 # the passes before it left, and the Doc, and returns spans. The order matters: a club, for one,
 # must be found while its city still has its id, before a sports report drops it.
 PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
+    dotted_ends,  # "Norwest Corp."
     hyphen_tails,  # "Ban Ki-moon"
     particle_heads,  # "De Mistura"
     untitled,  # "Papa | Francesco"

@@ -66,6 +66,8 @@ ROLE_CUES = TITLES | LISTS["role_cues"]
 # Offices held "of" something, before the holder's name: "il ministro dell'Interno X", "il
 # presidente dell'Egitto Hosni Mubarak", "il patriarca di Mosca Cirillo I".
 OFFICES = TITLES | LISTS["offices"]
+# Abbreviations that end a name with their full stop: "Norwest Corp.", "Martin Luther King Jr."
+DOTTED_ENDS = LISTS["dotted_ends"]
 # What a minister is minister of: not a name, even capitalised ("il ministro del Lavoro").
 PORTFOLIOS = LISTS["portfolios"]
 # What only a person has or undergoes, before "di"/"of" + a lone unknown name: "i figli di
