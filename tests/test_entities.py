@@ -126,6 +126,10 @@ def test_gazetteer_cases(text, expected, gaz):
         # an abbreviation that ends a name keeps its full stop
         ("Shares of Zorbak Corp. rose on Monday.", "Zorbak Corp.", "ORG"),
         ("The judge, John C. Zorbak Jr., ruled.", "John C. Zorbak Jr.", "PER"),
+        # "First", "Old" capitalised inside a sentence open a name; at its start they prove nothing
+        ("Analysts at First Union said so.", "First Union", "ORG"),
+        ("Arsenal lost at Old Trafford on Sunday.", "Old Trafford", "LOC"),
+        ("First Lady Michelle Zorbak spoke.", "Michelle Zorbak", "PER"),
         # a compound nationality keeps its first word
         ("Middle Eastern leaders met in Cairo.", "Middle Eastern", "MISC"),
         # a given name a town owns, not before a country or a plural

@@ -13,6 +13,7 @@ from transforms.entities.words import (
     CONNECTORS,
     DOTTED_ENDS,
     NAME_ARTICLES,
+    NAME_OPENING_STOPS,
     NAME_PARTICLES,
     NOT_NAME_TAILS,
     PLURAL_ENDINGS,
@@ -70,7 +71,9 @@ def _name_like(doc: Doc, matched: list[int], k: int, after_name: bool = False) -
     t = tokens[k][0]
     if matched[k] >= 0:
         return True
-    if not doc.cap[k] or doc.shouting[k] or t.lower() in STOP or t.lower() in TITLES:
+    if not doc.cap[k] or doc.shouting[k] or t.lower() in TITLES:
+        return False
+    if t.lower() in STOP and not _opening_stop(doc, k):
         return False
     if t.isupper() and len(t) > 1:  # an acronym, unless it is a shouted word among others
         return (
@@ -86,6 +89,19 @@ def _name_like(doc: Doc, matched: list[int], k: int, after_name: bool = False) -
     # that also says "hockey"); alone, the word must not also be written in lower case.
     gaz = doc.gaz
     return after_name or t in gaz.first_names or t.lower() not in doc.lower or t in gaz.name_tokens
+
+
+def _opening_stop(doc: Doc, k: int) -> bool:
+    """ "First Union", "Old Trafford": a stop word capitalised inside a sentence, before a capital,
+    opens a name."""
+    tokens = doc.tokens
+    return (
+        doc.lows[k] in NAME_OPENING_STOPS
+        and not doc.initial[k]
+        and k + 1 < len(tokens)
+        and doc.cap[k + 1]
+        and doc.gap(k) == " "
+    )
 
 
 def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:

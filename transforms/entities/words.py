@@ -68,6 +68,9 @@ ROLE_CUES = TITLES | LISTS["role_cues"]
 OFFICES = TITLES | LISTS["offices"]
 # Abbreviations that end a name with their full stop: "Norwest Corp.", "Martin Luther King Jr."
 DOTTED_ENDS = LISTS["dotted_ends"]
+# Stop words that open a name when capitalised inside a sentence before another capital:
+# "First Union", "Old Trafford".
+NAME_OPENING_STOPS = LISTS["name_opening_stops"]
 # What a minister is minister of: not a name, even capitalised ("il ministro del Lavoro").
 PORTFOLIOS = LISTS["portfolios"]
 # What only a person has or undergoes, before "di"/"of" + a lone unknown name: "i figli di
