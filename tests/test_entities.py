@@ -130,6 +130,8 @@ def test_gazetteer_cases(text, expected, gaz):
         ("Analysts at First Union said so.", "First Union", "ORG"),
         ("Arsenal lost at Old Trafford on Sunday.", "Old Trafford", "LOC"),
         ("First Lady Michelle Zorbak spoke.", "Michelle Zorbak", "PER"),
+        # a named storm is an event
+        ("Hurricane Zorbak hit the coast near Tampa.", "Hurricane Zorbak", "MISC"),
         # a compound nationality keeps its first word
         ("Middle Eastern leaders met in Cairo.", "Middle Eastern", "MISC"),
         # a given name a town owns, not before a country or a plural
