@@ -25,7 +25,7 @@ def measure(n: int, backend: str, shared: Path) -> str:
     from corpus import LONG_TEXTS, build_corpus
 
     from transforms.entities import load_gazetteer
-    from transforms.entities.tag import load_backend, tag_with
+    from transforms.entities.tag import load_backend, load_word_data, tag_with
     from transforms.language import DEFAULT_BACKEND
     from transforms.language.backends import load_backend as load_detector
     from transforms.language.detect import detect_language
@@ -34,6 +34,7 @@ def measure(n: int, backend: str, shared: Path) -> str:
     detector = load_detector(DEFAULT_BACKEND)
     docs = [(i["text"], detect_language(i.get("title"), i["text"], detector)[0]) for i in items]
     gazetteer, resource = load_gazetteer(), load_backend(backend)
+    load_word_data()  # as the pipeline's setup() does: word lists are not per-article work
     kb = sum(len(text.encode("utf-8")) for text, _ in docs) / 1024
     started = time.process_time()
     for text, lang in docs:
