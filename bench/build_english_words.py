@@ -13,10 +13,9 @@ words written wholly in lower-case letters are kept: the lists' capitalised entr
 from __future__ import annotations
 
 import argparse
-from importlib import resources
 from pathlib import Path
 
-from transforms.entities.words import write_gz
+from transforms.entities.words import write_word_list
 
 DIALECTS = ("american", "british")
 HEADER = (
@@ -27,21 +26,15 @@ HEADER = (
 )
 
 
-def words(lines: list[str]) -> list[str]:
-    return sorted({w for w in (line.strip() for line in lines) if w.isalpha() and w.islower()})
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--source", type=Path, action="append", help="default: both lists")
     ap.add_argument("--out", default=None, help="default: the bundled file")
     args = ap.parse_args()
     sources = args.source or [Path("/usr/share/dict") / f"{v}-english" for v in DIALECTS]
-    kept = words([line for src in sources for line in src.read_text(encoding="utf-8").splitlines()])
-    data = resources.files("transforms.entities") / "data"
-    out = args.out or str(data / "english_words.txt.gz")
-    write_gz(out, HEADER + "".join(w + "\n" for w in kept))
-    print(f"{', '.join(map(str, sources))}: {len(kept)} words -> {out}")
+    lines = [line for src in sources for line in src.read_text(encoding="utf-8").splitlines()]
+    out, count = write_word_list(args.out, "english_words.txt.gz", HEADER, lines)
+    print(f"{', '.join(map(str, sources))}: {count} words -> {out}")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,9 @@ recovered from an old disk, of unknown origin. Only words wholly of lower-case l
 from __future__ import annotations
 
 import argparse
-from importlib import resources
 from pathlib import Path
 
-from transforms.entities.words import write_gz
+from transforms.entities.words import write_word_list
 
 SOURCE_COMMIT = "64e90297708a5de9c0ea1abfaf52e5d697bcc354"
 HEADER = (
@@ -26,20 +25,14 @@ HEADER = (
 )
 
 
-def words(lines: list[str]) -> list[str]:
-    return sorted({w for w in (line.strip() for line in lines) if w.isalpha() and w.islower()})
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--source", type=Path, required=True)
     ap.add_argument("--out", default=None, help="default: the bundled file")
     args = ap.parse_args()
-    kept = words(args.source.read_text(encoding="utf-8").splitlines())
-    data = resources.files("transforms.entities") / "data"
-    out = args.out or str(data / "italian_words.txt.gz")
-    write_gz(out, HEADER + "".join(w + "\n" for w in kept))
-    print(f"{args.source}: {len(kept)} words -> {out}")
+    lines = args.source.read_text(encoding="utf-8").splitlines()
+    out, count = write_word_list(args.out, "italian_words.txt.gz", HEADER, lines)
+    print(f"{args.source}: {count} words -> {out}")
 
 
 if __name__ == "__main__":

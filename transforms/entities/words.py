@@ -48,6 +48,16 @@ def write_gz(path, text: str) -> None:
         fh.write(text.encode("utf-8"))
 
 
+def write_word_list(out: str | None, name: str, header: str, lines: list[str]) -> tuple[str, int]:
+    """The words of lines written wholly in lower-case letters (a list's capitalised entries are
+    names), sorted, once each, under header, gzipped to out or to the bundled data/<name>.
+    Returns where, and how many words."""
+    kept = sorted({w for w in (line.strip() for line in lines) if w.isalpha() and w.islower()})
+    path = out or str(_DATA / name)
+    write_gz(path, header + "".join(w + "\n" for w in kept))
+    return path, len(kept)
+
+
 def read_language_lists(stem: str) -> WordLists:
     """The lists of data/<stem>_<language>.tsv, each the union over the languages that have one."""
     files = [f"{stem}_{lang}.tsv" for lang in LANGUAGES if (_DATA / f"{stem}_{lang}.tsv").is_file()]
