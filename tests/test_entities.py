@@ -137,6 +137,7 @@ def test_gazetteer_cases(text, expected, gaz):
         # a given name a town owns, not before a country or a plural
         ("They flew from Kobe to Osaka.", "Kobe", "LOC"),
         ("The Brooklyn Nets won again.", "Brooklyn Nets", "ORG"),
+        ("Growth in Asia Pacific slowed.", "Asia", "LOC"),  # a continent opens no person
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):

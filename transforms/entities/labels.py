@@ -176,8 +176,9 @@ PLACE_GIVEN_NAMES = frozenset(read_words(PLACE_GIVEN_NAMES_FILE))
 
 def place_named_person(run: Run) -> list[Span] | None:
     """ "Kobe Bryant", "Nelson Mandela", "Chelsea Manning": a given name that is also a town's,
-    then one name that is unknown or another town's, is a person. Not a country ("Jordan
-    Israel"), a team ("Brooklyn Nets") or a kind of place ("Victoria Station")."""
+    then one name that is unknown or another town's, is a person. Not a country or a region
+    ("Jordan Israel", "Asia Pacific"), a team ("Brooklyn Nets") or a kind of place ("Victoria
+    Station")."""
     if run.j - run.i != 2 or run.words[0] not in PLACE_GIVEN_NAMES or run.doc.shouting[run.i]:
         return None
     if run.kind is not None or run.lows[1].endswith("s") or run.lows[1] in DEMONYMS:
@@ -188,12 +189,15 @@ def place_named_person(run: Run) -> list[Span] | None:
 
 
 def _town_or_unknown(run: Run, k: int) -> bool:
-    """Token k is unknown, or a one-word place that is no country."""
+    """Token k is unknown, or a one-word town or minor place: not a country or a linked region
+    or continent ("Asia Pacific"); an unlinked hand-written region may be a given name ("Devon
+    White", "Indiana Jones")."""
     m = run.matched[k]
     if m < 0:
         return True
     match, entry = run.matches[m], run.entry(m)
-    return match.j - match.i == 1 and entry.label == "LOC" and entry.kind != "country"
+    minor = entry.kind == "city" or (entry.kind == "hand" and entry.qid is None)
+    return match.j - match.i == 1 and entry.label == "LOC" and minor
 
 
 def route(run: Run) -> list[Span] | None:
