@@ -130,6 +130,9 @@ def test_gazetteer_cases(text, expected, gaz):
         ("Analysts at First Union said so.", "First Union", "ORG"),
         ("Arsenal lost at Old Trafford on Sunday.", "Old Trafford", "LOC"),
         ("First Lady Michelle Zorbak spoke.", "Michelle Zorbak", "PER"),
+        # a body named for what it is for is one organisation (Italian)
+        ("Il Movimento per l'Autonomia ha votato contro.", "Movimento per l'Autonomia", "ORG"),
+        ("Ha votato per la Lega ieri.", "Lega", "ORG"),
         # a named storm is an event
         ("Hurricane Zorbak hit the coast near Tampa.", "Hurricane Zorbak", "MISC"),
         # a compound nationality keeps its first word

@@ -16,6 +16,8 @@ from transforms.entities.words import (
     GOVERNMENT_BY_LEADER,
     ITALIAN_LINKS,
     NAME_ADJECTIVES,
+    ORG_FIRST,
+    ORG_LAST,
     adjective_of_place,
     read_lists,
 )
@@ -116,6 +118,39 @@ def venues(spans: list[Span], doc: Doc) -> list[Span]:
             s = s._replace(label="LOC")  # "Aeroporto Leonardo da Vinci", one run
         out.append(s)
     return out
+
+
+PURPOSE_LINKS = LISTS["purpose_links"]
+PURPOSE_ARTICLES = LISTS["purpose_articles"]
+
+
+def purposes(spans: list[Span], doc: Doc) -> list[Span]:
+    """A body named for what it is for is one organisation: "il Movimento | per l' |
+    Autonomia", "il Fondo per l'Ambiente Italiano", "l'Ufficio ... per gli Affari Umanitari"."""
+    if not doc.italian:
+        return spans
+    out: list[Span] = []
+    for s in spans:
+        prev = out[-1] if out else None
+        if prev is not None and _body(doc, prev) and _purpose_between(doc, prev.j, s.i):
+            out[-1] = Span(prev.i, s.j, "ORG", None)
+            continue
+        out.append(s)
+    return out
+
+
+def _body(doc: Doc, s: Span) -> bool:
+    """An organisation by its words: "Movimento", "Ufficio delle Nazioni Unite"."""
+    lows = doc.lows[s.i : s.j]
+    return s.label == "ORG" and (lows[0] in ORG_FIRST or lows[-1] in ORG_LAST)
+
+
+def _purpose_between(doc: Doc, j: int, i: int) -> bool:
+    """Tokens [j, i) are "per" and at most one article, spaced as words are."""
+    between = doc.lows[j:i]
+    if not between or between[0] not in PURPOSE_LINKS or len(between) > 2:
+        return False
+    return len(between) == 1 or between[1] in PURPOSE_ARTICLES
 
 
 def _venue_word(doc: Doc, s: Span, before: int) -> bool:

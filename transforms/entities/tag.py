@@ -34,7 +34,7 @@ from transforms.entities.institutions_it import institution_names, institutions,
 from transforms.entities.lexicon import english_words, italian_words
 from transforms.entities.model import NerModel, model_spans
 from transforms.entities.nouns import nouns_for
-from transforms.entities.rules_it import clubs, place_kinds, venues
+from transforms.entities.rules_it import clubs, place_kinds, purposes, venues
 from transforms.entities.scripts import has_latin_letter
 from transforms.entities.spans import (
     corefer,
@@ -86,6 +86,7 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     institution_names,  # "Corte suprema", "ministero della Giustizia" (it)
     seats,  # "Procura | di | Trani" (it)
     venues,  # "via Giuseppe Garibaldi" (it)
+    purposes,  # "il Movimento per l'Autonomia" (it)
     agree_in_lists,  # "Cattenom, Civaux e Flamanville"
     agree_labels,  # "a Stroppiana" ... "Stroppiana"
     shouted_places,  # "rilevata da SOFIA"
