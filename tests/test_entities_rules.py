@@ -95,6 +95,12 @@ RUN_RULE_CASES = {
     "demonym_phrase": [
         ("The South Korean delegation arrived.", [("South Korean", "MISC")]),
         ("Many Iraqi Kurds fled.", [("Iraqi Kurds", "MISC")]),
+        # hyphenated nationalities are no double surname, and lend no person's label to the
+        # text's other "German"
+        (
+            "The German-Israeli talks ended. German officials left.",
+            [("German-Israeli", "MISC"), ("German", "MISC")],
+        ),
     ],
     "opener_then_demonym": [
         ("Former German chancellor Zorbak resigned.", [("German", "MISC"), ("Zorbak", "PER")]),

@@ -285,8 +285,10 @@ def kind_word_misc(run: Run) -> list[Span] | None:
 
 
 def demonym_phrase(run: Run) -> list[Span] | None:
-    """Unknown nationality words: "South Korean", "Iraqi Kurds"."""
-    if not run.inside and all(w in DEMONYMS or w in GEO_PREFIXES for w in run.lows):
+    """Unknown nationality words: "South Korean", "Iraqi Kurds", "German-Israeli" (a hyphen
+    between nationalities is no double surname)."""
+    words = [w for w in run.lows if w != "-"]
+    if not run.inside and words and all(w in DEMONYMS or w in GEO_PREFIXES for w in words):
         return [Span(run.i, run.j, "MISC", None)]
     return None
 
