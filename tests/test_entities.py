@@ -133,6 +133,17 @@ def test_gazetteer_cases(text, expected, gaz):
         # a body named for what it is for is one organisation (Italian)
         ("Il Movimento per l'Autonomia ha votato contro.", "Movimento per l'Autonomia", "ORG"),
         ("Ha votato per la Lega ieri.", "Lega", "ORG"),
+        # in a results list, a name and its country in brackets is an athlete; a lone word a club
+        (
+            "Athletics championship, 400 metres hurdles: 1. Torrance Zorbakis ( U.S. ) 48.23",
+            "Torrance Zorbakis",
+            "PER",
+        ),
+        (
+            "Cycling championship results: 10. Mira Kasslin ( Finland ) 37.273",
+            "Mira Kasslin",
+            "PER",
+        ),
         # a named storm is an event
         ("Hurricane Zorbak hit the coast near Tampa.", "Hurricane Zorbak", "MISC"),
         # a compound nationality keeps its first word

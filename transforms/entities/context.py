@@ -84,6 +84,29 @@ def sports_teams(spans: list[Span], doc: Doc) -> list[Span]:
 HOME_NATIONS = frozenset(("Q21", "Q22", "Q25", "Q26"))
 
 
+def athletes(spans: list[Span], doc: Doc) -> list[Span]:
+    """In a results list an unknown name of two or three words followed by its country in
+    brackets is an athlete: "2. Torrance Zellner ( U.S. ) 48.23", "Mira Kasslin (Finland)"; a
+    club is most often one word ("Dinamo ( Romania )")."""
+    tokens, n = doc.tokens, len(doc.tokens)
+    if len(SPORT_WORDS.intersection(doc.lows)) < 2:
+        return spans
+    countries = {s.i: s for s in spans if _region(s, doc.gaz)}
+    out = []
+    for s in spans:
+        country = countries.get(s.j + 1)
+        bracketed = (
+            country is not None
+            and tokens[s.j][0] == "("
+            and country.j < n
+            and tokens[country.j][0] == ")"
+        )
+        if bracketed and s.entry is None and s.label != "PER" and 2 <= s.j - s.i <= 3:
+            s = s._replace(label="PER")
+        out.append(s)
+    return out
+
+
 def _region(s: Span, gaz: Gazetteer) -> bool:
     """A known country or home nation ("Italy", "England"): its side is a national one. Counties
     and states ("Surrey", "Texas") name clubs like towns do."""

@@ -22,6 +22,7 @@ from transforms.core.records import Article, Entity
 from transforms.entities.context import (
     agree_in_lists,
     agree_labels,
+    athletes,
     places_inside_names,
     regions_after_places,
     shouted_places,
@@ -81,6 +82,7 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     untitled,  # "Papa | Francesco"
     corefer,  # "Neil Jordan ... Jordan"
     clubs,  # "il Napoli" (it)
+    athletes,  # "Torrance Zellner ( U.S. ) 48.23"
     sports_teams,  # "Leeds beat Everton 2-1"
     institutions,  # "la polizia", "il governo" (it)
     institution_names,  # "Corte suprema", "ministero della Giustizia" (it)
