@@ -126,7 +126,7 @@ PURPOSE_ARTICLES = LISTS["purpose_articles"]
 
 def purposes(spans: list[Span], doc: Doc) -> list[Span]:
     """A body named for what it is for is one organisation: "il Movimento | per l' |
-    Autonomia", "il Fondo per l'Ambiente Italiano", "l'Ufficio ... per gli Affari Umanitari"."""
+    Autonomia", "il Fondo per l'Ambiente Italiano"."""
     if not doc.italian:
         return spans
     out: list[Span] = []
@@ -140,13 +140,13 @@ def purposes(spans: list[Span], doc: Doc) -> list[Span]:
 
 
 def _body(doc: Doc, s: Span) -> bool:
-    """An organisation by its words: "Movimento", "Ufficio delle Nazioni Unite"."""
+    """An organisation by its first or last word (org_first, org_last): "Movimento", "Fondo"."""
     lows = doc.lows[s.i : s.j]
     return s.label == "ORG" and (lows[0] in ORG_FIRST or lows[-1] in ORG_LAST)
 
 
 def _purpose_between(doc: Doc, j: int, i: int) -> bool:
-    """Tokens [j, i) are "per" and at most one article, spaced as words are."""
+    """Tokens [j, i) are "per" and at most one article."""
     between = doc.lows[j:i]
     if not between or between[0] not in PURPOSE_LINKS or len(between) > 2:
         return False
