@@ -33,7 +33,7 @@ def sports_teams(spans: list[Span], doc: Doc) -> list[Span]:
     A country there is its national side, which news NER (CoNLL) keeps as LOC: it keeps its
     label and, below, loses its id."""
     text, tokens, lows, gaz = doc.text, doc.tokens, doc.lows, doc.gaz
-    if len(SPORT_WORDS.intersection(lows)) < 2:
+    if not _sports_text(doc):
         return spans
     n = len(tokens)
     teams: set[tuple[str, ...]] = set()
@@ -84,12 +84,17 @@ def sports_teams(spans: list[Span], doc: Doc) -> list[Span]:
 HOME_NATIONS = frozenset(("Q21", "Q22", "Q25", "Q26"))
 
 
+def _sports_text(doc: Doc) -> bool:
+    """A sports report: two sport words or more ("match", "goals", "athletics")."""
+    return len(SPORT_WORDS.intersection(doc.lows)) >= 2
+
+
 def athletes(spans: list[Span], doc: Doc) -> list[Span]:
     """In a results list an unknown name of two or three words followed by its country in
     brackets is an athlete: "2. Torrance Zellner ( U.S. ) 48.23", "Mira Kasslin (Finland)"; a
     club is most often one word ("Dinamo ( Romania )")."""
     tokens, n = doc.tokens, len(doc.tokens)
-    if len(SPORT_WORDS.intersection(doc.lows)) < 2:
+    if not _sports_text(doc):
         return spans
     countries = {s.i: s for s in spans if _region(s, doc.gaz)}
     out = []

@@ -177,7 +177,7 @@ def dotted_ends(spans: list[Span], doc: Doc) -> list[Span]:
     tokens, n, out = doc.tokens, len(doc.tokens), []
     for s in spans:
         j = s.j
-        dot = j < n and tokens[j][0] == "." and tokens[j][1] == tokens[j - 1][2]
+        dot = j < n and tokens[j][0] == "." and doc.gap(j - 1) == ""
         if dot and s.j - s.i > 1 and doc.lows[j - 1] in DOTTED_ENDS:
             s = s._replace(j=j + 1)
         out.append(s)
