@@ -154,6 +154,89 @@ def test_json_array_and_wrapped_list():
     assert len(_articles(_parse("b.json", wrapped))) == 3
 
 
+# One record each as real exports write them: field names in camelCase, nested or wrapped.
+EXPORTS = {
+    "NewsAPI": {
+        "source": {"id": None, "name": "BBC News"},
+        "author": "Ann Writer",
+        "title": "Budget approved",
+        "description": PROSE,
+        "url": "https://example.com/newsapi",
+        "publishedAt": "2023-11-01T10:00:00Z",
+    },
+    "news-please": {
+        "authors": ["Ann Writer"],
+        "date_publish": "2023-11-01 10:00:00",
+        "maintext": PROSE,
+        "source_domain": "example.com",
+        "title": "Budget approved",
+        "url": "https://example.com/newsplease",
+    },
+    "Guardian": {
+        "id": "world/2023/nov/01/budget",
+        "webTitle": "Budget approved",
+        "webUrl": "https://example.com/guardian",
+        "webPublicationDate": "2023-11-01T10:00:00Z",
+        "fields": {"bodyText": PROSE, "byline": "Ann Writer"},
+    },
+    "NYT": {
+        "_id": "nyt://article/1",
+        "web_url": "https://example.com/nyt",
+        "headline": {"main": "Budget approved", "print_headline": "Budget"},
+        "lead_paragraph": PROSE,
+        "pub_date": "2023-11-01T10:00:00+0000",
+        "byline": {"original": "By Ann Writer"},
+    },
+    "Elasticsearch": {
+        "_index": "news",
+        "_id": "es-1",
+        "_source": {"title": "Budget approved", "body": PROSE, "PublishedDate": 1698832800},
+    },
+    "MongoDB": {
+        "_id": {"$oid": "6542"},
+        "title": "Budget approved",
+        "text": PROSE,
+        "published": {"$date": "2023-11-01T10:00:00Z"},
+    },
+    "GDELT": {"url": "https://example.com/g", "title": "Budget approved", "seendate":
+              "20231101T100000Z", "content": PROSE},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", EXPORTS)
+def test_news_exports_keep_their_title_text_and_date(name):
+    [a] = _parse(f"{name}.jsonl", json.dumps(EXPORTS[name]).encode())
+    assert isinstance(a, Article), a
+    assert a.title == "Budget approved" and a.text == PROSE.strip()
+    assert a.published_at == 1_698_832_800_000_000 and a.published_at_source == "input"
+
+
+def test_export_fields_land_where_they_belong():
+    news_api, guardian, nyt, mongo = (
+        _articles(_parse("x.jsonl", json.dumps(EXPORTS[k]).encode()))[0]
+        for k in ("NewsAPI", "Guardian", "NYT", "MongoDB")
+    )
+    assert (news_api.source_name, news_api.authors) == ("BBC News", ("Ann Writer",))
+    assert (guardian.guid, guardian.authors) == ("world/2023/nov/01/budget", ("Ann Writer",))
+    assert (nyt.url, nyt.guid) == ("https://example.com/nyt", "nyt://article/1")
+    assert mongo.guid == "6542"
+
+
+def test_lists_of_records_one_level_down():
+    records = [{"webTitle": f"T{i}", "fields": {"bodyText": PROSE}} for i in range(3)]
+    for wrapped in (
+        {"response": {"status": "ok", "results": records}},
+        {"hits": {"hits": records}},
+    ):
+        items = _parse("page.json", json.dumps(wrapped).encode())
+        assert [a.title for a in _articles(items)] == ["T0", "T1", "T2"]
+
+
+def test_a_number_is_no_text():
+    items = _parse("x.jsonl", json.dumps({"title": None, "text": 123}).encode())
+    assert len(items) == 1 and isinstance(items[0], Failure) and "no text" in items[0].error
+
+
 def test_future_date_beyond_a_day_is_unknown():
     record = {"text": PROSE, "published_at": "2030-01-01T00:00:00Z"}
     [a] = _parse("x.jsonl", json.dumps(record).encode())

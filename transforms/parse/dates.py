@@ -87,6 +87,9 @@ _ISO = re.compile(
     r"\b(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}:?\d{2})?"
 )
+# ISO 8601's basic form, as some APIs write it (GDELT's "20261201T081500Z"); metadata only:
+# eight digits inside a text are as often a number.
+_ISO_BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})?)?(Z|[+-]\d{2}:?\d{2})?")
 _DAY_MONTH_YEAR = re.compile(
     rf"\b(\d{{1,2}})(?:\.|º|°|er|st|nd|rd|th)?\s+(?:de\s+)?({_WORD})\s+(?:de\s+)?(\d{{4}})\b{_TIME}",
     re.IGNORECASE,
@@ -191,7 +194,7 @@ def parse_date(value: str | None) -> int | None:
     if not value or not value.strip():
         return None
     value = value.strip()
-    match = _ISO.fullmatch(value) or _ISO.match(value)
+    match = _ISO.fullmatch(value) or _ISO.match(value) or _ISO_BASIC.fullmatch(value)
     if match:
         return _iso(match)
     try:

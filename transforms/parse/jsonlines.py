@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
+from importlib.resources import files
 from typing import Any, NamedTuple
 
 from transforms.core.records import Article, Failure, RawDocument
@@ -19,27 +20,40 @@ from transforms.parse.article import build_article, parse_failure
 from transforms.parse.dates import parse_date
 from transforms.parse.html import fragment_to_text
 
-_URL_KEYS = ("url", "link", "canonical_url", "href", "permalink")
-_TITLE_KEYS = ("title", "headline", "name")
-_TEXT_KEYS = ("text", "content", "body", "articleBody", "article_body", "full_text", "maintext")
-_SUMMARY_KEYS = ("summary", "description", "lead", "abstract", "excerpt", "dek")
-_DATE_KEYS = (
-    "published_at",
-    "published",
-    "date",
-    "datePublished",
-    "date_published",
-    "publish_date",
-    "pubDate",
-    "created_at",
-    "timestamp",
-)
-_MODIFIED_KEYS = ("modified_at", "updated", "dateModified", "date_modified", "updated_at")
-_AUTHOR_KEYS = ("authors", "author", "byline", "creator", "creators")
-_ID_KEYS = ("id", "guid", "_id", "uuid", "article_id")
-_SOURCE_KEYS = ("source_name", "source", "site_name", "publisher", "site")
-_LIST_KEYS = ("articles", "items", "data", "results", "records", "entries")
 
+def field_key(name: str) -> str:
+    """A field name as records are matched on it: "publishedAt", "published_at" and
+    "Published-At" are one name."""
+    return _NOT_ALNUM.sub("", name).casefold()
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _field_names() -> dict[str, tuple[str, ...]]:
+    """data/json_fields.tsv: article field -> its names in records, in order of preference
+    (wrapper and list names as written, the others as field_key()s)."""
+    names: dict[str, list[str]] = {}
+    for line in (files("transforms.parse") / "data" / FIELDS_FILE).read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            field, name = line.split("\t")
+            exact = field in ("wrapper", "list")
+            names.setdefault(field, []).append(name.casefold() if exact else field_key(name))
+    return {field: tuple(dict.fromkeys(keys)) for field, keys in names.items()}
+
+
+FIELDS_FILE = "json_fields.tsv"
+_NAMES = _field_names()
+_WRAPPERS = frozenset(_NAMES["wrapper"])
+_LIST_KEYS = _NAMES["list"]
+# A wrapped value's own field ({"headline": {"main": ...}}, {"source": {"name": ...}}).
+# MongoDB's exports wrap dates and ids ({"$date": ...}, {"$oid": ...}).
+_INNER_KEYS = (
+    *("value", "text", "content", "body", "name", "@value", "main", "title", "original"),
+    *("$date", "$oid", "$numberLong"),
+)
+# An epoch written as a string of digits ("1700000000"); eight digits are a date (20261201).
+_EPOCH_DIGITS = re.compile(r"\d{9,16}")
 
 _MAX_FAILED_RECORDS = 3  # more lines than this and not one is JSON: the file is not JSON
 _MAX_DEPTH = 8  # how deep a field's value is looked into for text ({"value": [{"text": ...}]})
@@ -56,6 +70,7 @@ class Record(NamedTuple):
 
 
 def _first(obj: dict, keys: tuple[str, ...]) -> Any:
+    """The value of the first of keys that obj holds and is not empty."""
     for key in keys:
         value = obj.get(key)
         if value not in (None, "", [], {}):
@@ -67,15 +82,15 @@ def _as_text(value: Any, depth: int = 0) -> str | None:
     if depth > _MAX_DEPTH:
         return None
     if isinstance(value, dict):  # {"value": "...", "type": "html"} and similar wrappers
-        value = _first(value, ("value", "text", "content", "body", "name", "@value"))
+        value = _first(value, _INNER_KEYS)
     if isinstance(value, list):
         parts = [_as_text(v, depth + 1) for v in value]
         value = "\n\n".join(p for p in parts if p)
     elif isinstance(value, dict):
         value = _as_text(value, depth + 1)
-    if value is None or isinstance(value, (dict, list)):
+    if not isinstance(value, str):  # a number or true is no text ({"text": 123})
         return None
-    return str(value).strip() or None
+    return value.strip() or None
 
 
 def _as_names(value: Any) -> list[str]:
@@ -93,6 +108,11 @@ def _as_names(value: Any) -> list[str]:
 def _as_time(value: Any) -> int | None:
     """µs since the epoch from an epoch number (s, ms or µs) or a date string; None when it is
     no time at all (NaN, a bool, 1e300 s): build_article then judges it by times.plausible()."""
+    if isinstance(value, dict):  # {"$date": ...}, {"value": ...}
+        value = _first(value, _INNER_KEYS)
+        value = _first(value, _INNER_KEYS) if isinstance(value, dict) else value
+    if isinstance(value, str) and _EPOCH_DIGITS.fullmatch(value.strip()):
+        value = int(value)
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, float) and not math.isfinite(value):
@@ -106,6 +126,12 @@ def _as_time(value: Any) -> int | None:
     return parse_date(_as_text(value))
 
 
+def _as_number(value: Any) -> str | None:
+    """An id written as a number, as text; None for anything else."""
+    is_number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return str(value) if is_number else None
+
+
 def _check_encodable(fields: dict) -> dict:
     """A lone surrogate escape ("\\ud800") parses, but is no character and cannot be written."""
     for key, value in fields.items():
@@ -115,21 +141,36 @@ def _check_encodable(fields: dict) -> dict:
     return fields
 
 
+def _fields_of(obj: dict) -> dict[str, Any]:
+    """field_key -> value: the record's own fields, then those of the objects it wraps its
+    fields in ({"_id": ..., "_source": {...}}) where it has none of that name."""
+    wrapped = [v for k, v in obj.items() if k.casefold() in _WRAPPERS and isinstance(v, dict)]
+    view: dict[str, Any] = {}
+    for key, value in obj.items():
+        if not (isinstance(value, dict) and key.casefold() in _WRAPPERS):
+            view.setdefault(field_key(key), value)
+    for inner in wrapped:
+        for key, value in inner.items():
+            view.setdefault(field_key(key), value)
+    return view
+
+
 def map_fields(obj: Any) -> dict:
     """One JSON object -> the article fields we know; raises TypeError when it is not an object."""
     if not isinstance(obj, dict):
         raise TypeError(f"record is a JSON {type(obj).__name__}, not an object")
-    guid = _first(obj, _ID_KEYS)
+    view = _fields_of(obj)
+    guid = _first(view, _NAMES["guid"])
     return {
-        "url": _as_text(_first(obj, _URL_KEYS)),
-        "title": _as_text(_first(obj, _TITLE_KEYS)),
-        "text": _as_text(_first(obj, _TEXT_KEYS)),
-        "summary": _as_text(_first(obj, _SUMMARY_KEYS)),
-        "published_at": _as_time(_first(obj, _DATE_KEYS)),
-        "modified_at": _as_time(_first(obj, _MODIFIED_KEYS)),
-        "authors": _as_names(_first(obj, _AUTHOR_KEYS)),
-        "guid": None if guid is None else str(guid),
-        "source_name": _as_text(_first(obj, _SOURCE_KEYS)),
+        "url": _as_text(_first(view, _NAMES["url"])),
+        "title": _as_text(_first(view, _NAMES["title"])),
+        "text": _as_text(_first(view, _NAMES["text"])),
+        "summary": _as_text(_first(view, _NAMES["summary"])),
+        "published_at": _as_time(_first(view, _NAMES["published"])),
+        "modified_at": _as_time(_first(view, _NAMES["modified"])),
+        "authors": _as_names(_first(view, _NAMES["authors"])),
+        "guid": _as_text(guid) if isinstance(guid, (dict, str)) else _as_number(guid),
+        "source_name": _as_text(_first(view, _NAMES["source"])),
     }
 
 
@@ -164,12 +205,24 @@ def _object_records(text: str, start: int) -> Iterator[jsonscan.Parsed]:
         at = jsonscan.wrapped_list(text, start, _LIST_KEYS)
         yield from jsonscan.lines(text) if at is None else jsonscan.array_elements(text, at, False)
         return
-    nested = next((obj[k] for k in _LIST_KEYS if isinstance(obj.get(k), list)), None)
+    nested = _nested_list(obj)
     if nested is None:
         yield jsonscan.Parsed(0, obj, None, text)
         return
     for index, item in enumerate(nested):
         yield jsonscan.Parsed(index, item, None, _raw_of(item))
+
+
+def _nested_list(obj: Any) -> list | None:
+    """The list of records a .json object wraps: {"articles": [...]}, or one level down
+    ({"response": {"results": [...]}}, {"hits": {"hits": [...]}})."""
+    if not isinstance(obj, dict):
+        return None
+    for level in (obj, *(v for v in obj.values() if isinstance(v, dict))):
+        found = next((level[k] for k in _LIST_KEYS if isinstance(level.get(k), list)), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _raw_of(item: Any) -> str:
