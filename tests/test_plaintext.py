@@ -220,6 +220,24 @@ def test_date_cues_in_several_languages(dateline, expected):
     assert day == expected
 
 
+@pytest.mark.parametrize(
+    "opening, expected",
+    [
+        ("Roma, 3 dicembre 2026 - Il governo ha approvato la legge", "2026-12-03"),
+        ("BERLIN (Reuters), 2 March 2024 – The government agreed", "2024-03-02"),
+        ("Paris, mardi 4 mars 2025 : le gouvernement a annoncé", "2025-03-04"),
+        ("Madrid, 12/03/2024 - El Gobierno aprobó", "2024-03-12"),
+        # Not a dateline: a date inside the sentence, or one not followed by a dash.
+        ("Il 3 dicembre 2026 il governo ha approvato la legge", None),
+        ("Roma, 3 dicembre 2026 il governo ha approvato la legge", None),
+    ],
+)
+def test_a_wire_dateline_dates_a_page_without_a_header(opening, expected):
+    page = clean_plain_text(f"{opening} di bilancio dopo un lungo dibattito in aula.\n{BODY}")
+    day = page.published_at and datetime.fromtimestamp(page.published_at / 1e6, UTC).date()
+    assert (day.isoformat() if day else None) == expected
+
+
 def test_a_copyright_line_ends_the_article_and_names_the_site():
     page = clean_plain_text(f"{BODY}\nTutti i diritti riservati\n{BODY.replace('first', 'last')}")
     assert page.text == BODY.strip()

@@ -47,6 +47,10 @@ _DATE_CUE = re.compile(
 )
 _UPDATED_CUE = re.compile(rf"\b(?:{_CUES.pattern('updated')})\b", re.IGNORECASE)
 _LEADING_DATE = re.compile(rf"^\s*(?:(?:{_CUES.pattern('date_label')})\s*:?\s*)?$", re.IGNORECASE)
+# A dateline's head: a place (its agency in brackets), a comma, perhaps a weekday; then the date,
+# then a dash or a colon.
+_DATELINE_PLACE = re.compile(r"^[^\W\d_][^\d,;:!?()]{0,40}(?:\([^()]{1,30}\))?\s*,(?:\s*\w+)?\s*$")
+_DATELINE_END = re.compile(r"^\s*[-–—:]")
 # A short heading that opens the page's after-article furniture: related links or comments.
 _SECTION_END = re.compile(
     rf"^(?:{_CUES.pattern('section_end')}|\d+ (?:{_CUES.pattern('comment_count')}))\b",
@@ -107,7 +111,9 @@ def clean_plain_text(raw: str) -> PlainText:
         text="\n\n".join(body),
         summary=body[0] if body and len(body[0].split()) >= 10 else None,
         authors=_byline_authors(lines[: start or 0]),
-        published_at=leading_date or _article_date(lines, title_at, start or 0),
+        published_at=leading_date
+        or _article_date(lines, title_at, start or 0)
+        or _dateline_date(body),
         source_name=source_name,
     )
 
@@ -225,6 +231,19 @@ def _split_leading_date(text: str) -> tuple[int | None, str]:
         if len(rest.split()) >= 3:
             return found[0].at, rest
     return None, text
+
+
+def _dateline_date(body: list[str]) -> int | None:
+    """The date of a wire dateline opening the first paragraph: "Roma, 3 dicembre 2026 - Il
+    governo...", "BERLIN (Reuters), 2 March 2024 -", "Paris, mardi 4 mars 2025 :"."""
+    if not body:
+        return None
+    found = find_dates(body[0][:90])
+    if not found:
+        return None
+    first = found[0]
+    before, after = body[0][: first.start], body[0][first.end : first.end + 3]
+    return first.at if _DATELINE_PLACE.match(before) and _DATELINE_END.match(after) else None
 
 
 def first_sentence(text: str) -> str:
