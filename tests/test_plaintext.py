@@ -243,3 +243,26 @@ def test_a_copyright_line_ends_the_article_and_names_the_site():
     assert page.text == BODY.strip()
     page = clean_plain_text(f"{BODY}\n© Esempio News - Il titolo del giorno\n{BODY}")
     assert (page.source_name, page.title) == ("Esempio News", "Il titolo del giorno")
+
+
+@pytest.mark.parametrize(
+    "raw, title, text",
+    [
+        (
+            "Breaking: Fed holds rates\n\nThe Federal Reserve kept interest rates unchanged.\n",
+            "Breaking: Fed holds rates",
+            "The Federal Reserve kept interest rates unchanged.",
+        ),
+        (
+            "Forte scossa di terremoto a Macerata stamattina.\nNessun danno a persone, dice il sindaco.",
+            "Forte scossa di terremoto a Macerata stamattina.",
+            "Forte scossa di terremoto a Macerata stamattina.\n\nNessun danno a persone, dice il sindaco.",
+        ),
+        # Not a flash: one short sentence with no headline, or page furniture.
+        ("Page not found\nThe page you asked for does not exist.", None, ""),
+        ("Home\nNews\nLogin\n© 2026 Example News. All rights reserved.", None, ""),
+    ],
+)
+def test_a_news_flash_of_short_sentences_is_an_article(raw, title, text):
+    page = clean_plain_text(raw)
+    assert (page.text, page.title if text else None) == (text, title)

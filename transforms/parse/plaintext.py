@@ -47,6 +47,8 @@ _DATE_CUE = re.compile(
 )
 _UPDATED_CUE = re.compile(rf"\b(?:{_CUES.pattern('updated')})\b", re.IGNORECASE)
 _LEADING_DATE = re.compile(rf"^\s*(?:(?:{_CUES.pattern('date_label')})\s*:?\s*)?$", re.IGNORECASE)
+# The fewest words of a sentence in a news flash (a text with no paragraph of prose).
+BRIEF_WORDS = 6
 # A dateline's head: a place (its agency in brackets), a comma, perhaps a weekday; then the date,
 # then a dash or a colon.
 _DATELINE_PLACE = re.compile(r"^[^\W\d_][^\d,;:!?()]{0,40}(?:\([^()]{1,30}\))?\s*,(?:\s*\w+)?\s*$")
@@ -101,9 +103,12 @@ def clean_plain_text(raw: str) -> PlainText:
     caption = _captions(info)
     # The body starts at the first prose that is no caption; the headline stands above it.
     start = next((i for i, ln in enumerate(info) if is_prose(ln) and not caption[i]), None)
+    keep = is_prose
+    if start is None:  # no paragraph: perhaps a news flash of a sentence or two
+        start, keep = _brief_start(info, caption), is_brief
     header = info if start is None else info[:start]
     title_at = next((i for i, ln in enumerate(header) if is_headline(ln) and not caption[i]), None)
-    body = [] if start is None else _body(info, caption, start, _body_stop(info, start))
+    body = [] if start is None else _body(info, caption, start, _body_stop(info, start), keep)
     title, title_source, source_name = _title_and_site(lines, title_at, body)
     return PlainText(
         title=title,
@@ -181,17 +186,45 @@ def _body_stop(info: list[Line], start: int) -> int:
     return len(info)
 
 
-def _body(info: list[Line], caption: list[bool], start: int, stop: int) -> list[str]:
-    """Paragraphs and sub-headings from start to the last prose before stop, clutter left out."""
-    end = max(i for i in range(start, stop) if is_prose(info[i]) or i == start)
+def _body(info: list[Line], caption: list[bool], start: int, stop: int, keep=is_prose) -> list[str]:
+    """Paragraphs (lines that keep() holds) and sub-headings from start to the last paragraph
+    before stop, clutter left out."""
+    end = max(i for i in range(start, stop) if keep(info[i]) or i == start)
     body = []
     for i in range(start, end + 1):
         ln = info[i]
         if caption[i] or ends_with_domain(ln.text) or is_interstitial(ln.text):
             continue
-        if is_prose(ln) or is_subheading(ln):
+        if keep(ln) or is_subheading(ln):
             body.append(ln.text)
     return body
+
+
+def is_brief(ln: Line) -> bool:
+    """A sentence of a news flash: shorter than prose, but a whole sentence, and no page
+    furniture ("The Federal Reserve kept interest rates unchanged on Wednesday.")."""
+    return is_prose(ln) or (
+        ln.words >= BRIEF_WORDS
+        and ln.terminal
+        and not is_nav(ln)
+        and not is_credit(ln.text)
+        and not is_interstitial(ln.text)
+        and not is_date_only(ln.text)
+        and not COPYRIGHT.match(ln.text)
+    )
+
+
+def _brief_start(info: list[Line], caption: list[bool]) -> int | None:
+    """Where a text with no paragraph starts its news flash: the first brief sentence, if a
+    headline stands above it or a second one follows ("Page not found. The page you asked for
+    does not exist." alone is no article)."""
+    found = [i for i, ln in enumerate(info) if is_brief(ln) and not caption[i]]
+    if not found:
+        return None
+    first = found[0]
+    if len(found) >= 2 or any(is_headline(ln) for ln in info[:first]):
+        return first
+    return None
 
 
 def _byline_authors(header: list[str]) -> list[str]:
