@@ -18,6 +18,7 @@ from pipeline.options import (
     STREAM,
     UsageError,
     flag_parser,
+    help_parser,
     parse_options,
     parse_report_args,
     report_parser,
@@ -34,8 +35,9 @@ commands:
           blocked by robots.txt), from OUT/sources
   compact rewrite each partition's stream files into one Parquet file, atomically for readers
 
-`newsbeam run --help` and `newsbeam stream --help` list newsbeam's flags and Beam's (--runner, …);
-`newsbeam report|sources|compact --help` list theirs.
+`newsbeam run --help` and `newsbeam stream --help` list newsbeam's flags and the Beam flags most
+runs need (--runner, …); `--help-beam` lists all of Beam's. `newsbeam report|sources|compact
+--help` list theirs.
 """
 
 
@@ -110,8 +112,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 report_parser().print_help()
                 return 0
             return report(rest)
-        if any(a in ("-h", "--help") for a in rest):
+        if "--help-beam" in rest:
             flag_parser(f"newsbeam {command}").print_help()
+            return 0
+        if any(a in ("-h", "--help") for a in rest):
+            help_parser(command).print_help()
             return 0
         return run(command, rest)
     except UsageError as exc:

@@ -337,6 +337,41 @@ def flag_parser(prog: str, runner_flags: bool = True) -> _OneLineParser:
     return parser
 
 
+# Beam's flags that `newsbeam run|stream --help` lists beside ours; `--help-beam` lists all ~300.
+BEAM_FLAGS_SHOWN = frozenset(
+    {
+        "--runner",
+        "--direct_num_workers",
+        "--direct_running_mode",
+        "--project",
+        "--region",
+        "--temp_location",
+        "--flink_master",
+        "--dask_client_address",
+    }
+)
+
+
+def help_parser(mode: str) -> argparse.ArgumentParser:
+    """What `newsbeam <mode> --help` prints: newsbeam's flags of that mode, then the few of
+    Beam's that most runs need (a Beam flag is accepted either way)."""
+    prog = f"newsbeam {mode}"
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        epilog=f"Every Beam flag (runners, Dataflow, Flink, Dask, ...): {prog} --help-beam",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _io_flags(parser)
+    _step_flags(parser)
+    _fetch_flags(parser)
+    _MODE_GROUPS[mode](parser)
+    beam = parser.add_argument_group("Beam flags most runs need")
+    for action in flag_parser(prog)._actions:
+        if BEAM_FLAGS_SHOWN.intersection(action.option_strings):
+            beam._add_action(action)
+    return parser
+
+
 def given_flags(parser, argv: Sequence[str]) -> set[str]:
     """The dests of the flags that argv spells out (not the defaults)."""
     given = set()

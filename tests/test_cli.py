@@ -194,6 +194,19 @@ def test_python_m_pipeline_is_the_same_entry_point():
     )
 
 
+def test_help_lists_our_flags_and_the_beam_flags_runs_need(capsys):
+    assert main(["run", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--input" in out and "--ner_backend" in out and "--runner" in out
+    assert "--feeds_file" not in out  # stream's
+    assert "--dataflow_kms_key" not in out and "run --help-beam" in out
+    assert main(["stream", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "--feeds_file" in out and "--input" not in out and "--direct_num_workers" in out
+    assert main(["run", "--help-beam"]) == 0
+    assert "--dataflow_kms_key" in capsys.readouterr().out
+
+
 def test_a_manifest_lists_exactly_the_committed_files(tmp_path):
     from pipeline.summary import manifest_path, withdraw_manifest
 
