@@ -131,6 +131,31 @@ def test_entry_content_preferred_when_it_holds_more_text():
     assert plain.published_at == _us("2026-02-04T07:00:00+00:00")
 
 
+AGGREGATOR = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Google News</title>
+<link>https://news.google.com/</link>
+<item><title>Sciopero dei trasporti a Milano - Corriere della Sera</title>
+<link>https://news.google.com/rss/articles/CBMi1?oc=5</link>
+<description>&lt;a href="https://news.google.com/rss/articles/CBMi1"&gt;Sciopero dei trasporti a
+Milano&lt;/a&gt;&amp;nbsp;&amp;nbsp;&lt;font color="#6f6f6f"&gt;Corriere della Sera&lt;/font&gt;
+</description><source url="https://www.corriere.it">Corriere della Sera</source></item>
+<item><title>Rates rise across the BBC</title><link>https://a.example/2</link>
+<description>The central bank raised rates, the BBC said.</description>
+<source url="https://www.bbc.co.uk">BBC</source></item>
+</channel></rss>"""
+
+
+def test_an_aggregators_item_names_its_publisher_not_the_aggregator():
+    strike, rates = _articles(_parse(AGGREGATOR))
+    assert (strike.source_name, strike.title) == (
+        "Corriere della Sera",
+        "Sciopero dei trasporti a Milano",
+    )
+    assert strike.text == "Sciopero dei trasporti a Milano"  # the teaser was headline + publisher
+    # A name that is part of the sentence stays: no separator before it, or more than the title.
+    assert (rates.source_name, rates.title) == ("BBC", "Rates rise across the BBC")
+    assert rates.text == "The central bank raised rates, the BBC said."
+
+
 def test_article_ids_survive_a_poll_that_adds_items_above():
     item = "<item><title>{0}</title><description>About {0}.</description>{1}</item>"
     old = item.format("Old", "") + item.format(

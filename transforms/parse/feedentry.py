@@ -19,6 +19,8 @@ from transforms.parse import dates
 from transforms.parse.article import build_article, parse_failure
 
 _SPACES = re.compile(r"\s+")
+# What stands between a title and the publisher an aggregator appends: " - ", " | ", " — ".
+_GAP, _SEPARATORS = " \t\n\r\u00a0", "-|–—·"
 _RFC822_WORDS = re.compile(r"^(?:[^\W\d_]+\.?,?\s+)?(\d{1,2})\s+([^\W\d_]+)\.?\s+(\d{4})\s+(\d.*)$")
 
 
@@ -34,6 +36,7 @@ class FeedEntry(NamedTuple):
     summary: str  # plain text
     content: str  # plain text: the longest full-content block
     raw: Any  # the entry as parsed, kept for a dead letter
+    source: str | None = None  # the publisher an aggregator names (RSS <source>, Atom <source>)
 
 
 def entry_article(
@@ -43,6 +46,9 @@ def entry_article(
     # Content holds the full text when it is longer than the summary (many feeds repeat the
     # teaser in both, or put a truncated teaser in content).
     text = e.content if len(e.content) > len(e.summary) else e.summary
+    if e.source:  # an aggregator's item (Google News): its publisher, not the aggregator
+        e = e._replace(title=without_source(e.title, e.source))
+        text, source_name = without_source(text, e.source, e.title) or "", e.source
     if not text and not e.title:
         payload = json.dumps(e.raw, default=str, ensure_ascii=False)
         return parse_failure(doc, f"entry {index} has neither title nor text", payload)
@@ -64,6 +70,28 @@ def entry_article(
         source_name=source_name,
         feed_entry=True,
     )
+
+
+def without_source(text: str | None, source: str, alone: str | None = None) -> str | None:
+    """A title or teaser without the publisher an aggregator appends to it: "Sciopero a Milano -
+    Corriere della Sera" -> "Sciopero a Milano". The name must follow a dash, a bar or a dot, or,
+    with alone, what comes before it must be alone (the teaser that is the headline then the
+    publisher). Unchanged when that would leave nothing."""
+    name = source.strip()
+    if not text or not name or not text.casefold().endswith(name.casefold()):
+        return text
+    head = text[: len(text) - len(name)]
+    rest = head.rstrip(_GAP + _SEPARATORS)
+    if not rest:
+        return text
+    if head.rstrip(_GAP)[-1:] in _SEPARATORS and head[len(rest) :].startswith(tuple(_GAP)):
+        return rest
+    same = alone is not None and _folded(rest) == _folded(alone)
+    return alone if same else text  # the same words: the headline, as the title spaces it
+
+
+def _folded(text: str) -> str:
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 def entry_time(raw: str | None, parsed: Any) -> int | None:

@@ -81,7 +81,15 @@ def _xml_entry(e: Any, base: str | None, feed_authors: list[str]) -> FeedEntry:
         summary=summary,
         content=content,
         raw=e,
+        source=_source_name(e.get("source")),
     )
+
+
+def _source_name(source: Any) -> str | None:
+    """The publisher an entry names for itself (RSS 2.0 <source>, Atom <source><title>)."""
+    if not isinstance(source, dict):
+        return None
+    return one_line(_text(source.get("title"), source.get("title_detail"))) or None
 
 
 def _empty(e: Any) -> bool:
