@@ -152,6 +152,11 @@ def test_gazetteer_cases(text, expected, gaz):
         ("They flew from Kobe to Osaka.", "Kobe", "LOC"),
         ("The Brooklyn Nets won again.", "Brooklyn Nets", "ORG"),
         ("Growth in Asia Pacific slowed.", "Asia", "LOC"),  # a continent opens no person
+        # an Italian name that opens with a dictionary word is no person, unless a given name
+        # or an initial opens it
+        ("La prima partita V. Zorbak ha vinto.", "V. Zorbak", "PER"),
+        ("Ha vinto la nuotatrice Stella Zorbak.", "Stella Zorbak", "PER"),
+        ("Due treni delle Ferrovie Nord Milano si sono scontrati.", "Ferrovie Nord Milano", "MISC"),
     ],
 )
 def test_unknown_names_from_rules(text, name, label, gaz):

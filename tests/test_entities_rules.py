@@ -258,6 +258,8 @@ GUESS_RULE_CASES = {
     "italian_phrase": [
         ("Fu scoperto il cosiddetto Nuovo Mondo nel 1492.", [("Nuovo Mondo", "MISC")]),
         ("Con l'unità del popolo e le Forze Armate, ha detto.", [("Forze Armate", "MISC")]),
+        ("Le vittime delle Fosse Zorbatine sono ricordate.", [("Fosse Zorbatine", "MISC")]),
+        ("Un treno delle Ferrovie Zorbak è deragliato.", [("Ferrovie Zorbak", "MISC")]),
     ],
     # (German text: the third item is the language the tagger is told)
     "german_phrase": [

@@ -14,6 +14,7 @@ from transforms.entities.doc import Doc, Span, glued_hyphen
 from transforms.entities.gazetteer import PLACE_GIVEN_NAMES_FILE, Entry, read_words
 from transforms.entities.guess import Stretch, guess, kind_word
 from transforms.entities.lexicon import unknown_word
+from transforms.entities.rules_it import italian_opening
 from transforms.entities.splits import office_holder, person_inside, person_of_org
 from transforms.entities.words import (
     COMMON_WORD_NAMES,
@@ -334,10 +335,13 @@ def _known_last_word(run: Run) -> Entry | None:
 
 
 def surname_is_city(run: Run) -> list[Span] | None:
-    """ "Whitney Houston": a surname that is a city."""
+    """ "Whitney Houston": a surname that is a city. In Italian, after a dictionary word that
+    opens no person's name, one name of a thing ("Ferrovie Nord Milano")."""
     entry = _known_last_word(run)
     if entry is None or entry.kind != "city" or run.lows[0] in GEO_PREFIXES:
         return None
+    if run.doc.italian and italian_opening(run.words[0], run.gaz.first_names):
+        return [Span(run.i, run.j, "MISC", None)]  # "Ferrovie Nord Milano": named by what it is
     last = run.matches[run.inside[-1]]
     return [Span(run.i, run.j, "PER", None)] if last.j - last.i == 1 else None
 

@@ -240,12 +240,20 @@ def organisation_article(s: Stretch) -> str | None:
 
 
 def italian_phrase(s: Stretch) -> str | None:
-    """Several words of Italian text, each an Italian dictionary word, that no other evidence
-    named: a body, a title or an era ("Forze Armate", "Nuovo Mondo", "Divina Commedia"), not a
-    person, whose name has a given name or a word no dictionary has."""
+    """Several words of Italian text that no other evidence named, opening with an Italian
+    dictionary word that is no given name, or made only of such words: a body, a line, a place
+    or a title named by what it is ("Ferrovie Nord Milano", "Fosse Ardeatine", "Forze Armate",
+    "Divina Commedia"), not a person, whose name opens with a given name (or an initial)."""
     if s.lone or not s.doc.italian or s.words[0] in s.doc.gaz.first_names:
         return None
-    return "MISC" if all(italian_word(w) for w in s.words) else None
+    opens = italian_opening(s.words[0], s.doc.gaz.first_names)
+    return "MISC" if opens or all(italian_word(w) for w in s.words) else None
+
+
+def italian_opening(word: str, given_names: frozenset[str]) -> bool:
+    """An Italian dictionary word that opens no person's name: not a given name ("Stella",
+    "Marina") or an initial ("V.")."""
+    return len(word) > 2 and word.isalpha() and word not in given_names and italian_word(word)
 
 
 def _name_adjective(low: str) -> bool:
