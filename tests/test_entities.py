@@ -165,6 +165,26 @@ def test_unknown_names_from_rules(text, name, label, gaz):
 
 
 @pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # what an office is of is no person, in French and Spanish too; the holder after it is
+        ("Le ministre de l'Économie a assuré que tout allait bien.", "fr", []),
+        (
+            "La ministre de la Culture Rachida Zorbak a visité Lyon.",
+            "fr",
+            [("Rachida Zorbak", "PER"), ("Lyon", "LOC")],
+        ),
+        ("El ministro de Economía, Carlos Zorbak, habló.", "es", [("Carlos Zorbak", "PER")]),
+        ("El presidente de Zorbakia visitó Lima.", "es", [("Zorbakia", "MISC"), ("Lima", "LOC")]),
+        # elsewhere "de" opens a surname
+        ("Il sindaco de Zorbakis ha parlato.", "it", [("Zorbakis", "PER")]),
+    ],
+)
+def test_an_office_of_something_in_romance_languages(text, language, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, language)] == expected
+
+
+@pytest.mark.parametrize(
     "text, language, name, label",
     [
         ("Ieri il ministro ha incontrato De Mistura a Ginevra.", "it", "De Mistura", "PER"),

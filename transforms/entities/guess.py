@@ -41,6 +41,8 @@ from transforms.entities.words import (
     PLURAL_ENDINGS,
     QUOTES,
     ROLE_CUES,
+    ROMANCE_OF_LANGUAGES,
+    ROMANCE_OF_LINKS,
     SPEECH,
     SPEECH_AFTER_HA,
     SUBJECT_VERBS,
@@ -112,9 +114,16 @@ def after_role(s: Stretch) -> str | None:
     role = max(
         (x for x, w in enumerate(before) if w in ROLE_CUES or w in PLACE_OFFICES), default=None
     )
-    if role is not None and not any(w in ORG_ROLE_LINKS for w in before[role:]):
+    links = ORG_ROLE_LINKS | romance_of_links(s.doc)
+    if role is not None and not any(w in links for w in before[role:]):
         return "PER"
     return None
+
+
+def romance_of_links(doc: Doc) -> frozenset[str]:
+    """The words for "of" after an office in the doc's language beyond OF_LINKS: "de", "du"
+    in French, Spanish or Portuguese text; none elsewhere."""
+    return ROMANCE_OF_LINKS if doc.language in ROMANCE_OF_LANGUAGES else frozenset()
 
 
 def person_of(s: Stretch) -> str | None:

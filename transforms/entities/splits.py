@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from transforms.entities.guess import kind_word
+from transforms.entities.guess import kind_word, romance_of_links
 from transforms.entities.words import (
     CONNECTORS,
     GEO_PREFIXES,
@@ -18,6 +18,7 @@ from transforms.entities.words import (
     ORG_NOUNS,
     PERSON_ORG_LINKS,
     PORTFOLIOS,
+    ROMANCE_ARTICLES,
     TITLES,
 )
 
@@ -29,9 +30,7 @@ def office_holder(run: Run) -> tuple[int, bool] | None:
     """After "<office> of", a run is what the office is of, then who holds it: (where the
     holder's name starts, whether the first part is a minister's portfolio, not a name)."""
     i, j, tokens, matched = run.i, run.j, run.tokens, run.matched
-    if i < 2 or tokens[i - 1][0].lower() not in OF_LINKS:
-        return None
-    if tokens[i - 2][0].lower() not in OFFICES:
+    if not _after_office_of(run):
         return None
     d, portfolio = i, False
     while d < j and tokens[d][0].lower() in PORTFOLIOS and matched[d] < 0:
@@ -55,6 +54,20 @@ def office_holder(run: Run) -> tuple[int, bool] | None:
     if any(matched[k] >= 0 and matched[k] != matched[d] for k in range(d, j)):
         return None
     return d, portfolio
+
+
+def _after_office_of(run: Run) -> bool:
+    """The run follows "<office> of": "il ministro dell'", "the mayor of"; in French, Spanish or
+    Portuguese text their "of" and an article too ("le ministre de l'", "el ministro de")."""
+    words = [t[0].lower() for t in run.tokens[max(0, run.i - 3) : run.i]]
+    if words[-2:-1] and words[-1] in OF_LINKS and words[-2] in OFFICES:
+        return True
+    romance = romance_of_links(run.doc)
+    if not romance:
+        return False
+    if words[-1:] and words[-1] in ROMANCE_ARTICLES:
+        words = words[:-1]
+    return len(words) >= 2 and words[-1] in romance and words[-2] in OFFICES
 
 
 def person_inside(run: Run) -> int | None:

@@ -186,6 +186,12 @@ ITALIAN_LINKS = LISTS["italian_links"]
 OF_LINKS = LISTS["of_links"]
 # Between a role and its organisation: "of", and "at" or "for" ("an analyst at X").
 ORG_ROLE_LINKS = OF_LINKS | LISTS["org_role_links"]
+# "Of" in French, Spanish and Portuguese ("le ministre de l'Intérieur", "el ministro de
+# Economía"): an of-link in text of ROMANCE_OF_LANGUAGES only, since "de" also opens surnames
+# ("il sindaco de Magistris"); and the articles that may follow it.
+ROMANCE_OF_LINKS = LISTS["romance_of_links"]
+ROMANCE_ARTICLES = LISTS["romance_articles"]
+ROMANCE_OF_LANGUAGES = frozenset({"fr", "es", "pt", "ca"})
 # Glued words that make an adjective of a name, not a longer name: "Putin-led", "Trump-era".
 NOT_NAME_TAILS = LISTS["not_name_tails"]
 # Hyphenated names that start so are places: "Saint-Alban", "San-Pedro".
