@@ -232,6 +232,30 @@ def test_lists_of_records_one_level_down():
         assert [a.title for a in _articles(items)] == ["T0", "T1", "T2"]
 
 
+def test_a_record_that_carries_a_whole_page_gets_its_main_text():
+    page = HTML_PAGE.replace(
+        "<head>",
+        '<head><script type="application/ld+json">{"@type": "NewsArticle", '
+        '"datePublished": "2023-11-01T10:00:00Z"}</script>',
+    )
+    crawled, in_content, both = _parse(
+        "crawl.jsonl",
+        "\n".join(
+            json.dumps(r)
+            for r in (
+                {"url": "https://example.com/a", "html": page},
+                {"url": "https://example.com/b", "content": page, "title": "Own title"},
+                {"url": "https://example.com/c", "text": "Its own text, kept.", "html": page},
+            )
+        ).encode(),
+    )
+    assert crawled.text.startswith("The council approved") and "<" not in crawled.text
+    assert crawled.title == "Budget approved"
+    assert (crawled.published_at, crawled.published_at_source) == (1_698_832_800_000_000, "jsonld")
+    assert in_content.text == crawled.text and in_content.title == "Own title"
+    assert both.text == "Its own text, kept."
+
+
 def test_a_number_is_no_text():
     items = _parse("x.jsonl", json.dumps({"title": None, "text": 123}).encode())
     assert len(items) == 1 and isinstance(items[0], Failure) and "no text" in items[0].error

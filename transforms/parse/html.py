@@ -220,9 +220,7 @@ def html_articles(doc: RawDocument, html: str, fast: bool = False) -> Iterator[A
     if not page["text"]:
         yield parse_failure(doc, "HTML page has no main text (empty body or not an article)", html)
         return
-    published, source = _first_date(page["dates"])
-    if published is None and page["date"]:
-        published, source = parse_date(page["date"]), "html"
+    published, source = page_date(page)
     modified, _ = _first_date(page["modified"])
     url = web_url(page["canonical_url"]) or page_url
     yield build_article(
@@ -239,6 +237,21 @@ def html_articles(doc: RawDocument, html: str, fast: bool = False) -> Iterator[A
         modified_at=modified,
         source_name=page["site_name"],
     )._replace(text_source="page", paywalled=page["paywalled"])
+
+
+def page_date(page: dict) -> tuple[int | None, str]:
+    """(published µs, where from) of an extract_article() result: the most trusted date that
+    parses, else the extractor's own pick; (None, "none") when there is none."""
+    published, source = _first_date(page["dates"])
+    if published is None and page["date"]:
+        published, source = parse_date(page["date"]), "html"
+    return published, source if published is not None else "none"
+
+
+def looks_like_page(text: str) -> bool:
+    """A whole HTML page, not a fragment of one: a doctype, or <html> or <body> in its head."""
+    head = text[:2000].lstrip().lower()
+    return head.startswith("<!doctype html") or "<html" in head or "<body" in head
 
 
 def _first_date(candidates: list[tuple[str, str]]) -> tuple[int | None, str]:

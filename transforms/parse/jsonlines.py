@@ -16,9 +16,9 @@ from typing import Any, NamedTuple
 
 from transforms.core.records import Article, Failure, RawDocument
 from transforms.parse import jsonscan
-from transforms.parse.article import build_article, parse_failure
+from transforms.parse.article import build_article, parse_failure, web_url
 from transforms.parse.dates import parse_date
-from transforms.parse.html import fragment_to_text
+from transforms.parse.html import extract_article, fragment_to_text, looks_like_page, page_date
 
 
 def field_key(name: str) -> str:
@@ -166,6 +166,7 @@ def map_fields(obj: Any) -> dict:
         "title": _as_text(_first(view, _NAMES["title"])),
         "text": _as_text(_first(view, _NAMES["text"])),
         "summary": _as_text(_first(view, _NAMES["summary"])),
+        "html": _as_text(_first(view, _NAMES["html"])),
         "published_at": _as_time(_first(view, _NAMES["published"])),
         "modified_at": _as_time(_first(view, _NAMES["modified"])),
         "authors": _as_names(_first(view, _NAMES["authors"])),
@@ -265,13 +266,39 @@ def record_articles(doc: RawDocument, text: str, array: bool) -> Iterator[Articl
         yield from held
 
 
+def _with_page(f: dict) -> dict:
+    """A record whose text is a whole HTML page, or that has no text but a page: the page's main
+    text, as from an .html file, and where the record has none, the page's title, date, authors,
+    site and address."""
+    if f["text"] and looks_like_page(f["text"]):
+        html = f["text"]
+    elif not f["text"] and f["html"]:
+        html = f["html"]
+    else:
+        return f
+    page = extract_article(html, web_url(f["url"]))
+    published, source = page_date(page)
+    has_date = f["published_at"] is not None
+    return {
+        **f,
+        "text": page["text"] or None,
+        "title": f["title"] or page["title"],
+        "summary": f["summary"] or page["description"],
+        "published_at": f["published_at"] if has_date else published,
+        "date_source": "input" if has_date else source,
+        "authors": f["authors"] or page["authors"],
+        "source_name": f["source_name"] or page["site_name"],
+        "url": f["url"] or page["canonical_url"],
+    }
+
+
 def _record_article(doc: RawDocument, record: Record) -> Article | Failure:
     """The Article of one record, or its Failure: nothing in a record can stop the others."""
     index = doc.first_item + record.index  # a part of a large file knows where it starts
     if record.fields is None:
         return parse_failure(doc, record.error or "unreadable record", record.raw)
     try:
-        f = record.fields
+        f = _with_page(record.fields)
         # A record with only a summary ("description" in news APIs' exports) is read like a feed
         # item with only a summary: that is its text. A title alone is not an article here.
         body = _record_text(f["text"]) or _record_text(f["summary"])
@@ -287,7 +314,7 @@ def _record_article(doc: RawDocument, record: Record) -> Article | Failure:
             summary=_record_text(f["summary"]) or None,
             authors=f["authors"],
             published_at=f["published_at"],
-            date_source="input",
+            date_source=f.get("date_source", "input"),
             modified_at=f["modified_at"],
             guid=f["guid"],
             source_name=f["source_name"],
