@@ -166,8 +166,8 @@ def _run_flags(parser) -> None:
         "input",
         default=None,
         help="Files to read: a folder, a glob such as 'news/**/*' or any Beam filesystem URI. "
-        "Formats: .txt .html .htm .jsonl .json .xml .rss .atom, any of them .gz; other names are "
-        "sniffed. Default: the bundled seeds/ folder.",
+        "Formats: .txt .html .htm .jsonl .json .csv .tsv .xml .rss .atom, any of them .gz; "
+        "other names are sniffed. Default: the bundled seeds/ folder.",
     )
     _flag(
         g,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 import re
 import zlib
@@ -254,6 +256,37 @@ def test_a_record_that_carries_a_whole_page_gets_its_main_text():
     assert (crawled.published_at, crawled.published_at_source) == (1_698_832_800_000_000, "jsonld")
     assert in_content.text == crawled.text and in_content.title == "Own title"
     assert both.text == "Its own text, kept."
+
+
+def test_csv_and_tsv_exports_are_one_article_per_row():
+    long_text = PROSE * 2000  # over the csv module's default cell limit (128 KiB)
+    rows = [
+        ["id", "title", "publication", "author", "date", "url", "content"],
+        ["1", "Budget approved", "Daily", "Ann Lee", "2023-11-01", "https://e.example/1", PROSE],
+        ["2", "Long read", "Daily", "Bo Ma", "2023-11-01", "https://e.example/2", long_text],
+        ["3", "Cut row", "Daily"],
+        ["4", "Quoted", "Daily", "", "", "", "First line.\nSecond; with a semicolon."],
+    ]
+    for name, delimiter in (("news.csv", ";"), ("news.tsv", "\t"), ("news.csv.gz", ",")):
+        buf = io.StringIO()
+        csv.writer(buf, delimiter=delimiter).writerows(rows)
+        data = ("\ufeff" + buf.getvalue()).encode()
+        items = _parse(name, gzip.compress(data) if name.endswith(".gz") else data)
+        budget, long_read, cut, quoted = items
+        assert (budget.title, budget.text, budget.source_name) == (
+            "Budget approved",
+            PROSE.strip(),
+            "Daily",
+        )
+        assert budget.authors == ("Ann Lee",) and budget.published_at == 1_698_796_800_000_000
+        assert budget.guid == "1" and len(long_read.text) == len(long_text.strip())
+        assert isinstance(cut, Failure) and "row 2 has 3 fields, the header 7" in cut.error
+        assert quoted.text == "First line.\nSecond; with a semicolon."
+
+
+def test_a_csv_with_only_a_header_is_a_dead_letter():
+    [failure] = _parse("empty.csv", b"title,text\n")
+    assert isinstance(failure, Failure) and "no data rows" in failure.error
 
 
 def test_a_number_is_no_text():

@@ -249,7 +249,7 @@ def record_articles(doc: RawDocument, text: str, array: bool) -> Iterator[Articl
     held: list[Failure] = []
     parsed_any = False
     for record in read_records(text, array):
-        item = _record_article(doc, record)
+        item = record_article(doc, record)
         if parsed_any:
             yield item
             continue
@@ -292,7 +292,7 @@ def _with_page(f: dict) -> dict:
     }
 
 
-def _record_article(doc: RawDocument, record: Record) -> Article | Failure:
+def record_article(doc: RawDocument, record: Record) -> Article | Failure:
     """The Article of one record, or its Failure: nothing in a record can stop the others."""
     index = doc.first_item + record.index  # a part of a large file knows where it starts
     if record.fields is None:

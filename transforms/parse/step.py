@@ -1,4 +1,4 @@
-"""Parse: RawDocument -> Article per item (text, HTML, JSON Lines/arrays, feeds) | Failure.
+"""Parse: RawDocument -> Article per item (text, HTML, JSON, CSV, feeds) | Failure.
 
 parse_document() is the pure core: unpack (gunzip within a cap) and sniff, decode, then hand the
 text to the reader for its format. Anything that stops an item becomes a Failure("parse", ...);
@@ -18,12 +18,23 @@ from apache_beam.metrics import Metrics
 from transforms.core.failures import ARTICLES, FAILURES
 from transforms.core.records import Article, Failure, RawDocument
 from transforms.parse.article import parse_failure
+from transforms.parse.csvrecords import csv_articles
 from transforms.parse.decoding import decode_bytes
 from transforms.parse.feeds import parse_feed  # feedparser itself loads on the first feed
 from transforms.parse.html import html_articles
 from transforms.parse.jsonlines import record_articles
 from transforms.parse.plaintext import plain_text_articles
-from transforms.parse.unpack import FEED, HTML, JSON, JSONL, TEXT, DecompressError, unpack
+from transforms.parse.unpack import (
+    CSV,
+    FEED,
+    HTML,
+    JSON,
+    JSONL,
+    TEXT,
+    TSV,
+    DecompressError,
+    unpack,
+)
 
 # A page (HTML or text) beyond this many bytes is cut before decoding and extraction: a 50 MB
 # page costs what a 5 MB one does, and article text sits in the first megabytes of every page.
@@ -63,7 +74,7 @@ def _parse(doc: RawDocument, fast_html: bool, stats: Counter) -> Iterator[Articl
     cut = b""
     if fmt in (HTML, TEXT):
         data = data[:MAX_HTML_BYTES]  # one page is one item, cut or not
-    elif doc.truncated and fmt == JSONL:
+    elif doc.truncated and fmt in (JSONL, CSV, TSV):
         data, _, cut = data.rpartition(b"\n")  # the last line is the one the size limit cut
     decoded = decode_bytes(data, doc.content_type)
     stats["replaced_bytes"] += decoded.replaced
@@ -75,8 +86,11 @@ def _parse(doc: RawDocument, fast_html: bool, stats: Counter) -> Iterator[Articl
         yield from plain_text_articles(doc, text)
     elif fmt == HTML:
         yield from html_articles(doc, text, fast_html)
-    elif fmt in (JSONL, JSON):
-        yield from record_articles(doc, text, array=fmt == JSON)
+    elif fmt in (JSONL, JSON, CSV, TSV):
+        if fmt in (CSV, TSV):
+            yield from csv_articles(doc, text, "\t" if fmt == TSV else None)
+        else:
+            yield from record_articles(doc, text, array=fmt == JSON)
         if doc.truncated:  # whatever followed the cut is not read: one dead letter says so
             error = f"document cut at {len(doc.data)} bytes by the source's size limit"
             yield parse_failure(

@@ -14,6 +14,7 @@ MAX_DECOMPRESSED_BYTES = 64 * 1024 * 1024
 _GZIP_MAGIC = b"\x1f\x8b"
 
 TEXT, HTML, JSONL, JSON, FEED = "text", "html", "jsonl", "json", "feed"
+CSV, TSV = "csv", "tsv"
 _BY_EXTENSION = {
     ".txt": TEXT,
     ".text": TEXT,
@@ -27,6 +28,8 @@ _BY_EXTENSION = {
     ".rss": FEED,
     ".atom": FEED,
     ".rdf": FEED,
+    ".csv": CSV,
+    ".tsv": TSV,
 }
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF)[\s>]", re.IGNORECASE)
 _HTML_ROOT = re.compile(
@@ -121,7 +124,7 @@ def unpack(source_uri: str, data: bytes) -> Unpacked:
             sniffed = sniff(data)
             # The name decides, unless the bytes plainly are markup or a feed: an HTML page
             # saved as .txt or .jsonl, a JSON Feed named .json.
-            if fmt in (TEXT, JSON, JSONL) and _plainly(sniffed, data):
+            if fmt in (TEXT, JSON, JSONL, CSV, TSV) and _plainly(sniffed, data):
                 fmt = sniffed
             return Unpacked(data, fmt, compressed)
     return Unpacked(data, sniff(data), compressed)
