@@ -268,3 +268,21 @@ def test_a_copyright_line_ends_the_article_and_names_the_site():
 def test_a_news_flash_of_short_sentences_is_an_article(raw, title, text):
     page = clean_plain_text(raw)
     assert (page.text, page.title if text else None) == (text, title)
+
+
+@pytest.mark.parametrize(
+    "first, title",
+    [
+        ("Fed holds rates", "Fed holds rates"),
+        ("Merkel Steps Down", "Merkel Steps Down"),
+        ("Home", None),  # one word: a menu, or a section name
+        ("Di Mario Rossi", None),  # a byline
+        ("4 marzo 2024", None),  # a date
+    ],
+)
+def test_a_short_first_line_right_above_the_text_is_its_headline(first, title):
+    page = clean_plain_text(f"{first}\n{BODY}\n{BODY}")
+    assert page.title_source == ("headline" if title else "lead_sentence")
+    assert page.title == (
+        title or "A long first paragraph that reads like prose and ends with a full stop for sure."
+    )

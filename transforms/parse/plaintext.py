@@ -108,6 +108,8 @@ def clean_plain_text(raw: str) -> PlainText:
         start, keep = _brief_start(info, caption), is_brief
     header = info if start is None else info[:start]
     title_at = next((i for i, ln in enumerate(header) if is_headline(ln) and not caption[i]), None)
+    if title_at is None and start == 1 and _short_headline(info[0]):
+        title_at = 0
     body = [] if start is None else _body(info, caption, start, _body_stop(info, start), keep)
     title, title_source, source_name = _title_and_site(lines, title_at, body)
     return PlainText(
@@ -198,6 +200,20 @@ def _body(info: list[Line], caption: list[bool], start: int, stop: int, keep=is_
         if keep(ln) or is_subheading(ln):
             body.append(ln.text)
     return body
+
+
+def _short_headline(ln: Line) -> bool:
+    """A file's first line of two or three words right above its text is its headline ("Fed
+    holds rates", "Merkel Steps Down"), though a line that short elsewhere is as often a menu."""
+    return (
+        2 <= ln.words <= 3
+        and ln.text[:1].isupper()
+        and ln.text.rstrip("\"'”’»)")[-1:] not in ".:;,"
+        and not is_credit(ln.text)
+        and not is_date_only(ln.text)
+        and not COPYRIGHT.match(ln.text)
+        and not _BYLINE.match(ln.text)
+    )
 
 
 def is_brief(ln: Line) -> bool:
