@@ -254,11 +254,15 @@ def test_a_copyright_line_ends_the_article_and_names_the_site():
             "The Federal Reserve kept interest rates unchanged.",
         ),
         (
-            "Forte scossa di terremoto a Macerata stamattina.\n"
-            "Nessun danno a persone, dice il sindaco.",
+            (
+                "Forte scossa di terremoto a Macerata stamattina.\n"
+                "Nessun danno a persone, dice il sindaco."
+            ),
             "Forte scossa di terremoto a Macerata stamattina.",
-            "Forte scossa di terremoto a Macerata stamattina.\n\n"
-            "Nessun danno a persone, dice il sindaco.",
+            (
+                "Forte scossa di terremoto a Macerata stamattina.\n\n"
+                "Nessun danno a persone, dice il sindaco."
+            ),
         ),
         # Not a flash: one short sentence with no headline, or page furniture.
         ("Page not found\nThe page you asked for does not exist.", None, ""),
