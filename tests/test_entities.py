@@ -176,6 +176,17 @@ def test_unknown_names_from_rules(text, name, label, gaz):
         ),
         ("El ministro de Economía, Carlos Zorbak, habló.", "es", [("Carlos Zorbak", "PER")]),
         ("El presidente de Zorbakia visitó Lima.", "es", [("Zorbakia", "MISC"), ("Lima", "LOC")]),
+        # an office of a place, then its holder
+        (
+            "La maire de Paris Anne Zorbak a annoncé un plan.",
+            "fr",
+            [("Paris", "LOC"), ("Anne Zorbak", "PER")],
+        ),
+        (
+            "El alcalde de Madrid José Luis Zorbak habló.",
+            "es",
+            [("Madrid", "LOC"), ("José Luis Zorbak", "PER")],
+        ),
         # elsewhere "de" opens a surname
         ("Il sindaco de Zorbakis ha parlato.", "it", [("Zorbakis", "PER")]),
     ],
