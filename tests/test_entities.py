@@ -187,6 +187,18 @@ def test_unknown_names_from_rules(text, name, label, gaz):
             "es",
             [("Madrid", "LOC"), ("José Luis Zorbak", "PER")],
         ),
+        # "y" inside a name ("Exteriores y Cooperación"), but "y el" opens a second one
+        (
+            "La Universidad de Zorbak y el Banco de Zorbakia firmaron.",
+            "es",
+            [("Universidad de Zorbak", "ORG"), ("Banco de Zorbakia", "ORG")],
+        ),
+        (
+            "El Ministerio de Asuntos Exteriores y Cooperación respondió.",
+            "es",
+            [("Ministerio de Asuntos Exteriores y Cooperación", "ORG")],
+        ),
+        ("El Congreso de los Diputados votó.", "es", [("Congreso de los Diputados", "ORG")]),
         # elsewhere "de" opens a surname
         ("Il sindaco de Zorbakis ha parlato.", "it", [("Zorbakis", "PER")]),
     ],

@@ -10,6 +10,7 @@ from transforms.entities.lexicon import unknown_word
 from transforms.entities.scripts import is_cyrillic
 from transforms.entities.tokens import ROMAN_NUMERAL, Token
 from transforms.entities.words import (
+    CONJUNCTIONS,
     CONNECTORS,
     DOTTED_ENDS,
     NAME_ARTICLES,
@@ -162,7 +163,10 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
 
 
 def _connects(tokens: list[Token], j: int, step: int) -> bool:
-    """Hyphens and dots join only glued tokens ("Jean-Claude", "W. Bush" needs a one-letter part)."""
+    """Hyphens and dots join only glued tokens ("Jean-Claude", "W. Bush" needs a one-letter part);
+    "and" then an article joins two names, not one ("Universidad de Salamanca | y el | Banco")."""
+    if step == 2 and tokens[j][0].lower() in CONJUNCTIONS:
+        return False
     for s in range(step):
         t = tokens[j + s]
         if t[0] == "-" and not (tokens[j + s - 1][2] == t[1] and t[2] == tokens[j + s + 1][1]):

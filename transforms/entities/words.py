@@ -127,6 +127,8 @@ COMMON_WORD_NAMES = LISTS["common_word_names"]
 GEO_PREFIXES = LISTS["geo_prefixes"]
 MISC_WORDS = LISTS["misc_words"]
 CONNECTORS = LISTS["connectors"]
+# Connectors that mean "and": followed by another connector (an article) they join no name.
+CONJUNCTIONS = LISTS["conjunctions"]
 # Glued to a surname by a hyphen ("al-Maliki", "bin-Salman"): part of a person's name.
 NAME_PARTICLES = LISTS["name_particles"]
 # Lower-case words a full name may hold ("Ursula von der Leyen"): wikidata_names.py's filter.
