@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from transforms.core.records import Article, Failure, RawDocument
+from transforms.parse import parse_document
 from transforms.parse.html import extract_article, fragment_to_text
 
 
@@ -159,3 +161,31 @@ def test_a_rendered_body_is_kept_over_a_json_ld_teaser():
     shown = "<article><p>Only the first lines are shown.</p></article>"
     page = extract_article(_scripted_page(f'"{BODY}"', shown), None)
     assert "number 39" in page["text"]  # the extractor saw less than half: the JSON-LD is whole
+
+
+def _teaser(i: int, card_is_link: bool) -> str:
+    headline = f"Headline number {i} about the economy and politics today"
+    teaser = f"A short teaser sentence for story {i} that invites the reader to click through."
+    if card_is_link:
+        return f'<a href="/news/{i}"><h3>{headline}</h3><p>{teaser}</p></a>'
+    return f'<div class="card"><h2><a href="/news/{i}">{headline}</a></h2><p>{teaser}</p></div>'
+
+
+@pytest.mark.parametrize("card_is_link", [False, True])
+def test_a_page_of_teasers_is_no_article(card_is_link):
+    cards = "".join(_teaser(i, card_is_link) for i in range(12))
+    page = f"<html><head><title>Home</title></head><body><main>{cards}</main></body></html>"
+    [failure] = parse_document(RawDocument("home.html", page.encode(), 1_700_000_000_000_000))
+    assert isinstance(failure, Failure) and "a page of teasers, not an article" in failure.error
+
+
+def test_an_article_with_a_box_of_related_links_is_an_article():
+    prose = "The council approved the new budget after a long debate on Tuesday evening. " * 3
+    body = "".join(f"<p>{prose} Point {i}.</p>" for i in range(6))
+    related = "".join(_teaser(i, False) for i in range(6))
+    page = (
+        "<html><head><title>Budget approved</title></head><body><article><h1>Budget approved</h1>"
+        f"{body}</article><aside>{related}</aside></body></html>"
+    )
+    [article] = parse_document(RawDocument("a.html", page.encode(), 1_700_000_000_000_000))
+    assert isinstance(article, Article) and article.text.startswith("The council approved")

@@ -43,6 +43,12 @@ EXTRACTOR_OPTIONS = {
     "favor_precision": True,
 }
 _MANY_BREAKS = re.compile(r"\n{3,}")
+# A page of teasers (a section front, a home page): at least LIST_TEASERS paragraphs of its main
+# text and LIST_SHARE of them sit in cards beside links to other pages (teaser_paragraphs()).
+LIST_TEASERS = 5
+LIST_SHARE = 0.6
+CARD_DEPTH = 3  # how far up from a paragraph a card may end
+CARD_RATIO = 3  # a card's text is at most this many times its paragraph's
 
 
 def _walk(el: Any, out: list[str]) -> None:
@@ -147,6 +153,7 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
         "site_name": None,
         "description": None,
         "paywalled": False,
+        "teasers": (0, 0),  # (teasers, paragraphs): teaser_paragraphs()
     }
     tree = load_html(html)
     if tree is None:
@@ -176,6 +183,7 @@ def extract_article(html: str, url: str | None = None, fast: bool = False) -> di
     if rest and result["title"] and _same_words(head, result["title"]):
         text = rest  # the headline repeated as the first line of the body
     result["text"] = _trim_tail(text)
+    result["teasers"] = teaser_paragraphs(tree, result["text"])
     if not result["authors"]:
         result["authors"] = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
     result["date"] = doc.date or None
@@ -220,6 +228,11 @@ def html_articles(doc: RawDocument, html: str, fast: bool = False) -> Iterator[A
     if not page["text"]:
         yield parse_failure(doc, "HTML page has no main text (empty body or not an article)", html)
         return
+    teasers, paragraphs = page["teasers"]
+    if teasers >= LIST_TEASERS and teasers >= LIST_SHARE * paragraphs:
+        reason = f"a page of teasers, not an article: {teasers} of its {paragraphs} paragraphs"
+        yield parse_failure(doc, f"{reason} sit beside links to other pages", html)
+        return
     published, source = page_date(page)
     modified, _ = _first_date(page["modified"])
     url = web_url(page["canonical_url"]) or page_url
@@ -252,6 +265,46 @@ def looks_like_page(text: str) -> bool:
     """A whole HTML page, not a fragment of one: a doctype, or <html> or <body> in its head."""
     head = text[:2000].lstrip().lower()
     return head.startswith("<!doctype html") or "<html" in head or "<body" in head
+
+
+def teaser_paragraphs(tree: Any, text: str) -> tuple[int, int]:
+    """(teasers, paragraphs) of a page's main text: how many of its paragraphs of 40+ characters
+    stand in a card, a small block (at most CARD_RATIO times the paragraph) that also holds a link
+    of four or more words to another page, or inside such a link. A section front or a home page
+    is teasers end to end; an article, whose paragraphs share their block with each other, has
+    a few at most (3 of 149 paragraphs on the 91 pages of bench/eval_html.py)."""
+    paras = {_squeeze(p)[:60]: _squeeze(p) for p in text.split("\n\n") if len(p.strip()) >= 40}
+    found: set[str] = set()
+    for el in tree.iter(
+        "p", "div", "span", "li", "section", "a", "h1", "h2", "h3", "h4", "h5", "h6"
+    ):
+        head = _squeeze(el.text)[:60] if el.text else ""
+        para = paras.get(head)
+        if para is not None and para not in found and _in_card(el, para):
+            found.add(para)
+    return len(found), len(paras)
+
+
+def _in_card(el: Any, para: str) -> bool:
+    """The paragraph's element is inside a headline link, or a small block around it holds one."""
+    block = el
+    for _ in range(CARD_DEPTH):
+        if block.tag == "a" and block.get("href"):
+            return True
+        block = block.getparent()
+        if block is None or len(_squeeze(block.text_content())) > CARD_RATIO * len(para):
+            return False
+        if any(_headline_link(a) for a in block.iter("a") if el not in a.iterancestors()):
+            return True
+    return False
+
+
+def _headline_link(a: Any) -> bool:
+    return bool(a.get("href")) and len(a.text_content().split()) >= 4
+
+
+def _squeeze(text: str | None) -> str:
+    return " ".join((text or "").split())
 
 
 def _first_date(candidates: list[tuple[str, str]]) -> tuple[int | None, str]:
