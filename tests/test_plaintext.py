@@ -282,6 +282,8 @@ def test_a_news_flash_of_short_sentences_is_an_article(raw, title, text):
         ("Home", None),  # one word: a menu, or a section name
         ("Di Mario Rossi", None),  # a byline
         ("4 marzo 2024", None),  # a date
+        ("Ultime notizie", None),  # a section label (data/plaintext_cues.tsv)
+        ("Breaking News", None),
     ],
 )
 def test_a_short_first_line_right_above_the_text_is_its_headline(first, title):

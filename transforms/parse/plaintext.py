@@ -47,6 +47,8 @@ _DATE_CUE = re.compile(
 )
 _UPDATED_CUE = re.compile(rf"\b(?:{_CUES.pattern('updated')})\b", re.IGNORECASE)
 _LEADING_DATE = re.compile(rf"^\s*(?:(?:{_CUES.pattern('date_label')})\s*:?\s*)?$", re.IGNORECASE)
+# A section label over a page's text ("Ultime notizie"), whole line: no headline.
+_SECTION_LABEL = re.compile(rf"^(?:{_CUES.pattern('section_label')})$", re.IGNORECASE)
 # The fewest words of a sentence in a news flash (a text with no paragraph of prose).
 BRIEF_WORDS = 6
 # A dateline's head: a place (its agency in brackets), a comma, perhaps a weekday; then the date,
@@ -213,6 +215,7 @@ def _short_headline(ln: Line) -> bool:
         and not is_date_only(ln.text)
         and not COPYRIGHT.match(ln.text)
         and not _BYLINE.match(ln.text)
+        and not _SECTION_LABEL.match(ln.text.strip(" :|-–—"))
     )
 
 
