@@ -17,6 +17,7 @@ from transforms.core.records import Article, Failure, RawDocument
 from transforms.core.times import EARLIEST_US, to_us
 from transforms.parse import dates
 from transforms.parse.article import build_article, parse_failure
+from transforms.parse.paragraphs import one_line
 
 _SPACES = re.compile(r"\s+")
 # What stands between a title and the publisher an aggregator appends: " - ", " | ", " — ".
@@ -91,7 +92,7 @@ def without_source(text: str | None, source: str, alone: str | None = None) -> s
 
 
 def _folded(text: str) -> str:
-    return _SPACES.sub(" ", text).strip().casefold()
+    return one_line(text).casefold()
 
 
 def entry_time(raw: str | None, parsed: Any) -> int | None:
@@ -149,7 +150,3 @@ def plain(text: str) -> str:
     """Plain text with runs of white space folded, paragraphs kept."""
     paragraphs = (_SPACES.sub(" ", p).strip() for p in re.split(r"\n\s*\n", text or ""))
     return "\n\n".join(p for p in paragraphs if p)
-
-
-def one_line(text: str) -> str:
-    return _SPACES.sub(" ", text or "").strip()

@@ -9,7 +9,8 @@ from urllib.parse import urljoin
 
 from transforms.core.records import Failure, RawDocument
 from transforms.parse.article import parse_failure, web_url
-from transforms.parse.feedentry import FeedEntry, entry_time, html_text, one_line, plain
+from transforms.parse.feedentry import FeedEntry, entry_time, html_text, plain
+from transforms.parse.paragraphs import one_line
 
 # Bozo reasons that say nothing about the structure of the feed.
 _HARMLESS_BOZO = ("NonXMLContentType", "CharacterEncodingOverride")

@@ -28,6 +28,7 @@ from transforms.parse.paragraphs import (
     PARA_SEP,
     TREE_DEPTH,
     flatten_markup,
+    one_line,
     tidy,
 )
 
@@ -274,13 +275,13 @@ def teaser_paragraphs(tree: Any, text: str) -> tuple[int, int]:
     is teasers end to end; an article, whose paragraphs share their block with each other, has
     a few at most (4 of 11 paragraphs on the 91 pages of bench/eval_html.py). Each paragraph is
     looked up once, and no block's text is read past the card's size: linear in the page."""
-    paras = {_squeeze(p)[:60]: _squeeze(p) for p in text.split("\n\n") if len(p.strip()) >= 40}
+    paras = {one_line(p)[:60]: one_line(p) for p in text.split("\n\n") if len(p.strip()) >= 40}
     if len(paras) < LIST_TEASERS:
         return 0, len(paras)
     checked: set[str] = set()
     found = 0
     for el in tree.iter(*_TEXT_TAGS):
-        para = paras.get(_squeeze(el.text)[:60]) if el.text else None
+        para = paras.get(one_line(el.text)[:60]) if el.text else None
         if para is not None and para not in checked:
             checked.add(para)
             found += _in_card(el, para)
@@ -316,10 +317,6 @@ def _longer_than(block: Any, limit: int) -> bool:
 
 def _headline_link(a: Any) -> bool:
     return bool(a.get("href")) and len(a.text_content().split()) >= 4
-
-
-def _squeeze(text: str | None) -> str:
-    return " ".join((text or "").split())
 
 
 def _first_date(candidates: list[tuple[str, str]]) -> tuple[int | None, str]:

@@ -15,7 +15,8 @@ from transforms.core.records import Failure, RawDocument
 from transforms.parse import jsonscan
 from transforms.parse.article import parse_failure, web_url
 from transforms.parse.decoding import decode_bytes
-from transforms.parse.feedentry import FeedEntry, entry_time, html_text, one_line, plain
+from transforms.parse.feedentry import FeedEntry, entry_time, html_text, plain
+from transforms.parse.paragraphs import one_line
 
 _VERSION = re.compile(r"https?://jsonfeed\.org/version/")
 _HEAD_BYTES = 64 * 1024  # the first JSON value of JSON Lines ends within it

@@ -93,3 +93,8 @@ def flatten_markup(markup: str) -> str:
             out.append(PARA_SEP)
     out.append(htmllib.unescape(markup[pos:]))
     return tidy("".join(out))
+
+
+def one_line(text: str | None) -> str:
+    """Text on one line: every run of whitespace one space, none at either end."""
+    return " ".join((text or "").split())
