@@ -150,6 +150,37 @@ def test_bundled_file_is_versioned_and_compact():
     assert gzip.decompress(data).decode("utf-8").startswith("# newsbeam-gazetteer/1\n")
 
 
+def test_spelling_key_folds_transliterations_and_accents():
+    from transforms.entities.gazetteer_build import spelling_key
+
+    assert spelling_key("Sergey Shoygu") == spelling_key("Sergej Schoigu") == "sergei shoigu"
+    assert spelling_key("Alberto Núñez Feijóo") == spelling_key("Alberto Nunez Feijoo")
+    assert spelling_key("Yoon Suk-yeol") == spelling_key("Yoon Suk Yeol")
+    assert spelling_key("Mario Rossi") != spelling_key("Maria Rossi")
+
+
+def test_a_hand_listed_name_takes_the_one_qid_its_spellings_have():
+    from transforms.entities.gazetteer_build import _by_spelling, _listed_names, listed_qid
+
+    wikidata = [
+        ("Q32024", "PER", ["Sergey Shoygu"]),
+        ("Q1", "PER", ["John Smith"]),
+        ("Q2", "PER", ["Jon Smith"]),  # another man
+        ("Q3", "ORG", ["Lega Nord"]),
+    ]
+    listed, by_spelling = _listed_names(wikidata), _by_spelling(wikidata)
+
+    def qid(names, label="PER"):
+        return listed_qid(names, label, listed, by_spelling)
+
+    assert qid(["Sergey Shoigu", "Shoigu"]) == "Q32024"  # folded: Shoygu = Shoigu
+    assert qid(["Lega", "Lega Nord"], "ORG") == "Q3"  # a full alias, spelt as written
+    assert qid(["Lega Nord"], "PER") is None  # the label must agree
+    assert qid(["Shoygu"]) is None  # a bare surname is too often a namesake
+    assert qid(["Yon Smith", "Jon Smith", "John Smith"]) is None  # two people: neither
+    assert qid(["Wang Yi"]) is None
+
+
 def test_hand_list_lines_are_well_formed():
     text = (resources.files("transforms.entities") / "data" / "people_orgs.tsv").read_text("utf-8")
     for line in text.splitlines():

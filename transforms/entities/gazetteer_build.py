@@ -13,6 +13,7 @@ import functools
 import gzip
 import io
 import json
+import unicodedata
 from importlib import resources
 from pathlib import Path
 
@@ -113,6 +114,49 @@ def _listed_names(listed: list[tuple[str, str, list[str]]]) -> dict[str, tuple[s
 
 
 @functools.cache
+def _folds() -> tuple[tuple[str, str], ...]:
+    text = (resources.files("transforms.entities") / "data" / "spelling_folds.tsv").read_text(
+        encoding="utf-8"
+    )
+    return tuple(
+        tuple(line.split("\t")) for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+
+def spelling_key(name: str) -> str:
+    """A name with accents, case and transliteration variants folded (data/spelling_folds.tsv):
+    "Sergey Shoygu" and "Sergej Schoigu" both give "sergei shoigu"."""
+    key = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    for before, after in _folds():
+        key = key.replace(before, after)
+    return " ".join(key.split())
+
+
+def _by_spelling(listed: list[tuple[str, str, list[str]]]) -> dict[tuple[str, str], set[str]]:
+    """(spelling key, label) -> the QIDs of the Wikidata-derived lists with a name of that key."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for qid, label, names in listed:
+        for n in names:
+            out.setdefault((spelling_key(n), label), set()).add(qid)
+    return out
+
+
+def listed_qid(names: list[str], label: str, listed: dict, by_spelling: dict) -> str | None:
+    """The QID the Wikidata-derived lists give a hand-listed entry that has none: its first name
+    there under the same label; else the one QID its full names (with a space: a bare surname is
+    too often a namesake) have there, spelt as written, then as spelling_key folds them; else
+    None, also when they point at several."""
+    if listed.get(names[0], (None, None))[1] == label:
+        return listed[names[0]][0]
+    full = [n for n in names if " " in n]
+    exact = {listed[n][0] for n in full if listed.get(n, (None, None))[1] == label}
+    if exact:
+        return exact.pop() if len(exact) == 1 else None
+    folded = set().union(*(by_spelling.get((spelling_key(n), label), set()) for n in full))
+    return folded.pop() if len(folded) == 1 else None
+
+
+@functools.cache
 def _opencc() -> tuple:
     import opencc  # the dev extra: needed only to rebuild the gazetteer
 
@@ -137,14 +181,15 @@ def build(shared: Path) -> list[str]:
     entries: list[tuple[str, str, str, list[str]]] = []  # qid, label, kind, names
     index: dict[str, int] = {}
     wikidata = read_names()
-    listed = _listed_names(wikidata)
+    listed, by_spelling = _listed_names(wikidata), _by_spelling(wikidata)
     for qid, kind, _, names, cc in hand:
         src = "city" if cc else ("country" if qid in country_qids else "hand")
-        if qid == "-" and listed.get(names[0], (None, None))[1] == kind:
+        found = listed_qid(names, kind, listed, by_spelling) if qid == "-" else None
+        if found:
             # A name the hand list knew but could not link: the Wikidata-derived lists settle it,
             # for the full names. A bare surname ("Albanese", "Herzog") stays unlinked: alone it
             # is as often a word or a namesake; after the full name the text links it anyway.
-            qid = listed[names[0]][0]
+            qid = found
             alone = [n for n in names if " " not in n]
             if alone:
                 entries.append(("-", kind, src, alone))
