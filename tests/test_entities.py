@@ -383,6 +383,21 @@ def test_offsets_sorted_deterministic_and_labels_closed(gaz):
     assert all(a.end <= b.start for a, b in itertools.pairwise(ents))  # no overlaps
 
 
+def test_italian_paragraph_of_an_english_article_opens_sentences_with_words(gaz):
+    # An article detected as English with a paragraph in Italian (the seeds have one): a word
+    # no English dictionary has opens an Italian sentence, and is no name for that.
+    text = (
+        "Xi Jinping e Vladimir Putin si sono confrontati in una videochiamata. Entrambi hanno "
+        "sottolineato il rafforzamento dei loro legami. Tuttavia nessuno ha parlato della "
+        "guerra.\n\nPutin said that the relationship of the two countries was stable and that "
+        "trade with China has grown. The talks were held by video. Winstone enrolled at the "
+        "academy of the arts, which was founded by the city."
+    )
+    found = {(e.text, e.label) for e in tag_entities(text, gaz, "en")}
+    assert not {w for w, _ in found} & {"Entrambi", "Tuttavia"}, found
+    assert ("Winstone", "PER") in found  # an opening word no dictionary has still is one
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

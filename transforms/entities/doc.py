@@ -16,6 +16,7 @@ from transforms.entities.nouns import Nouns
 from transforms.entities.tokens import ROMAN_NUMERAL, Token, tokenize
 from transforms.entities.words import (
     ENGLISH_HINTS,
+    ITALIAN_HINTS,
     NAME_PARTICLES,
     QUOTES_OPEN,
     ROMANCE_HINTS,
@@ -79,6 +80,9 @@ class Doc:
         # Italian for the Italian-only rules whose words mean something else elsewhere ("i" is
         # "and" in Croatian, "in" in Swedish): detected so, or undetected and not English.
         self.italian = language == "it" or (language == "und" and not self.english)
+        # Some of the text is Italian, whatever the whole was detected as (an English article
+        # with an Italian paragraph).
+        self.writes_italian = self.italian or len(self.lower & ITALIAN_HINTS) > 1
         initial, shouting = self.initial, self.shouting
         self.mid_caps = {
             tokens[k][0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from transforms.entities.doc import Doc, Span, glued_hyphen, is_acronym, is_loud
 from transforms.entities.labels import Run, label_run
-from transforms.entities.lexicon import unknown_word
+from transforms.entities.lexicon import italian_word, unknown_word
 from transforms.entities.scripts import is_cyrillic
 from transforms.entities.tokens import ROMAN_NUMERAL, Token
 from transforms.entities.words import (
@@ -115,8 +115,8 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
     speaks = nxt in SPEECH or (nxt == "ha" and k + 2 < n and tokens[k + 2][0] in SPEECH_AFTER_HA)
     if speaks and not t.lower().endswith(PLURAL_ENDINGS):
         return True  # "Ushakov ha detto", "Merkel said"; not "Analysts said"
-    if doc.english and unknown_word(t):
-        return True  # no English word: "Winstone enrolled at the academy"
+    if doc.english and unknown_word(t) and not (doc.writes_italian and italian_word(t)):
+        return True  # no English word: "Winstone enrolled at the academy"; not "Entrambi hanno"
     # followed by an unknown name written mid-sentence: "Vyacheslav Prokofyev"
     return (
         k + 1 < n

@@ -140,6 +140,7 @@ SURNAME_HEADS_NOT_INITIAL = LISTS["surname_heads_not_initial"]
 NAME_ARTICLES = LISTS["name_articles"]
 ENGLISH_HINTS = LISTS["english_hints"]
 ROMANCE_HINTS = LISTS["romance_hints"]
+ITALIAN_HINTS = LISTS["italian_hints"]
 DEMONYM_ENDINGS = tuple(sorted(LISTS["demonym_endings"]))
 WEAK_DEMONYM_ENDINGS = tuple(sorted(LISTS["weak_demonym_endings"]))
 # Marks after which a capital opens a sentence, a quote or a list item.
