@@ -398,6 +398,39 @@ def test_italian_paragraph_of_an_english_article_opens_sentences_with_words(gaz)
     assert ("Winstone", "PER") in found  # an opening word no dictionary has still is one
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Negli anni Settanta la città cresceva in fretta.",
+        "Fu un grande attore degli anni Sessanta e Ottanta.",
+        "L'eversione rossa italiana di fine Anni Sessanta.",  # "Anni" is also a given name
+        "Nel primo Novecento e nell’Ottocento la città cresceva.",
+    ],
+)
+def test_decades_and_centuries_are_no_names(text, gaz):
+    assert tag_entities(text, gaz, "it") == []
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a given name after an Italian masculine article is a thing named like a person
+        ("È possibile liberare spazio sul Mac cancellando la cache.", [("Mac", "MISC")]),
+        ("Ieri Bruno ha parlato con Marco.", [("Bruno", "PER"), ("Marco", "PER")]),
+        # "detto" gives a nickname right before a name; further on it is "said"
+        ("Mario Rossi ha detto che la Zorbacorp è in crisi.", [("Mario Rossi", "PER")]),
+        ("Lo ha detto Zelpo ieri.", [("Zelpo", "PER")]),
+        ("Giuseppe Calò detto il Cassiere.", [("Giuseppe Calò", "PER"), ("Cassiere", "PER")]),
+    ],
+)
+def test_italian_persons_by_what_comes_before(text, expected, gaz):
+    found = [(e.text, e.label) for e in tag_entities(text, gaz, "it") if e.label != "MISC"]
+    assert found == [x for x in expected if x[1] != "MISC"]
+    assert not {e.text for e in tag_entities(text, gaz, "it") if e.label == "PER"} & {
+        t for t, label in expected if label != "PER"
+    }
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

@@ -23,6 +23,8 @@ from transforms.entities.words import (
     LOC_WORDS,
     MISC_WORDS,
     NAME_PARTICLES,
+    NICKNAME_ARTICLES,
+    NICKNAME_CUES,
     OF_LINKS,
     ORG_CUES_AFTER,
     ORG_CUES_BEFORE,
@@ -111,6 +113,11 @@ def after_role(s: Stretch) -> str | None:
     """A role names the person after it ("il portavoce X", "il prefetto X"), not what it is of
     or at ("il presidente della Fiat", "an analyst at Zorbak")."""
     before = s.before
+    if before and (
+        before[-1] in NICKNAME_CUES
+        or (before[-2:-1] and before[-2] in NICKNAME_CUES and before[-1] in NICKNAME_ARTICLES)
+    ):
+        return "PER"  # "Calò detto Pippo", "detto il Cassiere"; not "ha detto che la Fiat"
     role = max(
         (x for x, w in enumerate(before) if w in ROLE_CUES or w in PLACE_OFFICES), default=None
     )
@@ -212,8 +219,11 @@ def described(s: Stretch) -> str | None:
 
 
 def given_name(s: Stretch) -> str | None:
-    """A lone given name is a person called by it ("Bruno"), and so is one that opens a name."""
-    return "PER" if s.words[0] in s.doc.gaz.first_names else None
+    """A lone given name is a person called by it ("Bruno"), and so is one that opens a name;
+    not after an Italian masculine article ("sul Mac")."""
+    if s.words[0] not in s.doc.gaz.first_names or rules_it.thing_article(s):
+        return None
+    return "PER"
 
 
 def of_organisation(s: Stretch) -> str | None:

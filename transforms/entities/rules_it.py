@@ -230,6 +230,13 @@ def closing_adjective(s: Stretch) -> str | None:
 # team ("i Beatles", "dai Barbarians"). Countries and regions take them too, but those are
 # known names.
 ORG_ARTICLES = LISTS["org_articles"]
+THING_ARTICLES = LISTS["thing_articles"]
+
+
+def thing_article(s: Stretch) -> bool:
+    """A lone given name after a masculine article, in Italian: "sul Mac", "il Mac". Italian
+    writes a man's name without one ("ha detto Mario"), so it is a thing named like a person."""
+    return s.lone and s.doc.italian and bool(s.before) and s.before[-1] in THING_ARTICLES
 
 
 def organisation_article(s: Stretch) -> str | None:

@@ -10,8 +10,12 @@ from transforms.entities.lexicon import italian_word, unknown_word
 from transforms.entities.scripts import is_cyrillic
 from transforms.entities.tokens import ROMAN_NUMERAL, Token
 from transforms.entities.words import (
+    CENTURIES,
+    CENTURY_BEFORE,
     CONJUNCTIONS,
     CONNECTORS,
+    DECADE_BEFORE,
+    DECADES,
     DOTTED_ENDS,
     NAME_ARTICLES,
     NAME_OPENING_STOPS,
@@ -76,6 +80,8 @@ def _name_like(doc: Doc, matched: list[int], k: int, after_name: bool = False) -
         return False
     if t.lower() in STOP and not _opening_stop(doc, k):
         return False
+    if _time_word(doc, k):
+        return False
     if t.isupper() and len(t) > 1:  # an acronym, unless it is a shouted word among others
         return (
             is_acronym(t)
@@ -90,6 +96,21 @@ def _name_like(doc: Doc, matched: list[int], k: int, after_name: bool = False) -
     # that also says "hockey"); alone, the word must not also be written in lower case.
     gaz = doc.gaz
     return after_name or t in gaz.first_names or t.lower() not in doc.lower or t in gaz.name_tokens
+
+
+def _time_word(doc: Doc, k: int) -> bool:
+    """ "gli anni Settanta", "nel primo Novecento", "anni Sessanta e Ottanta", "fine Anni
+    Sessanta": a decade or a century, not a name."""
+    lows = doc.lows
+    if lows[k] in DECADE_BEFORE:  # "fine Anni Sessanta"
+        return k + 1 < len(lows) and lows[k + 1] in DECADES
+    kind = DECADES if lows[k] in DECADES else CENTURIES if lows[k] in CENTURIES else None
+    if kind is None or k == 0:
+        return False
+    before = lows[k - 1].replace("’", "'")
+    if before in (",", "e", "o") and k > 1 and lows[k - 2] in kind:
+        return _time_word(doc, k - 2)
+    return before in (DECADE_BEFORE if kind is DECADES else CENTURY_BEFORE)
 
 
 def _opening_stop(doc: Doc, k: int) -> bool:

@@ -73,6 +73,7 @@ LISTS = read_language_lists("words")
 STOP = LISTS["stop"]
 TITLES = LISTS["titles"]
 ROLE_CUES = TITLES | LISTS["role_cues"]
+NICKNAME_CUES, NICKNAME_ARTICLES = LISTS["nickname_cues"], LISTS["nickname_articles"]
 # Offices held "of" something, before the holder's name: "il ministro dell'Interno X", "il
 # presidente dell'Egitto Hosni Mubarak", "il patriarca di Mosca Cirillo I".
 OFFICES = TITLES | LISTS["offices"]
@@ -141,6 +142,8 @@ NAME_ARTICLES = LISTS["name_articles"]
 ENGLISH_HINTS = LISTS["english_hints"]
 ROMANCE_HINTS = LISTS["romance_hints"]
 ITALIAN_HINTS = LISTS["italian_hints"]
+DECADES, DECADE_BEFORE = LISTS["decades"], LISTS["decade_before"]
+CENTURIES, CENTURY_BEFORE = LISTS["centuries"], LISTS["century_before"]
 DEMONYM_ENDINGS = tuple(sorted(LISTS["demonym_endings"]))
 WEAK_DEMONYM_ENDINGS = tuple(sorted(LISTS["weak_demonym_endings"]))
 # Marks after which a capital opens a sentence, a quote or a list item.
