@@ -431,6 +431,30 @@ def test_italian_persons_by_what_comes_before(text, expected, gaz):
     }
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        (
+            "Secondo il quotidiano britannico The Zorbington Post la trattativa è chiusa.",
+            "it",
+            ("The Zorbington Post", "ORG"),
+        ),
+        (
+            "Selon le quotidien The Zorbington Post, tout va bien.",
+            "fr",
+            ("The Zorbington Post", "ORG"),
+        ),
+    ],
+)
+def test_the_opens_an_english_name_in_another_language(text, language, expected, gaz):
+    assert expected in {(e.text, e.label) for e in tag_entities(text, gaz, language)}
+
+
+def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
+    found = {e.text for e in tag_entities("He said The Zorbington Post lied.", gaz, "en")}
+    assert "The Zorbington Post" not in found
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

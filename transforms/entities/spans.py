@@ -17,6 +17,7 @@ from transforms.entities.words import (
     DECADE_BEFORE,
     DECADES,
     DOTTED_ENDS,
+    FOREIGN_NAME_ARTICLES,
     NAME_ARTICLES,
     NAME_OPENING_STOPS,
     NAME_PARTICLES,
@@ -115,10 +116,11 @@ def _time_word(doc: Doc, k: int) -> bool:
 
 def _opening_stop(doc: Doc, k: int) -> bool:
     """ "First Union", "Old Trafford": a stop word capitalised inside a sentence, before a capital,
-    opens a name."""
+    opens a name; so does "The" in a text not in English ("il quotidiano The Independent")."""
     tokens = doc.tokens
+    low = doc.lows[k]
     return (
-        doc.lows[k] in NAME_OPENING_STOPS
+        (low in NAME_OPENING_STOPS or (low in FOREIGN_NAME_ARTICLES and not doc.english))
         and not doc.initial[k]
         and k + 1 < len(tokens)
         and doc.cap[k + 1]

@@ -82,6 +82,7 @@ DOTTED_ENDS = LISTS["dotted_ends"]
 # Stop words that open a name when capitalised inside a sentence before another capital:
 # "First Union", "Old Trafford".
 NAME_OPENING_STOPS = LISTS["name_opening_stops"]
+FOREIGN_NAME_ARTICLES = LISTS["foreign_name_articles"]
 # What a minister is minister of: not a name, even capitalised ("il ministro del Lavoro").
 PORTFOLIOS = LISTS["portfolios"]
 # What only a person has or undergoes, before "di"/"of" + a lone unknown name: "i figli di
