@@ -120,12 +120,17 @@ def _opening_stop(doc: Doc, k: int) -> bool:
     tokens = doc.tokens
     low = doc.lows[k]
     return (
-        (low in NAME_OPENING_STOPS or (low in FOREIGN_NAME_ARTICLES and not doc.english))
+        (low in NAME_OPENING_STOPS or (low in FOREIGN_NAME_ARTICLES and _not_english(doc)))
         and not doc.initial[k]
         and k + 1 < len(tokens)
         and doc.cap[k + 1]
         and doc.gap(k) == " "
     )
+
+
+def _not_english(doc: Doc) -> bool:
+    """Detected as another language (a short text left undetected may well be English)."""
+    return doc.language not in ("en", "und") and not doc.english
 
 
 def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
