@@ -776,6 +776,16 @@ def test_institution_names(text, expected, gaz):
             "il ministro degli Affari Esteri Abd El Rahman",
             [("Abd El Rahman", "PER", None)],
         ),
+        # Italian names a portfolio with "a": "l'assessore (regionale) alla Cultura"
+        (
+            "L'assessore alla Cultura Lorella Zorbetti ha parlato.",
+            [("Lorella Zorbetti", "PER", None)],
+        ),
+        (
+            "L'assessore regionale al Welfare Guido Zorbetti ha parlato.",
+            [("Guido Zorbetti", "PER", None)],
+        ),
+        ("Il sindaco ha scritto all'assessore Mario Zorbetti.", [("Mario Zorbetti", "PER", None)]),
         # what an office is of, then its holder: two names, not one organisation
         (
             "l'ex presidente dell'Egitto Hosni Mubarak è morto",

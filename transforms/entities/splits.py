@@ -13,10 +13,12 @@ from transforms.entities.words import (
     CONNECTORS,
     GEO_PREFIXES,
     OF_LINKS,
+    OFFICE_ADJECTIVES,
     OFFICES,
     ORG_FIRST,
     ORG_NOUNS,
     PERSON_ORG_LINKS,
+    PORTFOLIO_LINKS,
     PORTFOLIOS,
     ROMANCE_ARTICLES,
     TITLES,
@@ -57,11 +59,15 @@ def office_holder(run: Run) -> tuple[int, bool] | None:
 
 
 def _after_office_of(run: Run) -> bool:
-    """The run follows "<office> of": "il ministro dell'", "the mayor of"; in French, Spanish or
-    Portuguese text their "of" and an article too ("le ministre de l'", "el ministro de")."""
+    """The run follows "<office> of": "il ministro dell'", "the mayor of", "l'assessore
+    (regionale) alla"; in French, Spanish or Portuguese text their "of" and an article too ("le
+    ministre de l'", "el ministro de")."""
     words = [t[0].lower() for t in run.tokens[max(0, run.i - 3) : run.i]]
     if words[-2:-1] and words[-1] in OF_LINKS and words[-2] in OFFICES:
         return True
+    if words[-1:] and words[-1] in PORTFOLIO_LINKS:  # "l'assessore (regionale) alla Cultura"
+        office = words[:-1] if words[-2:-1] and words[-2] not in OFFICE_ADJECTIVES else words[:-2]
+        return bool(office) and office[-1] in OFFICES
     romance = romance_of_links(run.doc)
     if not romance:
         return False

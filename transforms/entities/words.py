@@ -73,6 +73,7 @@ LISTS = read_language_lists("words")
 STOP = LISTS["stop"]
 TITLES = LISTS["titles"]
 ROLE_CUES = TITLES | LISTS["role_cues"]
+PORTFOLIO_LINKS, OFFICE_ADJECTIVES = LISTS["portfolio_links"], LISTS["office_adjectives"]
 NICKNAME_CUES, NICKNAME_ARTICLES = LISTS["nickname_cues"], LISTS["nickname_articles"]
 # Offices held "of" something, before the holder's name: "il ministro dell'Interno X", "il
 # presidente dell'Egitto Hosni Mubarak", "il patriarca di Mosca Cirillo I".
