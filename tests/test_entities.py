@@ -728,6 +728,11 @@ def test_org_evidence(text, expected, gaz):
         ("il Comune di Milano ha deciso", [("Comune di Milano", "ORG", None)]),
         ("Un ritratto di Leonardo da Vinci.", [("Leonardo da Vinci", "PER", None)]),
         ("Lo ha detto la Prefettura di Ascoli.", [("Prefettura di Ascoli", "ORG", None)]),
+        # the regional administrative court, and where it sits, as "Procura | di | Trani"
+        (
+            "Il Tar del Lazio ha accolto il ricorso.",
+            [("Tar", "ORG", None), ("Lazio", "LOC", "Q1282")],
+        ),
         # a capitalised head takes its lower-case object too
         (
             "Ieri l'Ordine nazionale dei giornalisti ha deciso.",
