@@ -455,6 +455,26 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
     assert "The Zorbington Post" not in found
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # "di" and a given name + surname: whose the name before it is
+        (
+            "Il Milan di Stefano Zorbioli ha pareggiato.",
+            [("Milan", "ORG"), ("Stefano Zorbioli", "PER")],
+        ),
+        ("La Zorbatex di Mario Zorbi ha chiuso.", [("Zorbatex", "MISC"), ("Mario Zorbi", "PER")]),
+        # a capitalised particle before the last word is a surname's
+        ("L'assessore Zorbella Di Zorbanni ha parlato.", [("Zorbella Di Zorbanni", "PER")]),
+        # a surname that is a given name stays in its name; "di" small joins an organisation
+        ("Lo ha detto Lorella Di Giovanni.", [("Lorella Di Giovanni", "PER")]),
+        ("La Cassa di Risparmio di Zorbino ha chiuso.", [("Cassa di Risparmio di Zorbino", "ORG")]),
+    ],
+)
+def test_italian_di_between_names(text, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, "it")] == expected
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

@@ -48,6 +48,7 @@ from transforms.entities.words import (
     SPEECH,
     SPEECH_AFTER_HA,
     SUBJECT_VERBS,
+    SURNAME_HEADS,
     WEAK_DEMONYM_ENDINGS,
     WHO,
     adjective_of_place,
@@ -302,8 +303,17 @@ def connector_inside(s: Stretch) -> str | None:
 
 
 def _particle(words: list[str], x: int) -> bool:
-    """words[x] is a surname particle glued to the surname: "al-Maliki", "bin-Salman"."""
-    return words[x].lower() in NAME_PARTICLES and words[x + 1 : x + 2] == ["-"]
+    """words[x] is a surname particle glued to the surname ("al-Maliki", "bin-Salman"), or one
+    written with a capital before the last word, as Italian surnames are ("Lorella Di Giovanni",
+    "Vincenzo De Luca"; "Banca di Roma" writes its "di" small)."""
+    if words[x].lower() in NAME_PARTICLES and words[x + 1 : x + 2] == ["-"]:
+        return True
+    return (
+        x == len(words) - 2
+        and words[x][:1].isupper()
+        and words[x].lower() in SURNAME_HEADS
+        and words[x + 1][:1].isupper()
+    )
 
 
 def title_or_thing(s: Stretch) -> str | None:

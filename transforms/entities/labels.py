@@ -124,7 +124,8 @@ def portfolio_then_person(run: Run) -> list[Span] | None:
     cut = person_inside(run)
     if cut is None:
         return None
-    head = [] if _bare_opener(run, cut) else label_run(run.part(run.i, cut))
+    end = cut - 1 if run.lows[cut - 1 - run.i] in CONNECTORS else cut  # "Milan | di | Pioli"
+    head = [] if _bare_opener(run, cut) else label_run(run.part(run.i, end))
     return head + label_run(run.part(cut, run.j))
 
 

@@ -76,9 +76,16 @@ def _after_office_of(run: Run) -> bool:
     return len(words) >= 2 and words[-1] in romance and words[-2] in OFFICES
 
 
+# Italian "di" before a given name and a surname names whose the name before it is: "il Milan di
+# Stefano Pioli", "la Zorbatex di Mario Rossi" (a surname that is a given name, "Lorella Di
+# Giovanni", is capitalised, or ends the run).
+HOLDER_OF = "di"
+
+
 def person_inside(run: Run) -> int | None:
     """Where a given name and a surname follow other capitalised words in one run ("Sport
-    Giovanni Spadafora", "Emilia-Romagna Stefano Bonaccini"), the person starts there."""
+    Giovanni Spadafora", "Emilia-Romagna Stefano Bonaccini", "Milan di Stefano Pioli"), the
+    person starts there."""
     tokens, matched, matches, first_names = (
         run.tokens,
         run.matched,
@@ -89,8 +96,10 @@ def person_inside(run: Run) -> int | None:
         word, before = tokens[p][0], tokens[p - 1][0]
         if word not in first_names or before in first_names:
             continue  # "Juan Carlos Rodríguez" is one name
-        if before.lower() in CONNECTORS or before.lower().rstrip(".") in TITLES:
-            continue  # "Jean de Florette", "Dr. John Smith"
+        if before.lower().rstrip(".") in TITLES:
+            continue  # "Dr. John Smith"
+        if before.lower() in CONNECTORS and before != HOLDER_OF:
+            continue  # "Jean de Florette"; but "il Milan di | Stefano Pioli"
         known_before = matched[p - 1] >= 0 and matches[matched[p - 1]].j == p
         if len(before) == 1 or (before.lower() in GEO_PREFIXES and not known_before):
             continue  # "J. Edgar Hoover", "San Marco"; not "Lega Nord | Umberto Bossi"
