@@ -292,3 +292,45 @@ def test_a_short_first_line_right_above_the_text_is_its_headline(first, title):
     assert page.title == (
         title or "A long first paragraph that reads like prose and ends with a full stop for sure."
     )
+
+
+@pytest.mark.parametrize(
+    "glued, expected",
+    [
+        # a link's text run into the next sentence, a headline into its teaser
+        ("le prossime visite internazionaliMentre le sue forze", "internazionali Mentre le"),
+        ("Conflitto a GazaSi prevede che ciò accada", "Gaza Si prevede"),
+        ("as Ukraine war nears anniversaryChina's President Xi", "anniversary China's President"),
+        ("hail energy tiesChinese leader Xi Jinping", "ties Chinese leader"),
+    ],
+)
+def test_blocks_run_together_get_their_space_back(glued, expected):
+    from transforms.parse.glue import unglue
+
+    assert expected in unglue(glued)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Il volo easyJet è partito, come il volo airBaltic.",  # short brands
+        "Su LinkedIn, YouTube e PayPal, con l'iPhone e JavaScript.",  # capitalised parts
+        "Il marchio zorbaMarket ha aperto. Ieri zorbaMarket ha chiuso.",  # written twice
+        "Vedi www.example.com/someThing, @userName e #noTav.",  # addresses, handles, hashtags
+    ],
+)
+def test_names_written_with_inner_capitals_stay_whole(text):
+    from transforms.parse.glue import unglue
+
+    assert unglue(text) == text
+
+
+def test_a_scraped_text_with_blocks_run_together_reads_as_words():
+    raw = (
+        "Putin e Xi si sono sentiti ieri in una lunga videochiamata sulla guerra e i commerci.\n"
+        "Interrompi tutte le prossime visite internazionaliMentre le sue forze si difendevano "
+        "dall'avanzata russa nella regione di Kharkiv, nel nord-est del suo Paese, il presidente "
+        "ha annullato i viaggi."
+    )
+    text = clean_plain_text(raw).text
+    assert "internazionali Mentre" in text and "internazionaliMentre" not in text

@@ -16,6 +16,7 @@ from transforms.core.records import Article, Failure, RawDocument
 from transforms.parse.article import build_article, parse_failure, web_url
 from transforms.parse.cues import load_cues
 from transforms.parse.dates import find_dates
+from transforms.parse.glue import unglue
 from transforms.parse.textlines import (
     COPYRIGHT,
     Line,
@@ -97,7 +98,7 @@ def plain_text_articles(doc: RawDocument, text: str) -> Iterator[Article | Failu
 
 def clean_plain_text(raw: str) -> PlainText:
     """Scraped text with clutter -> PlainText; text is "" when nothing reads like an article."""
-    lines = _distinct_lines(raw)
+    lines = _distinct_lines(unglue(raw))
     leading_date = None
     if lines:
         leading_date, lines[0] = _split_leading_date(lines[0])
