@@ -475,6 +475,17 @@ def test_italian_di_between_names(text, expected, gaz):
     assert [(e.text, e.label) for e in tag_entities(text, gaz, "it")] == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Rates held steady, Chair Zorbin Zorbs said.", [("Zorbin Zorbs", "PER")]),
+        ("Chairman Zorbin Zorbs resigned on Monday.", [("Zorbin Zorbs", "PER")]),
+    ],
+)
+def test_an_english_chair_is_a_title(text, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, "en")] == expected
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []
