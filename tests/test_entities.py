@@ -486,6 +486,19 @@ def test_an_english_chair_is_a_title(text, expected, gaz):
     assert [(e.text, e.label) for e in tag_entities(text, gaz, "en")] == expected
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # a role's organisation between the role and the name: the name is the organisation's
+        ("Das sagte ein Sprecher der Gewerkschaft ZGL am Montag.", "de", [("ZGL", "ORG")]),
+        ("Der Sprecher Zorbo Zorbs sagte nichts.", "de", [("Zorbo Zorbs", "PER")]),
+        ("Die Deutsche Bahn kündigte Streiks an.", "de", [("Deutsche Bahn", "ORG")]),
+    ],
+)
+def test_german_organisations_by_their_nouns(text, language, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, language)] == expected
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

@@ -123,9 +123,12 @@ def after_role(s: Stretch) -> str | None:
         (x for x, w in enumerate(before) if w in ROLE_CUES or w in PLACE_OFFICES), default=None
     )
     links = ORG_ROLE_LINKS | romance_of_links(s.doc)
-    if role is not None and not any(w in links for w in before[role:]):
-        return "PER"
-    return None
+    if role is None or any(w in links for w in before[role:]):
+        return None
+    # "ein Sprecher der Gewerkschaft X": an organisation named between the role and the name
+    if any(w in ORG_CUES_BEFORE or w in ORG_NOUNS for w in before[role + 1 :]):
+        return None
+    return "PER"
 
 
 def romance_of_links(doc: Doc) -> frozenset[str]:
