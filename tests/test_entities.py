@@ -499,6 +499,21 @@ def test_german_organisations_by_their_nouns(text, language, expected, gaz):
     assert [(e.text, e.label) for e in tag_entities(text, gaz, language)] == expected
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("La Comunidad de Madrid aprobó los presupuestos.", "es", [("Comunidad de Madrid", "LOC")]),
+        ("La Comunidad Zorbenciana aprobó la ley.", "es", [("Comunidad Zorbenciana", "LOC")]),
+        ("La Región de Murcia votó.", "es", [("Región de Murcia", "LOC")]),
+        ("La Région Zorbonne a voté la loi.", "fr", [("Région Zorbonne", "LOC")]),
+        # Italian's "Provincia di Roma" is the body, as before (institutions_it)
+        ("La Provincia di Roma ha approvato.", "it", [("Provincia di Roma", "ORG")]),
+    ],
+)
+def test_a_unit_of_territory_and_its_place_are_one_place(text, language, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, language)] == expected
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []
