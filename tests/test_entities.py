@@ -514,6 +514,26 @@ def test_a_unit_of_territory_and_its_place_are_one_place(text, language, expecte
     assert [(e.text, e.label) for e in tag_entities(text, gaz, language)] == expected
 
 
+def test_a_part_of_a_persons_name_elsewhere_is_that_person(gaz):
+    text = "Zorbo Zorbington spoke on Monday. Reporters met Zorbington at noon."
+    found = {(e.text, e.label) for e in tag_entities(text, gaz, "en")}
+    assert ("Zorbington", "PER") in found
+
+
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        # a nationality word in a name taken for a person by default
+        ("He told the British Zorbrealm that. The British throne is old.", "British"),
+        # a part of a hyphenated name taken for a person
+        ("The Zorbett-Zorbhouse merger closed. Analysts saw Zorbett fall.", "Zorbett"),
+    ],
+)
+def test_no_person_from_a_nationality_word_or_half_a_hyphenated_name(text, word, gaz):
+    found = {(e.text, e.label) for e in tag_entities(text, gaz)}
+    assert (word, "PER") not in found, found
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

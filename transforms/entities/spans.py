@@ -16,6 +16,7 @@ from transforms.entities.words import (
     CONNECTORS,
     DECADE_BEFORE,
     DECADES,
+    DEMONYMS,
     DOTTED_ENDS,
     FOREIGN_NAME_ARTICLES,
     NAME_ARTICLES,
@@ -274,11 +275,25 @@ def _untitled(s: Span, tokens: list[Token]) -> Span:
     return s._replace(i=s.i + 1)
 
 
+def _hyphen_glued(doc: Doc, k: int, s: Span) -> bool:
+    """Token k of span s is glued by a hyphen to a neighbour inside it: "Gannett-Gatehouse"."""
+    return (k + 1 < s.j and glued_hyphen(doc.tokens, k + 1)) or (
+        k - 1 > s.i and glued_hyphen(doc.tokens, k - 1)
+    )
+
+
 def corefer(spans: list[Span], doc: Doc) -> list[Span]:
     """A lone word that is part of a person's name elsewhere in the text is that person."""
     tokens = doc.tokens
     people = [s for s in spans if s.label == "PER" and s.j - s.i >= 2]
-    person_words = {tokens[k][0] for s in people for k in range(s.i, s.j)}
+    # Not a nationality word ("British Realm", a name by default, makes no "British" a person)
+    # nor a part of a hyphenated compound ("Gannett-Gatehouse" ... "Gannett").
+    person_words = {
+        tokens[k][0]
+        for s in people
+        for k in range(s.i, s.j)
+        if tokens[k][0].lower() not in DEMONYMS and not _hyphen_glued(doc, k, s)
+    }
     # A known place becomes a person only in a known person's name or after a given name
     # ("Paolo Ferrara ... Ferrara"), not in a name the rules took for a person without one
     # ("Ferrovie Nord Milano" ... "Milano").
