@@ -534,6 +534,25 @@ def test_no_person_from_a_nationality_word_or_half_a_hyphenated_name(text, word,
     assert (word, "PER") not in found, found
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a capital inside a word: a company's or a product's name, no person who speaks
+        ("ZorbWork said it would cut jobs.", [("ZorbWork", "MISC")]),
+        ("Meanwhile ZorbWork has lost money.", [("ZorbWork", "MISC")]),
+        (
+            "The fund asked if ZorbWork founder Zorbo Zorbs knew.",
+            [("ZorbWork", "ORG"), ("Zorbo Zorbs", "PER")],
+        ),
+        # a surname's prefix before the capital: a person
+        ("McZorbald said he would run.", [("McZorbald", "PER")]),
+        ("DeZorbantis said he would run.", [("DeZorbantis", "PER")]),
+    ],
+)
+def test_names_with_a_capital_inside(text, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, "en")] == expected
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

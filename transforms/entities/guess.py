@@ -13,6 +13,7 @@ from transforms.entities import rules_it
 from transforms.entities.doc import Doc, is_acronym
 from transforms.entities.lexicon import unknown_word
 from transforms.entities.words import (
+    CAMEL_SURNAME_PREFIXES,
     CONNECTORS,
     DEMONYM_ENDINGS,
     DETERMINERS,
@@ -201,9 +202,18 @@ def place_kind_before(s: Stretch) -> str | None:
     return None
 
 
+def brand_like(word: str) -> bool:
+    """A capital inside a word after two small letters, not after a surname's prefix: "WeWork",
+    "GateHouse", "AirPods" (a company's or a product's), not "McDonald" or "DeSantis"."""
+    inner = next((x for x in range(2, len(word)) if word[x].isupper() and word[x - 1].islower()), 0)
+    return inner > 0 and word[:inner].lower() not in CAMEL_SURNAME_PREFIXES
+
+
 def speaks(s: Stretch) -> str | None:
-    """ "X said", "X ha detto"."""
+    """ "X said", "X ha detto"; not a company's name ("WeWork said")."""
     after = s.after
+    if s.lone and brand_like(s.words[0]):
+        return None
     if after and (
         after[0] in SPEECH or (after[0] == "ha" and after[1:2] and after[1] in SPEECH_AFTER_HA)
     ):
@@ -276,6 +286,8 @@ def unknown_subject(s: Stretch) -> str | None:
     enrolled", "Aldrin has"); not after an article ("the Danevirke had"), not a plural
     ("Melanesians travelled")."""
     if not (s.lone and s.doc.english and s.after) or not unknown_word(s.words[0]):
+        return None
+    if brand_like(s.words[0]):
         return None
     after_article = bool(s.before) and s.before[-1] in DETERMINERS
     if after_article or s.words[0].lower().endswith(PLURAL_ENDINGS):
