@@ -199,6 +199,7 @@ GUESS_RULE_CASES = {
     "acronym": [
         ("Ieri la ZXQW ha votato.", [("ZXQW", "ORG")]),
         ("He joined ZXQW in 2001.", [("ZXQW", "ORG")]),
+        ("Later the ZXQW said it would sue.", [("ZXQW", "ORG")]),  # speaks passes it by
     ],
     "italian_town": [
         ("Ieri Stroppiana ha votato il bilancio.", [("Stroppiana", "LOC")]),

@@ -210,9 +210,10 @@ def brand_like(word: str) -> bool:
 
 
 def speaks(s: Stretch) -> str | None:
-    """ "X said", "X ha detto"; not a company's name ("WeWork said")."""
+    """ "X said", "X ha detto"; not a company's name ("WeWork said") nor an acronym ("VW says",
+    acronym's to take)."""
     after = s.after
-    if s.lone and brand_like(s.words[0]):
+    if s.lone and (brand_like(s.words[0]) or is_acronym(s.words[0])):
         return None
     if after and (
         after[0] in SPEECH or (after[0] == "ha" and after[1:2] and after[1] in SPEECH_AFTER_HA)
