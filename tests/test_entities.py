@@ -553,6 +553,17 @@ def test_names_with_a_capital_inside(text, expected, gaz):
     assert [(e.text, e.label) for e in tag_entities(text, gaz, "en")] == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("After Fiona Zorbhill left, Fiona Hill spoke.", ("Fiona Hill", "PER")),
+        ("He lives on Capitol Hill in Washington.", ("Capitol Hill", "LOC")),
+    ],
+)
+def test_a_given_name_and_a_surname_that_is_a_place_word(text, expected, gaz):
+    assert expected in {(e.text, e.label) for e in tag_entities(text, gaz, "en")}
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

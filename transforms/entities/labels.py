@@ -23,6 +23,7 @@ from transforms.entities.words import (
     GEO_PREFIXES,
     ORG_FIRST,
     ORG_LAST,
+    SURNAME_PLACE_WORDS,
 )
 
 
@@ -269,8 +270,14 @@ def known_names(run: Run) -> list[Span] | None:
 
 
 def kind_word_org_or_place(run: Run) -> list[Span] | None:
-    """ "Acme Widgets Inc", "Banca Etruria", "Piccadilly Circus", "Lake Tana"."""
-    return [Span(run.i, run.j, run.kind, None)] if run.kind in ("ORG", "LOC") else None
+    """ "Acme Widgets Inc", "Banca Etruria", "Piccadilly Circus", "Lake Tana"; not "Fiona
+    Hill", a given name and a place word that is also a surname."""
+    if run.kind not in ("ORG", "LOC"):
+        return None
+    words = run.words
+    if len(words) == 2 and words[0] in run.gaz.first_names and run.lows[1] in SURNAME_PLACE_WORDS:
+        return None
+    return [Span(run.i, run.j, run.kind, None)]
 
 
 def organisation_of(run: Run) -> list[Span] | None:

@@ -123,6 +123,7 @@ LOC_WORDS = LISTS["loc_words"]
 # Words that make a place of a name they open, and only there: "Porto Santo Stefano", "Villa
 # Borghese"; last, they are surnames ("Costantino Rocca", "David Villa").
 LOC_FIRST = LISTS["loc_first"]
+SURNAME_PLACE_WORDS = LISTS["surname_place_words"]
 CAMEL_SURNAME_PREFIXES = LISTS["camel_surname_prefixes"]
 # ... and last: "Acilia Sud", "Milano Nord".
 LOC_LAST = LISTS["loc_last"]
