@@ -564,6 +564,19 @@ def test_a_given_name_and_a_surname_that_is_a_place_word(text, expected, gaz):
     assert expected in {(e.text, e.label) for e in tag_entities(text, gaz, "en")}
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("It happened in Zorbville, TX on Monday.", [("Zorbville", "LOC"), ("TX", "LOC")]),
+        ("Police in Zorbledge, Fla., said so.", [("Zorbledge", "LOC"), ("Fla", "LOC")]),
+        ("The deal closed on Aug. 5 in Zorbville.", [("Zorbville", "LOC")]),  # a date
+        ("It ends Sept 12 in Zorbville.", [("Zorbville", "LOC")]),
+    ],
+)
+def test_us_datelines_states_and_months(text, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, "en")] == expected
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

@@ -257,6 +257,30 @@ def regions_after_places(spans: list[Span], doc: Doc) -> list[Span]:
     return out
 
 
+US_STATE_CODES = LISTS["us_state_codes"]
+US_STATE_ABBREVIATIONS = LISTS["us_state_abbreviations"]
+
+
+def states_after_places(spans: list[Span], doc: Doc) -> list[Span]:
+    """After "<place> ," a US state's postal code or AP abbreviation is the state: "Austin, TX",
+    "Rockledge, Fla." (an acronym or a lone word to the rules before)."""
+    tokens, out = doc.tokens, list(spans)
+    for x, s in enumerate(spans[1:], start=1):
+        before, word = spans[x - 1], tokens[s.i][0]
+        after = tokens[s.j][0] if s.j < len(tokens) else ""
+        state = word in US_STATE_CODES or (word in US_STATE_ABBREVIATIONS and after == ".")
+        if (
+            state
+            and s.j - s.i == 1
+            and s.label != "LOC"
+            and before.label == "LOC"
+            and before.j == s.i - 1
+            and tokens[s.i - 1][0] == ","
+        ):
+            out[x] = Span(s.i, s.j, "LOC", None)
+    return out
+
+
 COMPANY_FORMS = LISTS["company_forms"]
 
 

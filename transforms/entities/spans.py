@@ -19,6 +19,7 @@ from transforms.entities.words import (
     DEMONYMS,
     DOTTED_ENDS,
     FOREIGN_NAME_ARTICLES,
+    MONTH_ABBREVIATIONS,
     NAME_ARTICLES,
     NAME_OPENING_STOPS,
     NAME_PARTICLES,
@@ -102,8 +103,11 @@ def _name_like(doc: Doc, matched: list[int], k: int, after_name: bool = False) -
 
 def _time_word(doc: Doc, k: int) -> bool:
     """ "gli anni Settanta", "nel primo Novecento", "anni Sessanta e Ottanta", "fine Anni
-    Sessanta": a decade or a century, not a name."""
+    Sessanta", "Aug. 5": a decade, a century or a month, not a name."""
     lows = doc.lows
+    if lows[k] in MONTH_ABBREVIATIONS:  # "Aug. 5", "Sept 12"
+        nxt = lows[k + 1] if k + 1 < len(lows) else ""
+        return nxt == "." or nxt[:1].isdigit()
     if lows[k] in DECADE_BEFORE:  # "fine Anni Sessanta"
         return k + 1 < len(lows) and lows[k + 1] in DECADES
     kind = DECADES if lows[k] in DECADES else CENTURIES if lows[k] in CENTURIES else None

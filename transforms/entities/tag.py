@@ -27,6 +27,7 @@ from transforms.entities.context import (
     regions_after_places,
     shouted_places,
     sports_teams,
+    states_after_places,
 )
 from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer, load_gazetteer
@@ -94,6 +95,7 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     shouted_places,  # "rilevata da SOFIA"
     places_inside_names,  # "Human Rights in China"
     regions_after_places,  # "King County, Washington"
+    states_after_places,  # "Austin, TX", "Rockledge, Fla."
     place_kinds,  # "il golfo del Messico", "Ribera (AG)", "sulla A14" (it)
 )
 

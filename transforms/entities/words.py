@@ -147,6 +147,7 @@ ENGLISH_HINTS = LISTS["english_hints"]
 ROMANCE_HINTS = LISTS["romance_hints"]
 ITALIAN_HINTS = LISTS["italian_hints"]
 DECADES, DECADE_BEFORE = LISTS["decades"], LISTS["decade_before"]
+MONTH_ABBREVIATIONS = LISTS["month_abbreviations"]
 CENTURIES, CENTURY_BEFORE = LISTS["centuries"], LISTS["century_before"]
 DEMONYM_ENDINGS = tuple(sorted(LISTS["demonym_endings"]))
 WEAK_DEMONYM_ENDINGS = tuple(sorted(LISTS["weak_demonym_endings"]))
