@@ -201,6 +201,10 @@ GUESS_RULE_CASES = {
         ("He joined ZXQW in 2001.", [("ZXQW", "ORG")]),
         ("Later the ZXQW said it would sue.", [("ZXQW", "ORG")]),  # speaks passes it by
     ],
+    "inner_org_word": [
+        ("Shares of ZorbBank fell on Monday.", [("ZorbBank", "ORG")]),
+        ("Analysts expect ZorbCorp to grow.", [("ZorbCorp", "ORG")]),
+    ],
     "italian_town": [
         ("Ieri Stroppiana ha votato il bilancio.", [("Stroppiana", "LOC")]),
         ("Tra Olbia e Arzachena la strada è chiusa.", [("Olbia", "LOC"), ("Arzachena", "LOC")]),

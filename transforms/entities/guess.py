@@ -209,6 +209,16 @@ def brand_like(word: str) -> bool:
     return inner > 0 and word[:inner].lower() not in CAMEL_SURNAME_PREFIXES
 
 
+def inner_org_word(s: Stretch) -> str | None:
+    """ "NationsBank", "KeyCorp", "JetAirways": a word whose part after the capital inside is an
+    organisation's last word."""
+    word = s.words[0]
+    if not (s.lone and brand_like(word)):
+        return None
+    inner = next(x for x in range(2, len(word)) if word[x].isupper() and word[x - 1].islower())
+    return "ORG" if word[inner:].lower() in ORG_LAST else None
+
+
 def speaks(s: Stretch) -> str | None:
     """ "X said", "X ha detto"; not a company's name ("WeWork said") nor an acronym ("VW says",
     acronym's to take)."""
@@ -376,6 +386,7 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     given_name,
     of_organisation,
     acronym,
+    inner_org_word,
     rules_it.italian_town,
     demonym,
     after_place_preposition,
