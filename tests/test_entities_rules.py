@@ -107,6 +107,10 @@ RUN_RULE_CASES = {
         ("Seven Iraqis were charged with hijack.", [("Iraqis", "MISC")]),
         ("Under English law the sentence is life.", [("English", "MISC")]),
     ],
+    "firm_of_partners": [
+        ("Shares of Douglas & Zorbason rose.", [("Douglas & Zorbason", "ORG")]),
+        ("Shares of Martin & Zorbwell fell.", [("Martin & Zorbwell", "ORG")]),
+    ],
     "given_name_first": [
         ("Ieri Mario Jordan ha parlato.", [("Mario Jordan", "PER")]),
         ("He beat his rival Mario Zorbakis in the final.", [("Mario Zorbakis", "PER")]),

@@ -319,6 +319,15 @@ def opener_then_demonym(run: Run) -> list[Span] | None:
     return [Span(run.i + 1, run.j, "MISC", None)]
 
 
+def firm_of_partners(run: Run) -> list[Span] | None:
+    """ "Douglas & Lomason", "Bodman, Longley & Dahling": names joined by "&" are a firm."""
+    words = run.words
+    amp = any(w == "&" and 0 < x < len(words) - 1 for x, w in enumerate(words))
+    if amp and (not run.inside or run.uncovered):  # "Mosca & Pechino", both known: two places
+        return [Span(run.i, run.j, "ORG", None)]
+    return None
+
+
 def given_name_first(run: Run) -> list[Span] | None:
     """A given name and more words, unless a longer known name is inside: a person."""
     inside, matches = run.inside, run.matches
@@ -442,6 +451,7 @@ RULES: tuple[Rule, ...] = (
     kind_word_misc,
     demonym_phrase,
     opener_then_demonym,
+    firm_of_partners,
     given_name_first,
     surname_is_city,
     another_place,
