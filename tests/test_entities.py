@@ -577,6 +577,19 @@ def test_us_datelines_states_and_months(text, expected, gaz):
     assert [(e.text, e.label) for e in tag_entities(text, gaz, "en")] == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("He played with the Zorblite Orchestra in 1990.", [("Zorblite Orchestra", "ORG")]),
+        ("He joined Zorb Publishing last year.", [("Zorb Publishing", "ORG")]),
+        ("She works for Zorbland Broadcasting now.", [("Zorbland Broadcasting", "ORG")]),
+        ("She won gold at the Zorbwealth Games.", [("Zorbwealth Games", "MISC")]),  # an event
+    ],
+)
+def test_english_organisations_by_their_last_word(text, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, "en")] == expected
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []
