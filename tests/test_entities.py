@@ -590,6 +590,20 @@ def test_english_organisations_by_their_last_word(text, expected, gaz):
     assert [(e.text, e.label) for e in tag_entities(text, gaz, "en")] == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a wire dateline's city in capitals is the city
+        ("ROMA - Il presidente ha parlato.", ("ROMA", "LOC", "Q220")),
+        ("Il governo.\nMILANO, 3 dicembre - Scontri in centro.", ("MILANO", "LOC", "Q490")),
+        # inside a sentence in mixed case, capitals are an acronym's
+        ("La sonda è stata rilevata da SOFIA ieri.", ("SOFIA", "LOC", None)),
+    ],
+)
+def test_a_dateline_city_in_capitals_is_linked(text, expected, gaz):
+    assert expected in {(e.text, e.label, e.id) for e in tag_entities(text, gaz, "it")}
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

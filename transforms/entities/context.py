@@ -173,16 +173,34 @@ def agree_in_lists(spans: list[Span], doc: Doc) -> list[Span]:
     return out
 
 
+DATELINE_AFTER = ("-", "–", "—", ",", "(")
+
+
+def _dateline(doc: Doc, s: Span) -> bool:
+    """The span opens its line and a dash, comma or bracket follows: a wire dateline ("ROMA -",
+    "BERLIN (Reuters) -"), the city it names."""
+    tokens = doc.tokens
+    opens = s.i == 0 or doc.line_of[s.i - 1] != doc.line_of[s.i]
+    return opens and s.j < len(tokens) and tokens[s.j][0] in DATELINE_AFTER
+
+
 def shouted_places(spans: list[Span], doc: Doc) -> list[Span]:
     """A lone all-caps city name in a line written in mixed case is an acronym ("rilevata da
-    SOFIA", the telescope), not the city: keep the span, drop the id. Countries in capitals
-    are emphasis ("la guerra in UCRAINA") and keep theirs."""
+    SOFIA", the telescope), not the city: keep the span, drop the id; not at a dateline ("ROMA
+    - Il governo..."). Countries in capitals are emphasis ("la guerra in UCRAINA") and keep
+    theirs."""
     text, tokens, gaz = doc.text, doc.tokens, doc.gaz
     out = []
     for s in spans:
         tok = tokens[s.i][0]
         city = s.entry is not None and gaz.entries[s.entry].kind == "city"
-        if city and s.j - s.i == 1 and tok.isupper() and tok not in gaz.caps:
+        if (
+            city
+            and s.j - s.i == 1
+            and tok.isupper()
+            and tok not in gaz.caps
+            and not _dateline(doc, s)
+        ):
             line_start = text.rfind("\n", 0, tokens[s.i][1]) + 1
             line_end = text.find("\n", tokens[s.i][2])
             line = text[line_start : len(text) if line_end < 0 else line_end]
