@@ -604,6 +604,18 @@ def test_a_dateline_city_in_capitals_is_linked(text, expected, gaz):
     assert expected in {(e.text, e.label, e.id) for e in tag_entities(text, gaz, "it")}
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("El líder de Vox, Santiago Zorbascal, habló.", "es", ("Santiago Zorbascal", "PER")),
+        ("Viajó a Santiago de Chile ayer.", "es", ("Santiago de Chile", "LOC")),
+        ("Die Opposition von SPD und Grünen kritisierte die Pläne.", "de", ("Grünen", "ORG")),
+    ],
+)
+def test_spanish_given_name_santiago_and_the_german_greens(text, language, expected, gaz):
+    assert expected in {(e.text, e.label) for e in tag_entities(text, gaz, language)}
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []
