@@ -616,6 +616,17 @@ def test_spanish_given_name_santiago_and_the_german_greens(text, language, expec
     assert expected in {(e.text, e.label) for e in tag_entities(text, gaz, language)}
 
 
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("WASHINGTON (AP) — President Zorbo Zorbs signed an order.", "en"),
+        ("NEW YORK (AP) - Il presidente Zorbo Zorbs ha firmato.", "it"),
+    ],
+)
+def test_an_agency_after_a_dateline_is_no_italian_province(text, language, gaz):
+    assert ("AP", "ORG") in {(e.text, e.label) for e in tag_entities(text, gaz, language)}
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

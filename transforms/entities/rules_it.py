@@ -86,7 +86,8 @@ def place_kinds(spans: list[Span], doc: Doc) -> list[Span]:
             s = Span(k, s.j, "LOC", s.entry if lows[k] == "regione" else None)
         out.append(s)
         last_end = s.j
-    return _motorways(_province_codes(out, tokens), tokens, lows)
+    out = _province_codes(out, tokens) if doc.italian else out
+    return _motorways(out, tokens, lows)
 
 
 # Streets, squares, stadiums, airports and bridges are named after people: "via Giuseppe
@@ -160,11 +161,13 @@ def _venue_word(doc: Doc, s: Span, before: int) -> bool:
 
 def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
     """The code in brackets after a place is its province ("Ribera ( AG )"), whatever else it
-    was taken for (a party, a firm, a shouted word)."""
+    was taken for (a party, a firm, a shouted word); not after a dateline's city in capitals
+    ("NEW YORK (AP)", the agency)."""
     codes = {
         s.j + 1
         for s in spans
         if s.label == "LOC"
+        and not tokens[s.j - 1][0].isupper()
         and s.j + 2 < len(tokens)
         and tokens[s.j][0] == "("
         and tokens[s.j + 1][0] in PROVINCE_CODES
