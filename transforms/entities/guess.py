@@ -203,8 +203,9 @@ def place_kind_before(s: Stretch) -> str | None:
 
 
 def brand_like(word: str) -> bool:
-    """A capital inside a word after two small letters, not after a surname's prefix: "WeWork",
-    "GateHouse", "AirPods" (a company's or a product's), not "McDonald" or "DeSantis"."""
+    """A capital inside a word, after a small letter and two or more letters in, not after a
+    surname's prefix: "WeWork", "GateHouse", "AirPods" (a company's or a product's), not
+    "McDonald" or "DeSantis"."""
     inner = next((x for x in range(2, len(word)) if word[x].isupper() and word[x - 1].islower()), 0)
     return inner > 0 and word[:inner].lower() not in CAMEL_SURNAME_PREFIXES
 
