@@ -458,6 +458,12 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
 @pytest.mark.parametrize(
     "text, language, expected",
     [
+        # a club named after a region takes a feminine article; the region a masculine one
+        (
+            "La Lazio ha battuto la Roma. Nel Lazio piove.",
+            "it",
+            [("Lazio", "ORG"), ("Roma", "ORG"), ("Lazio", "LOC")],
+        ),
         # Italian "di" and a given name + surname: whose the name before it is
         (
             "Il Milan di Stefano Zorbioli ha pareggiato.",

@@ -32,21 +32,26 @@ LISTS = read_lists("rules_it.tsv")
 # whose Italian name takes the article are exempt.
 CLUB_ARTICLES = LISTS["club_articles"]
 ARTICLE_CITIES = LISTS["article_cities"]
+CLUB_REGIONS, CLUB_REGION_ARTICLES = LISTS["club_regions"], LISTS["club_region_articles"]
 
 
 def clubs(spans: list[Span], doc: Doc) -> list[Span]:
-    """A city after an Italian article is its football club: ORG, no id."""
+    """A city after an Italian article is its football club: ORG, no id; so is "la Lazio"."""
     lows, gaz = doc.lows, doc.gaz
     out = []
     for s in spans:
         entry = gaz.entries[s.entry] if s.entry is not None else None
-        if (
+        before = lows[s.i - 1] if s.i > 0 else ""
+        city_club = (
             entry is not None
             and entry.kind == "city"
-            and s.i > 0
-            and lows[s.i - 1] in CLUB_ARTICLES
+            and before in CLUB_ARTICLES
             and lows[s.i] not in ARTICLE_CITIES
-        ):
+        )
+        region_club = (
+            s.j - s.i == 1 and lows[s.i] in CLUB_REGIONS and before in CLUB_REGION_ARTICLES
+        )
+        if city_club or region_club:
             s = Span(s.i, s.j, "ORG", None)
         out.append(s)
     return out
