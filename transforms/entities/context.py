@@ -265,9 +265,7 @@ def regions_after_places(spans: list[Span], doc: Doc) -> list[Span]:
         if (
             s.entry is not None
             and entries[s.entry].qid in regions
-            and doc.tokens[s.i - 1][0] == ","
-            and before.j == s.i - 1
-            and before.label == "LOC"
+            and _after_place_comma(doc, before, s)
             and before.entry is None
             and (after == "," or after not in LIST_JOINS)
         ):
@@ -287,16 +285,14 @@ def states_after_places(spans: list[Span], doc: Doc) -> list[Span]:
         before, word = spans[x - 1], tokens[s.i][0]
         after = tokens[s.j][0] if s.j < len(tokens) else ""
         state = word in US_STATE_CODES or (word in US_STATE_ABBREVIATIONS and after == ".")
-        if (
-            state
-            and s.j - s.i == 1
-            and s.label != "LOC"
-            and before.label == "LOC"
-            and before.j == s.i - 1
-            and tokens[s.i - 1][0] == ","
-        ):
+        if state and s.j - s.i == 1 and s.label != "LOC" and _after_place_comma(doc, before, s):
             out[x] = Span(s.i, s.j, "LOC", None)
     return out
+
+
+def _after_place_comma(doc: Doc, before: Span, s: Span) -> bool:
+    """s comes right after "<place> ,", before being that place: "King County, | Washington"."""
+    return before.label == "LOC" and before.j == s.i - 1 and doc.tokens[s.i - 1][0] == ","
 
 
 COMPANY_FORMS = LISTS["company_forms"]

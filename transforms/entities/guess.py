@@ -202,22 +202,24 @@ def place_kind_before(s: Stretch) -> str | None:
     return None
 
 
-def brand_like(word: str) -> bool:
-    """A capital inside a word, after a small letter and two or more letters in, not after a
-    surname's prefix: "WeWork", "GateHouse", "AirPods" (a company's or a product's), not
-    "McDonald" or "DeSantis"."""
+def _brand_inner(word: str) -> int:
+    """Where a brand-like word's second part starts: a capital inside it, after a small letter
+    and two or more letters in, not after a surname's prefix ("WeWork" 2, "AirPods" 3); 0 for
+    any other word ("McDonald", "DeSantis", "Rossi")."""
     inner = next((x for x in range(2, len(word)) if word[x].isupper() and word[x - 1].islower()), 0)
-    return inner > 0 and word[:inner].lower() not in CAMEL_SURNAME_PREFIXES
+    return inner if inner and word[:inner].lower() not in CAMEL_SURNAME_PREFIXES else 0
+
+
+def brand_like(word: str) -> bool:
+    """ "WeWork", "GateHouse", "AirPods": a company's or a product's name, not "McDonald"."""
+    return _brand_inner(word) > 0
 
 
 def inner_org_word(s: Stretch) -> str | None:
     """ "NationsBank", "KeyCorp", "JetAirways": a word whose part after the capital inside is an
     organisation's last word."""
-    word = s.words[0]
-    if not (s.lone and brand_like(word)):
-        return None
-    inner = next(x for x in range(2, len(word)) if word[x].isupper() and word[x - 1].islower())
-    return "ORG" if word[inner:].lower() in ORG_LAST else None
+    inner = _brand_inner(s.words[0]) if s.lone else 0
+    return "ORG" if inner and s.words[0][inner:].lower() in ORG_LAST else None
 
 
 def speaks(s: Stretch) -> str | None:
