@@ -77,6 +77,22 @@ def test_cli_runs_the_seeds_on_a_local_dask_cluster(tmp_path):
     assert (summary["written"], summary["balanced"]) == (5, True)
 
 
+def test_the_local_cluster_leaves_tasks_where_their_input_is():
+    """The cluster --dask_local_workers starts does not steal work: the runner puts partition
+    i's tasks on worker i, and a steal only moved a task away from its input (an idle worker
+    pulled a whole partition of articles to count them)."""
+    from apache_beam.runners.dask.dask_runner import DaskOptions
+
+    options = parse_options("run", ["--dask_local_workers", "1"])
+    with runner_context(options):
+        address = options.view_as(DaskOptions).address
+        with distributed.Client(address, set_as_default=False) as client:
+            extensions = client.run_on_scheduler(
+                lambda dask_scheduler: list(dask_scheduler.extensions)
+            )
+    assert "stealing" not in extensions and "shuffle" in extensions
+
+
 def test_cli_accepts_the_dask_flags():
     from pipeline.cli import flag_parser
 
