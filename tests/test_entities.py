@@ -516,6 +516,10 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ("He joined Zorb Publishing last year.", "en", [("Zorb Publishing", "ORG")]),
         ("She works for Zorbland Broadcasting now.", "en", [("Zorbland Broadcasting", "ORG")]),
         ("She won gold at the Zorbwealth Games.", "en", [("Zorbwealth Games", "MISC")]),
+        # laws are documents: not an organisation for their "di", nor a person
+        ("Il ddl è collegato alla Legge di Stabilità.", "it", [("Legge di Stabilità", "MISC")]),
+        ("Se votó la Ley de Amnistía ayer.", "es", [("Ley de Amnistía", "MISC")]),
+        ("On a voté la Loi Travail hier.", "fr", [("Loi Travail", "MISC")]),
     ],
 )
 def test_names_by_their_shape(text, language, expected, gaz):

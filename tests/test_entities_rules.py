@@ -91,6 +91,8 @@ RUN_RULE_CASES = {
     ],
     "kind_word_misc": [
         ("He won the Melbourne Cup twice.", [("Melbourne Cup", "MISC")]),
+        # a law or a charter is a document, not the body that makes it
+        ("La modifica della Costituzione entra in vigore.", [("Costituzione", "MISC")], "it"),
     ],
     "demonym_phrase": [
         ("The South Korean delegation arrived.", [("South Korean", "MISC")]),
