@@ -520,6 +520,12 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ("Il ddl è collegato alla Legge di Stabilità.", "it", [("Legge di Stabilità", "MISC")]),
         ("Se votó la Ley de Amnistía ayer.", "es", [("Ley de Amnistía", "MISC")]),
         ("On a voté la Loi Travail hier.", "fr", [("Loi Travail", "MISC")]),
+        # Russian: a capital inside a sentence makes a name; a sentence's first word, a pronoun
+        # or an adjective opening a longer name is no person
+        ("Вчера Зорбилов встретился с журналистами.", "ru", [("Зорбилов", "PER")]),
+        ("Зорбилов сказал, что всё хорошо.", "ru", [("Зорбилов", "PER")]),
+        ("Она заявила, что всё хорошо.", "ru", []),
+        ("Съезд Республиканской партии прошёл в июле.", "ru", [("Республиканской", "MISC")]),
     ],
 )
 def test_names_by_their_shape(text, language, expected, gaz):

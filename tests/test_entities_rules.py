@@ -152,6 +152,7 @@ GUESS_RULE_CASES = {
         ("Il presidente Zelluni ha firmato.", [("Zelluni", "PER")]),
         ("Lo ha detto il portavoce Zelluni.", [("Zelluni", "PER")]),
         ("Lo ha deciso il prefetto Zelluni.", [("Zelluni", "PER")]),
+        ("Помощник президента Зорбинского приехал вчера.", [("Зорбинского", "PER")], "ru"),
     ],
     "person_of": [
         ("Ieri i sostenitori di Mbatuko hanno protestato.", [("Mbatuko", "PER")]),
@@ -189,6 +190,8 @@ GUESS_RULE_CASES = {
     "speaks": [
         ("Ieri Grigorovski ha dichiarato che tutto va bene.", [("Grigorovski", "PER")]),
         ("After the vote Zelluni said no.", [("Zelluni", "PER")]),
+        # Russian puts the verb before the name after a quotation; an adjective-like surname
+        ("Это важно, — сказала Зорбинская.", [("Зорбинская", "PER")], "ru"),
     ],
     "described": [
         ("Police arrested Zelluni, 34, on Monday.", [("Zelluni", "PER")]),
@@ -223,6 +226,7 @@ GUESS_RULE_CASES = {
         ("The rally was held in Tlacotalpan on Sunday.", [("Tlacotalpan", "LOC")]),
         ("Ieri a Zorbakka una festa.", [("Zorbakka", "LOC")]),
         ("Hanno sparato vicino Zorbakka ieri.", [("Zorbakka", "LOC")]),
+        ("Он был в Зорбинске в сентябре.", [("Зорбинске", "LOC")], "ru"),
     ],
     # seen only when a lone unknown word defaults to something else than MISC (SETTINGS)
     "weak_demonym": [
@@ -239,6 +243,9 @@ GUESS_RULE_CASES = {
     "organisation_article": [
         ("Il contratto della Zorbatel è scaduto.", [("Zorbatel", "ORG")]),
         ("Ieri hanno suonato i Zorbaks.", [("Zorbaks", "ORG")]),
+    ],
+    "cyrillic_word": [
+        ("Он сказал, что Зорбинтон победит.", [("Зорбинтон", "PER")], "ru"),
     ],
     "lone_word": [
         ("Ieri Zorbak ha vinto.", [("Zorbak", "MISC")]),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from transforms.entities import rules_it
 from transforms.entities.doc import Doc, is_acronym
 from transforms.entities.lexicon import unknown_word
+from transforms.entities.scripts import is_cyrillic
 from transforms.entities.words import (
     CAMEL_SURNAME_PREFIXES,
     CONNECTORS,
@@ -46,8 +47,10 @@ from transforms.entities.words import (
     ROLE_CUES,
     ROMANCE_OF_LANGUAGES,
     ROMANCE_OF_LINKS,
+    RUSSIAN_ADJECTIVE_ENDINGS,
     SPEECH,
     SPEECH_AFTER_HA,
+    SPEECH_BEFORE,
     SUBJECT_VERBS,
     SURNAME_HEADS,
     WEAK_DEMONYM_ENDINGS,
@@ -223,8 +226,8 @@ def inner_org_word(s: Stretch) -> str | None:
 
 
 def speaks(s: Stretch) -> str | None:
-    """ "X said", "X ha detto"; not a company's name ("WeWork said") nor an acronym ("VW says",
-    acronym's to take)."""
+    """ "X said", "X ha detto", "— сказал X"; not a company's name ("WeWork said") nor an
+    acronym ("VW says", acronym's to take)."""
     after = s.after
     if s.lone and (brand_like(s.words[0]) or is_acronym(s.words[0])):
         return None
@@ -232,7 +235,7 @@ def speaks(s: Stretch) -> str | None:
         after[0] in SPEECH or (after[0] == "ha" and after[1:2] and after[1] in SPEECH_AFTER_HA)
     ):
         return "PER"
-    return None
+    return "PER" if s.before and s.before[-1] in SPEECH_BEFORE else None
 
 
 def described(s: Stretch) -> str | None:
@@ -308,6 +311,16 @@ def unknown_subject(s: Stretch) -> str | None:
         return None
     verb = s.after[0]
     return "PER" if verb in SUBJECT_VERBS or verb.endswith("ed") else None
+
+
+def cyrillic_word(s: Stretch) -> str | None:
+    """Russian capitalises names only, so a lone unknown Cyrillic word inside a sentence is
+    most often a person ("Клинтон", "Сигал"; places the gazetteer and the prepositions take
+    first); not an adjective opening a longer name ("Республиканской партии")."""
+    word = s.words[0]
+    if s.lone and is_cyrillic(word) and not word.lower().endswith(RUSSIAN_ADJECTIVE_ENDINGS):
+        return "PER"
+    return None
 
 
 def lone_word(s: Stretch) -> str | None:
@@ -396,6 +409,7 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     weak_demonym,
     unknown_subject,
     rules_it.organisation_article,
+    cyrillic_word,
     lone_word,
     hyphen_place,
     connector_inside,

@@ -150,9 +150,11 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
         return True  # "Ushakov ha detto", "Merkel said"; not "Analysts said"
     if doc.english and unknown_word(t) and not (doc.writes_italian and italian_word(t)):
         return True  # no English word: "Winstone enrolled at the academy"; not "Entrambi hanno"
-    # followed by an unknown name written mid-sentence: "Vyacheslav Prokofyev"
+    # followed by an unknown name written mid-sentence: "Vyacheslav Prokofyev"; not in Cyrillic
+    # text, where such a name is a name for its capital alone ("Вчера | Зорбилов")
     return (
-        k + 1 < n
+        not is_cyrillic(t)
+        and k + 1 < n
         and matched[k + 1] < 0
         and doc.cap[k + 1]
         and not doc.initial[k + 1]

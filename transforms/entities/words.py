@@ -1,5 +1,6 @@
 """Word lists the entity rules consult, read once from data/*.tsv: one file per language newsbeam
-reads first (it, en, fr, de, es) plus language-neutral tokens; each list is the union over them.
+reads first (it, en, fr, de, es), one for Russian (a capital there makes a name; the file says
+which kind) and language-neutral tokens; each list is the union over them.
 
 Written by hand from general knowledge of news writing; compared lower-cased unless noted.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 import gzip
 from importlib import resources
 
-LANGUAGES = ("it", "en", "fr", "de", "es", "any")
+LANGUAGES = ("it", "en", "fr", "de", "es", "ru", "any")
 _DATA = resources.files("transforms.entities") / "data"
 
 
@@ -98,6 +99,12 @@ ORG_ROLES = LISTS["org_roles"]
 GOVERNMENT_BY_LEADER = LISTS["government_by_leader"]
 LEADER_GOVERNMENT = LISTS["leader_government"]
 SPEECH = LISTS["speech"]
+# Verbs of speech that say a person follows ("— сказал Гилбо"; Russian only so far: English
+# "told" would take "told Reuters" for a person).
+SPEECH_BEFORE = LISTS["speech_before"]
+# Endings of Russian adjectives: such a capitalised word opens a longer name ("Республиканской
+# партии") rather than being a person's name alone.
+RUSSIAN_ADJECTIVE_ENDINGS = tuple(sorted(LISTS["adjective_endings"], key=lambda e: (-len(e), e)))
 # What follows a sentence's subject in English, besides any "-ed" past ("Aldrin has", "Winstone
 # met"): the evidence that a lone unknown word is a person. Singular only: "the Maya were".
 SUBJECT_VERBS = LISTS["subject_verbs"]
