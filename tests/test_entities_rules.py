@@ -281,7 +281,7 @@ GUESS_RULE_CASES = {
     ],
     # (German text: the third item is the language the tagger is told)
     "german_phrase": [
-        ("Die Vereinten Nationen haben getagt.", [("Vereinten Nationen", "MISC")], "de"),
+        ("Die Grauen Zwerghamster leben dort.", [("Grauen Zwerghamster", "MISC")], "de"),
         ("Im Ersten Weltkrieg kämpfte er.", [("Ersten Weltkrieg", "MISC")], "de"),
     ],
 }

@@ -1,7 +1,8 @@
 """Names in the cases of languages that decline them in Latin letters (Polish, Czech, Slovak,
-Croatian, Serbian, Slovenian): "w Warszawie" and "do Krakowa" name Warszawa and Kraków, "Srbije"
-and "u Beogradu" name Srbija and Beograd. Tokens + gazetteer matches -> the matches their
-nominatives add.
+Croatian, Serbian, Slovenian, and German's few endings): "w Warszawie" and "do Krakowa" name
+Warszawa and Kraków, "Srbije" and "u Beogradu" name Srbija and Beograd, "Deutschlands" and "in
+den Niederlanden" Deutschland and die Niederlande. Tokens + gazetteer matches -> the matches
+their nominatives add.
 
 Each language's endings are in data/inflection_<language>.tsv, `ending<TAB>nominative ending`
 per line ("ie<TAB>a": Warszawie -> Warszawa), written by hand from each language's grammar.
