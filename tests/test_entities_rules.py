@@ -192,6 +192,7 @@ GUESS_RULE_CASES = {
         ("After the vote Zelluni said no.", [("Zelluni", "PER")]),
         # Russian puts the verb before the name after a quotation; an adjective-like surname
         ("Это важно, — сказала Зорбинская.", [("Зорбинская", "PER")], "ru"),
+        ("„Es ist wichtig“, sagte Zorbeault.", [("Zorbeault", "PER")], "de"),
     ],
     "described": [
         ("Police arrested Zelluni, 34, on Monday.", [("Zelluni", "PER")]),

@@ -99,7 +99,7 @@ ORG_ROLES = LISTS["org_roles"]
 GOVERNMENT_BY_LEADER = LISTS["government_by_leader"]
 LEADER_GOVERNMENT = LISTS["leader_government"]
 SPEECH = LISTS["speech"]
-# Verbs of speech that say a person follows ("— сказал Гилбо"; Russian only so far: English
+# Verbs of speech that say a person follows ("— сказал Гилбо", "sagte Guilbeault"; not English:
 # "told" would take "told Reuters" for a person).
 SPEECH_BEFORE = LISTS["speech_before"]
 # Endings of Russian adjectives: such a capitalised word opens a longer name ("Республиканской
