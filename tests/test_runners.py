@@ -77,10 +77,12 @@ def test_cli_runs_the_seeds_on_a_local_dask_cluster(tmp_path):
     assert (summary["written"], summary["balanced"]) == (5, True)
 
 
-def test_the_local_cluster_leaves_tasks_where_their_input_is():
+def test_the_local_cluster_neither_steals_work_nor_profiles_it():
     """The cluster --dask_local_workers starts does not steal work: the runner puts partition
     i's tasks on worker i, and a steal only moved a task away from its input (an idle worker
-    pulled a whole partition of articles to count them)."""
+    pulled a whole partition of articles to count them). Its workers do not run the sampling
+    profiler, whose wake-ups took CPU from the steps when every core was busy."""
+    import dask
     from apache_beam.runners.dask.dask_runner import DaskOptions
 
     options = parse_options("run", ["--dask_local_workers", "1"])
@@ -90,7 +92,9 @@ def test_the_local_cluster_leaves_tasks_where_their_input_is():
             extensions = client.run_on_scheduler(
                 lambda dask_scheduler: list(dask_scheduler.extensions)
             )
+            profiling = client.run(lambda: dask.config.get("distributed.worker.profile.enabled"))
     assert "stealing" not in extensions and "shuffle" in extensions
+    assert list(profiling.values()) == [False]
 
 
 def test_cli_accepts_the_dask_flags():

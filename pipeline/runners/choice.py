@@ -54,16 +54,27 @@ def _dask_options():
     return DaskOptions
 
 
+# What the local cluster turns off (the deploy notes say the same for a cluster of one's own).
+# Work stealing: the runner already puts partition i's tasks on worker i, where their input is
+# (dask.py _Placement), and a steal only moves a task away from its data: the idle worker took
+# steps that merely count a partition's articles and pulled the whole partition (10,000
+# articles, 2 workers: 1.3-2.0 of the 3.1-4.2 s the workers spent transferring). The workers'
+# sampling profiler (for the dashboard's profile page): every 10 ms it takes the GIL to walk the
+# stack, and with every core busy its wake-ups take CPU from the steps (2 workers: 8% more
+# compute than 1 worker with it, none without; 25.6 s against 23.9).
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.scheduler.work-stealing": False,
+    "distributed.worker.profile.enabled": False,
+}
+
+
 def _local_cluster(workers: int):
-    """A cluster of `workers` one-thread processes, its scheduler in this process. Work stealing
-    is off: the runner already puts partition i's tasks on worker i, where their input is
-    (dask.py _Placement), and a steal only moves a task away from its data: the idle worker took
-    steps that merely count a partition's articles and pulled the whole partition (10,000
-    articles, 2 workers: 1.3-2.0 of the 3.1-4.2 s the workers spent transferring)."""
+    """A cluster of `workers` one-thread processes, its scheduler in this process, configured by
+    LOCAL_CLUSTER_CONFIG (the nannies hand the configuration to their worker processes)."""
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set({"distributed.scheduler.work-stealing": False}):
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
         return LocalCluster(
             n_workers=workers,
             threads_per_worker=1,  # one DoFn instance per process: CPU-bound steps scale by process
