@@ -153,6 +153,7 @@ GUESS_RULE_CASES = {
         ("Lo ha detto il portavoce Zelluni.", [("Zelluni", "PER")]),
         ("Lo ha deciso il prefetto Zelluni.", [("Zelluni", "PER")]),
         ("Помощник президента Зорбинского приехал вчера.", [("Зорбинского", "PER")], "ru"),
+        ("O senhor Zorbley chegou ontem.", [("Zorbley", "PER")], "pt"),
     ],
     "person_of": [
         ("Ieri i sostenitori di Mbatuko hanno protestato.", [("Mbatuko", "PER")]),
@@ -193,6 +194,7 @@ GUESS_RULE_CASES = {
         # Russian puts the verb before the name after a quotation; an adjective-like surname
         ("Это важно, — сказала Зорбинская.", [("Зорбинская", "PER")], "ru"),
         ("„Es ist wichtig“, sagte Zorbeault.", [("Zorbeault", "PER")], "de"),
+        ("É importante, disse Zorbeault.", [("Zorbeault", "PER")], "pt"),
     ],
     "described": [
         ("Police arrested Zelluni, 34, on Monday.", [("Zelluni", "PER")]),
@@ -228,6 +230,7 @@ GUESS_RULE_CASES = {
         ("Ieri a Zorbakka una festa.", [("Zorbakka", "LOC")]),
         ("Hanno sparato vicino Zorbakka ieri.", [("Zorbakka", "LOC")]),
         ("Он был в Зорбинске в сентябре.", [("Зорбинске", "LOC")], "ru"),
+        ("Ele mora em Zorbópolis desde 2010.", [("Zorbópolis", "LOC")], "pt"),
     ],
     # seen only when a lone unknown word defaults to something else than MISC (SETTINGS)
     "weak_demonym": [
