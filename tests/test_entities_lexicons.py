@@ -162,6 +162,8 @@ def test_a_declined_name_is_tried_in_its_nominatives():
                 ("Vereinten Nationen", "ORG", "Q1065"),
             ],
         ),
+        # Swedish: the genitive -s
+        ("sv", "Han bor nära Stockholms centrum.", [("Stockholms", "LOC", "Q1754")]),
     ],
 )
 def test_declined_places_are_found_and_linked(lang, text, found, gaz):
@@ -188,6 +190,6 @@ def test_the_word_data_is_read_in_setup_not_at_the_first_article(gaz):
     load_word_data()
     assert english_words.cache_info().currsize == italian_words.cache_info().currsize == 1
     assert nouns_for.cache_info().currsize == 1  # German
-    assert endings_for.cache_info().currsize == 7  # pl, cs, sk, hr, sr, sl, de
+    assert endings_for.cache_info().currsize == 8  # pl, cs, sk, hr, sr, sl, de, sv
     tag_entities("W Warszawie i w Berlinie.", gaz, "pl")
-    assert endings_for.cache_info().misses == 7  # the article read nothing new
+    assert endings_for.cache_info().misses == 8  # the article read nothing new

@@ -195,6 +195,7 @@ GUESS_RULE_CASES = {
         ("Это важно, — сказала Зорбинская.", [("Зорбинская", "PER")], "ru"),
         ("„Es ist wichtig“, sagte Zorbeault.", [("Zorbeault", "PER")], "de"),
         ("É importante, disse Zorbeault.", [("Zorbeault", "PER")], "pt"),
+        ("Det är viktigt, säger Zorbsson.", [("Zorbsson", "PER")], "sv"),
         ("«È una vergogna», spiega Zorbetti.", [("Zorbetti", "PER")], "it"),
         ("«È una vergogna», ha spiegato Zorbetti.", [("Zorbetti", "PER")], "it"),
         ("«Es una vergüenza», dijo Zorbález.", [("Zorbález", "PER")], "es"),

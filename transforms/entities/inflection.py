@@ -1,5 +1,5 @@
 """Names in the cases of languages that decline them in Latin letters (Polish, Czech, Slovak,
-Croatian, Serbian, Slovenian, and German's few endings): "w Warszawie" and "do Krakowa" name
+Croatian, Serbian, Slovenian, and the few endings of German and Swedish): "w Warszawie" and "do Krakowa" name
 Warszawa and Kraków, "Srbije" and "u Beogradu" name Srbija and Beograd, "Deutschlands" and "in
 den Niederlanden" Deutschland and die Niederlande. Tokens + gazetteer matches -> the matches
 their nominatives add.

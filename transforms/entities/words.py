@@ -1,6 +1,7 @@
 """Word lists the entity rules consult, read once from data/*.tsv: one file per language newsbeam
-reads first (it, en, fr, de, es), Portuguese's few, one for Russian (a capital there makes a
-name; the file says which kind) and language-neutral tokens; each list is the union over them.
+reads first (it, en, fr, de, es), Portuguese's and Swedish's few, one for Russian (a capital
+there makes a name; the file says which kind) and language-neutral tokens; each list is the
+union over them.
 
 Written by hand from general knowledge of news writing; compared lower-cased unless noted.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import gzip
 from importlib import resources
 
-LANGUAGES = ("it", "en", "fr", "de", "es", "pt", "ru", "any")
+LANGUAGES = ("it", "en", "fr", "de", "es", "pt", "sv", "ru", "any")
 _DATA = resources.files("transforms.entities") / "data"
 
 
