@@ -526,6 +526,11 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ("Зорбилов сказал, что всё хорошо.", "ru", [("Зорбилов", "PER")]),
         ("Она заявила, что всё хорошо.", "ru", []),
         ("Съезд Республиканской партии прошёл в июле.", "ru", [("Республиканской", "MISC")]),
+        # a pronoun opening a sentence before a verb of speech is no name ("Ela" is also a
+        # given name)
+        ("Han säger att det är fel.", "sv", []),
+        ("Ela afirmou que sim.", "pt", []),
+        ("Zorbsson säger att det är fel.", "sv", [("Zorbsson", "PER")]),
     ],
 )
 def test_names_by_their_shape(text, language, expected, gaz):

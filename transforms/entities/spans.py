@@ -25,6 +25,7 @@ from transforms.entities.words import (
     NAME_PARTICLES,
     NOT_NAME_TAILS,
     PLURAL_ENDINGS,
+    PRONOUNS,
     SPEECH,
     SPEECH_AFTER_HA,
     STOP,
@@ -142,10 +143,12 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
     """A capitalised word opening a sentence is a name only with other evidence."""
     tokens, n = doc.tokens, len(doc.tokens)
     t = tokens[k][0]
-    if t in doc.gaz.first_names or (t in doc.mid_caps and t.lower() not in doc.lower):
-        return True
     nxt = tokens[k + 1][0] if k + 1 < n else ""
     speaks = nxt in SPEECH or (nxt == "ha" and k + 2 < n and tokens[k + 2][0] in SPEECH_AFTER_HA)
+    if speaks and t.lower() in PRONOUNS:
+        return False  # "Han säger", "Ela afirmou" ("Ela" is also a given name)
+    if t in doc.gaz.first_names or (t in doc.mid_caps and t.lower() not in doc.lower):
+        return True
     if speaks and not t.lower().endswith(PLURAL_ENDINGS):
         return True  # "Ushakov ha detto", "Merkel said"; not "Analysts said"
     if doc.english and unknown_word(t) and not (doc.writes_italian and italian_word(t)):

@@ -100,6 +100,9 @@ ORG_ROLES = LISTS["org_roles"]
 GOVERNMENT_BY_LEADER = LISTS["government_by_leader"]
 LEADER_GOVERNMENT = LISTS["leader_government"]
 SPEECH = LISTS["speech"]
+# Pronouns that open a sentence before a verb of speech ("Han säger", "Ele disse"): no names.
+# (Not in STOP, which also keeps cities out of the gazetteer build: "Han" is a Chinese name.)
+PRONOUNS = LISTS["pronouns"]
 # Verbs of speech that say a person follows ("— сказал Гилбо", "sagte Guilbeault"; not English:
 # "told" would take "told Reuters" for a person).
 SPEECH_BEFORE = LISTS["speech_before"]
