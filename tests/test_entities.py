@@ -991,6 +991,29 @@ def test_office_holders_and_leagues(text, expected, gaz):
 
 
 @pytest.mark.parametrize(
+    "text, language, road",
+    [
+        ("Stau auf der A8 zwischen Pforzheim und Karlsruhe.", "de", "A8"),
+        ("Die Anschlussstelle an der Autobahn A 45 ist gesperrt.", "de", "A 45"),
+        ("Vorsicht bitte auf der B103 stadtauswärts.", "de", "B103"),
+        # a traffic report's line opens with the road, then a place
+        ("A7 Hamburg Richtung Flensburg zwischen Quickborn und Kaltenkirchen.", "de", "A7"),
+        ("Un incidente sulla A14 ieri sera.", "it", "A14"),
+        # a number after no cue is an aircraft, a rating, a level
+        ("Der Airbus A320 der Lufthansa landete sicher.", "de", None),
+        ("Moody's gave the bonds an A1 rating on Monday.", "en", None),
+        ("Sie spricht Englisch auf Niveau B2 seit Jahren.", "de", None),
+        # opening a sentence, but with no place after it
+        ("B2 ist das Niveau, das sie dafür braucht.", "de", None),
+    ],
+)
+def test_a_road_by_its_number_is_a_place(text, language, road, gaz):
+    found = [(e.text, e.label, e.id) for e in tag_entities(text, gaz, language)]
+    roads = [f for f in found if f[0][:1] in "AB" and f[0][-1].isdigit()]
+    assert roads == ([(road, "LOC", None)] if road else []), found
+
+
+@pytest.mark.parametrize(
     "text, place, qid",
     [
         ("He was mayor of King County, Washington, in 1980.", "Washington", "Q1223"),

@@ -1,12 +1,11 @@
 """Italian-only rules. Passes over the name rules' spans (spans in, spans out): a city after an
 article is its club ("il Napoli"), the lower-case kind of place belongs to the place ("il golfo del
-Messico"), province codes ("Ribera (AG)") and motorways ("sulla A14"). And evidence for an unknown
+Messico") and province codes ("Ribera (AG)"). And evidence for an unknown
 name's label, in guess.GUESS_RULES: "il governo X", an Italian town, a closing adjective.
 """
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from transforms.entities.doc import Doc, Span
@@ -91,8 +90,7 @@ def place_kinds(spans: list[Span], doc: Doc) -> list[Span]:
             s = Span(k, s.j, "LOC", s.entry if lows[k] == "regione" else None)
         out.append(s)
         last_end = s.j
-    out = _province_codes(out, tokens) if doc.italian else out
-    return _motorways(out, tokens, lows)
+    return _province_codes(out, tokens) if doc.italian else out
 
 
 # Streets, squares, stadiums, airports and bridges are named after people: "via Giuseppe
@@ -182,22 +180,6 @@ def _province_codes(spans: list[Span], tokens: list[Token]) -> list[Span]:
         return spans
     kept = [s for s in spans if not any(s.i <= k < s.j for k in codes)]
     return sorted(kept + [Span(k, k + 1, "LOC", None) for k in codes])
-
-
-# An Italian motorway by its number: "sulla A14", "l'autostrada A4", "dell'A10".
-MOTORWAY = re.compile(r"A[1-9][0-9]?")
-MOTORWAY_BEFORE = LISTS["motorway_before"]
-
-
-def _motorways(spans: list[Span], tokens: list[Token], lows: list[str]) -> list[Span]:
-    """An uncovered "A14" after an article or "autostrada" is the motorway: LOC, no id."""
-    covered = {k for s in spans for k in range(s.i, s.j)}
-    roads = [
-        Span(k, k + 1, "LOC", None)
-        for k in range(1, len(tokens))
-        if k not in covered and lows[k - 1] in MOTORWAY_BEFORE and MOTORWAY.fullmatch(tokens[k][0])
-    ]
-    return sorted(spans + roads) if roads else spans
 
 
 # ---- evidence for an unknown name's label (guess.GUESS_RULES) ----

@@ -36,6 +36,7 @@ from transforms.entities.institutions_it import institution_names, institutions,
 from transforms.entities.lexicon import english_words, italian_words
 from transforms.entities.model import NerModel, model_spans
 from transforms.entities.nouns import nouns_for
+from transforms.entities.roads import roads
 from transforms.entities.rules_it import clubs, place_kinds, purposes, venues
 from transforms.entities.scripts import has_latin_letter
 from transforms.entities.spans import (
@@ -96,7 +97,8 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     places_inside_names,  # "Human Rights in China"
     regions_after_places,  # "King County, Washington"
     states_after_places,  # "Austin, TX", "Rockledge, Fla."
-    place_kinds,  # "il golfo del Messico", "Ribera (AG)", "sulla A14" (it)
+    place_kinds,  # "il golfo del Messico", "Ribera (AG)" (it)
+    roads,  # "sulla A14", "auf der A8", "der Autobahn A 45"
 )
 
 
