@@ -174,6 +174,12 @@ ROMANCE_OFFICE_CASES = [
         [("Rachida Zorbak", "PER"), ("Lyon", "LOC")],
     ),
     ("El ministro de Economía, Carlos Zorbak, habló.", "es", [("Carlos Zorbak", "PER")]),
+    # Portuguese writes "of" with the article: "da", "do"
+    (
+        "O ministro da Justiça, Carlos Zorbak, falou.",
+        "pt",
+        [("Justiça", "MISC"), ("Carlos Zorbak", "PER")],
+    ),
     ("El presidente de Zorbakia visitó Lima.", "es", [("Zorbakia", "MISC"), ("Lima", "LOC")]),
     # an office of a place, then its holder
     (
@@ -530,6 +536,8 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # given name)
         ("Han säger att det är fel.", "sv", []),
         ("Ela afirmou que sim.", "pt", []),
+        # ... or before any verb: a pronoun opening a sentence is no name
+        ("Ela começou a carreira em Lisboa.", "pt", [("Lisboa", "LOC")]),
         ("Zorbsson säger att det är fel.", "sv", [("Zorbsson", "PER")]),
     ],
 )

@@ -145,8 +145,8 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
     t = tokens[k][0]
     nxt = tokens[k + 1][0] if k + 1 < n else ""
     speaks = nxt in SPEECH or (nxt == "ha" and k + 2 < n and tokens[k + 2][0] in SPEECH_AFTER_HA)
-    if speaks and t.lower() in PRONOUNS:
-        return False  # "Han säger", "Ela afirmou" ("Ela" is also a given name)
+    if t.lower() in PRONOUNS and (speaks or nxt[:1].islower()):
+        return False  # "Han säger", "Ela afirmou", "Ela começou" ("Ela" is also a given name)
     if t in doc.gaz.first_names or (t in doc.mid_caps and t.lower() not in doc.lower):
         return True
     if speaks and not t.lower().endswith(PLURAL_ENDINGS):
