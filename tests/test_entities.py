@@ -899,10 +899,7 @@ def test_org_evidence(text, expected, gaz):
         ("Ieri la Presidenza del consiglio ha detto.", [("Presidenza del consiglio", "ORG", None)]),
         ("Lo ha detto la Procura di ieri.", [("Procura", "ORG", None)]),
         # a country before a company's legal form is part of the company's name, not linked
-        (
-            "ha condannato Uber Italy s.r.l. ieri",
-            [("Uber", "ORG", None), ("Italy", "LOC", None)],
-        ),
+        ("ha condannato Uber Italy s.r.l. ieri", [("Uber Italy s.r.l.", "ORG", None)]),
         ("L'Italia sa vincere.", [("Italia", "LOC", "Q38")]),
         # a lower-case "ministero" with nothing named after it is no name
         ("Serve un ministero nuovo.", []),
@@ -996,6 +993,31 @@ def test_institution_names(text, expected, gaz):
 )
 def test_office_holders_and_leagues(text, expected, gaz):
     assert _found(text, gaz) == expected
+
+
+@pytest.mark.parametrize(
+    "text, language, company",
+    [
+        # a German noun inside the name, a word in capitals, an acronym: still one company
+        ("Die Zorbex Maschinenbau AG meldete Verluste.", "de", "Zorbex Maschinenbau AG"),
+        ("Das Verfahren über das Vermögen der ZORBEX GmbH läuft.", "de", "ZORBEX GmbH"),
+        ("Die Studie von AMC Finanzmarkt GmbH erschien.", "de", "AMC Finanzmarkt GmbH"),
+        # the partners' part, but not the word that says what follows is a company
+        ("Die Firma Zorbex Software GmbH & Co. KG aus Ulm.", "de", "Zorbex Software GmbH & Co. KG"),
+        ("Ieri la ZORBEX S.p.a. ha diramato un comunicato.", "it", "ZORBEX S.p.a."),
+        # a name the rules read from further back stays as they read it
+        (
+            "Managers at Gold Fields of South Africa Ltd said so.",
+            "en",
+            "Gold Fields of South Africa Ltd",
+        ),
+        ("St. Louis-based Zorbex Bancorp Inc. said so.", "en", "Zorbex Bancorp Inc."),
+    ],
+)
+def test_a_company_runs_from_its_legal_form_back_over_its_name(text, language, company, gaz):
+    found = [(e.text, e.label) for e in tag_entities(text, gaz, language)]
+    assert (company, "ORG") in found, found
+    assert not any(t != company and t in company for t, _ in found), found
 
 
 @pytest.mark.parametrize(

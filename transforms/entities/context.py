@@ -11,7 +11,7 @@ from importlib import resources
 from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.tokens import Token
-from transforms.entities.words import read_language_lists
+from transforms.entities.words import ORG_CUES_BEFORE, ORG_NOUNS, read_language_lists
 
 LISTS = read_language_lists("context_cues")
 
@@ -300,7 +300,13 @@ COMPANY_FORMS = LISTS["company_forms"]
 
 def _company_form(tokens: list[Token], k: int) -> bool:
     """A company's legal form starts at token k: "Srl", "S.p.A.", "s . r . l .", "Inc", "AG"."""
+    return _company_form_end(tokens, k) > k
+
+
+def _company_form_end(tokens: list[Token], k: int) -> int:
+    """One past the company's legal form that starts at token k, or k when none does."""
     parts: list[str] = []
+    start = k
     while k < len(tokens) and len(parts) < 8:
         tok = tokens[k][0]
         if tok == "." and not parts:
@@ -313,9 +319,64 @@ def _company_form(tokens: list[Token], k: int) -> bool:
             break  # a whole word: "Srl", "Inc", "AG"
     form = "".join(parts).replace(".", "")
     if form.lower() not in COMPANY_FORMS:
-        return False
+        return start
     # two-letter forms are words too ("Italia sa vincere"): only written as capitals count
-    return (len(form) > 2 and (form[0].isupper() or "." in parts)) or form.isupper()
+    if (len(form) > 2 and (form[0].isupper() or "." in parts)) or form.isupper():
+        return k
+    return start
+
+
+def company_names(spans: list[Span], doc: Doc) -> list[Span]:
+    """A company's name runs from its legal form back over the capitalised words before it, where
+    the rules broke it: a German noun inside ("Zorbex Maschinenbau AG"), a word in capitals
+    ("DEIKON GmbH"), an acronym ("AMC Finanzmarkt GmbH"); and on over "& Co. KG". One ORG; a
+    known organisation that is the whole name before the form keeps its id ("Deutsche Bank AG").
+    A name the rules read from as far back stays theirs ("Gold Fields of South Africa Ltd")."""
+    tokens, n = doc.tokens, len(doc.tokens)
+    named = {k for s in spans for k in range(s.i, s.j)}
+    found: list[Span] = []
+    k = 1
+    while k < n:
+        end = _company_form_end(tokens, k)
+        start = k
+        while end > k and start > 0 and _company_word(doc, start - 1, named):
+            start -= 1
+        # a name the rules already read over the form's first word, from as far back, stays
+        if start == k or any(t.i <= start and k < t.j for t in spans):
+            k += 1
+            continue
+        end = _and_co(tokens, end)
+        inside = [s for s in spans if start <= s.i and s.j <= k]
+        entry = inside[0].entry if len(inside) == 1 and inside[0].i == start else None
+        keep = entry is not None and inside[0].j == k and inside[0].label == "ORG"
+        found.append(Span(start, end, "ORG", entry if keep else None))
+        k = end
+    if not found:
+        return spans
+    taken = {x for s in found for x in range(s.i, s.j)}
+    kept = [s for s in spans if not taken.intersection(range(s.i, s.j))]
+    return sorted(kept + found)
+
+
+def _company_word(doc: Doc, x: int, named: set[int]) -> bool:
+    """Token x may be part of a company's name before its legal form: a capitalised word (a
+    German noun too) or "&" between two; a sentence's first word or a shouted line's only where
+    the rules found a name there."""
+    word = doc.tokens[x][0]
+    if word == "&":
+        return x > 0 and doc.tokens[x - 1][0][:1].isupper()
+    if not word[:1].isupper() or doc.lows[x] in ORG_CUES_BEFORE or doc.lows[x] in ORG_NOUNS:
+        return False  # "die Firma | Zorbex GmbH"
+    return x in named or not (doc.initial[x] or doc.shouting[x])
+
+
+def _and_co(tokens: list[Token], end: int) -> int:
+    """ "GmbH & Co. KG": the partners' part after a legal form."""
+    words = [t[0] for t in tokens[end : end + 3]]
+    if words[:2] != ["&", "Co"]:
+        return end
+    end += 3 if words[2:] == ["."] else 2
+    return max(end, _company_form_end(tokens, end))
 
 
 def _unknown_name(s: Span) -> bool:

@@ -23,6 +23,7 @@ from transforms.entities.context import (
     agree_in_lists,
     agree_labels,
     athletes,
+    company_names,
     places_inside_names,
     regions_after_places,
     shouted_places,
@@ -78,6 +79,7 @@ SPACY_LABELS = {
 # the passes before it left, and the Doc, and returns spans. The order matters: a club, for one,
 # must be found while its city still has its id, before a sports report drops it.
 PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
+    company_names,  # "Zorbex Maschinenbau AG", "DEIKON GmbH & Co. KG"
     dotted_ends,  # "Norwest Corp."
     hyphen_tails,  # "Ban Ki-moon"
     particle_heads,  # "De Mistura"
