@@ -154,6 +154,14 @@ GUESS_RULE_CASES = {
         ("Lo ha deciso il prefetto Zelluni.", [("Zelluni", "PER")]),
         ("Помощник президента Зорбинского приехал вчера.", [("Зорбинского", "PER")], "ru"),
         ("O senhor Zorbley chegou ontem.", [("Zorbley", "PER")], "pt"),
+        # German writes the office and the role as one word; "Herrn" is "Herr" declined
+        ("Dazu erklärte Ministerpräsident Zorbler am Montag.", [("Zorbler", "PER")], "de"),
+        ("Regierungssprecher Zorbler widersprach.", [("Zorbler", "PER")], "de"),
+        (
+            "Ich danke dem Berichterstatter, Herrn Zorbler, für seine Arbeit.",
+            [("Zorbler", "PER")],
+            "de",
+        ),
     ],
     "person_of": [
         ("Ieri i sostenitori di Mbatuko hanno protestato.", [("Mbatuko", "PER")]),

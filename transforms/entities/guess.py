@@ -44,7 +44,6 @@ from transforms.entities.words import (
     PLACE_PREPS,
     PLURAL_ENDINGS,
     QUOTES,
-    ROLE_CUES,
     ROMANCE_OF_LANGUAGES,
     ROMANCE_OF_LINKS,
     RUSSIAN_ADJECTIVE_ENDINGS,
@@ -56,6 +55,7 @@ from transforms.entities.words import (
     WEAK_DEMONYM_ENDINGS,
     WHO,
     adjective_of_place,
+    role_word,
 )
 
 # Labels for a capitalised name with no evidence at all: a lone word could be anything (a
@@ -124,7 +124,12 @@ def after_role(s: Stretch) -> str | None:
     ):
         return "PER"  # "Calò detto Pippo", "detto il Cassiere"; not "ha detto che la Fiat"
     role = max(
-        (x for x, w in enumerate(before) if w in ROLE_CUES or w in PLACE_OFFICES), default=None
+        (
+            x
+            for x, w in enumerate(before)
+            if role_word(w, x == len(before) - 1) or w in PLACE_OFFICES
+        ),
+        default=None,
     )
     links = ORG_ROLE_LINKS | romance_of_links(s.doc)
     if role is None or any(w in links for w in before[role:]):

@@ -75,6 +75,21 @@ LISTS = read_language_lists("words")
 STOP = LISTS["stop"]
 TITLES = LISTS["titles"]
 ROLE_CUES = TITLES | LISTS["role_cues"]
+# What a German compound role ends in: "ministerpräsident", "bundesinnenminister".
+ROLE_TAILS = tuple(sorted(LISTS["role_tails"]))
+ROLE_HEAD = 3  # letters a compound role has before its tail
+
+
+def role_word(low: str, last: bool) -> bool:
+    """A lower-cased word names the person after it: a role ("il portavoce", "Herrn"), or, right
+    before the name (last), a German compound that ends in one ("Regierungssprecher X")."""
+    return low in ROLE_CUES or (last and low.endswith(ROLE_TAILS) and _role_tail(low))
+
+
+def _role_tail(low: str) -> bool:
+    return any(low.endswith(t) and len(low) - len(t) >= ROLE_HEAD for t in ROLE_TAILS)
+
+
 PORTFOLIO_LINKS, OFFICE_ADJECTIVES = LISTS["portfolio_links"], LISTS["office_adjectives"]
 NICKNAME_CUES, NICKNAME_ARTICLES = LISTS["nickname_cues"], LISTS["nickname_articles"]
 # Offices held "of" something, before the holder's name: "il ministro dell'Interno X", "il
