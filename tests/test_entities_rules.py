@@ -244,6 +244,12 @@ GUESS_RULE_CASES = {
         ("Hanno sparato vicino Zorbakka ieri.", [("Zorbakka", "LOC")]),
         ("Он был в Зорбинске в сентябре.", [("Зорбинске", "LOC")], "ru"),
         ("Ele mora em Zorbópolis desde 2010.", [("Zorbópolis", "LOC")], "pt"),
+        # a traffic report's direction and stretch
+        (
+            "Stau auf der A8 Richtung Zorbhausen seit Mittag.",
+            [("A8", "LOC"), ("Zorbhausen", "LOC")],
+            "de",
+        ),
     ],
     # seen only when a lone unknown word defaults to something else than MISC (SETTINGS)
     "weak_demonym": [
