@@ -97,14 +97,15 @@ class Doc:
     def _drop_nouns(self, nouns: Nouns) -> None:
         """A known noun's capital counts for nothing, and a one-word match on it is dropped
         ("Ende", a town in Indonesia; "Mitte"), unless the text writes the word after a given
-        name: "Gerhard Richter ... Richter sagte"."""
+        name: "Gerhard Richter ... Richter sagte". A declined noun keeps its match ("Ganges")."""
         tokens, cap, first = self.tokens, self.cap, self.gaz.first_names
         surnames = {tokens[k][0] for k in range(1, len(tokens)) if tokens[k - 1][0] in first}
         plain = set()
         for k, token in enumerate(tokens):
             if cap[k] and token[0] not in surnames and token[0] in nouns:
                 cap[k] = False
-                plain.add(k)
+                if nouns.plain(token[0]):
+                    plain.add(k)
         if plain:
             self.matches = [m for m in self.matches if m.j - m.i > 1 or m.i not in plain]
 

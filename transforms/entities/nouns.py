@@ -18,6 +18,11 @@ from importlib import resources
 TAIL = 5
 HEAD = 3
 _CACHE_SIZE = 50_000
+# Endings a noun may carry beyond the forms the list has, on a stem of at least STEM letters: the
+# genitive -s ("des Kabinetts") and the plural -n ("den Parallelen"); not -e, -en, -es, which
+# adjectives take too ("die Grauen Zwerghamster", "der Deutschen Bank").
+ENDINGS = ("s", "n")
+STEM = 4
 
 
 def noun_file(language: str) -> str:
@@ -42,9 +47,22 @@ class Nouns:
         if hit is None:
             if len(self._known) > _CACHE_SIZE:
                 self._known.clear()
-            compound = word not in self.names and self._compound(word.lower())
-            hit = self._known[word] = word in self.words or compound
+            hit = self._known[word] = self.plain(word) or (
+                word not in self.names and self._declined(word)
+            )
         return hit
+
+    def plain(self, word: str) -> bool:
+        """A known noun or a compound that ends in one, as the list writes it: such a word is no
+        place of the gazetteer's either ("Ende"), where a declined one may be ("Ganges")."""
+        return word in self.words or (word not in self.names and self._compound(word.lower()))
+
+    def _declined(self, word: str) -> bool:
+        """A known noun with a case or plural ending: "Kabinetts", "Parallelen"."""
+        return any(
+            word.endswith(end) and len(word) - len(end) >= STEM and word[: -len(end)] in self.words
+            for end in ENDINGS
+        )
 
     def _compound(self, low: str) -> bool:
         tails = self.tails
