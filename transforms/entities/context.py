@@ -332,18 +332,28 @@ def company_names(spans: list[Span], doc: Doc) -> list[Span]:
     ("DEIKON GmbH"), an acronym ("AMC Finanzmarkt GmbH"); and on over "& Co. KG". One ORG; a
     known organisation that is the whole name before the form keeps its id ("Deutsche Bank AG").
     A name the rules read from as far back stays theirs ("Gold Fields of South Africa Ltd")."""
-    tokens, n = doc.tokens, len(doc.tokens)
+    tokens, lows = doc.tokens, doc.lows
+    # where a form may start: a form's word ("gmbh"), or a letter of a dotted one ("S.p.A.")
+    starts = [
+        k
+        for k in range(1, len(tokens))
+        if lows[k] in COMPANY_FORMS or (len(lows[k]) == 1 and lows[k].isalpha())
+    ]
+    if not starts:
+        return spans
     named = {k for s in spans for k in range(s.i, s.j)}
     found: list[Span] = []
-    k = 1
-    while k < n:
+    k = 0
+    for first in starts:
+        if first < k:
+            continue
+        k = first
         end = _company_form_end(tokens, k)
         start = k
         while end > k and start > 0 and _company_word(doc, start - 1, named):
             start -= 1
         # a name the rules already read over the form's first word, from as far back, stays
         if start == k or any(t.i <= start and k < t.j for t in spans):
-            k += 1
             continue
         end = _and_co(tokens, end)
         inside = [s for s in spans if start <= s.i and s.j <= k]

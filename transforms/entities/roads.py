@@ -15,12 +15,15 @@ from transforms.entities.words import LISTS
 
 ROAD_BEFORE = LISTS["road_before"]
 ROAD_LETTERS = LISTS["road_letters"]
+ROAD_INITIALS = frozenset(letters[0].upper() for letters in ROAD_LETTERS)
 _NUMBER = re.compile(r"[1-9][0-9]{0,2}")
 
 
 def _road_at(doc: Doc, k: int) -> int:
     """How many tokens a road number at token k takes: 1 ("A14"), 2 ("A 45"), or 0."""
     word = doc.tokens[k][0]
+    if word[0] not in ROAD_INITIALS:
+        return 0
     letters = word.rstrip("0123456789")
     if letters == word:
         # the letter alone, then its number after one space: "A 45"
