@@ -5,6 +5,7 @@ name. Spans in, spans out.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from importlib import resources
 
@@ -333,14 +334,16 @@ def company_names(spans: list[Span], doc: Doc) -> list[Span]:
     known organisation that is the whole name before the form keeps its id ("Deutsche Bank AG").
     A name the rules read from as far back stays theirs ("Gold Fields of South Africa Ltd")."""
     tokens, lows = doc.tokens, doc.lows
-    # where a form may start: a form's word ("gmbh"), or a letter of a dotted one ("S.p.A.")
-    starts = [
-        k
-        for k in range(1, len(tokens))
-        if lows[k] in COMPANY_FORMS or (len(lows[k]) == 1 and lows[k].isalpha())
-    ]
-    if not starts:
+    # where a form may start: a form's word ("gmbh"), or a letter of a dotted one ("S.p.A.");
+    # most texts have neither, which a set and a regex tell without a loop over the tokens
+    forms = COMPANY_FORMS.intersection(lows)
+    dotted = _DOTTED.search(doc.text) is not None
+    if not forms and not dotted:
         return spans
+    starts = [k for form in forms for k in _positions(lows, form)]
+    if dotted:  # the letter before a full stop: "S" of "S . p . A ."
+        starts += [k - 1 for k in _positions(lows, ".") if len(lows[k - 1]) == 1]
+    starts = sorted(k for k in set(starts) if k > 0)
     named = {k for s in spans for k in range(s.i, s.j)}
     found: list[Span] = []
     k = 0
@@ -366,6 +369,22 @@ def company_names(spans: list[Span], doc: Doc) -> list[Span]:
     taken = {x for s in found for x in range(s.i, s.j)}
     kept = [s for s in spans if not taken.intersection(range(s.i, s.j))]
     return sorted(kept + found)
+
+
+def _positions(words: list[str], word: str) -> list[int]:
+    """Where word stands in words, found by list.index (a scan in C, not a loop in Python)."""
+    out, k = [], -1
+    while True:
+        try:
+            k = words.index(word, k + 1)
+        except ValueError:
+            return out
+        out.append(k)
+
+
+# A full stop, a letter, a full stop: inside a dotted legal form ("S.p.A.", "s . r . l ."). A
+# pattern that opens with a literal character is searched fast.
+_DOTTED = re.compile(r"\.\w\.|\. \w \.")
 
 
 def _company_word(doc: Doc, x: int, named: set[int]) -> bool:
