@@ -198,6 +198,15 @@ ROMANCE_OFFICE_CASES = [
         "es",
         [("Universidad de Zorbak", "ORG"), ("Banco de Zorbakia", "ORG")],
     ),
+    # ... and so does "y" before an acronym: two bodies, not one; a body's first word says it
+    # is one (the union issue 20 reported as a person)
+    (
+        "Comisiones Obreras y UGT la respaldaron.",
+        "es",
+        [("Comisiones Obreras", "ORG"), ("UGT", "ORG")],
+    ),
+    ("Le Syndicat Zorbier appelle à la grève.", "fr", [("Syndicat Zorbier", "ORG")]),
+    ("O Sindicato Zorbeiro convocou uma greve.", "pt", [("Sindicato Zorbeiro", "ORG")]),
     (
         "El Ministerio de Asuntos Exteriores y Cooperación respondió.",
         "es",

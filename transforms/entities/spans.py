@@ -202,9 +202,13 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
 
 def _connects(tokens: list[Token], j: int, step: int) -> bool:
     """Hyphens and dots join only glued tokens ("Jean-Claude", "W. Bush" needs a one-letter part);
-    "and" then an article joins two names, not one ("Universidad de Salamanca | y el | Banco")."""
+    "and" then an article or an acronym joins two names, not one ("Universidad de Salamanca | y
+    el | Banco", "Comisiones Obreras | y | UGT")."""
     if step == 2 and tokens[j][0].lower() in CONJUNCTIONS:
         return False
+    after = tokens[j + step][0]
+    if tokens[j][0].lower() in CONJUNCTIONS and len(after) > 1 and after.isupper():
+        return False  # "Comisiones Obreras | y | UGT": an acronym after "and" is a second name
     for s in range(step):
         t = tokens[j + s]
         if t[0] == "-" and not (tokens[j + s - 1][2] == t[1] and t[2] == tokens[j + s + 1][1]):
