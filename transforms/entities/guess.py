@@ -15,6 +15,7 @@ from transforms.entities.lexicon import unknown_word
 from transforms.entities.scripts import is_cyrillic
 from transforms.entities.words import (
     CAMEL_SURNAME_PREFIXES,
+    COMPOUND_HEAD,
     CONNECTORS,
     DEMONYM_ENDINGS,
     DETERMINERS,
@@ -36,6 +37,7 @@ from transforms.entities.words import (
     ORG_NOUNS,
     ORG_ROLE_LINKS,
     ORG_ROLES,
+    ORG_TAILS,
     PERSON_OF,
     PERSON_OF_LINKS,
     PLACE_KIND_LINKS,
@@ -95,13 +97,24 @@ def guess(s: Stretch) -> str:
 def kind_word(lows: list[str]) -> str | None:
     """The type a name's first or last word gives it: "... Party", "Banca ...", "... River",
     "Premio ...", and "Porto ..." for a name of several words ("Rocca" alone is a surname)."""
-    if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST:
+    if lows[-1] in ORG_LAST or lows[0] in ORG_FIRST or _org_compound(lows):
         return "ORG"
     if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS or (len(lows) > 1 and lows[0] in LOC_FIRST):
         return "LOC"
     if lows[-1] in MISC_WORDS or lows[0] in MISC_WORDS:
         return "MISC"
     return None
+
+
+def _org_compound(lows: list[str]) -> bool:
+    """A name of several words whose last is a German compound naming a body: "Deutscher
+    Gewerkschaftsbund" (a known noun alone, "Gewerkschaftsbund", is no name at all)."""
+    last = lows[-1]
+    return (
+        len(lows) > 1
+        and last.endswith(ORG_TAILS)
+        and any(last.endswith(t) and len(last) - len(t) >= COMPOUND_HEAD for t in ORG_TAILS)
+    )
 
 
 # ---- what the name is the object of ----

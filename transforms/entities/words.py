@@ -77,7 +77,7 @@ TITLES = LISTS["titles"]
 ROLE_CUES = TITLES | LISTS["role_cues"]
 # What a German compound role ends in: "ministerpräsident", "bundesinnenminister".
 ROLE_TAILS = tuple(sorted(LISTS["role_tails"]))
-ROLE_HEAD = 3  # letters a compound role has before its tail
+COMPOUND_HEAD = 3  # letters a German compound (a role, a body) has before its tail
 
 
 def role_word(low: str, last: bool) -> bool:
@@ -87,7 +87,7 @@ def role_word(low: str, last: bool) -> bool:
 
 
 def _role_tail(low: str) -> bool:
-    return any(low.endswith(t) and len(low) - len(t) >= ROLE_HEAD for t in ROLE_TAILS)
+    return any(low.endswith(t) and len(low) - len(t) >= COMPOUND_HEAD for t in ROLE_TAILS)
 
 
 PORTFOLIO_LINKS, OFFICE_ADJECTIVES = LISTS["portfolio_links"], LISTS["office_adjectives"]
@@ -145,6 +145,8 @@ NAME_ADJECTIVES = LISTS["name_adjectives"]
 PLACE_PREPS = LISTS["place_preps"]
 ORG_LAST = LISTS["org_last"]
 ORG_FIRST = LISTS["org_first"]
+# What a German compound that names a body ends in: "gewerkschaftsbund", "provinzialverband".
+ORG_TAILS = tuple(sorted(LISTS["org_tails"]))
 LOC_WORDS = LISTS["loc_words"]
 # Words that make a place of a name they open, and only there: "Porto Santo Stefano", "Villa
 # Borghese"; last, they are surnames ("Costantino Rocca", "David Villa").
