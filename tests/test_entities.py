@@ -501,6 +501,12 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ("Chairman Zorbin Zorbs resigned on Monday.", "en", [("Zorbin Zorbs", "PER")]),
         # German: an organisation between a role and a name makes the name the organisation's
         ("Das sagte ein Sprecher der Gewerkschaft ZGL am Montag.", "de", [("ZGL", "ORG")]),
+        # a German body's kind ends the last word of its name
+        (
+            "Der Zorbische Gewerkschaftsbund warnte.",
+            "de",
+            [("Zorbische Gewerkschaftsbund", "ORG")],
+        ),
         # a German compound role names only the word right after it, and not what it is of
         ("Der Staatsanwalt wertete die Zorbungen als Schuld.", "de", [("Zorbungen", "MISC")]),
         ("Der Innenminister von Zorbland sprach.", "de", [("Zorbland", "MISC")]),
