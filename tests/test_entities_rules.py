@@ -244,6 +244,9 @@ GUESS_RULE_CASES = {
         ("Hanno sparato vicino Zorbakka ieri.", [("Zorbakka", "LOC")]),
         ("Он был в Зорбинске в сентябре.", [("Зорбинске", "LOC")], "ru"),
         ("Ele mora em Zorbópolis desde 2010.", [("Zorbópolis", "LOC")], "pt"),
+        # a preposition of one language only: Slovak "v" (English "versus"), Croatian "u"
+        ("Študoval v Zorbave dva roky.", [("Zorbave", "LOC")], "sk"),
+        ("Živio je u Zorbavi dvije godine.", [("Zorbavi", "LOC")], "hr"),
         # a traffic report's direction and stretch
         (
             "Stau auf der A8 Richtung Zorbhausen seit Mittag.",

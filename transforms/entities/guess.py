@@ -24,6 +24,7 @@ from transforms.entities.words import (
     LOC_FIRST,
     LOC_LAST,
     LOC_WORDS,
+    LOCAL_PLACE_PREPS,
     MISC_WORDS,
     NAME_PARTICLES,
     NICKNAME_ARTICLES,
@@ -186,7 +187,9 @@ def several_words_kind(s: Stretch) -> str | None:
 
 def org_cue_before(s: Stretch) -> str | None:
     """ "the carmaker X", "il quotidiano X", "Lazio v X"."""
-    return "ORG" if s.before and s.before[-1] in ORG_CUES_BEFORE else None
+    if not s.before or s.before[-1] in LOCAL_PLACE_PREPS.get(s.doc.language, ()):
+        return None  # "v Rožňave" is "in" in Slovak, where "Lazio v Roma" is "versus"
+    return "ORG" if s.before[-1] in ORG_CUES_BEFORE else None
 
 
 def org_cue_after(s: Stretch) -> str | None:
@@ -305,7 +308,10 @@ def demonym(s: Stretch) -> str | None:
 
 def after_place_preposition(s: Stretch) -> str | None:
     """ "in Tlacotalpan", "a Stroppiana", "nach Wiesbaden"."""
-    return "LOC" if s.before and s.before[-1] in PLACE_PREPS else None
+    if not s.before:
+        return None
+    local = LOCAL_PLACE_PREPS.get(s.doc.language, ())
+    return "LOC" if s.before[-1] in PLACE_PREPS or s.before[-1] in local else None
 
 
 def weak_demonym(s: Stretch) -> str | None:
