@@ -185,6 +185,11 @@ GUESS_RULE_CASES = {
     ],
     "org_cue_after": [
         ("Investors sold Zorbak shares on Monday.", [("Zorbak", "ORG")]),
+        (
+            '"He was great," said Zorbak owner Jeffrey Lurie.',
+            [("Zorbak", "ORG"), ("Jeffrey Lurie", "PER")],
+            "en",
+        ),
     ],
     "org_noun_before": [
         ("un treno della compagnia ferroviaria spagnola Renfe", [("Renfe", "ORG")]),
@@ -207,6 +212,9 @@ GUESS_RULE_CASES = {
         ("«È una vergogna», spiega Zorbetti.", [("Zorbetti", "PER")], "it"),
         ("«È una vergogna», ha spiegato Zorbetti.", [("Zorbetti", "PER")], "it"),
         ("«Es una vergüenza», dijo Zorbález.", [("Zorbález", "PER")], "es"),
+        # English too, but only after a quotation or a comma ("told Reuters" names the agency)
+        ('"It is wrong," said Zorbley on Monday.', [("Zorbley", "PER")], "en"),
+        ("It always had a political side, says Zorbley.", [("Zorbley", "PER")], "en"),
         ("« C’est une honte », explique Zorbet.", [("Zorbet", "PER")], "fr"),
     ],
     "described": [

@@ -53,6 +53,7 @@ from transforms.entities.words import (
     SPEECH,
     SPEECH_AFTER_HA,
     SPEECH_BEFORE,
+    SPEECH_BEFORE_QUOTED,
     SUBJECT_VERBS,
     SURNAME_HEADS,
     WEAK_DEMONYM_ENDINGS,
@@ -116,6 +117,10 @@ def _org_compound(lows: list[str]) -> bool:
         and last.endswith(ORG_TAILS)
         and any(last.endswith(t) and len(last) - len(t) >= COMPOUND_HEAD for t in ORG_TAILS)
     )
+
+
+# What ends a quotation or a clause before a verb of speech and its speaker.
+QUOTE_ENDS = frozenset({",", '"', "”", "'", "’", "»"})
 
 
 # ---- what the name is the object of ----
@@ -256,7 +261,14 @@ def speaks(s: Stretch) -> str | None:
         after[0] in SPEECH or (after[0] == "ha" and after[1:2] and after[1] in SPEECH_AFTER_HA)
     ):
         return "PER"
-    return "PER" if s.before and s.before[-1] in SPEECH_BEFORE else None
+    before = s.before
+    if before and before[-1] in SPEECH_BEFORE:
+        return "PER"
+    # '"...," said Tarlo', ", says Tarlo": English, only after a quotation or a comma
+    quoted = before[-2:-1] and before[-2] in QUOTE_ENDS and before[-1] in SPEECH_BEFORE_QUOTED
+    # ... but not the body of the speaker named after it: "said Eagles owner Jeffrey Lurie"
+    role_after = s.after and (s.after[0] in ORG_CUES_AFTER or role_word(s.after[0], True))
+    return "PER" if quoted and not role_after else None
 
 
 def described(s: Stretch) -> str | None:

@@ -121,6 +121,7 @@ PRONOUNS = LISTS["pronouns"]
 # Verbs of speech that say a person follows ("— сказал Гилбо", "sagte Guilbeault"; not English:
 # "told" would take "told Reuters" for a person).
 SPEECH_BEFORE = LISTS["speech_before"]
+SPEECH_BEFORE_QUOTED = LISTS["speech_before_quoted"]
 # Endings of Russian adjectives: such a capitalised word opens a longer name ("Республиканской
 # партии") rather than being a person's name alone.
 RUSSIAN_ADJECTIVE_ENDINGS = tuple(sorted(LISTS["adjective_endings"], key=lambda e: (-len(e), e)))
