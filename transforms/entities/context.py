@@ -280,13 +280,21 @@ US_STATE_ABBREVIATIONS = LISTS["us_state_abbreviations"]
 
 def states_after_places(spans: list[Span], doc: Doc) -> list[Span]:
     """After "<place> ," a US state's postal code or AP abbreviation is the state: "Austin, TX",
-    "Rockledge, Fla." (an acronym or a lone word to the rules before)."""
+    "Rockledge, Fla.", "Newark, N.J." (an acronym or a lone word to the rules before)."""
     tokens, out = doc.tokens, list(spans)
     for x, s in enumerate(spans[1:], start=1):
         before, word = spans[x - 1], tokens[s.i][0]
         after = tokens[s.j][0] if s.j < len(tokens) else ""
-        state = word in US_STATE_CODES or (word in US_STATE_ABBREVIATIONS and after == ".")
-        if state and s.j - s.i == 1 and s.label != "LOC" and _after_place_comma(doc, before, s):
+        one = s.j - s.i == 1
+        state = one and (
+            word in US_STATE_CODES or (word in US_STATE_ABBREVIATIONS and after == ".")
+        )
+        # written with stops, AP's way: "Newark, N.J.", "Raleigh, N.C."
+        letters = [t[0] for t in tokens[s.i : s.j] if t[0] != "."]
+        dotted = (
+            not one and all(len(w) == 1 for w in letters) and "".join(letters) in US_STATE_CODES
+        )
+        if (state or dotted) and s.label != "LOC" and _after_place_comma(doc, before, s):
             out[x] = Span(s.i, s.j, "LOC", None)
     return out
 

@@ -219,15 +219,43 @@ def _connects(tokens: list[Token], j: int, step: int) -> bool:
 
 
 def dotted_ends(spans: list[Span], doc: Doc) -> list[Span]:
-    """A name that ends in an abbreviation keeps its full stop: "Norwest Corp.", "Acme Ltd."."""
+    """A name that ends in an abbreviation keeps its full stop: "Norwest Corp.", "Acme Ltd.";
+    an initialism keeps its letters and stops: "B.C.", "N.J.", "N.S.W." (not one the gazetteer
+    knows whole, "U.S.")."""
     tokens, n, out = doc.tokens, len(doc.tokens), []
     for s in spans:
         j = s.j
         dot = j < n and tokens[j][0] == "." and doc.gap(j - 1) == ""
         if dot and s.j - s.i > 1 and doc.lows[j - 1] in DOTTED_ENDS:
             s = s._replace(j=j + 1)
+        elif dot and s.entry is None and _initial_letters(tokens, s.i, j):
+            s = s._replace(j=_initialism_end(doc, j))
         out.append(s)
     return out
+
+
+def _initial_letters(tokens: list[Token], i: int, j: int) -> bool:
+    """Tokens [i, j) are capital letters with full stops between: "N", "N . S"."""
+    return all(
+        (len(t[0]) == 1 and t[0].isupper()) if (k - i) % 2 == 0 else t[0] == "."
+        for k, t in enumerate(tokens[i:j], start=i)
+    )
+
+
+def _initialism_end(doc: Doc, j: int) -> int:
+    """From the glued full stop at j, over further glued capital letters and their stops."""
+    tokens, n = doc.tokens, len(doc.tokens)
+    j += 1
+    while (
+        j + 1 < n
+        and doc.gap(j - 1) == ""
+        and len(tokens[j][0]) == 1
+        and tokens[j][0].isupper()
+        and tokens[j + 1][0] == "."
+        and doc.gap(j) == ""
+    ):
+        j += 2
+    return j
 
 
 def hyphen_tails(spans: list[Span], doc: Doc) -> list[Span]:
