@@ -195,6 +195,14 @@ GUESS_RULE_CASES = {
         ("un treno della compagnia ferroviaria spagnola Renfe", [("Renfe", "ORG")]),
         ("il sindacato Zorbak ha protestato", [("Zorbak", "ORG")]),
     ],
+    "described_as_body": [
+        ("Zorbilka is a Danish chain of hypermarkets.", [("Zorbilka", "ORG"), ("Danish", "MISC")]),
+        (
+            "He sold Zorbaloi, a Brazilian bicycle maker, in 1990.",
+            [("Zorbaloi", "ORG"), ("Brazilian", "MISC")],
+        ),
+        ("La Zorbex è una società milanese.", [("Zorbex", "ORG")], "it"),
+    ],
     "place_kind_before": [
         ("They fled the village of Khazna at dawn.", [("Khazna", "LOC")]),
         ("in località Raica", [("Raica", "LOC")]),

@@ -14,6 +14,10 @@ from transforms.entities.doc import Doc, is_acronym
 from transforms.entities.lexicon import unknown_word
 from transforms.entities.scripts import is_cyrillic
 from transforms.entities.words import (
+    BODY_ARTICLES,
+    BODY_COPULAS,
+    BODY_KINDS,
+    BODY_STOPS,
     CAMEL_SURNAME_PREFIXES,
     COMPOUND_HEAD,
     CONNECTORS,
@@ -211,6 +215,29 @@ def org_noun_before(s: Stretch) -> str | None:
             # a cue right before the name was org_cue_before's to take
             return "ORG" if k < i - 1 or low in ORG_NOUNS else None
         if low not in ORG_NOUN_MODIFIERS and low not in QUOTES and not adjective_of_place(low):
+            return None
+    return None
+
+
+def described_as_body(s: Stretch) -> str | None:
+    """What the text says a name is, right after it: "Bilka is a Danish chain of hypermarkets",
+    "Caloi, a Brazilian bicycle maker,", "Trenord è una società": an organisation. The look ends
+    at a preposition ("X, a spokesman for the company" is a person)."""
+    lows, n = s.doc.lows, len(s.doc.lows)
+    k = s.j
+    if k < n and lows[k] in BODY_COPULAS:
+        k += 1
+    elif k < n and lows[k] == ",":
+        k += 1
+        k += k < n and lows[k] in BODY_COPULAS
+    else:
+        return None
+    if k >= n or lows[k] not in BODY_ARTICLES:
+        return None
+    for word in lows[k + 1 : k + 5]:
+        if word in BODY_KINDS:
+            return "ORG"
+        if word in BODY_STOPS or not word.isalpha():
             return None
     return None
 
@@ -432,6 +459,7 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     org_cue_before,
     org_cue_after,
     org_noun_before,
+    described_as_body,
     place_kind_before,
     speaks,
     described,

@@ -161,6 +161,9 @@ def _local_place_preps() -> dict[str, frozenset[str]]:
 LOCAL_PLACE_PREPS = _local_place_preps()
 ORG_LAST = LISTS["org_last"]
 ORG_FIRST = LISTS["org_first"]
+# "X is a Danish chain", "X, a Brazilian bicycle maker": guess.described_as_body.
+BODY_COPULAS, BODY_ARTICLES = LISTS["body_copulas"], LISTS["body_articles"]
+BODY_STOPS, BODY_KINDS = LISTS["body_stops"], LISTS["body_kinds"]
 # What a German compound that names a body ends in: "gewerkschaftsbund", "provinzialverband".
 ORG_TAILS = tuple(sorted(LISTS["org_tails"]))
 LOC_WORDS = LISTS["loc_words"]
