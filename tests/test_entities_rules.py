@@ -181,6 +181,7 @@ GUESS_RULE_CASES = {
     ],
     "org_cue_before": [
         ("Shares in the carmaker Zorbak rose.", [("Zorbak", "ORG")]),
+        ("He bid for the news-stand chain Zorbuch last year.", [("Zorbuch", "ORG")]),
         ("Lavora per la società Zorbak.", [("Zorbak", "ORG")]),
     ],
     "org_cue_after": [
