@@ -501,6 +501,8 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ("Chairman Zorbin Zorbs resigned on Monday.", "en", [("Zorbin Zorbs", "PER")]),
         # German: an organisation between a role and a name makes the name the organisation's
         ("Das sagte ein Sprecher der Gewerkschaft ZGL am Montag.", "de", [("ZGL", "ORG")]),
+        # a short all-caps word in a line that is not shouted is the acronym of a known name
+        ("La mozione ( 6 dell' UDC e 2 del PDL ) passa.", "it", [("UDC", "ORG"), ("PDL", "ORG")]),
         # what follows a preposition in a description is not what the name is
         ("Zorbley, a spokesman for the company, said so.", "en", [("Zorbley", "MISC")]),
         # an initialism keeps its letters and stops; after "<place> ," a US state's

@@ -222,10 +222,12 @@ def route(run: Run) -> list[Span] | None:
 
 
 def short_shouted_word(run: Run) -> list[Span] | None:
-    """A short shouted word is not a title-case name: "FED CUP" is not the Fed."""
+    """A short shouted word is not a title-case name: "FED CUP" is not the Fed. In a line that
+    is not shouted it is that name's acronym: "( UDC , PDL , MPA )" is the Pdl."""
     word = run.tokens[run.i][0]
     short = run.j - run.i == 1 and len(word) <= 3 and word.isupper()
-    return [] if run.whole_match and short and word not in run.gaz.caps else None
+    shouted = short and run.doc.shouting[run.i]
+    return [] if run.whole_match and shouted and word not in run.gaz.caps else None
 
 
 def common_word_opening(run: Run) -> list[Span] | None:
