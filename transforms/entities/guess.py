@@ -19,7 +19,6 @@ from transforms.entities.words import (
     BODY_KINDS,
     BODY_STOPS,
     CAMEL_SURNAME_PREFIXES,
-    COMPOUND_HEAD,
     CONNECTORS,
     DEMONYM_ENDINGS,
     DETERMINERS,
@@ -63,6 +62,7 @@ from transforms.entities.words import (
     WEAK_DEMONYM_ENDINGS,
     WHO,
     adjective_of_place,
+    compound_of,
     role_word,
 )
 
@@ -115,12 +115,7 @@ def kind_word(lows: list[str]) -> str | None:
 def _org_compound(lows: list[str]) -> bool:
     """A name of several words whose last is a German compound naming a body: "Deutscher
     Gewerkschaftsbund" (a known noun alone, "Gewerkschaftsbund", is no name at all)."""
-    last = lows[-1]
-    return (
-        len(lows) > 1
-        and last.endswith(ORG_TAILS)
-        and any(last.endswith(t) and len(last) - len(t) >= COMPOUND_HEAD for t in ORG_TAILS)
-    )
+    return len(lows) > 1 and compound_of(lows[-1], ORG_TAILS)
 
 
 # What ends a quotation or a clause before a verb of speech and its speaker.
@@ -225,11 +220,10 @@ def described_as_body(s: Stretch) -> str | None:
     at a preposition ("X, a spokesman for the company" is a person)."""
     lows, n = s.doc.lows, len(s.doc.lows)
     k = s.j
-    if k < n and lows[k] in BODY_COPULAS:
-        k += 1
-    elif k < n and lows[k] == ",":
-        k += 1
-        k += k < n and lows[k] in BODY_COPULAS
+    if k < n and lows[k] == ",":
+        k += 1  # "Caloi, a Brazilian bicycle maker" (or "Caloi, which is a...": no)
+    elif k < n and lows[k] in BODY_COPULAS:
+        k += 1  # "Bilka is a Danish chain"
     else:
         return None
     if k >= n or lows[k] not in BODY_ARTICLES:

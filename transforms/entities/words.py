@@ -80,14 +80,18 @@ ROLE_TAILS = tuple(sorted(LISTS["role_tails"]))
 COMPOUND_HEAD = 3  # letters a German compound (a role, a body) has before its tail
 
 
+def compound_of(low: str, tails: tuple[str, ...]) -> bool:
+    """A lower-cased German compound that ends in one of tails after COMPOUND_HEAD letters of
+    its own: "regierungssprecher" (sprecher), "gewerkschaftsbund" (bund)."""
+    return low.endswith(tails) and any(
+        low.endswith(t) and len(low) - len(t) >= COMPOUND_HEAD for t in tails
+    )
+
+
 def role_word(low: str, last: bool) -> bool:
     """A lower-cased word names the person after it: a role ("il portavoce", "Herrn"), or, right
     before the name (last), a German compound that ends in one ("Regierungssprecher X")."""
-    return low in ROLE_CUES or (last and low.endswith(ROLE_TAILS) and _role_tail(low))
-
-
-def _role_tail(low: str) -> bool:
-    return any(low.endswith(t) and len(low) - len(t) >= COMPOUND_HEAD for t in ROLE_TAILS)
+    return low in ROLE_CUES or (last and compound_of(low, ROLE_TAILS))
 
 
 PORTFOLIO_LINKS, OFFICE_ADJECTIVES = LISTS["portfolio_links"], LISTS["office_adjectives"]
