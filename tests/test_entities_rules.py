@@ -264,6 +264,7 @@ GUESS_RULE_CASES = {
         # a preposition of one language only: Slovak "v" (English "versus"), Croatian "u"
         ("Študoval v Zorbave dva roky.", [("Zorbave", "LOC")], "sk"),
         ("Živio je u Zorbavi dvije godine.", [("Zorbavi", "LOC")], "hr"),
+        ("Hon bor i Zorbköping sedan 2010.", [("Zorbköping", "LOC")], "sv"),
         # a traffic report's direction and stretch
         (
             "Stau auf der A8 Richtung Zorbhausen seit Mittag.",
