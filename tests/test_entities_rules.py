@@ -265,6 +265,7 @@ GUESS_RULE_CASES = {
         ("Študoval v Zorbave dva roky.", [("Zorbave", "LOC")], "sk"),
         ("Živio je u Zorbavi dvije godine.", [("Zorbavi", "LOC")], "hr"),
         ("Hon bor i Zorbköping sedan 2010.", [("Zorbköping", "LOC")], "sv"),
+        ("Ele mora na Zorbônia desde 2010.", [("Zorbônia", "LOC")], "pt"),
         # a traffic report's direction and stretch
         (
             "Stau auf der A8 Richtung Zorbhausen seit Mittag.",
