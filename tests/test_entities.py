@@ -501,6 +501,8 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ("Chairman Zorbin Zorbs resigned on Monday.", "en", [("Zorbin Zorbs", "PER")]),
         # German: an organisation between a role and a name makes the name the organisation's
         ("Das sagte ein Sprecher der Gewerkschaft ZGL am Montag.", "de", [("ZGL", "ORG")]),
+        # a role, a verb, then a place preposition: where the holder went, not who they are
+        ("Il presidente arriva a Zorbia domani.", "it", [("Zorbia", "LOC")]),
         # a short all-caps word in a line that is not shouted is the acronym of a known name
         ("La mozione ( 6 dell' UDC e 2 del PDL ) passa.", "it", [("UDC", "ORG"), ("PDL", "ORG")]),
         # what follows a preposition in a description is not what the name is

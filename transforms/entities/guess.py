@@ -152,6 +152,8 @@ def after_role(s: Stretch) -> str | None:
     links = ORG_ROLE_LINKS | romance_of_links(s.doc)
     if role is None or any(w in links for w in before[role:]):
         return None
+    if role < len(before) - 2 and _after_place_preposition(s):
+        return None  # a verb, then where the holder went: "il presidente arriva a Zorbia"
     # "ein Sprecher der Gewerkschaft X": an organisation named between the role and the name
     if any(w in ORG_CUES_BEFORE or w in ORG_NOUNS for w in before[role + 1 :]):
         return None
@@ -339,12 +341,17 @@ def demonym(s: Stretch) -> str | None:
     return None
 
 
+def _after_place_preposition(s: Stretch) -> bool:
+    """The word right before the name is a place preposition, of any language or of the text's."""
+    if not s.before:
+        return False
+    local = LOCAL_PLACE_PREPS.get(s.doc.language, ())
+    return s.before[-1] in PLACE_PREPS or s.before[-1] in local
+
+
 def after_place_preposition(s: Stretch) -> str | None:
     """ "in Tlacotalpan", "a Stroppiana", "nach Wiesbaden"."""
-    if not s.before:
-        return None
-    local = LOCAL_PLACE_PREPS.get(s.doc.language, ())
-    return "LOC" if s.before[-1] in PLACE_PREPS or s.before[-1] in local else None
+    return "LOC" if _after_place_preposition(s) else None
 
 
 def weak_demonym(s: Stretch) -> str | None:
