@@ -376,7 +376,7 @@ def test_a_long_run_with_an_at_sign_is_read_in_one_pass(gaz):
     [
         ("Ieri hanno suonato i Zorbaks.", "it", "ORG"),
         ("Ieri hanno suonato i Zorbaks.", "und", "ORG"),  # undetected, not English
-        ("Han bor i Zorbköping nu.", "sv", "MISC"),  # Swedish "i" is "in"
+        ("Han bor i Zorbköping nu.", "sv", "LOC"),  # Swedish "i" is "in": a place
         ("Došli su Petar i Zorbić.", "hr", "MISC"),  # Croatian "i" is "and"
     ],
 )
