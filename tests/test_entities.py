@@ -510,6 +510,13 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # an initialism keeps its letters and stops; after "<place> ," a US state's
         ("Police in B.C. say they have questions.", "en", [("B.C.", "LOC")]),
         ("The plant is in Newark, N.J. now.", "en", [("Newark", "LOC"), ("N.J.", "LOC")]),
+        # German's bare bodies after the definite article; a longer name stays itself
+        (
+            "Ich danke der Kommission und dem Parlament.",
+            "de",
+            [("Kommission", "ORG"), ("Parlament", "ORG")],
+        ),
+        ("Die Europäische Kommission hat entschieden.", "de", [("Europäische Kommission", "ORG")]),
         # a German body's kind ends the last word of its name
         (
             "Der Zorbische Gewerkschaftsbund warnte.",

@@ -12,7 +12,13 @@ from importlib import resources
 from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.tokens import Token
-from transforms.entities.words import ORG_CUES_BEFORE, ORG_NOUNS, read_language_lists
+from transforms.entities.words import (
+    GERMAN_ARTICLES,
+    GERMAN_BODY_NOUNS,
+    ORG_CUES_BEFORE,
+    ORG_NOUNS,
+    read_language_lists,
+)
 
 LISTS = read_language_lists("context_cues")
 
@@ -414,6 +420,26 @@ def _and_co(tokens: list[Token], end: int) -> int:
         return end
     end += 3 if words[2:] == ["."] else 2
     return max(end, _company_form_end(tokens, end))
+
+
+def german_bodies(spans: list[Span], doc: Doc) -> list[Span]:
+    """In German text, the body a bare noun names after the definite article: "die Kommission",
+    "das Parlament" (ORG, unlinked), where the rules had a MISC word or nothing; a longer name
+    stays as it is ("die Europäische Kommission")."""
+    if doc.language != "de" or GERMAN_BODY_NOUNS.isdisjoint(doc.lows):
+        return spans
+    tokens, lows = doc.tokens, doc.lows
+    at = {k: x for x, s in enumerate(spans) for k in range(s.i, s.j)}
+    out, found = list(spans), []
+    for word in GERMAN_BODY_NOUNS.intersection(lows):
+        for k in _positions(lows, word):
+            if k == 0 or lows[k - 1] not in GERMAN_ARTICLES or not tokens[k][0][0].isupper():
+                continue
+            if k not in at:
+                found.append(Span(k, k + 1, "ORG", None))
+            elif spans[at[k]] == Span(k, k + 1, "MISC", None):
+                out[at[k]] = Span(k, k + 1, "ORG", None)
+    return sorted(out + found)
 
 
 def _unknown_name(s: Span) -> bool:

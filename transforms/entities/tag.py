@@ -24,6 +24,7 @@ from transforms.entities.context import (
     agree_labels,
     athletes,
     company_names,
+    german_bodies,
     places_inside_names,
     regions_after_places,
     shouted_places,
@@ -80,6 +81,7 @@ SPACY_LABELS = {
 # must be found while its city still has its id, before a sports report drops it.
 PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     company_names,  # "Zorbex Maschinenbau AG", "DEIKON GmbH & Co. KG"
+    german_bodies,  # "die Kommission" (de)
     dotted_ends,  # "Norwest Corp."
     hyphen_tails,  # "Ban Ki-moon"
     particle_heads,  # "De Mistura"

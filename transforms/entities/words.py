@@ -168,6 +168,8 @@ ORG_FIRST = LISTS["org_first"]
 # "X is a Danish chain", "X, a Brazilian bicycle maker": guess.described_as_body.
 BODY_COPULAS, BODY_ARTICLES = LISTS["body_copulas"], LISTS["body_articles"]
 BODY_STOPS, BODY_KINDS = LISTS["body_stops"], LISTS["body_kinds"]
+# "die Kommission", "das Parlament": context.german_bodies.
+GERMAN_BODY_NOUNS, GERMAN_ARTICLES = LISTS["german_body_nouns"], LISTS["german_articles"]
 # What a German compound that names a body ends in: "gewerkschaftsbund", "provinzialverband".
 ORG_TAILS = tuple(sorted(LISTS["org_tails"]))
 LOC_WORDS = LISTS["loc_words"]
