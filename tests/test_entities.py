@@ -510,6 +510,9 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # an initialism keeps its letters and stops; after "<place> ," a US state's
         ("Police in B.C. say they have questions.", "en", [("B.C.", "LOC")]),
         ("The plant is in Newark, N.J. now.", "en", [("Newark", "LOC"), ("N.J.", "LOC")]),
+        # an acronym with its case ending glued by a hyphen is one name, where names decline
+        ("Lideri NATO-a i UN-u su stigli.", "sr", [("NATO-a", "ORG"), ("UN-u", "ORG")]),
+        ("The NATO-led force arrived.", "en", [("NATO", "ORG")]),
         # German's bare bodies after the definite article; a longer name stays itself
         (
             "Ich danke der Kommission und dem Parlament.",

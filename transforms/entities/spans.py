@@ -5,6 +5,7 @@ names), each labelled by labels.py; then the fixes that need a text's other name
 from __future__ import annotations
 
 from transforms.entities.doc import Doc, Span, glued_hyphen, is_acronym, is_loud
+from transforms.entities.inflection import endings_for
 from transforms.entities.labels import Run, label_run
 from transforms.entities.lexicon import italian_word, unknown_word
 from transforms.entities.scripts import is_cyrillic
@@ -259,15 +260,24 @@ def _initialism_end(doc: Doc, j: int) -> int:
 
 
 def hyphen_tails(spans: list[Span], doc: Doc) -> list[Span]:
-    """A person's name ends with a glued lower-case part: "Ban Ki-moon", "Prayuth Chan-ocha"."""
-    return [_hyphen_tail(s, doc.tokens) for s in spans]
+    """A person's name ends with a glued lower-case part: "Ban Ki-moon", "Prayuth Chan-ocha";
+    an acronym with its case ending glued by a hyphen in a language that declines names is one
+    name: "NATO-a", "UN-u", "SDSM-om" (Croatian, Serbian)."""
+    endings = endings_for(doc.language) or ()
+    cases = {ending for ending, _ in endings if ending}
+    return [_hyphen_tail(s, doc.tokens, cases) for s in spans]
 
 
-def _hyphen_tail(s: Span, tokens: list[Token]) -> Span:
+def _hyphen_tail(s: Span, tokens: list[Token], cases: set[str]) -> Span:
     j = s.j
-    if s.label != "PER" or j + 1 >= len(tokens) or not glued_hyphen(tokens, j):
+    if j + 1 >= len(tokens) or not glued_hyphen(tokens, j):
         return s
     tail = tokens[j + 1][0]
+    last = tokens[j - 1][0]
+    if cases and tail in cases and len(last) > 1 and last.isupper():
+        return s._replace(j=j + 2)  # "NATO-a"
+    if s.label != "PER":
+        return s
     if tail.isalpha() and tail.islower() and len(tail) <= 4 and tail not in NOT_NAME_TAILS:
         return s._replace(j=j + 2)
     return s
