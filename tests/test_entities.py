@@ -513,6 +513,12 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # an acronym with its case ending glued by a hyphen is one name, where names decline
         ("Lideri NATO-a i UN-u su stigli.", "sr", [("NATO-a", "ORG"), ("UN-u", "ORG")]),
         ("The NATO-led force arrived.", "en", [("NATO", "ORG")]),
+        # a place found through its case ending ends the name: the person after it is another
+        (
+            "Veleposlanik u Hrvatskoj Valdet Zorbiku je rekao.",
+            "hr",
+            [("Hrvatskoj", "LOC"), ("Valdet Zorbiku", "PER")],
+        ),
         # German's bare bodies after the definite article; a longer name stays itself
         (
             "Ich danke der Kommission und dem Parlament.",

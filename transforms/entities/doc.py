@@ -68,8 +68,13 @@ class Doc:
         cuts = [bisect_left(starts, m.start()) for m in _NEWLINE.finditer(text)]
         self.line_of = line_of = _line_numbers(cuts, len(tokens))
         self.initial = _initials(text, tokens, starts, cuts)
+        # where a name found through its case ending ends ("Makedonije"): what follows it is
+        # another name ("predsjednik Makedonije Đorđe Ivanov")
+        self.declined_ends: frozenset[int] = frozenset()
         if endings:
+            plain = set(self.matches)
             self.matches = inflected_matches(tokens, self.matches, gaz, endings, self.initial)
+            self.declined_ends = frozenset(m.j for m in self.matches if m not in plain)
         self.shouting = _shouting(tokens, line_of)
         self.cap = cap = [_is_cap(t[0]) if t[0][0].isupper() else False for t in tokens]
         if nouns is not None:

@@ -168,10 +168,19 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
     )
 
 
+# The Slavic languages written in Latin script. German and Swedish decline names too, but
+# their -s and -n also fit given names and adjectives ("Lucas Cranach", "Australian Open").
+SLAVIC_LATIN = frozenset({"hr", "sr", "bs", "sl", "sk", "cs", "pl"})
+
+
 def _known_cyrillic_ends(doc: Doc, matched: list[int], j: int) -> bool:
-    """The known name over token j - 1 ends there and is Cyrillic: Russian puts a place in the
-    genitive before a name ("президент России Владимир Путин"), so the run stops there."""
-    return matched[j] != matched[j - 1] and is_cyrillic(doc.tokens[j - 1][0])
+    """The known name over token j - 1 ends there and is Cyrillic, or was found through its
+    case ending: Russian and the other Slavic languages put a place in the genitive before a
+    name ("президент России Владимир Путин", "predsjednik Makedonije Đorđe Ivanov"), so the
+    run stops there."""
+    ends = matched[j] != matched[j - 1]
+    slavic = doc.language in SLAVIC_LATIN and j in doc.declined_ends
+    return ends and (is_cyrillic(doc.tokens[j - 1][0]) or slavic)
 
 
 def _run_end(doc: Doc, matched: list[int], i: int) -> int:
