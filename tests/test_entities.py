@@ -512,6 +512,7 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ("The plant is in Newark, N.J. now.", "en", [("Newark", "LOC"), ("N.J.", "LOC")]),
         # an acronym with its case ending glued by a hyphen is one name, where names decline
         ("Lideri NATO-a i UN-u su stigli.", "sr", [("NATO-a", "ORG"), ("UN-u", "ORG")]),
+        ("To je UN-ovo izvješće o drogama.", "hr", [("UN-ovo", "ORG")]),
         ("The NATO-led force arrived.", "en", [("NATO", "ORG")]),
         # a place found through its case ending ends the name: the person after it is another
         (

@@ -268,10 +268,14 @@ def _initialism_end(doc: Doc, j: int) -> int:
     return j
 
 
+# How a possessive adjective made of a name opens in the Slavic languages: "UN-ov", "UN-ova".
+POSSESSIVE_HEADS = ("ov", "ev")
+
+
 def hyphen_tails(spans: list[Span], doc: Doc) -> list[Span]:
     """A person's name ends with a glued lower-case part: "Ban Ki-moon", "Prayuth Chan-ocha";
-    an acronym with its case ending glued by a hyphen in a language that declines names is one
-    name: "NATO-a", "UN-u", "SDSM-om" (Croatian, Serbian)."""
+    an acronym with its case ending, or a possessive ending, glued by a hyphen in a language that
+    declines names is one name: "NATO-a", "UN-u", "SDSM-om", "UN-ovo" (Croatian, Serbian)."""
     endings = endings_for(doc.language) or ()
     cases = {ending for ending, _ in endings if ending}
     return [_hyphen_tail(s, doc.tokens, cases) for s in spans]
@@ -283,8 +287,9 @@ def _hyphen_tail(s: Span, tokens: list[Token], cases: set[str]) -> Span:
         return s
     tail = tokens[j + 1][0]
     last = tokens[j - 1][0]
-    if cases and tail in cases and len(last) > 1 and last.isupper():
-        return s._replace(j=j + 2)  # "NATO-a"
+    possessive = tail.startswith(POSSESSIVE_HEADS) and tail.isalpha() and len(tail) <= 5
+    if cases and (tail in cases or possessive) and len(last) > 1 and last.isupper():
+        return s._replace(j=j + 2)  # "NATO-a", "UN-ovo"
     if s.label != "PER":
         return s
     if tail.isalpha() and tail.islower() and len(tail) <= 4 and tail not in NOT_NAME_TAILS:
