@@ -263,6 +263,7 @@ GUESS_RULE_CASES = {
         ("Ele mora em Zorbópolis desde 2010.", [("Zorbópolis", "LOC")], "pt"),
         # a preposition of one language only: Slovak "v" (English "versus"), Croatian "u"
         ("Študoval v Zorbave dva roky.", [("Zorbave", "LOC")], "sk"),
+        ("Potom odišiel do Zorbavy na dva roky.", [("Zorbavy", "LOC")], "sk"),
         ("Živio je u Zorbavi dvije godine.", [("Zorbavi", "LOC")], "hr"),
         ("Hon bor i Zorbköping sedan 2010.", [("Zorbköping", "LOC")], "sv"),
         ("Ele mora na Zorbônia desde 2010.", [("Zorbônia", "LOC")], "pt"),
