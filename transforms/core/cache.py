@@ -61,10 +61,12 @@ def default_directory(environ: Mapping[str, str]) -> str | None:
     return os.path.join(home, ".cache", "newsbeam") if os.path.isabs(home) else None
 
 
-def digest(parts: Iterable[bytes | str]) -> str:
-    """A key over the parts, each length-prefixed so no two lists of parts collide."""
+def digest(parts: Iterable[bytes | str], python: bool = True) -> str:
+    """A key over the parts, each length-prefixed so no two lists of parts collide; with
+    python, over the Python release too (a pickle's), not for plain data files."""
     h = hashlib.blake2b(digest_size=12)
-    h.update(sys.version.encode())
+    if python:
+        h.update(sys.version.encode())
     for part in parts:
         data = part.encode() if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "little"))

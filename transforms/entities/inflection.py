@@ -37,6 +37,12 @@ def endings_for(language: str) -> tuple[tuple[str, str], ...] | None:
     return tuple(sorted(pairs, key=lambda pair: (-len(pair[0]), pair)))
 
 
+@cache
+def case_endings(language: str) -> frozenset[str]:
+    """The case endings a language's names take ("a", "u", "om" in Croatian), or none."""
+    return frozenset(ending for ending, _ in endings_for(language) or () if ending)
+
+
 def nominatives(word: str, endings: tuple[tuple[str, str], ...]) -> list[str]:
     """The forms word may have in the nominative: itself, and each ending swapped."""
     out = [word]

@@ -5,7 +5,7 @@ names), each labelled by labels.py; then the fixes that need a text's other name
 from __future__ import annotations
 
 from transforms.entities.doc import Doc, Span, glued_hyphen, is_acronym, is_loud
-from transforms.entities.inflection import endings_for
+from transforms.entities.inflection import case_endings
 from transforms.entities.labels import Run, label_run
 from transforms.entities.lexicon import italian_word, unknown_word
 from transforms.entities.scripts import is_cyrillic
@@ -173,7 +173,7 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
 SLAVIC_LATIN = frozenset({"hr", "sr", "bs", "sl", "sk", "cs", "pl"})
 
 
-def _known_cyrillic_ends(doc: Doc, matched: list[int], j: int) -> bool:
+def _genitive_place_ends(doc: Doc, matched: list[int], j: int) -> bool:
     """The known name over token j - 1 ends there and is Cyrillic, or was found through its
     case ending: Russian and the other Slavic languages put a place in the genitive before a
     name ("президент России Владимир Путин", "predsjednik Makedonije Đorđe Ivanov"), so the
@@ -189,7 +189,7 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
     tokens, line_of, n = doc.tokens, doc.line_of, len(doc.tokens)
     j = i + 1
     while j < n and line_of[j] == line_of[i]:
-        if matched[j - 1] >= 0 and _known_cyrillic_ends(doc, matched, j):
+        if matched[j - 1] >= 0 and _genitive_place_ends(doc, matched, j):
             break
         if _name_like(doc, matched, j, True) or ROMAN_NUMERAL.match(tokens[j][0]):
             j += 1
@@ -276,12 +276,11 @@ def hyphen_tails(spans: list[Span], doc: Doc) -> list[Span]:
     """A person's name ends with a glued lower-case part: "Ban Ki-moon", "Prayuth Chan-ocha";
     an acronym with its case ending, or a possessive ending, glued by a hyphen in a language that
     declines names is one name: "NATO-a", "UN-u", "SDSM-om", "UN-ovo" (Croatian, Serbian)."""
-    endings = endings_for(doc.language) or ()
-    cases = {ending for ending, _ in endings if ending}
+    cases = case_endings(doc.language)
     return [_hyphen_tail(s, doc.tokens, cases) for s in spans]
 
 
-def _hyphen_tail(s: Span, tokens: list[Token], cases: set[str]) -> Span:
+def _hyphen_tail(s: Span, tokens: list[Token], cases: frozenset[str]) -> Span:
     j = s.j
     if j + 1 >= len(tokens) or not glued_hyphen(tokens, j):
         return s

@@ -150,19 +150,9 @@ NAME_ADJECTIVES = LISTS["name_adjectives"]
 PLACE_PREPS = LISTS["place_preps"]
 
 
-def _local_place_preps() -> dict[str, frozenset[str]]:
-    rows = (_DATA / "place_preps_local.tsv").read_text(encoding="utf-8").splitlines()
-    out: dict[str, set[str]] = {}
-    for line in rows:
-        if line and not line.startswith("#"):
-            language, word = line.split("\t")
-            out.setdefault(language, set()).add(word)
-    return {language: frozenset(words) for language, words in out.items()}
-
-
 # Language -> place prepositions that hold only in text of that language: "v Rožňave" (Slovak),
 # "w Warszawie", "u Zagrebu"; in English "v" is "versus".
-LOCAL_PLACE_PREPS = _local_place_preps()
+LOCAL_PLACE_PREPS = read_lists("place_preps_local.tsv")
 ORG_LAST = LISTS["org_last"]
 ORG_FIRST = LISTS["org_first"]
 # "X is a Danish chain", "X, a Brazilian bicycle maker": guess.described_as_body.

