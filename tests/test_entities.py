@@ -675,6 +675,10 @@ SEED_LINKS = {
     "Q956": r"\bPechino\b|\bBeijing\b",
     "Q1899": r"\bKiev\b|\bKyiv\b",
     "Q32024": r"\bSergey Shoigu\b",  # the Wikidata-derived list spells him "Sergey Shoygu"
+    # heads of government since 2024, from world-leaders-current's snapshots (issue 20 named them)
+    "Q6383803": r"\bKeir Starmer\b",
+    "Q192533": r"\bMark Carney\b",
+    "Q566257": r"\bFriedrich Merz\b",
 }
 SEED_PEOPLE = [
     "Yuri Ushakov",

@@ -7,8 +7,10 @@ import json
 import pytest
 
 from transforms.entities.wikidata_names import (
+    LEADERS_FILE,
     Named,
     cabinets,
+    current_leaders,
     everypolitician,
     party_facts,
     plausible,
@@ -135,3 +137,31 @@ def test_cabinets_keep_government_offices_and_first_bearers_of_a_name(tmp_path):
         ("Q208100", ("Lamberto Dini",)),
     ]
     assert {r.label for r in got} == {"PER"}
+
+
+def _snapshot(hog: dict | None, hos: dict | None) -> str:
+    positions = {"head_of_government": {"current_holder": hog}, "head_of_state": None}
+    if hos is not None:
+        positions["head_of_state"] = {"current_holder": hos}
+    return json.dumps({"snapshot_date": "2026-08-22", "positions": positions})
+
+
+def test_current_leaders_are_read_from_every_snapshot():
+    starmer = {"name_en": "Keir Starmer", "name_local": None, "wikidata_id": "Q6383803"}
+    burnham = {"name_en": "Andy Burnham", "name_local": None, "wikidata_id": "Q269909"}
+    merz = {"name_en": "Friedrich Merz", "name_local": "Friedrich Merz", "wikidata_id": "Q566257"}
+    vacant = {"name_en": "—", "name_local": None, "wikidata_id": None}
+    snapshots = [_snapshot(starmer, None), _snapshot(burnham, vacant), _snapshot(merz, None)]
+    got = resolve(current_leaders(snapshots))
+    assert got == [
+        ("Q269909", "PER", ["Andy Burnham"]),
+        ("Q566257", "PER", ["Friedrich Merz"]),
+        ("Q6383803", "PER", ["Keir Starmer"]),
+    ]
+
+
+def test_bundled_leaders_name_the_heads_in_office_in_2026():
+    names = {n: qid for qid, _, ns in read_names(name=LEADERS_FILE) for n in ns}
+    assert names["Mark Carney"] == "Q192533"
+    assert names["Keir Starmer"] == "Q6383803"
+    assert names["Friedrich Merz"] == "Q566257"

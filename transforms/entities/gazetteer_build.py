@@ -20,7 +20,7 @@ from pathlib import Path
 from transforms.entities.country_names import LATIN_RE, clean, words
 from transforms.entities.country_names import countries as country_rows
 from transforms.entities.scripts import is_han, other_script
-from transforms.entities.wikidata_names import read_names
+from transforms.entities.wikidata_names import LEADERS_FILE, read_names
 from transforms.entities.words import STOP, write_gz
 
 FORMAT_VERSION = "newsbeam-gazetteer/1"
@@ -180,7 +180,8 @@ def build(shared: Path) -> list[str]:
     hand_cities = {(cc, n): q for q, k, _, names, cc in hand if k == "LOC" and cc for n in names}
     entries: list[tuple[str, str, str, list[str]]] = []  # qid, label, kind, names
     index: dict[str, int] = {}
-    wikidata = read_names()
+    # the heads in office in 2026 first: where a namesake in the older lists shares a name
+    wikidata = read_names(name=LEADERS_FILE) + read_names()
     listed, by_spelling = _listed_names(wikidata), _by_spelling(wikidata)
     for qid, kind, _, names, cc in hand:
         src = "city" if cc else ("country" if qid in country_qids else "hand")

@@ -1,12 +1,17 @@
 """People and organisations from Wikidata-derived lists, for the gazetteer (gazetteer_build.py).
 
 python -m transforms.entities.wikidata_names --sources DIR   (rewrites data/wikidata_names.tsv.gz)
+python -m transforms.entities.wikidata_names --leaders-repo REPO  (rewrites data/wikidata_leaders.tsv.gz)
 DIR holds the files transforms/PROVENANCE.md names, as they are in their repositories:
 world-leaders-2021/wikidata.csv, everypolitician/<Country>/<Chamber>/ep-popolo-v1.0.json,
 cabinets/<repository>/holders21.csv (transforms/PROVENANCE_cabinets.tsv lists them),
 partyfacts/wikidata.csv and partyfacts/partyfacts-core-parties.csv. Only Wikidata IDs and names
 are kept (CC0 facts), with a prominence figure per entity: where several entities share a name,
 the name goes to the most prominent or to none (resolve()).
+
+REPO is a clone of open-data-archive/world-leaders-current: every daily snapshot in its history
+of the heads of state and government of the G20, ASEAN and the EU, so that the leaders of 2026
+(Carney, Merz, Starmer) are known though the lists above end in 2022.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import csv
 import gzip
 import json
 import re
+import subprocess
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
@@ -23,6 +30,7 @@ from typing import NamedTuple
 from transforms.entities.words import SURNAME_PARTICLES, WordLists, read_lists, write_gz
 
 NAMES_FILE = "wikidata_names.tsv.gz"
+LEADERS_FILE = "wikidata_leaders.tsv.gz"
 # Languages whose labels are kept: newsbeam's first five and the Latin-script ones news in
 # Europe most often names people in.
 LANGS = ("it", "en", "fr", "de", "es", "pt", "nl", "pl")
@@ -106,6 +114,37 @@ def world_leaders(path: Path) -> list[Named]:
                 names = (row["officeholderLabel"],)
                 out.append(Named(qid, "PER", HEAD_OF_STATE, "world-leaders", names))
     return out
+
+
+def current_leaders(snapshots: Iterable[str]) -> list[Named]:
+    """Heads of state and government: world-leaders-current's data/countries/<c>/current.json,
+    each version of it (JSON text); the holder's English and local names."""
+    out = []
+    for text in snapshots:
+        for position in (json.loads(text).get("positions") or {}).values():
+            holder = (position or {}).get("current_holder") or {}
+            qid = holder.get("wikidata_id") or ""
+            names = tuple(n for n in (holder.get("name_en"), holder.get("name_local")) if n)
+            if _QID.fullmatch(qid) and names:
+                out.append(Named(qid, "PER", HEAD_OF_STATE, "world-leaders-current", names))
+    return out
+
+
+def _snapshots(repo: Path) -> list[str]:
+    """Every version of every data/countries/*/current.json in the clone's history, oldest
+    first."""
+    git = ["git", "-C", str(repo)]
+    log = [*git, "log", "--reverse", "--format=", "--raw", "--no-abbrev", "--", "data/countries"]
+    blobs = []
+    for line in subprocess.run(log, capture_output=True, text=True, check=True).stdout.splitlines():
+        fields = line.split()
+        if len(fields) == 6 and fields[5].endswith("/current.json") and set(fields[3]) != {"0"}:
+            blobs.append(fields[3])
+    show = [*git, "cat-file", "blob"]
+    return [
+        subprocess.run([*show, b], capture_output=True, text=True, check=True).stdout
+        for b in dict.fromkeys(blobs)
+    ]
 
 
 def cabinets(paths: list[Path]) -> list[Named]:
@@ -198,9 +237,10 @@ def resolve(rows: list[Named]) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def read_names(path: str | None = None) -> list[tuple[str, str, list[str]]]:
-    """The bundled list: (qid, label, names), most prominent first."""
-    source = path or str(resources.files("transforms.entities") / "data" / NAMES_FILE)
+def read_names(path: str | None = None, name: str = NAMES_FILE) -> list[tuple[str, str, list[str]]]:
+    """A bundled list (data/<name>, or the file at path): (qid, label, names), most prominent
+    first."""
+    source = path or str(resources.files("transforms.entities") / "data" / name)
     out = []
     with gzip.open(source, "rt", encoding="utf-8") as fh:
         for line in fh:
@@ -212,9 +252,15 @@ def read_names(path: str | None = None) -> list[tuple[str, str, list[str]]]:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sources", required=True, type=Path)
+    ap.add_argument("--sources", type=Path)
+    ap.add_argument("--leaders-repo", type=Path, help="a clone of world-leaders-current")
     ap.add_argument("--out", default=None, type=Path)
     args = ap.parse_args(argv)
+    if args.leaders_repo:
+        _write(resolve(current_leaders(_snapshots(args.leaders_repo))), args.out, LEADERS_FILE)
+        return
+    if not args.sources:
+        ap.error("--sources or --leaders-repo is required")
     src = args.sources
     rows = (
         world_leaders(src / "world-leaders-2021/wikidata.csv")
@@ -224,8 +270,11 @@ def main(argv: list[str] | None = None) -> None:
             src / "partyfacts/wikidata.csv", src / "partyfacts/partyfacts-core-parties.csv"
         )
     )
-    entries = resolve(rows)
-    out = args.out or Path(str(resources.files("transforms.entities") / "data" / NAMES_FILE))
+    _write(resolve(rows), args.out, NAMES_FILE)
+
+
+def _write(entries: list[tuple[str, str, list[str]]], out: Path | None, name: str) -> None:
+    out = out or Path(str(resources.files("transforms.entities") / "data" / name))
     lines = ["# qid\tlabel\tnames (most prominent entity first; see wikidata_names.py)"]
     lines += [f"{q}\t{lab}\t{'|'.join(names)}" for q, lab, names in entries]
     write_gz(out, "\n".join(lines) + "\n")
