@@ -205,6 +205,27 @@ ROMANCE_OFFICE_CASES = [
         "es",
         [("Comisiones Obreras", "ORG"), ("UGT", "ORG")],
     ),
+    # ... and "y" before a body's first word: "Banco de Zorbakia | y | Comisiones Obreras"
+    (
+        "El Banco de Zorbakia y Comisiones Zorbreras criticaron.",
+        "es",
+        [("Banco de Zorbakia", "ORG"), ("Comisiones Zorbreras", "ORG")],
+    ),
+    # a title's word after a body's first word is part of its name
+    (
+        "Comisiones Obreras y Unión General de Zorbajadores firmaron.",
+        "es",
+        [("Comisiones Obreras", "ORG"), ("Unión General de Zorbajadores", "ORG")],
+    ),
+    # a place whose last word is a kind of body, "of" a name, is that body: "El Banco" is a
+    # town in Colombia, "El Banco de España" the bank
+    ("El Banco de España criticó la ley.", "es", [("Banco de España", "ORG")]),
+    # a capitalised "Gobierno" is the government; "de" + a person: whose it is
+    (
+        "El Gobierno de Pedro Zorbez aprobó la ley.",
+        "es",
+        [("Gobierno", "ORG"), ("Pedro Zorbez", "PER")],
+    ),
     ("Le Syndicat Zorbier appelle à la grève.", "fr", [("Syndicat Zorbier", "ORG")]),
     ("O Sindicato Zorbeiro convocou uma greve.", "pt", [("Sindicato Zorbeiro", "ORG")]),
     (

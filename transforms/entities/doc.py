@@ -18,8 +18,11 @@ from transforms.entities.words import (
     ENGLISH_HINTS,
     ITALIAN_HINTS,
     NAME_PARTICLES,
+    OF_LINKS,
+    ORG_FIRST,
     QUOTES_OPEN,
     ROMANCE_HINTS,
+    ROMANCE_OF_LINKS,
     TITLES,
 )
 
@@ -62,7 +65,7 @@ class Doc:
         self.language = language
         self.tokens = tokens = tokenize(text)
         self.lows = [t[0].lower() for t in tokens]
-        self.matches = gaz.match(tokens)
+        self.matches = _not_bodies(tokens, self.lows, gaz.match(tokens), gaz)
         starts = [t[1] for t in tokens]
         # Per newline, the tokens before it: a text has a few lines and hundreds of tokens.
         cuts = [bisect_left(starts, m.start()) for m in _NEWLINE.finditer(text)]
@@ -113,6 +116,27 @@ class Doc:
                     plain.add(k)
         if plain:
             self.matches = [m for m in self.matches if m.j - m.i > 1 or m.i not in plain]
+
+
+# "of" in the languages whose bodies are named "<kind> of <name>"
+_BODY_OF = OF_LINKS | ROMANCE_OF_LINKS
+
+
+def _not_bodies(tokens: list[Token], lows: list[str], matches: list, gaz: Gazetteer) -> list:
+    """Drop a place match that ends in a kind of body and goes on "of" a name: "El Banco" (a
+    town in Colombia) in "El Banco de España" is the bank of Spain."""
+    n = len(tokens)
+    return [
+        m
+        for m in matches
+        if not (
+            m.j + 1 < n
+            and lows[m.j - 1] in ORG_FIRST
+            and lows[m.j] in _BODY_OF
+            and tokens[m.j + 1][0][:1].isupper()
+            and gaz.entries[m.entry].label == "LOC"
+        )
+    ]
 
 
 def _lower_words(text: str, tokens: list[Token], starts: list[int]) -> set[str]:

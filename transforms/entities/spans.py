@@ -11,6 +11,7 @@ from transforms.entities.lexicon import italian_word, unknown_word
 from transforms.entities.scripts import is_cyrillic
 from transforms.entities.tokens import ROMAN_NUMERAL, Token
 from transforms.entities.words import (
+    BODY_TITLES,
     CENTURIES,
     CENTURY_BEFORE,
     CONJUNCTIONS,
@@ -25,6 +26,7 @@ from transforms.entities.words import (
     NAME_OPENING_STOPS,
     NAME_PARTICLES,
     NOT_NAME_TAILS,
+    ORG_FIRST,
     PLURAL_ENDINGS,
     PRONOUNS,
     SPEECH,
@@ -194,6 +196,9 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
         if _name_like(doc, matched, j, True) or ROMAN_NUMERAL.match(tokens[j][0]):
             j += 1
             continue
+        if doc.cap[j] and doc.lows[j] in BODY_TITLES and doc.lows[i] in ORG_FIRST:
+            j += 1  # "Unión General de Trabajadores"
+            continue
         step = 0
         while j + step < n and step < 2 and tokens[j + step][0].lower() in CONNECTORS:
             step += 1
@@ -212,13 +217,17 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
 
 def _connects(tokens: list[Token], j: int, step: int) -> bool:
     """Hyphens and dots join only glued tokens ("Jean-Claude", "W. Bush" needs a one-letter part);
-    "and" then an article or an acronym joins two names, not one ("Universidad de Salamanca | y
+    "and" then an article, an acronym or a kind of body joins two names, not one ("Universidad de Salamanca | y
     el | Banco", "Comisiones Obreras | y | UGT")."""
     if step == 2 and tokens[j][0].lower() in CONJUNCTIONS:
         return False
     after = tokens[j + step][0]
-    if tokens[j][0].lower() in CONJUNCTIONS and len(after) > 1 and after.isupper():
-        return False  # "Comisiones Obreras | y | UGT": an acronym after "and" is a second name
+    if tokens[j][0].lower() in CONJUNCTIONS and (
+        (len(after) > 1 and after.isupper()) or after.lower() in ORG_FIRST
+    ):
+        # "Comisiones Obreras | y | UGT", "Banco de España | y | Comisiones Obreras": an acronym
+        # or a kind of body after "and" opens a second name
+        return False
     for s in range(step):
         t = tokens[j + s]
         if t[0] == "-" and not (tokens[j + s - 1][2] == t[1] and t[2] == tokens[j + s + 1][1]):

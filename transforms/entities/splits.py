@@ -78,8 +78,13 @@ def _after_office_of(run: Run) -> bool:
 
 # Italian "di" before a given name and a surname names whose the name before it is: "il Milan di
 # Stefano Pioli", "la Zorbatex di Mario Rossi" (a surname that is a given name, "Lorella Di
-# Giovanni", is capitalised, or ends the run).
+# Giovanni", is capitalised, or ends the run); so does "de" in French, Spanish and Portuguese
+# text ("el Gobierno de Pedro Sánchez").
 HOLDER_OF = "di"
+
+
+def _holder_of(run: Run, word: str) -> bool:
+    return word == HOLDER_OF or word in romance_of_links(run.doc)
 
 
 def person_inside(run: Run) -> int | None:
@@ -98,7 +103,7 @@ def person_inside(run: Run) -> int | None:
             continue  # "Juan Carlos Rodríguez" is one name
         if before.lower().rstrip(".") in TITLES:
             continue  # "Dr. John Smith"
-        if before.lower() in CONNECTORS and before != HOLDER_OF:
+        if before.lower() in CONNECTORS and not _holder_of(run, before):
             continue  # "Jean de Florette"; but "il Milan di | Stefano Pioli"
         known_before = matched[p - 1] >= 0 and matches[matched[p - 1]].j == p
         if len(before) == 1 or (before.lower() in GEO_PREFIXES and not known_before):

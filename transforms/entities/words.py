@@ -155,6 +155,9 @@ PLACE_PREPS = LISTS["place_preps"]
 LOCAL_PLACE_PREPS = read_lists("place_preps_local.tsv")
 ORG_LAST = LISTS["org_last"]
 ORG_FIRST = LISTS["org_first"]
+# A title's word that is an adjective inside a body's name, after its kind: "Unión General de
+# Trabajadores", "Direzione Generale"; before a name it stays a title ("General Petraeus").
+BODY_TITLES = LISTS["body_titles"]
 # "X is a Danish chain", "X, a Brazilian bicycle maker": guess.described_as_body.
 BODY_COPULAS, BODY_ARTICLES = LISTS["body_copulas"], LISTS["body_articles"]
 BODY_STOPS, BODY_KINDS = LISTS["body_stops"], LISTS["body_kinds"]
