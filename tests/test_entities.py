@@ -678,6 +678,18 @@ def test_an_agency_after_a_dateline_is_no_italian_province(text, language, gaz):
     assert ("AP", "ORG") in {(e.text, e.label) for e in tag_entities(text, gaz, language)}
 
 
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        ("习近平在北京会见了外宾。", "zh", [("习近平", "PER"), ("北京", "LOC")]),
+        ("이재명 대통령이 서울에서 말했다.", "ko", [("이재명", "PER"), ("서울", "LOC")]),
+        ("प्रधानमंत्री नरेन्द्र मोदी ने कहा।", "hi", [("नरेन्द्र मोदी", "PER")]),
+    ],
+)
+def test_leaders_are_found_in_scripts_without_capitals(text, language, expected, gaz):
+    assert [(e.text, e.label) for e in tag_entities(text, gaz, language)] == expected
+
+
 def test_empty_and_lowercase_text(gaz):
     assert tag_entities("", gaz) == []
     assert tag_entities("nessun nome qui, solo parole minuscole.", gaz) == []

@@ -34,6 +34,11 @@ from transforms.entities.wikidata_names import (
         ("PSOE", "ORG", False),  # acronyms: "AND", "CUP", "DNA" are parties somewhere
         ("Livre", "ORG", False),
         ("Partido (Noruega)", "ORG", False),
+        # a person's name in a script without capitals, as written; not two Han characters,
+        # which match inside other words ("李强调", "Li stressed")
+        ("习近平", "PER", True),
+        ("नरेन्द्र मोदी", "PER", True),
+        ("李强", "PER", False),
     ],
 )
 def test_plausible_names(name, label, ok):
@@ -165,3 +170,4 @@ def test_bundled_leaders_name_the_heads_in_office_in_2026():
     assert names["Mark Carney"] == "Q192533"
     assert names["Keir Starmer"] == "Q6383803"
     assert names["Friedrich Merz"] == "Q566257"
+    assert names["习近平"] == "Q15031"  # and in the scripts of their countries

@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import NamedTuple
 
+from transforms.entities.scripts import other_script
 from transforms.entities.words import SURNAME_PARTICLES, WordLists, read_lists, write_gz
 
 NAMES_FILE = "wikidata_names.tsv.gz"
@@ -198,7 +199,12 @@ def _own_name(name: str, words: WordLists) -> bool:
 
 def plausible(name: str, label: str) -> bool:
     """A name the matcher can take whole: two to five words (six for an ORG), capitalised but
-    for particles ("Ursula von der Leyen"); one word ("Livre", "ABC") is too often a word."""
+    for particles ("Ursula von der Leyen"); one word ("Livre", "ABC") is too often a word. A
+    person's name in a script without capitals (scripts.other_script) is taken as written."""
+    if label == "PER" and other_script(name):
+        # a script without capitals: "习近平", "नरेन्द्र मोदी"; three letters at least, since two
+        # Han characters match inside other words ("李强" in "李强调")
+        return len(name.replace(" ", "")) >= 3
     words = name.split()
     wordlike = all(_WORD.match(w) or (label == "ORG" and w.isdigit()) for w in words)
     if not 2 <= len(words) <= (5 if label == "PER" else 6) or not wordlike:
