@@ -120,6 +120,10 @@ RUN_RULE_CASES = {
     "surname_is_city": [
         ("Il concerto di Zorbakis Houston è stato rinviato.", [("Zorbakis Houston", "PER")]),
         ("Ieri Zorbanna Dallas ha cantato.", [("Zorbanna Dallas", "PER")]),
+        # Italian writes a body's acronym in title case: three or four letters, a consonant
+        # last (an Italian given name ends in a vowel: "Lele Mora")
+        ("Indagati tre dirigenti dell'Asl Napoli ieri.", [("Asl Napoli", "ORG")]),
+        ("Lo ha detto Zele Houston ieri.", [("Zele Houston", "PER")]),
     ],
     "another_place": [
         ("They settled in West Jersey in 1680.", [("West Jersey", "LOC")]),

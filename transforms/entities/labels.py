@@ -13,7 +13,7 @@ from transforms.core.lazy import cached_property
 from transforms.entities.doc import Doc, Span, glued_hyphen
 from transforms.entities.gazetteer import PLACE_GIVEN_NAMES_FILE, Entry, read_words
 from transforms.entities.guess import Stretch, guess, kind_word
-from transforms.entities.lexicon import unknown_word
+from transforms.entities.lexicon import italian_word, unknown_word
 from transforms.entities.rules_it import italian_opening
 from transforms.entities.splits import office_holder, person_inside, person_of_org
 from transforms.entities.words import (
@@ -361,8 +361,26 @@ def surname_is_city(run: Run) -> list[Span] | None:
         return None
     if run.doc.italian and italian_opening(run.words[0], run.gaz.first_names):
         return [Span(run.i, run.j, "MISC", None)]  # "Ferrovie Nord Milano": named by what it is
+    if run.doc.italian and _title_case_acronym(run.words[0], run.gaz.first_names):
+        return [Span(run.i, run.j, "ORG", None)]  # "Asl Napoli", "Atm Milano"
     last = run.matches[run.inside[-1]]
     return [Span(run.i, run.j, "PER", None)] if last.j - last.i == 1 else None
+
+
+ITALIAN_VOWELS = "aeiouàèéìòù"
+
+
+def _title_case_acronym(word: str, given_names: frozenset[str]) -> bool:
+    """Italian writes acronyms of bodies in title case ("Asl", "Atm", "Inps"): a word of three
+    or four letters that is no given name and no Italian word, and ends in a consonant, as an
+    Italian given name does not ("Lele Mora")."""
+    return (
+        3 <= len(word) <= 4
+        and word.isalpha()
+        and word[-1].lower() not in ITALIAN_VOWELS
+        and word not in given_names
+        and not italian_word(word)
+    )
 
 
 def another_place(run: Run) -> list[Span] | None:
