@@ -554,6 +554,9 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "de",
             [("Zorbische Gewerkschaftsbund", "ORG")],
         ),
+        # ... an office ("-amt") or a service ("-dienst")
+        ("Laut Zorbischem Bundesamt stiegen die Preise.", "de", [("Zorbischem Bundesamt", "ORG")]),
+        ("Der Zorbische Wetterdienst warnt.", "de", [("Zorbische Wetterdienst", "ORG")]),
         # a German compound role names only the word right after it, and not what it is of
         ("Der Staatsanwalt wertete die Zorbungen als Schuld.", "de", [("Zorbungen", "MISC")]),
         ("Der Innenminister von Zorbland sprach.", "de", [("Zorbland", "MISC")]),

@@ -124,6 +124,8 @@ RUN_RULE_CASES = {
         # last (an Italian given name ends in a vowel: "Lele Mora")
         ("Indagati tre dirigenti dell'Asl Napoli ieri.", [("Asl Napoli", "ORG")]),
         ("Lo ha detto Zele Houston ieri.", [("Zele Houston", "PER")]),
+        # no given name is written in capitals: a club, a body
+        ("Das Spiel des FC Köln endete 2:1.", [("FC Köln", "ORG")], "de"),
     ],
     "another_place": [
         ("They settled in West Jersey in 1680.", [("West Jersey", "LOC")]),

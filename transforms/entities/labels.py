@@ -355,14 +355,18 @@ def _known_last_word(run: Run) -> Entry | None:
 
 def surname_is_city(run: Run) -> list[Span] | None:
     """ "Whitney Houston": a surname that is a city. In Italian, after a dictionary word that
-    opens no person's name, one name of a thing ("Ferrovie Nord Milano")."""
+    opens no person's name, one name of a thing ("Ferrovie Nord Milano"); after an acronym, a
+    body ("FC Köln"), as no given name is written in capitals."""
     entry = _known_last_word(run)
     if entry is None or entry.kind != "city" or run.lows[0] in GEO_PREFIXES:
         return None
     if run.doc.italian and italian_opening(run.words[0], run.gaz.first_names):
         return [Span(run.i, run.j, "MISC", None)]  # "Ferrovie Nord Milano": named by what it is
-    if run.doc.italian and _title_case_acronym(run.words[0], run.gaz.first_names):
-        return [Span(run.i, run.j, "ORG", None)]  # "Asl Napoli", "Atm Milano"
+    first = run.words[0]
+    if (len(first) > 1 and first.isupper()) or (
+        run.doc.italian and _title_case_acronym(first, run.gaz.first_names)
+    ):
+        return [Span(run.i, run.j, "ORG", None)]  # "FC Köln", "Asl Napoli", "Atm Milano"
     last = run.matches[run.inside[-1]]
     return [Span(run.i, run.j, "PER", None)] if last.j - last.i == 1 else None
 
