@@ -554,6 +554,9 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "de",
             [("Zorbische Gewerkschaftsbund", "ORG")],
         ),
+        # a German compound that ends in a kind of place is a place
+        ("Die Zorbsee ist im Winter kalt.", "de", [("Zorbsee", "LOC")]),
+        ("Das Zorbgebirge liegt im Osten.", "de", [("Zorbgebirge", "LOC")]),
         # ... an office ("-amt") or a service ("-dienst")
         ("Laut Zorbischem Bundesamt stiegen die Preise.", "de", [("Zorbischem Bundesamt", "ORG")]),
         ("Der Zorbische Wetterdienst warnt.", "de", [("Zorbische Wetterdienst", "ORG")]),

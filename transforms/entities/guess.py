@@ -26,6 +26,7 @@ from transforms.entities.words import (
     LEADER_GOVERNMENT,
     LOC_FIRST,
     LOC_LAST,
+    LOC_TAILS,
     LOC_WORDS,
     LOCAL_PLACE_PREPS,
     MISC_WORDS,
@@ -107,6 +108,8 @@ def kind_word(lows: list[str]) -> str | None:
         return "ORG"
     if lows[-1] in LOC_WORDS or lows[0] in LOC_WORDS or (len(lows) > 1 and lows[0] in LOC_FIRST):
         return "LOC"
+    if compound_of(lows[-1], LOC_TAILS):
+        return "LOC"  # "Nordsee", "Mittelmeer", "Erzgebirge"
     if lows[-1] in MISC_WORDS or lows[0] in MISC_WORDS:
         return "MISC"
     return None

@@ -165,6 +165,8 @@ BODY_STOPS, BODY_KINDS = LISTS["body_stops"], LISTS["body_kinds"]
 GERMAN_BODY_NOUNS, GERMAN_ARTICLES = LISTS["german_body_nouns"], LISTS["german_articles"]
 # What a German compound that names a body ends in: "gewerkschaftsbund", "provinzialverband".
 ORG_TAILS = tuple(sorted(LISTS["org_tails"]))
+# The same for kinds of place: "Nordsee", "Mittelmeer", "Erzgebirge".
+LOC_TAILS = tuple(sorted(LISTS["loc_tails"]))
 LOC_WORDS = LISTS["loc_words"]
 # Words that make a place of a name they open, and only there: "Porto Santo Stefano", "Villa
 # Borghese"; last, they are surnames ("Costantino Rocca", "David Villa").
