@@ -554,6 +554,12 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "de",
             [("Zorbische Gewerkschaftsbund", "ORG")],
         ),
+        # countries glued by hyphens stay three: a relation, not one place
+        (
+            "L'asse Russia-Cina-India regge.",
+            "it",
+            [("Russia", "LOC"), ("Cina", "LOC"), ("India", "LOC")],
+        ),
         # a German compound that ends in a kind of place is a place
         ("Die Zorbsee ist im Winter kalt.", "de", [("Zorbsee", "LOC")]),
         ("Das Zorbgebirge liegt im Osten.", "de", [("Zorbgebirge", "LOC")]),

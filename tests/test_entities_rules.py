@@ -45,6 +45,11 @@ RUN_RULE_CASES = {
             [("Raffaele Cioni", "PER"), ("Istituto Nazionale di Geofisica", "ORG")],
         ),
     ],
+    "hyphen_chain": [
+        ("Les violences en Seine-Saint-Denis hier.", [("Seine-Saint-Denis", "LOC")], "fr"),
+        ("Il pleut en Bourgogne-Franche-Comté.", [("Bourgogne-Franche-Comté", "LOC")], "fr"),
+        ("Im Rhein-Neckar-Kreis regnet es.", [("Rhein-Neckar-Kreis", "LOC")], "de"),
+    ],
     "route": [
         ("il treno Roma-Viterbo è fermo", [("Roma-Viterbo", "LOC")]),
         ("atterrato a Mosca-Domodedovo ieri", [("Mosca-Domodedovo", "LOC")]),

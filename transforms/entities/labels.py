@@ -221,6 +221,24 @@ def route(run: Run) -> list[Span] | None:
     return None
 
 
+def hyphen_chain(run: Run) -> list[Span] | None:
+    """Three parts or more glued by hyphens, one of them a known place, name one place:
+    "Bourgogne-Franche-Comté", "Seine-Saint-Denis", "Hauts-de-France", "Rhein-Neckar-Kreis".
+    Not countries alone ("Russia-Cina-India": a relation between them)."""
+    i, j, tokens = run.i, run.j, run.tokens
+    if j - i < 5 or (j - i) % 2 == 0:
+        return None
+    if not all(glued_hyphen(tokens, k) for k in range(i + 1, j, 2)):
+        return None
+    places = [run.entry(m) for m in run.inside]
+    if not places or any(e.label != "LOC" for e in places):
+        return None
+    named = [k for k in range(i, j, 2) if tokens[k][0][:1].isupper()]
+    if all(run.matched[k] >= 0 and run.entry(run.matched[k]).kind == "country" for k in named):
+        return None
+    return [Span(i, j, "LOC", None)]
+
+
 def short_shouted_word(run: Run) -> list[Span] | None:
     """A short shouted word is not a title-case name: "FED CUP" is not the Fed. In a line that
     is not shouted it is that name's acronym: "( UDC , PDL , MPA )" is the Pdl."""
@@ -463,6 +481,7 @@ RULES: tuple[Rule, ...] = (
     portfolio_then_person,
     office_then_holder,
     person_then_workplace,
+    hyphen_chain,
     route,
     short_shouted_word,
     common_word_opening,
