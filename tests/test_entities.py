@@ -227,6 +227,9 @@ ROMANCE_OFFICE_CASES = [
         [("Gobierno", "ORG"), ("Pedro Zorbez", "PER")],
     ),
     ("Le Syndicat Zorbier appelle à la grève.", "fr", [("Syndicat Zorbier", "ORG")]),
+    # a kind of place opens a place's name in French, Spanish and Portuguese
+    ("Le match au Parc des Zorbes était complet.", "fr", [("Parc des Zorbes", "LOC")]),
+    ("O Estádio do Zorbanã recebeu o jogo.", "pt", [("Estádio do Zorbanã", "LOC")]),
     ("O Sindicato Zorbeiro convocou uma greve.", "pt", [("Sindicato Zorbeiro", "ORG")]),
     (
         "El Ministerio de Asuntos Exteriores y Cooperación respondió.",
