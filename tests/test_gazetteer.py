@@ -108,6 +108,16 @@ def test_names_in_other_scripts_match_and_link(text, found, gaz):
     assert got == found
 
 
+def test_a_country_is_known_without_the_after_of(gaz):
+    text = "An outbreak in the Democratic Republic of Congo and in the Republic of the Congo."
+    tokens = tokenize(text)
+    got = [
+        (text[tokens[m.i][1] : tokens[m.j - 1][2]], gaz.entries[m.entry].qid)
+        for m in gaz.match(tokens)
+    ]
+    assert got == [("Democratic Republic of Congo", "Q974"), ("Republic of the Congo", "Q971")]
+
+
 def test_match_is_longest_leftmost_and_first_entry_wins():
     rows = [
         ("Q1", "LOC", "country", ["New York", "NY"]),

@@ -104,7 +104,20 @@ def countries(shared: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str]
                 or other_script(v)
             ):
                 extra.setdefault(qid, []).append(v)
-    return [(qid, without_cut_words(names + extra.get(qid, []))) for qid, names in out], by_iso
+    return [
+        (qid, without_cut_words(_without_the(names + extra.get(qid, [])))) for qid, names in out
+    ], by_iso
+
+
+def _without_the(names: list[str]) -> list[str]:
+    """Each name, and after it the same without "the" after "of", as news writes most of them:
+    "Democratic Republic of Congo", "Republic of Congo"."""
+    out = []
+    for name in names:
+        out.append(name)
+        if " of the " in name:
+            out.append(name.replace(" of the ", " of "))
+    return out
 
 
 def _babel_country_names() -> list[tuple[str, str]]:
