@@ -39,6 +39,7 @@ from transforms.entities.wikidata_names import (
         ("习近平", "PER", True),
         ("नरेन्द्र मोदी", "PER", True),
         ("李强", "PER", False),
+        ("Путин", "PER", False),  # Cyrillic has capitals: one word is too little, as in Latin
     ],
 )
 def test_plausible_names(name, label, ok):

@@ -217,8 +217,8 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
 
 def _connects(tokens: list[Token], j: int, step: int) -> bool:
     """Hyphens and dots join only glued tokens ("Jean-Claude", "W. Bush" needs a one-letter part);
-    "and" then an article, an acronym or a kind of body joins two names, not one ("Universidad de Salamanca | y
-    el | Banco", "Comisiones Obreras | y | UGT")."""
+    "and" then an article, an acronym or a kind of body joins two names, not one ("Universidad
+    de Salamanca | y el | Banco", "Comisiones Obreras | y | UGT")."""
     if step == 2 and tokens[j][0].lower() in CONJUNCTIONS:
         return False
     after = tokens[j + step][0]

@@ -1,7 +1,8 @@
 """People and organisations from Wikidata-derived lists, for the gazetteer (gazetteer_build.py).
 
 python -m transforms.entities.wikidata_names --sources DIR   (rewrites data/wikidata_names.tsv.gz)
-python -m transforms.entities.wikidata_names --leaders-repo REPO  (rewrites data/wikidata_leaders.tsv.gz)
+python -m transforms.entities.wikidata_names --leaders-repo REPO
+    (rewrites data/wikidata_leaders.tsv.gz)
 DIR holds the files transforms/PROVENANCE.md names, as they are in their repositories:
 world-leaders-2021/wikidata.csv, everypolitician/<Country>/<Chamber>/ep-popolo-v1.0.json,
 cabinets/<repository>/holders21.csv (transforms/PROVENANCE_cabinets.tsv lists them),
@@ -10,8 +11,8 @@ are kept (CC0 facts), with a prominence figure per entity: where several entitie
 the name goes to the most prominent or to none (resolve()).
 
 REPO is a clone of open-data-archive/world-leaders-current: every daily snapshot in its history
-of the heads of state and government of the G20, ASEAN and the EU, so that the leaders of 2026
-(Carney, Merz, Starmer) are known though the lists above end in 2022.
+of the heads of state and government of the G20, ASEAN, the EU and the African Union, so that
+the leaders of 2026 (Carney, Merz, Starmer) are known though the lists above end in 2022-2023.
 """
 
 from __future__ import annotations
@@ -201,7 +202,7 @@ def plausible(name: str, label: str) -> bool:
     """A name the matcher can take whole: two to five words (six for an ORG), capitalised but
     for particles ("Ursula von der Leyen"); one word ("Livre", "ABC") is too often a word. A
     person's name in a script without capitals (scripts.other_script) is taken as written."""
-    if label == "PER" and other_script(name):
+    if label == "PER" and other_script(name) and not (name[0].isupper() or name[0].islower()):
         # a script without capitals: "习近平", "नरेन्द्र मोदी"; three letters at least, since two
         # Han characters match inside other words ("李强" in "李强调")
         return len(name.replace(" ", "")) >= 3
