@@ -227,6 +227,16 @@ ROMANCE_OFFICE_CASES = [
         [("Gobierno", "ORG"), ("Pedro Zorbez", "PER")],
     ),
     ("Le Syndicat Zorbier appelle à la grève.", "fr", [("Syndicat Zorbier", "ORG")]),
+    # a place preposition before a capitalised article that opens the name
+    ("Se reunieron en La Zorbloa con el líder.", "es", [("La Zorbloa", "LOC")]),
+    # Spanish bodies by their first word: regional governments, clubs, cartels
+    ("El plan se firmó junto a la Generalitat.", "es", [("Generalitat", "ORG")]),
+    (
+        "El Zorbid ganó al Atlético de Madrid.",
+        "es",
+        [("Zorbid", "MISC"), ("Atlético de Madrid", "ORG")],
+    ),
+    ("Detuvieron a tres miembros del Cártel de Sinaloa.", "es", [("Cártel de Sinaloa", "ORG")]),
     # a kind of place opens a place's name in French, Spanish and Portuguese
     ("Le match au Parc des Zorbes était complet.", "fr", [("Parc des Zorbes", "LOC")]),
     ("O Estádio do Zorbanã recebeu o jogo.", "pt", [("Estádio do Zorbanã", "LOC")]),

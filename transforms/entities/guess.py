@@ -30,6 +30,7 @@ from transforms.entities.words import (
     LOC_WORDS,
     LOCAL_PLACE_PREPS,
     MISC_WORDS,
+    NAME_ARTICLES,
     NAME_PARTICLES,
     NICKNAME_ARTICLES,
     NICKNAME_CUES,
@@ -349,7 +350,11 @@ def _after_place_preposition(s: Stretch) -> bool:
     if not s.before:
         return False
     local = LOCAL_PLACE_PREPS.get(s.doc.language, ())
-    return s.before[-1] in PLACE_PREPS or s.before[-1] in local
+    if s.before[-1] in PLACE_PREPS or s.before[-1] in local:
+        return True
+    # "en La Moncloa", "a La Spezia": a capitalised article opens the place's name
+    opens = s.before[-1] in NAME_ARTICLES and s.doc.tokens[s.i - 1][0][:1].isupper()
+    return opens and len(s.before) > 1 and (s.before[-2] in PLACE_PREPS or s.before[-2] in local)
 
 
 def after_place_preposition(s: Stretch) -> str | None:
