@@ -237,6 +237,13 @@ ROMANCE_OFFICE_CASES = [
         [("Zorbid", "MISC"), ("Atlético de Madrid", "ORG")],
     ),
     ("Detuvieron a tres miembros del Cártel de Sinaloa.", "es", [("Cártel de Sinaloa", "ORG")]),
+    # small words glued by hyphens inside a name keep it whole
+    (
+        "Un café à Saint-Germain-des-Zorbs, puis dans les Hauts-de-France.",
+        "fr",
+        [("Saint-Germain-des-Zorbs", "LOC"), ("Hauts-de-France", "LOC")],
+    ),
+    ("Il a marqué contre l'Olympique lyonnais.", "fr", [("Olympique", "ORG")]),
     # a kind of place opens a place's name in French, Spanish and Portuguese
     ("Le match au Parc des Zorbes était complet.", "fr", [("Parc des Zorbes", "LOC")]),
     ("O Estádio do Zorbanã recebeu o jogo.", "pt", [("Estádio do Zorbanã", "LOC")]),

@@ -15,6 +15,7 @@ from transforms.entities.inflection import inflected_matches
 from transforms.entities.nouns import Nouns
 from transforms.entities.tokens import ROMAN_NUMERAL, Token, tokenize
 from transforms.entities.words import (
+    CONNECTORS,
     ENGLISH_HINTS,
     ITALIAN_HINTS,
     NAME_PARTICLES,
@@ -183,10 +184,19 @@ def _initials(text: str, tokens: list[Token], starts: list[int], cuts: list[int]
             k + 1 < n
             and tokens[k][0] in QUOTES_OPEN
             and not abbreviation(tokens, k)
-            and not (glued_hyphen(tokens, k) and _name_part(tokens[k - 1][0]))
+            and not (glued_hyphen(tokens, k) and _in_hyphenated_name(tokens, k))
         ):
             initial[k + 1] = True
     return initial
+
+
+def _in_hyphenated_name(tokens: list[Token], k: int) -> bool:
+    """The glued hyphen at k goes on a name: after a name's part ("Domscheit-Berg"), or after a
+    small word glued on inside one ("Charles-de-Gaulle", "Saint-Germain-des-Prés")."""
+    if _name_part(tokens[k - 1][0]):
+        return True
+    small = tokens[k - 1][0].lower() in CONNECTORS
+    return small and k >= 3 and glued_hyphen(tokens, k - 2) and _name_part(tokens[k - 3][0])
 
 
 def _shouting(tokens: list[Token], line_of: list[int]) -> list[bool]:

@@ -200,7 +200,9 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
             j += 1  # "Unión General de Trabajadores"
             continue
         step = 0
-        while j + step < n and step < 2 and tokens[j + step][0].lower() in CONNECTORS:
+        while (
+            j + step < n and step < _most_connectors(tokens, j) and doc.lows[j + step] in CONNECTORS
+        ):
             step += 1
         if (
             0 < step
@@ -213,6 +215,15 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
             continue
         break
     return j
+
+
+def _most_connectors(tokens: list[Token], j: int) -> int:
+    """How many connectors may join two parts of a name at j: two ("Jean de", "of the"), or
+    three glued by hyphens ("Charles-de-Gaulle", "Saint-Germain-des-Prés", "Hauts-de-France")."""
+    glued = j + 3 < len(tokens) and all(
+        tokens[k][2] == tokens[k + 1][1] for k in range(j - 1, j + 3)
+    )
+    return 3 if glued and tokens[j][0] == "-" and tokens[j + 2][0] == "-" else 2
 
 
 def _connects(tokens: list[Token], j: int, step: int) -> bool:
