@@ -580,6 +580,22 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "it",
             [("Russia", "LOC"), ("Cina", "LOC"), ("India", "LOC")],
         ),
+        # a German body named for what it is for: its kind, "für", what it is for
+        (
+            "Die Bundesagentur für Zorbarbeit meldete Zahlen.",
+            "de",
+            [("Bundesagentur für Zorbarbeit", "ORG")],
+        ),
+        (
+            "Das Zorbamt für Migration und Flüchtlinge warnte.",
+            "de",
+            [("Zorbamt für Migration und Flüchtlinge", "ORG")],
+        ),
+        (
+            "Er leitet die Deutsche Gesellschaft für Zorbmanagement e.V. seit Jahren.",
+            "de",
+            [("Deutsche Gesellschaft für Zorbmanagement e.V.", "ORG")],
+        ),
         # a German compound that ends in a kind of place is a place
         ("Die Zorbsee ist im Winter kalt.", "de", [("Zorbsee", "LOC")]),
         ("Das Zorbgebirge liegt im Osten.", "de", [("Zorbgebirge", "LOC")]),

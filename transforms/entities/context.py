@@ -13,10 +13,15 @@ from transforms.entities.doc import Doc, Span
 from transforms.entities.gazetteer import Gazetteer
 from transforms.entities.tokens import Token
 from transforms.entities.words import (
+    ADJECTIVE_ENDINGS,
     GERMAN_ARTICLES,
     GERMAN_BODY_NOUNS,
     ORG_CUES_BEFORE,
     ORG_NOUNS,
+    ORG_TAILS,
+    PURPOSE_JOINS,
+    PURPOSE_LINKS,
+    compound_of,
     read_language_lists,
 )
 
@@ -335,8 +340,10 @@ def _company_form_end(tokens: list[Token], k: int) -> int:
     form = "".join(parts).replace(".", "")
     if form.lower() not in COMPANY_FORMS:
         return start
-    # two-letter forms are words too ("Italia sa vincere"): only written as capitals count
-    if (len(form) > 2 and (form[0].isupper() or "." in parts)) or form.isupper():
+    # two-letter forms are words too ("Italia sa vincere"): only written as capitals or with
+    # their stops ("e.V.") count
+    dotted = "." in parts and len(parts) > 2
+    if (len(form) > 2 and (form[0].isupper() or "." in parts)) or form.isupper() or dotted:
         return k
     return start
 
@@ -440,6 +447,70 @@ def german_bodies(spans: list[Span], doc: Doc) -> list[Span]:
             elif spans[at[k]] == Span(k, k + 1, "MISC", None):
                 out[at[k]] = Span(k, k + 1, "ORG", None)
     return sorted(out + found)
+
+
+def bodies_for(spans: list[Span], doc: Doc) -> list[Span]:
+    """In German text, a body named for what it is for: a capitalised word naming a kind of
+    body (org_tails: "Bundesagentur", "Institut"), "für", and the capitalised words after it
+    ("Bundesagentur für Arbeit", "Bundesamt für Migration und Flüchtlinge", "Bundeszentrale für
+    politische Bildung"): one ORG, unlinked, over what the rules had there."""
+    if doc.language != "de" or PURPOSE_LINKS.isdisjoint(doc.lows):
+        return spans
+    found = []
+    for link in PURPOSE_LINKS.intersection(doc.lows):
+        for k in _positions(doc.lows, link):
+            end = _purpose_end(doc, k + 1)
+            if k > 0 and end > k + 1 and _body_word(doc, k - 1):
+                end = _company_form_end(doc.tokens, end)  # "... für Krisenmanagement e.V."
+                found.append(Span(_adjective_before(doc, k - 1), end, "ORG", None))
+    if not found:
+        return spans
+    start = {s.i: s for s in found}
+    # a name the rules read over the body's word from further back stays its start
+    for s in spans:
+        for f in found:
+            if s.i < f.i < s.j:
+                start[f.i] = f._replace(i=s.i)
+    bodies = list(start.values())
+    kept = [s for s in spans if not any(b.i < s.j and s.i < b.j for b in bodies)]
+    return sorted(kept + bodies)
+
+
+def _adjective_before(doc: Doc, k: int) -> int:
+    """Where a body's name starts: at k, or at a capitalised adjective right before it
+    ("Deutsche Gesellschaft für ...", "Kieler Institut für ..."), not at an article ("Die")."""
+    j = k - 1
+    word = doc.tokens[j][0] if j >= 0 else ""
+    adjective = word[:1].isupper() and word.isalpha() and word.endswith(ADJECTIVE_ENDINGS)
+    return j if adjective and doc.lows[j] not in GERMAN_ARTICLES else k
+
+
+def _body_word(doc: Doc, k: int) -> bool:
+    low = doc.lows[k]
+    return doc.tokens[k][0][:1].isupper() and (low in ORG_TAILS or compound_of(low, ORG_TAILS))
+
+
+def _purpose_end(doc: Doc, k: int) -> int:
+    """After "für" at k - 1: past capitalised words, "und" between two, and an adjective before
+    one ("politische Bildung")."""
+    tokens, lows, n = doc.tokens, doc.lows, len(doc.tokens)
+    end = k
+    while k < n:
+        word = tokens[k][0]
+        if word[:1].isupper() and word.isalpha():
+            k += 1
+            end = k
+            continue
+        nxt_cap = k + 1 < n and tokens[k + 1][0][:1].isupper()
+        joins = lows[k] in PURPOSE_JOINS and end == k
+        # an adjective only right after "für" or "und": "für politische Bildung"
+        after_link = lows[k - 1] in PURPOSE_LINKS or lows[k - 1] in PURPOSE_JOINS
+        adjective = after_link and word.isalpha() and word.endswith(ADJECTIVE_ENDINGS)
+        if nxt_cap and (joins or adjective):
+            k += 1
+            continue
+        break
+    return end
 
 
 def _unknown_name(s: Span) -> bool:

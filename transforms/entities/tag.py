@@ -23,6 +23,7 @@ from transforms.entities.context import (
     agree_in_lists,
     agree_labels,
     athletes,
+    bodies_for,
     company_names,
     german_bodies,
     places_inside_names,
@@ -82,6 +83,7 @@ SPACY_LABELS = {
 PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     company_names,  # "Zorbex Maschinenbau AG", "DEIKON GmbH & Co. KG"
     german_bodies,  # "die Kommission" (de)
+    bodies_for,  # "Bundesagentur für Arbeit" (de)
     dotted_ends,  # "Norwest Corp."
     hyphen_tails,  # "Ban Ki-moon"
     particle_heads,  # "De Mistura"

@@ -163,6 +163,9 @@ BODY_COPULAS, BODY_ARTICLES = LISTS["body_copulas"], LISTS["body_articles"]
 BODY_STOPS, BODY_KINDS = LISTS["body_stops"], LISTS["body_kinds"]
 # "die Kommission", "das Parlament": context.german_bodies.
 GERMAN_BODY_NOUNS, GERMAN_ARTICLES = LISTS["german_body_nouns"], LISTS["german_articles"]
+# "Bundesagentur für Arbeit", "Bundeszentrale für politische Bildung": context.bodies_for.
+PURPOSE_LINKS, PURPOSE_JOINS = LISTS["purpose_links"], LISTS["purpose_joins"]
+ADJECTIVE_ENDINGS = tuple(sorted(LISTS["adjective_endings"]))
 # What a German compound that names a body ends in: "gewerkschaftsbund", "provinzialverband".
 ORG_TAILS = tuple(sorted(LISTS["org_tails"]))
 # The same for kinds of place: "Nordsee", "Mittelmeer", "Erzgebirge".
