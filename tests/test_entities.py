@@ -580,6 +580,17 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "it",
             [("Russia", "LOC"), ("Cina", "LOC"), ("India", "LOC")],
         ),
+        # a German body's kind opening its name, or as a hyphenated last part; a club's
+        # acronym after its name
+        ("Das Landgericht Köln urteilte am Montag.", "de", [("Landgericht Köln", "ORG")]),
+        ("Wie das Robert Zorb-Institut mitteilte.", "de", [("Robert Zorb-Institut", "ORG")]),
+        ("Der Trainer von Zorbtha BSC trat zurück.", "de", [("Zorbtha BSC", "ORG")]),
+        # ... and with its genitive -s
+        (
+            "Laut einer Umfrage des Instituts für Zorbskopie liegt sie vorn.",
+            "de",
+            [("Instituts für Zorbskopie", "ORG")],
+        ),
         # a German body named for what it is for: its kind, "für", what it is for
         (
             "Die Bundesagentur für Zorbarbeit meldete Zahlen.",

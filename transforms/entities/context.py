@@ -486,8 +486,11 @@ def _adjective_before(doc: Doc, k: int) -> int:
 
 
 def _body_word(doc: Doc, k: int) -> bool:
+    """A capitalised word naming a kind of body, also with its genitive -s ("des Instituts")."""
     low = doc.lows[k]
-    return doc.tokens[k][0][:1].isupper() and (low in ORG_TAILS or compound_of(low, ORG_TAILS))
+    stems = (low, low[:-1]) if low.endswith("s") else (low,)
+    body = any(w in ORG_TAILS or compound_of(w, ORG_TAILS) for w in stems)
+    return body and doc.tokens[k][0][:1].isupper()
 
 
 def _purpose_end(doc: Doc, k: int) -> int:

@@ -117,9 +117,10 @@ def kind_word(lows: list[str]) -> str | None:
 
 
 def _org_compound(lows: list[str]) -> bool:
-    """A name of several words whose last is a German compound naming a body: "Deutscher
-    Gewerkschaftsbund" (a known noun alone, "Gewerkschaftsbund", is no name at all)."""
-    return len(lows) > 1 and compound_of(lows[-1], ORG_TAILS)
+    """A name of several words whose first or last is a German compound naming a body:
+    "Deutscher Gewerkschaftsbund", "Oberlandesgericht Düsseldorf" (a known noun alone,
+    "Gewerkschaftsbund", is no name at all)."""
+    return len(lows) > 1 and (compound_of(lows[-1], ORG_TAILS) or compound_of(lows[0], ORG_TAILS))
 
 
 # What ends a quotation or a clause before a verb of speech and its speaker.
