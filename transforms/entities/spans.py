@@ -199,10 +199,8 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
         if doc.cap[j] and doc.lows[j] in BODY_TITLES and doc.lows[i] in ORG_FIRST:
             j += 1  # "Unión General de Trabajadores"
             continue
-        step = 0
-        while (
-            j + step < n and step < _most_connectors(tokens, j) and doc.lows[j + step] in CONNECTORS
-        ):
+        step, most = 0, _most_connectors(tokens, j)
+        while j + step < n and step < most and doc.lows[j + step] in CONNECTORS:
             step += 1
         if (
             0 < step
@@ -220,10 +218,8 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
 def _most_connectors(tokens: list[Token], j: int) -> int:
     """How many connectors may join two parts of a name at j: two ("Jean de", "of the"), or
     three glued by hyphens ("Charles-de-Gaulle", "Saint-Germain-des-Prés", "Hauts-de-France")."""
-    glued = j + 3 < len(tokens) and all(
-        tokens[k][2] == tokens[k + 1][1] for k in range(j - 1, j + 3)
-    )
-    return 3 if glued and tokens[j][0] == "-" and tokens[j + 2][0] == "-" else 2
+    chain = j + 3 < len(tokens) and glued_hyphen(tokens, j) and glued_hyphen(tokens, j + 2)
+    return 3 if chain else 2
 
 
 def _connects(tokens: list[Token], j: int, step: int) -> bool:
