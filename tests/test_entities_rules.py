@@ -20,8 +20,8 @@ RUN_RULE_CASES = {
             [("regione Emilia-Romagna", "LOC"), ("Stefano Zorbakini", "PER")],
         ),
         # One unknown word opening a sentence before a person is no name; a nationality is.
-        ("Ayer Marta Zorbakez habló con la prensa.", [("Marta Zorbakez", "PER")]),
-        ("Selon Claire Zorbakine, tout va bien.", [("Claire Zorbakine", "PER")]),
+        ("Anoche Marta Zorbakez habló con la prensa.", [("Marta Zorbakez", "PER")]),
+        ("Cependant Claire Zorbakine a parlé.", [("Claire Zorbakine", "PER")]),
         ("Stamattina Marta Zorbakini ha parlato.", [("Marta Zorbakini", "PER")]),
         ("American Dennis Zorbak won the race.", [("American", "MISC"), ("Dennis Zorbak", "PER")]),
     ],
@@ -189,6 +189,24 @@ GUESS_RULE_CASES = {
     "several_words_kind": [
         # (not "Gran Premio di Monza": every word of it is Italian, italian_phrase answers too)
         ("Ieri l'Acilia Zorbak Sud di Roma.", [("Acilia Zorbak Sud", "LOC"), ("Roma", "LOC")]),
+    ],
+    # The two sides of a match are alike: one side a person by a given name, so is the other.
+    "player_against_player": [
+        (
+            "Carlos Alcaraz beat Novak Zorbakovic in the final.",
+            [("Carlos Alcaraz", "PER"), ("Novak Zorbakovic", "PER")],
+            "en",
+        ),
+        (
+            "Novak Zorbakovic beat Carlos Alcaraz in the final.",
+            [("Novak Zorbakovic", "PER"), ("Carlos Alcaraz", "PER")],
+            "en",
+        ),
+        (
+            "Novak Zorbakovic batte Jannik Sinner in finale.",
+            [("Novak Zorbakovic", "PER"), ("Jannik Sinner", "PER")],
+            "it",
+        ),
     ],
     "org_cue_before": [
         ("Shares in the carmaker Zorbak rose.", [("Zorbak", "ORG")]),

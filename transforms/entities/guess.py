@@ -29,6 +29,7 @@ from transforms.entities.words import (
     LOC_TAILS,
     LOC_WORDS,
     LOCAL_PLACE_PREPS,
+    MATCH_WORDS,
     MISC_WORDS,
     NAME_ARTICLES,
     NAME_PARTICLES,
@@ -194,6 +195,24 @@ def several_words_kind(s: Stretch) -> str | None:
         return None
     lows = [w.lower().rstrip(".") for w in s.words]
     return kind_word(lows) or ("LOC" if lows[-1] in LOC_LAST else None)
+
+
+def player_against_player(s: Stretch) -> str | None:
+    """A match word between this name and a person's ("Novak Djokovic beat Carlos Alcaraz",
+    "Sinner v Alexander Zverev"): the two sides of a match are alike, so players, not teams."""
+    tokens, n = s.doc.tokens, len(s.doc.tokens)
+    if s.after and s.after[0] in MATCH_WORDS:
+        k = s.j + 1  # the opponent's first word
+    elif len(s.before) == 3 and s.before[-1] in MATCH_WORDS:
+        k = s.i - 3  # a given name and a surname end right before the match word
+    else:
+        return None
+    if k < 0 or k + 1 >= n:
+        return None
+    first, second = tokens[k][0], tokens[k + 1][0]
+    if first in s.doc.gaz.first_names and second[:1].isupper() and second.isalpha():
+        return "PER"
+    return None
 
 
 def org_cue_before(s: Stretch) -> str | None:
@@ -466,6 +485,7 @@ GUESS_RULES: tuple[GuessRule, ...] = (
     rules_it.government_by_leader,
     leader_government,
     several_words_kind,
+    player_against_player,
     org_cue_before,
     org_cue_after,
     org_noun_before,
