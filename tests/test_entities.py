@@ -663,6 +663,13 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # ... or before any verb: a pronoun opening a sentence is no name
         ("Ela começou a carreira em Lisboa.", "pt", [("Lisboa", "LOC")]),
         ("Zorbsson säger att det är fel.", "sv", [("Zorbsson", "PER")]),
+        # An adverb or conjunction opening a sentence is no part of the name after it.
+        ("The talks ended. Later Zverov said he was tired.", "en", [("Zverov", "PER")]),
+        ("The talks ended. Earlier Zverov said he was tired.", "en", [("Zverov", "PER")]),
+        ("La reunión terminó. Ayer Zverov dijo que estaba cansado.", "es", [("Zverov", "PER")]),
+        ("A reunião terminou. Ontem Zverov disse que estava cansado.", "pt", [("Zverov", "PER")]),
+        ("Ayer Marta Zorbakez habló con la prensa.", "es", [("Marta Zorbakez", "PER")]),
+        ("Selon Claire Zorbakine, tout va bien.", "fr", [("Claire Zorbakine", "PER")]),
     ],
 )
 def test_names_by_their_shape(text, language, expected, gaz):
