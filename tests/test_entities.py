@@ -663,6 +663,9 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # ... or before any verb: a pronoun opening a sentence is no name
         ("Ela começou a carreira em Lisboa.", "pt", [("Lisboa", "LOC")]),
         ("Zorbsson säger att det är fel.", "sv", [("Zorbsson", "PER")]),
+        ("Under the Mario Zorbaton administration taxes rose.", "en", [("Mario Zorbaton", "PER")]),
+        ("He joined the Dave Zorbathews Band in 1991.", "en", [("Dave Zorbathews Band", "ORG")]),
+        ("They skated at the Victoria Zorba Rink.", "en", [("Victoria Zorba Rink", "LOC")]),
         # An adverb or conjunction opening a sentence is no part of the name after it.
         ("The talks ended. Later Zverov said he was tired.", "en", [("Zverov", "PER")]),
         ("The talks ended. Earlier Zverov said he was tired.", "en", [("Zverov", "PER")]),

@@ -121,6 +121,12 @@ RUN_RULE_CASES = {
     "given_name_first": [
         ("Ieri Mario Jordan ha parlato.", [("Mario Jordan", "PER")]),
         ("He beat his rival Mario Zorbakis in the final.", [("Mario Zorbakis", "PER")]),
+        # after "the" and before no noun: a place named for a person, as a stadium is
+        (
+            "Madrid won 3-1 at the Santiago Zorbabeu.",
+            [("Madrid", "LOC"), ("Santiago Zorbabeu", "LOC")],
+            "en",
+        ),
     ],
     "surname_is_city": [
         ("Il concerto di Zorbakis Houston è stato rinviato.", [("Zorbakis Houston", "PER")]),

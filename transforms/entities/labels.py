@@ -358,8 +358,17 @@ def given_name_first(run: Run) -> list[Span] | None:
         and not big_match
         and (not inside or matches[inside[0]].i > run.i or run.entry(inside[0]).label != "PER")
     ):
-        return [Span(run.i, run.j, "PER", None)]
+        return [Span(run.i, run.j, _the_person(run), None)]
     return None
+
+
+def _the_person(run: Run) -> str:
+    lows, n = run.doc.lows, len(run.doc.lows)
+    if run.doc.english and run.i and lows[run.i - 1] == "the":
+        nxt = lows[run.j] if run.j < n else "."
+        if not nxt.isalpha() or nxt in ("on", "in", "at", "and", "for", "with", "to", "of"):
+            return "LOC"
+    return "PER"
 
 
 # ---- a known name at the end of unknown words ----
