@@ -663,6 +663,17 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # ... or before any verb: a pronoun opening a sentence is no name
         ("Ela começou a carreira em Lisboa.", "pt", [("Lisboa", "LOC")]),
         ("Zorbsson säger att det är fel.", "sv", [("Zorbsson", "PER")]),
+        # a declined adjective and a body's word: one body, the adjective often a known noun too
+        (
+            "Laut dem Statistischen Bundesamt stieg die Inflation.",
+            "de",
+            [("Statistischen Bundesamt", "ORG")],
+        ),
+        (
+            "Eine Sprecherin des Deutschen Wetterdienstes sagte das.",
+            "de",
+            [("Deutschen Wetterdienstes", "ORG")],
+        ),
         ("Under the Mario Zorbaton administration taxes rose.", "en", [("Mario Zorbaton", "PER")]),
         ("He joined the Dave Zorbathews Band in 1991.", "en", [("Dave Zorbathews Band", "ORG")]),
         ("They skated at the Victoria Zorba Rink.", "en", [("Victoria Zorba Rink", "LOC")]),

@@ -476,6 +476,27 @@ def bodies_for(spans: list[Span], doc: Doc) -> list[Span]:
     return sorted(kept + bodies)
 
 
+def adjective_bodies(spans: list[Span], doc: Doc) -> list[Span]:
+    """In German text, a capitalised adjective inside a sentence and a word naming a kind of body
+    after it ("dem Statistischen Bundesamt", "des Deutschen Wetterdienstes"): one ORG, unlinked,
+    over the unlinked names the rules had there. The declined adjective is often a known noun
+    too ("der Statistische"), and the body's word alone a MISC or nothing."""
+    if doc.language != "de":
+        return spans
+    found = [
+        Span(k - 1, k + 1, "ORG", None)
+        for k in range(1, len(doc.tokens))
+        if _body_word(doc, k) and _adjective_before(doc, k) == k - 1 and not doc.initial[k - 1]
+    ]
+    for body in found:
+        near = [s for s in spans if s.i < body.j and body.i < s.j]
+        if any(s.entry is not None for s in near):
+            continue
+        i, j = min([body.i, *(s.i for s in near)]), max([body.j, *(s.j for s in near)])
+        spans = sorted([s for s in spans if s not in near] + [Span(i, j, "ORG", None)])
+    return spans
+
+
 def _adjective_before(doc: Doc, k: int) -> int:
     """Where a body's name starts: at k, or at a capitalised adjective right before it
     ("Deutsche Gesellschaft für ...", "Kieler Institut für ..."), not at an article ("Die")."""
@@ -486,9 +507,10 @@ def _adjective_before(doc: Doc, k: int) -> int:
 
 
 def _body_word(doc: Doc, k: int) -> bool:
-    """A capitalised word naming a kind of body, also with its genitive -s ("des Instituts")."""
+    """A capitalised word naming a kind of body, also with its genitive -s or -es ("des
+    Instituts", "des Bundesamtes")."""
     low = doc.lows[k]
-    stems = (low, low[:-1]) if low.endswith("s") else (low,)
+    stems = (low, low[:-1], low[:-2]) if low.endswith("s") else (low,)
     body = any(w in ORG_TAILS or compound_of(w, ORG_TAILS) for w in stems)
     return body and doc.tokens[k][0][:1].isupper()
 

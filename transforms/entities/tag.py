@@ -20,6 +20,7 @@ from transforms.core.cache import Cache
 from transforms.core.failures import ARTICLES, FAILURES, ArticleStep
 from transforms.core.records import Article, Entity
 from transforms.entities.context import (
+    adjective_bodies,
     agree_in_lists,
     agree_labels,
     athletes,
@@ -84,6 +85,7 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     company_names,  # "Zorbex Maschinenbau AG", "DEIKON GmbH & Co. KG"
     german_bodies,  # "die Kommission" (de)
     bodies_for,  # "Bundesagentur für Arbeit" (de)
+    adjective_bodies,  # "dem Statistischen Bundesamt" (de)
     dotted_ends,  # "Norwest Corp."
     hyphen_tails,  # "Ban Ki-moon"
     particle_heads,  # "De Mistura"
