@@ -38,6 +38,10 @@ def test_a_noun_is_known_by_itself_or_by_the_noun_it_ends_in():
     assert "Baden" not in Nouns(frozenset({"Bad"}))  # a stem of three letters is too short
     assert "Berlin" not in nouns
     assert None not in nouns
+    # the feminine of a noun of agent in -er, singular and plural
+    agents = Nouns(frozenset({"Politiker", "Sprecher", "Put"}))
+    assert "Politikerin" in agents and "Sprecherinnen" in agents
+    assert "Putin" not in agents
 
 
 def test_the_bundled_nouns_are_german_only():
@@ -54,6 +58,11 @@ def test_the_bundled_nouns_are_german_only():
 def test_a_declined_noun_is_no_name_but_a_declined_place_stays_one(gaz):
     assert _found("Die Sitzung des Kabinetts dauerte lange.", gaz) == []
     assert ("Ganges", "LOC") in _found("Die Pilger baden im Ganges bei Varanasi.", gaz)
+
+
+def test_a_feminine_noun_glued_to_a_party_is_no_name(gaz):
+    text = "Die Grünen-Politikerin Annalena Baerbock sprach."
+    assert _found(text, gaz) == [("Die Grünen", "ORG"), ("Annalena Baerbock", "PER")]
 
 
 def test_german_nouns_are_not_names(gaz):

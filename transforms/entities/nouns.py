@@ -23,6 +23,8 @@ _CACHE_SIZE = 50_000
 # adjectives take too ("die Grauen Zwerghamster", "der Deutschen Bank").
 ENDINGS = ("s", "n")
 STEM = 4
+# The feminine of a noun of agent in -er, singular and plural: "Politikerin", "Sprecherinnen".
+FEMININE = ("in", "innen")
 
 
 def noun_file(language: str) -> str:
@@ -58,11 +60,12 @@ class Nouns:
         return word in self.words or (word not in self.names and self._compound(word.lower()))
 
     def _declined(self, word: str) -> bool:
-        """A known noun with a case or plural ending: "Kabinetts", "Parallelen"."""
+        """A known noun with a case or plural ending ("Kabinetts", "Parallelen"), or the
+        feminine of a noun of agent ("Politikerin": "Politiker")."""
         return any(
             word.endswith(end) and len(word) - len(end) >= STEM and word[: -len(end)] in self.words
             for end in ENDINGS
-        )
+        ) or any(word.endswith("er" + end) and self.plain(word[: -len(end)]) for end in FEMININE)
 
     def _compound(self, low: str) -> bool:
         tails = self.tails
