@@ -674,6 +674,15 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "de",
             [("Deutschen Wetterdienstes", "ORG")],
         ),
+        # a club's word in capitals: the club, and its city after it
+        ("Der FC Bayern München gewann.", "de", [("FC Bayern München", "ORG")]),
+        ("Der VfB Zorbingen spielt.", "de", [("VfB Zorbingen", "ORG")]),
+        (
+            "Borussia Mönchengladbach verlor gegen Hertha BSC Berlin.",
+            "de",
+            [("Borussia Mönchengladbach", "ORG"), ("Hertha BSC Berlin", "ORG")],
+        ),
+        ("Shares of Siemens AG Munich rose.", "en", [("Siemens AG", "ORG"), ("Munich", "LOC")]),
         ("Under the Mario Zorbaton administration taxes rose.", "en", [("Mario Zorbaton", "PER")]),
         ("He joined the Dave Zorbathews Band in 1991.", "en", [("Dave Zorbathews Band", "ORG")]),
         ("They skated at the Victoria Zorba Rink.", "en", [("Victoria Zorba Rink", "LOC")]),

@@ -136,7 +136,7 @@ RUN_RULE_CASES = {
         ("Indagati tre dirigenti dell'Asl Napoli ieri.", [("Asl Napoli", "ORG")]),
         ("Lo ha detto Zele Houston ieri.", [("Zele Houston", "PER")]),
         # no given name is written in capitals: a club, a body
-        ("Das Spiel des FC Köln endete 2:1.", [("FC Köln", "ORG")], "de"),
+        ("Das Spiel des KSC Köln endete 2:1.", [("KSC Köln", "ORG")], "de"),
     ],
     "another_place": [
         ("They settled in West Jersey in 1680.", [("West Jersey", "LOC")]),

@@ -21,6 +21,7 @@ from transforms.entities.words import (
     ORG_TAILS,
     PURPOSE_JOINS,
     PURPOSE_LINKS,
+    club_word,
     compound_of,
     read_language_lists,
 )
@@ -94,6 +95,20 @@ def sports_teams(spans: list[Span], doc: Doc) -> list[Span]:
 
 # England, Scotland, Wales, Northern Ireland field national sides of their own.
 HOME_NATIONS = frozenset(("Q21", "Q22", "Q25", "Q26"))
+
+
+def club_cities(spans: list[Span], doc: Doc) -> list[Span]:
+    """A club's name and its city right after it ("FC Bayern München", "Hertha BSC Berlin"): one
+    ORG, with the club's id. A club says what it is by a short word in capitals ("FC", "BSC",
+    "VfB") that names a body."""
+    tokens, gaz, out = doc.tokens, doc.gaz, list(spans)
+    for x in range(len(spans) - 1, 0, -1):
+        club, city = out[x - 1], out[x]
+        if city.i != club.j or city.entry is None or gaz.entries[city.entry].kind != "city":
+            continue
+        if club.label == "ORG" and any(club_word(t[0]) for t in tokens[club.i : club.j]):
+            out[x - 1 : x + 1] = [Span(club.i, city.j, "ORG", club.entry)]
+    return out
 
 
 def _sports_text(doc: Doc) -> bool:

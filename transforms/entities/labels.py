@@ -24,6 +24,7 @@ from transforms.entities.words import (
     ORG_FIRST,
     ORG_LAST,
     SURNAME_PLACE_WORDS,
+    club_word,
 )
 
 
@@ -63,8 +64,10 @@ class Run:
 
     @cached_property
     def kind(self) -> str | None:
-        """The type the name's first or last word gives it ("... Party", "Lake ...")."""
-        return kind_word(self.lows)
+        """The type the name's first or last word gives it ("... Party", "Lake ..."), or a
+        club's word anywhere in it ("Hertha BSC Berlin")."""
+        kind = kind_word(self.lows)
+        return kind or ("ORG" if any(club_word(w) for w in self.words) else None)
 
     @cached_property
     def uncovered(self) -> list[int]:

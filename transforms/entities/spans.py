@@ -152,6 +152,8 @@ def _initial_name(doc: Doc, matched: list[int], k: int) -> bool:
         return False  # "Han säger", "Ela afirmou", "Ela começou" ("Ela" is also a given name)
     if t in doc.gaz.first_names or (t in doc.mid_caps and t.lower() not in doc.lower):
         return True
+    if t.lower() in ORG_FIRST and k + 1 < n and doc.cap[k + 1] and not doc.initial[k + 1]:
+        return True  # a body's first word before a name: "Borussia Mönchengladbach verlor"
     if speaks and not t.lower().endswith(PLURAL_ENDINGS):
         return True  # "Ushakov ha detto", "Merkel said"; not "Analysts said"
     if doc.english and unknown_word(t) and not (doc.writes_italian and italian_word(t)):

@@ -25,6 +25,7 @@ from transforms.entities.context import (
     agree_labels,
     athletes,
     bodies_for,
+    club_cities,
     company_names,
     german_bodies,
     places_inside_names,
@@ -92,6 +93,7 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     untitled,  # "Papa | Francesco"
     corefer,  # "Neil Jordan ... Jordan"
     clubs,  # "il Napoli" (it)
+    club_cities,  # "FC Bayern München"
     athletes,  # "Torrance Zellner ( U.S. ) 48.23"
     sports_teams,  # "Leeds beat Everton 2-1"
     institutions,  # "la polizia", "il governo" (it)

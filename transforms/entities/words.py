@@ -155,6 +155,15 @@ PLACE_PREPS = LISTS["place_preps"]
 LOCAL_PLACE_PREPS = read_lists("place_preps_local.tsv")
 ORG_LAST = LISTS["org_last"]
 ORG_FIRST = LISTS["org_first"]
+# "FC", "BSC", "VfB": a club's word, anywhere in its name (read with two capitals or more).
+CLUB_WORDS = LISTS["club_words"]
+
+
+def club_word(word: str) -> bool:
+    """ "FC Bayern", "Hertha BSC", "VfB Stuttgart" name a club; "Fc" or "as" do not."""
+    return sum(c.isupper() for c in word) >= 2 and word.lower() in CLUB_WORDS
+
+
 # A title's word that is an adjective inside a body's name, after its kind: "Unión General de
 # Trabajadores", "Direzione Generale"; before a name it stays a title ("General Petraeus").
 BODY_TITLES = LISTS["body_titles"]
