@@ -127,6 +127,12 @@ RUN_RULE_CASES = {
             [("Madrid", "LOC"), ("Santiago Zorbabeu", "LOC")],
             "en",
         ),
+        (
+            "El partido en el Santiago Zorbabéu terminó.",
+            [("Santiago Zorbabéu", "LOC")],
+            "es",
+        ),
+        ("Le match au Pierre Zorbauroy a été reporté.", [("Pierre Zorbauroy", "LOC")], "fr"),
     ],
     "surname_is_city": [
         ("Il concerto di Zorbakis Houston è stato rinviato.", [("Zorbakis Houston", "PER")]),

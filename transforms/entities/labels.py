@@ -23,7 +23,9 @@ from transforms.entities.words import (
     GEO_PREFIXES,
     ORG_FIRST,
     ORG_LAST,
+    STOP,
     SURNAME_PLACE_WORDS,
+    VENUE_ARTICLES,
     club_word,
 )
 
@@ -366,12 +368,14 @@ def given_name_first(run: Run) -> list[Span] | None:
 
 
 def _the_person(run: Run) -> str:
+    """A person, or a place named for one: an article before the name ("at the Santiago
+    Bernabeu", "en el Santiago Bernabéu"); in English, with no noun after it ("the Bill
+    Clinton administration" is the man)."""
     lows, n = run.doc.lows, len(run.doc.lows)
-    if run.doc.english and run.i and lows[run.i - 1] == "the":
-        nxt = lows[run.j] if run.j < n else "."
-        if not nxt.isalpha() or nxt in ("on", "in", "at", "and", "for", "with", "to", "of"):
-            return "LOC"
-    return "PER"
+    if not run.i or lows[run.i - 1] not in VENUE_ARTICLES.get(run.doc.language, ()):
+        return "PER"
+    nxt = lows[run.j] if run.j < n else "."
+    return "LOC" if not run.doc.english or not nxt.isalpha() or nxt in STOP else "PER"
 
 
 # ---- a known name at the end of unknown words ----

@@ -153,6 +153,8 @@ PLACE_PREPS = LISTS["place_preps"]
 # Language -> place prepositions that hold only in text of that language: "v Rožňave" (Slovak),
 # "w Warszawie", "u Zagrebu"; in English "v" is "versus".
 LOCAL_PLACE_PREPS = read_lists("place_preps_local.tsv")
+# Language -> articles before a thing named for a person: "at the Santiago Bernabeu".
+VENUE_ARTICLES = read_lists("venue_articles_local.tsv")
 ORG_LAST = LISTS["org_last"]
 ORG_FIRST = LISTS["org_first"]
 # "FC", "BSC", "VfB": a club's word, anywhere in its name (read with two capitals or more).
