@@ -674,6 +674,9 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "de",
             [("Deutschen Wetterdienstes", "ORG")],
         ),
+        # "from" and "towards" before a place
+        ("Lo informó la compañía desde Zorbeixo.", "es", [("Zorbeixo", "LOC")]),
+        ("Le convoi est parti vers Zorbaville hier.", "fr", [("Zorbaville", "LOC")]),
         # a club's word in capitals: the club, and its city after it
         ("Der FC Bayern München gewann.", "de", [("FC Bayern München", "ORG")]),
         ("Der VfB Zorbingen spielt.", "de", [("VfB Zorbingen", "ORG")]),
