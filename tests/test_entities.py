@@ -243,7 +243,8 @@ ROMANCE_OFFICE_CASES = [
         "fr",
         [("Saint-Germain-des-Zorbs", "LOC"), ("Hauts-de-France", "LOC")],
     ),
-    ("Il a marqué contre l'Olympique lyonnais.", "fr", [("Olympique", "ORG")]),
+    # the club's name is "Olympique lyonnais": French writes its adjective in lower case
+    ("Il a marqué contre l'Olympique lyonnais.", "fr", [("Olympique lyonnais", "ORG")]),
     # a kind of place opens a place's name in French, Spanish and Portuguese
     ("Le match au Parc des Zorbes était complet.", "fr", [("Parc des Zorbes", "LOC")]),
     ("O Estádio do Zorbanã recebeu o jogo.", "pt", [("Estádio do Zorbanã", "LOC")]),
@@ -677,6 +678,14 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # "from" and "towards" before a place
         ("Lo informó la compañía desde Zorbeixo.", "es", [("Zorbeixo", "LOC")]),
         ("Le convoi est parti vers Zorbaville hier.", "fr", [("Zorbaville", "LOC")]),
+        # French writes a body's adjectives in lower case
+        (
+            "Le Conseil constitutionnel a censuré la loi.",
+            "fr",
+            [("Conseil constitutionnel", "ORG")],
+        ),
+        ("La Cour suprême a parlé.", "fr", [("Cour suprême", "ORG")]),
+        ("La Commission a décidé.", "fr", [("Commission", "ORG")]),
         # a club's word in capitals: the club, and its city after it
         ("Der FC Bayern München gewann.", "de", [("FC Bayern München", "ORG")]),
         ("Der VfB Zorbingen spielt.", "de", [("VfB Zorbingen", "ORG")]),

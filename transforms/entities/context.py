@@ -17,10 +17,12 @@ from transforms.entities.words import (
     GERMAN_ARTICLES,
     GERMAN_BODY_NOUNS,
     ORG_CUES_BEFORE,
+    ORG_FIRST,
     ORG_NOUNS,
     ORG_TAILS,
     PURPOSE_JOINS,
     PURPOSE_LINKS,
+    QUALIFIER_ENDINGS,
     club_word,
     compound_of,
     read_language_lists,
@@ -510,6 +512,27 @@ def adjective_bodies(spans: list[Span], doc: Doc) -> list[Span]:
         i, j = min([body.i, *(s.i for s in near)]), max([body.j, *(s.j for s in near)])
         spans = sorted([s for s in spans if s not in near] + [Span(i, j, "ORG", None)])
     return spans
+
+
+def french_qualifiers(spans: list[Span], doc: Doc) -> list[Span]:
+    """In French text, a body's name ending in its first word ("le Conseil", "la Cour") goes on
+    over up to two adjectives in lower case: "le Conseil constitutionnel", "la Cour suprême".
+    The longer name is another body, so no id."""
+    if doc.language != "fr":
+        return spans
+    tokens, lows, n, out = doc.tokens, doc.lows, len(doc.tokens), []
+    taken = {k for s in spans for k in range(s.i, s.j)}
+    for s in spans:
+        j = s.j
+        if s.label == "ORG" and lows[j - 1] in ORG_FIRST:
+            while j < n and j - s.j < 2 and j not in taken and _french_qualifier(tokens[j][0]):
+                j += 1
+        out.append(s if j == s.j else Span(s.i, j, "ORG", None))
+    return out
+
+
+def _french_qualifier(word: str) -> bool:
+    return word.isalpha() and word.islower() and len(word) > 3 and word.endswith(QUALIFIER_ENDINGS)
 
 
 def _adjective_before(doc: Doc, k: int) -> int:

@@ -27,6 +27,7 @@ from transforms.entities.context import (
     bodies_for,
     club_cities,
     company_names,
+    french_qualifiers,
     german_bodies,
     places_inside_names,
     regions_after_places,
@@ -87,6 +88,7 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     german_bodies,  # "die Kommission" (de)
     bodies_for,  # "Bundesagentur für Arbeit" (de)
     adjective_bodies,  # "dem Statistischen Bundesamt" (de)
+    french_qualifiers,  # "le Conseil constitutionnel" (fr)
     dotted_ends,  # "Norwest Corp."
     hyphen_tails,  # "Ban Ki-moon"
     particle_heads,  # "De Mistura"

@@ -157,6 +157,8 @@ LOCAL_PLACE_PREPS = read_lists("place_preps_local.tsv")
 VENUE_ARTICLES = read_lists("venue_articles_local.tsv")
 ORG_LAST = LISTS["org_last"]
 ORG_FIRST = LISTS["org_first"]
+# French: endings of the lower-case adjectives of a body's name ("Conseil constitutionnel").
+QUALIFIER_ENDINGS = tuple(sorted(LISTS["qualifier_endings"]))
 # "FC", "BSC", "VfB": a club's word, anywhere in its name (read with two capitals or more).
 CLUB_WORDS = LISTS["club_words"]
 
