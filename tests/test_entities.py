@@ -983,6 +983,15 @@ def test_spacy_spans_are_linked_through_the_gazetteer(gaz):
                 ("Inter", "ORG", "Q631"),
             ],
         ),
+        # Portuguese and Spanish results, also with an article after the verb
+        (
+            "O Zorbengo venceu o Zorbeiras por 2 a 1, com gol de Pedro, e lidera o campeonato.",
+            [("Zorbengo", "ORG", None), ("Zorbeiras", "ORG", None), ("Pedro", "PER", None)],
+        ),
+        (
+            "El Zorbetis venció al Zorbilla, y el entrenador celebró el gol en el estadio.",
+            [("Zorbetis", "ORG", None), ("Zorbilla", "ORG", None)],
+        ),
         # outside a sports report the same words stay places
         ("Italy beat inflation expectations, the central bank said.", [("Italy", "LOC", "Q38")]),
         # the initial's full stop is not a connector: "P. Simmons" is a person

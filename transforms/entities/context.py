@@ -36,6 +36,7 @@ SPORT_WORDS = LISTS["sport_words"]
 # A team named by its place: subject or object of a result, or one side of "X v Y".
 RESULT_BEFORE = LISTS["result_before"]
 RESULT_AFTER = LISTS["result_after"]
+RESULT_ARTICLES = LISTS["result_articles"]
 # Where a place is a place even in a sports report: "in Leeds", "( Italy )" after an athlete.
 NOT_TEAM_BEFORE = LISTS["not_team_before"]
 # "France at Japan", "Lazio v Roma": a fixture list names two teams.
@@ -61,6 +62,9 @@ def sports_teams(spans: list[Span], doc: Doc) -> list[Span]:
         )
         nxt = lows[s.j] if s.j < n else ""
         prev = lows[s.i - 1] if s.i else ""
+        after_result = prev in RESULT_BEFORE or (
+            prev in RESULT_ARTICLES and s.i > 1 and lows[s.i - 2] in RESULT_BEFORE
+        )  # "beat Everton", "venceu o Palmeiras"
         # isascii: "²".isdigit() is true and int() would raise
         score = nxt.isascii() and nxt.isdigit() and int(nxt) <= SCORE_MAX and prev != "("
         # "France at Japan", "CLEVELAND AT TEXAS": a fixture list, both sides are teams
@@ -69,7 +73,7 @@ def sports_teams(spans: list[Span], doc: Doc) -> list[Span]:
         fixture = (prev in FIXTURE_LINKS or dash) and any(t.j == s.i - 1 for t in spans)
         if fixture:
             teams.update(tuple(lows[t.i : t.j]) for t in spans if t.j == s.i - 1)
-        if place and (score or fixture or nxt in RESULT_AFTER or prev in RESULT_BEFORE):
+        if place and (score or fixture or nxt in RESULT_AFTER or after_result):
             teams.add(words)
             s = Span(s.i, s.j, "ORG", None)
         out.append(s)
