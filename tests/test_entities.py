@@ -686,6 +686,23 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ),
         ("La Cour suprême a parlé.", "fr", [("Cour suprême", "ORG")]),
         ("La Commission a décidé.", "fr", [("Commission", "ORG")]),
+        # an English body named for what it is for, also where a word of it is written small
+        # elsewhere ("her budget")
+        (
+            "Her budget was judged by the Office for Budget Responsibility, which said so.",
+            "en",
+            [("Office for Budget Responsibility", "ORG")],
+        ),
+        (
+            "The Department for Zorbing and Trade disagreed.",
+            "en",
+            [("Department for Zorbing and Trade", "ORG")],
+        ),
+        (
+            "He worked for Reuters and for Goldman Sachs.",
+            "en",
+            [("Reuters", "ORG"), ("Goldman Sachs", "ORG")],
+        ),
         # a club's word in capitals: the club, and its city after it
         ("Der FC Bayern München gewann.", "de", [("FC Bayern München", "ORG")]),
         ("Der VfB Zorbingen spielt.", "de", [("VfB Zorbingen", "ORG")]),

@@ -18,6 +18,7 @@ from transforms.entities.words import (
     GERMAN_BODY_NOUNS,
     ORG_CUES_BEFORE,
     ORG_FIRST,
+    ORG_LAST,
     ORG_NOUNS,
     ORG_TAILS,
     PURPOSE_JOINS,
@@ -471,11 +472,13 @@ def german_bodies(spans: list[Span], doc: Doc) -> list[Span]:
 
 
 def bodies_for(spans: list[Span], doc: Doc) -> list[Span]:
-    """In German text, a body named for what it is for: a capitalised word naming a kind of
-    body (org_tails: "Bundesagentur", "Institut"), "für", and the capitalised words after it
+    """In German and English text, a body named for what it is for: a capitalised word naming a
+    kind of body (German org_tails: "Bundesagentur", "Institut"; English org_last and org_first:
+    "Office", "Institute"), "für" or "for", and the capitalised words after it
     ("Bundesagentur für Arbeit", "Bundesamt für Migration und Flüchtlinge", "Bundeszentrale für
-    politische Bildung"): one ORG, unlinked, over what the rules had there."""
-    if doc.language != "de" or PURPOSE_LINKS.isdisjoint(doc.lows):
+    politische Bildung", "Office for Budget Responsibility"): one ORG, unlinked, over what the
+    rules had there, unless a known name holds it all."""
+    if doc.language not in ("de", "en") or PURPOSE_LINKS.isdisjoint(doc.lows):
         return spans
     found = []
     for link in PURPOSE_LINKS.intersection(doc.lows):
@@ -484,6 +487,7 @@ def bodies_for(spans: list[Span], doc: Doc) -> list[Span]:
             if k > 0 and end > k + 1 and _body_word(doc, k - 1):
                 end = _company_form_end(doc.tokens, end)  # "... für Krisenmanagement e.V."
                 found.append(Span(_adjective_before(doc, k - 1), end, "ORG", None))
+    found = [f for f in found if not any(_holds(s, f) for s in spans)]
     if not found:
         return spans
     start = {s.i: s for s in found}
@@ -543,15 +547,24 @@ def _adjective_before(doc: Doc, k: int) -> int:
     """Where a body's name starts: at k, or at a capitalised adjective right before it
     ("Deutsche Gesellschaft für ...", "Kieler Institut für ..."), not at an article ("Die")."""
     j = k - 1
+    if doc.language != "de":
+        return k
     word = doc.tokens[j][0] if j >= 0 else ""
     adjective = word[:1].isupper() and word.isalpha() and word.endswith(ADJECTIVE_ENDINGS)
     return j if adjective and doc.lows[j] not in GERMAN_ARTICLES else k
 
 
+def _holds(known: Span, body: Span) -> bool:
+    """A known name that holds all of a body found by its words: the gazetteer's says more."""
+    return known.entry is not None and known.i <= body.i and body.j <= known.j
+
+
 def _body_word(doc: Doc, k: int) -> bool:
-    """A capitalised word naming a kind of body, also with its genitive -s or -es ("des
-    Instituts", "des Bundesamtes")."""
+    """A capitalised word naming a kind of body, in German also with its genitive -s or -es
+    ("des Instituts", "des Bundesamtes")."""
     low = doc.lows[k]
+    if doc.english:
+        return doc.tokens[k][0][:1].isupper() and (low in ORG_LAST or low in ORG_FIRST)
     stems = (low, low[:-1], low[:-2]) if low.endswith("s") else (low,)
     body = any(w in ORG_TAILS or compound_of(w, ORG_TAILS) for w in stems)
     return body and doc.tokens[k][0][:1].isupper()
