@@ -703,6 +703,12 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "en",
             [("Reuters", "ORG"), ("Goldman Sachs", "ORG")],
         ),
+        # a body's first word ("Confederation" is also a town's name)
+        (
+            "The Confederation of British Industry said businesses were worried.",
+            "en",
+            [("Confederation of British Industry", "ORG")],
+        ),
         # a club's word in capitals: the club, and its city after it
         ("Der FC Bayern München gewann.", "de", [("FC Bayern München", "ORG")]),
         ("Der VfB Zorbingen spielt.", "de", [("VfB Zorbingen", "ORG")]),
