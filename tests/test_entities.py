@@ -917,6 +917,16 @@ def test_link_through_gazetteer(gaz):
     assert link("Nessuno Qui", gaz) is None
 
 
+def test_a_known_company_keeps_its_id_before_its_legal_form(gaz):
+    found = [
+        (e.text, e.label, e.id) for e in tag_entities("Apple Inc said it would grow.", gaz, "en")
+    ]
+    assert found == [("Apple Inc", "ORG", "Q312")]
+    # an unknown name before the form, or a place, takes no id
+    found = [(e.text, e.id) for e in tag_entities("Shares of Paris Inc rose.", gaz, "en")]
+    assert found == [("Paris Inc", None)]
+
+
 def test_missing_spacy_model_is_reported():
     problem = ner_model_problem("xx_no_such_model_zz")
     assert problem and "not installed" in problem

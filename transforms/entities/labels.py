@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from transforms.core.lazy import cached_property
+from transforms.entities.context import COMPANY_FORMS
 from transforms.entities.doc import Doc, Span, glued_hyphen
 from transforms.entities.gazetteer import PLACE_GIVEN_NAMES_FILE, Entry, read_words
 from transforms.entities.guess import Stretch, guess, kind_word
@@ -302,7 +303,17 @@ def kind_word_org_or_place(run: Run) -> list[Span] | None:
     words = run.words
     if len(words) == 2 and words[0] in run.gaz.first_names and run.lows[1] in SURNAME_PLACE_WORDS:
         return None
-    return [Span(run.i, run.j, run.kind, None)]
+    return [Span(run.i, run.j, run.kind, _company_before_form(run))]
+
+
+def _company_before_form(run: Run) -> int | None:
+    """A known company's whole name, then its legal form ("Apple Inc", "Siemens AG"): the same
+    company, so its entry; otherwise none."""
+    if run.kind != "ORG" or run.lows[-1] not in COMPANY_FORMS or len(run.inside) != 1:
+        return None
+    m = run.matches[run.inside[0]]
+    known = m.i == run.i and m.j == run.j - 1 and run.entry(run.inside[0]).label == "ORG"
+    return m.entry if known else None
 
 
 def organisation_of(run: Run) -> list[Span] | None:
