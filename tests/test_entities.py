@@ -703,6 +703,10 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
             "en",
             [("Reuters", "ORG"), ("Goldman Sachs", "ORG")],
         ),
+        # Italian puts no article before a man's name: a lone word after "il" that speaks is a
+        # body; a woman's surname may take "la"
+        ("Il Corbacons ha annunciato un esposto.", "it", [("Corbacons", "ORG")]),
+        ("La Zorboni ha detto che va bene.", "it", [("Zorboni", "PER")]),
         # a body's first word ("Confederation" is also a town's name)
         (
             "The Confederation of British Industry said businesses were worried.",

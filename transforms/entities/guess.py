@@ -299,15 +299,17 @@ def inner_org_word(s: Stretch) -> str | None:
 
 
 def speaks(s: Stretch) -> str | None:
-    """ "X said", "X ha detto", "— сказал X"; not a company's name ("WeWork said") nor an
-    acronym ("VW says", acronym's to take)."""
+    """ "X said", "X ha detto", "— сказал X": a person, but a body after an Italian masculine
+    article; not a company's name ("WeWork said") nor an acronym ("VW says", acronym's to
+    take)."""
     after = s.after
     if s.lone and (brand_like(s.words[0]) or is_acronym(s.words[0])):
         return None
     if after and (
         after[0] in SPEECH or (after[0] == "ha" and after[1:2] and after[1] in SPEECH_AFTER_HA)
     ):
-        return "PER"
+        # "Il Codacons ha annunciato": Italian puts no article before a man's name
+        return "ORG" if rules_it.thing_article(s) else "PER"
     before = s.before
     if before and before[-1] in SPEECH_BEFORE:
         return "PER"
