@@ -707,6 +707,13 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # body; a woman's surname may take "la"
         ("Il Corbacons ha annunciato un esposto.", "it", [("Corbacons", "ORG")]),
         ("La Zorboni ha detto che va bene.", "it", [("Zorboni", "PER")]),
+        # a saint's name with its elided "Sant'" is one name
+        (
+            "La Comunità di Sant'Egidio ha organizzato la cena.",
+            "it",
+            [("Comunità di Sant'Egidio", "ORG")],
+        ),
+        ("Il comune di Sant'Antioco ha votato.", "it", [("Sant'Antioco", "LOC")]),
         # a body's first word ("Confederation" is also a town's name)
         (
             "The Confederation of British Industry said businesses were worried.",

@@ -214,12 +214,13 @@ def _shouting(tokens: list[Token], line_of: list[int]) -> list[bool]:
 
 
 def _is_cap(tok: str) -> bool:
-    """A capitalised word: an upper-case first letter, not an elision ("L'", "D’")."""
+    """A capitalised word: an upper-case first letter, not an elision ("L'", "D’") but a saint's
+    ("Sant'Egidio", "Quartu Sant'Elena")."""
     first = tok[:1]
     return (
         first.isupper()
         and (first.isalpha() or any(c.isalpha() for c in tok))
-        and not tok.endswith(("'", "’"))
+        and (not tok.endswith(("'", "’")) or tok[:-1] == "Sant")
     )
 
 
