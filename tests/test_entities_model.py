@@ -3,6 +3,7 @@ bundled CRF and the backend switch (rules | model | model+rules)."""
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 
 import apache_beam as beam
@@ -67,6 +68,24 @@ def test_gold_tags_move_onto_newsbeam_tokens(gaz):
     xseq, yseq = train_ner.sequence(doc, gaz)
     assert yseq == ["B-PER", "I-PER", "I-PER", "I-PER", "O", "B-LOC"]
     assert len(xseq) == len(yseq)
+
+
+def test_each_model_trains_with_its_own_settings():
+    def params(*argv):
+        ap = argparse.Namespace(c1=None, c2=None, iterations=None, algorithm="lbfgs", param=[])
+        ap.language = None
+        for name, value in zip(argv[::2], argv[1::2], strict=True):
+            setattr(ap, name, value)
+        return train_ner._params(ap)
+
+    german = params("language", "de")
+    assert german["feature.possible_states"] is True and german["c1"] == 0.1
+    assert german["max_iterations"] == 300
+    shared = params()
+    assert shared["c1"] == 0.05 and "feature.possible_states" not in shared
+    assert params("language", "de", "c1", 0.3)["c1"] == 0.3  # the command line wins
+    perceptron = params("algorithm", "ap")
+    assert "c1" not in perceptron and "c2" not in perceptron
 
 
 def _smartdata_doc(doc_id: str, text: str, mentions: list[tuple[str, str]]) -> dict:
