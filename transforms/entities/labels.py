@@ -26,6 +26,7 @@ from transforms.entities.words import (
     ORG_LAST,
     STOP,
     SURNAME_PLACE_WORDS,
+    TITLES,
     VENUE_ARTICLES,
     club_word,
 )
@@ -132,8 +133,20 @@ def portfolio_then_person(run: Run) -> list[Span] | None:
     if cut is None:
         return None
     end = cut - 1 if run.lows[cut - 1 - run.i] in CONNECTORS else cut  # "Milan | di | Pioli"
-    head = [] if _bare_opener(run, cut) else label_run(run.part(run.i, end))
+    bare = _bare_opener(run, cut) or _rest_of_title(run, end)
+    head = [] if bare else label_run(run.part(run.i, end))
     return head + label_run(run.part(cut, run.j))
+
+
+def _rest_of_title(run: Run, end: int) -> bool:
+    """English: dictionary words right after a title word, before a person, finish the title:
+    "Chief | Executive | Tim Cook", "Chief | Financial Officer | Jane Doe"."""
+    if not run.doc.english or run.i == 0 or run.doc.lows[run.i - 1] not in TITLES:
+        return False
+    words = [run.tokens[k][0] for k in range(run.i, end)]
+    return all(w.isalpha() and not unknown_word(w) for w in words) and not any(
+        run.matched[k] >= 0 for k in range(run.i, end)
+    )
 
 
 def _bare_opener(run: Run, cut: int) -> bool:
