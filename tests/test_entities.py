@@ -936,6 +936,8 @@ def test_a_known_company_keeps_its_id_before_its_legal_form(gaz):
         (e.text, e.label, e.id) for e in tag_entities("Apple Inc said it would grow.", gaz, "en")
     ]
     assert found == [("Apple Inc", "ORG", "Q312")]
+    found = [(e.text, e.id) for e in tag_entities("Boeing Co shares fell.", gaz, "en")]
+    assert found == [("Boeing Co", "Q66")]
     # an unknown name before the form, or a place, takes no id
     found = [(e.text, e.id) for e in tag_entities("Shares of Paris Inc rose.", gaz, "en")]
     assert found == [("Paris Inc", None)]
