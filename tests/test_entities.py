@@ -707,6 +707,8 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # body; a woman's surname may take "la"
         ("Il Corbacons ha annunciato un esposto.", "it", [("Corbacons", "ORG")]),
         ("La Zorboni ha detto che va bene.", "it", [("Zorboni", "PER")]),
+        # Spanish courts by their first word
+        ("La Audiencia Nacional citó al exministro.", "es", [("Audiencia Nacional", "ORG")]),
         # dictionary words after a title, before a person, finish the title
         ("Chief Executive Mario Zorbak said so.", "en", [("Mario Zorbak", "PER")]),
         ("Chief Financial Officer Zora Zorbak said so.", "en", [("Zora Zorbak", "PER")]),
