@@ -945,6 +945,11 @@ def test_a_known_company_keeps_its_id_before_its_legal_form(gaz):
     assert found == [("Paris Inc", None)]
 
 
+def test_a_longer_name_than_a_known_persons_takes_no_link(gaz):
+    found = [(e.text, e.id) for e in tag_entities("Abdul Hamid Dbeibah ha parlato.", gaz, "it")]
+    assert found == [("Abdul Hamid Dbeibah", None)]
+
+
 def test_missing_spacy_model_is_reported():
     problem = ner_model_problem("xx_no_such_model_zz")
     assert problem and "not installed" in problem

@@ -159,6 +159,11 @@ RUN_RULE_CASES = {
     "place_and_direction": [
         ("Viaggio in Ossezia del Sud.", [("Ossezia del Sud", "LOC")]),
     ],
+    # a known person's name and one more unknown word: another person, unlinked
+    "person_goes_on": [
+        ("Il premier libico Abdul Hamid Dbeibah ha parlato.", [("Abdul Hamid Dbeibah", "PER")]),
+        ("Donald Trump Jr said on Monday.", [("Donald Trump Jr", "PER")], "en"),
+    ],
     "known_and_unknown": [
         ("Lo Zorbak Stadium di Londra è chiuso.", [("Zorbak Stadium", "LOC"), ("Londra", "LOC")]),
         ("Ieri il Gran Premio di Monza è finito.", [("Gran Premio", "MISC"), ("Monza", "LOC")]),

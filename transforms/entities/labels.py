@@ -486,6 +486,21 @@ def place_and_direction(run: Run) -> list[Span] | None:
     return None
 
 
+def person_goes_on(run: Run) -> list[Span] | None:
+    """A known person's full name and one more unknown name-word ("Abdul Hamid Dbeibah",
+    "Donald Trump Jr"): another person, whose name the known one only begins. PER, no id: the
+    known person's would be a wrong link."""
+    if len(run.inside) != 1 or run.head != 0 or run.tail != 1 or not run.joined:
+        return None
+    m = run.matches[run.inside[0]]
+    word = run.words[-1]
+    if run.entry(run.inside[0]).label != "PER" or m.j - m.i < 2 or not word.isalpha():
+        return None
+    if word.lower() in run.doc.lower or not unknown_word(word) or italian_word(word):
+        return None
+    return [Span(run.i, run.j, "PER", None)]
+
+
 def known_and_unknown(run: Run) -> list[Span] | None:
     """Known names keep their entries; the stretches of unknown words between them are names
     of their own, labelled from their context."""
@@ -541,5 +556,6 @@ RULES: tuple[Rule, ...] = (
     named_after_country,
     longer_name,
     place_and_direction,
+    person_goes_on,
     known_and_unknown,
 )
