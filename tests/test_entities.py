@@ -707,6 +707,9 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         # body; a woman's surname may take "la"
         ("Il Corbacons ha annunciato un esposto.", "it", [("Corbacons", "ORG")]),
         ("La Zorboni ha detto che va bene.", "it", [("Zorboni", "PER")]),
+        # newspapers named by their city: the paper, not the city (no id)
+        ("The Boston Globe reported it.", "en", [("Boston Globe", "ORG")]),
+        ("The Philadelphia Inquirer said so.", "en", [("Philadelphia Inquirer", "ORG")]),
         # Spanish courts by their first word
         ("La Audiencia Nacional citó al exministro.", "es", [("Audiencia Nacional", "ORG")]),
         # dictionary words after a title, before a person, finish the title
