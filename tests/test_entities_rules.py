@@ -44,6 +44,12 @@ RUN_RULE_CASES = {
             "il professor Raffaele Cioni dell'Istituto Nazionale di Geofisica",
             [("Raffaele Cioni", "PER"), ("Istituto Nazionale di Geofisica", "ORG")],
         ),
+        # a known place the person comes from or stands for
+        (
+            "Representative Maria Zorbez of Texas said so.",
+            [("Maria Zorbez", "PER"), ("Texas", "LOC")],
+            "en",
+        ),
     ],
     "hyphen_chain": [
         ("Les violences en Seine-Saint-Denis hier.", [("Seine-Saint-Denis", "LOC")], "fr"),

@@ -120,12 +120,22 @@ def person_inside(run: Run) -> int | None:
 
 
 def person_of_org(run: Run) -> int | None:
-    """The connector that joins a given name + surname to an organisation's name after it."""
+    """The connector that joins a given name + surname to an organisation's name after it, or
+    to the known place they come from or stand for ("Senator John Kennedy of Louisiana")."""
     tokens = run.tokens
     if tokens[run.i][0] not in run.gaz.first_names:
         return None
     for c in range(run.i + 2, run.j - 1):
         if tokens[c][0].lower() in PERSON_ORG_LINKS:
             nxt = tokens[c + 1][0].lower()
-            return c if nxt in ORG_FIRST or nxt in ORG_NOUNS else None
+            return c if nxt in ORG_FIRST or nxt in ORG_NOUNS or _place_to_end(run, c + 1) else None
     return None
+
+
+def _place_to_end(run: Run, k: int) -> bool:
+    """A known place, linked, runs from token k to the run's end."""
+    x = run.matched[k]
+    if x < 0:
+        return False
+    m, entry = run.matches[x], run.entry(x)
+    return m.i == k and m.j == run.j and entry.label == "LOC" and bool(entry.qid)
