@@ -121,14 +121,16 @@ def person_inside(run: Run) -> int | None:
 
 def person_of_org(run: Run) -> int | None:
     """The connector that joins a given name + surname to an organisation's name after it, or
-    to the known place they come from or stand for ("Senator John Kennedy of Louisiana")."""
+    English "of" to the known, linked place they come from or stand for ("Representative Maria
+    Zorbez of Texas"; not "de" or "di", where a place is often part of the name)."""
     tokens = run.tokens
     if tokens[run.i][0] not in run.gaz.first_names:
         return None
     for c in range(run.i + 2, run.j - 1):
         if tokens[c][0].lower() in PERSON_ORG_LINKS:
             nxt = tokens[c + 1][0].lower()
-            return c if nxt in ORG_FIRST or nxt in ORG_NOUNS or _place_to_end(run, c + 1) else None
+            place = tokens[c][0].lower() == "of" and _place_to_end(run, c + 1)
+            return c if nxt in ORG_FIRST or nxt in ORG_NOUNS or place else None
     return None
 
 
