@@ -5,7 +5,7 @@ rules ask of them) and Span (a labelled token range, the rules' currency).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from itertools import compress
 from typing import NamedTuple
@@ -41,7 +41,7 @@ _NEWLINE = re.compile("\n")
 # non-space characters with one of these marks is such a thing; found run by run, in linear
 # time (a pattern like "\S+@\S+" backtracks quadratically over a long run with an "@").
 _RUN = re.compile(r"\S+")
-_ADDRESS_MARKS = ("://", "www.", "@", "#")
+_ADDRESS_MARK = re.compile(r"://|www\.|[@#]")
 
 
 class Doc:
@@ -142,12 +142,16 @@ def _not_bodies(tokens: list[Token], lows: list[str], matches: list, gaz: Gazett
 
 def _lower_words(text: str, tokens: list[Token], starts: list[int]) -> set[str]:
     """The words the text writes in lower case, outside web addresses, handles and hashtags."""
-    if not any(mark in text for mark in _ADDRESS_MARKS):
+    marks = [m.start() for m in _ADDRESS_MARK.finditer(text)]
+    if not marks:
         return {t[0] for t in tokens if t[0][0].islower()}
+    # The runs that hold a mark: each mark's run found by bisection, not every run searched.
+    runs = [m.span() for m in _RUN.finditer(text)]
+    run_starts = [start for start, _ in runs]
     inside = set()
-    for m in _RUN.finditer(text):
-        if any(mark in m.group() for mark in _ADDRESS_MARKS):
-            inside.update(range(bisect_left(starts, m.start()), bisect_left(starts, m.end())))
+    for r in {bisect_right(run_starts, p) - 1 for p in marks}:
+        start, end = runs[r]
+        inside.update(range(bisect_left(starts, start), bisect_left(starts, end)))
     return {t[0] for k, t in enumerate(tokens) if t[0][0].islower() and k not in inside}
 
 

@@ -165,7 +165,7 @@ CLUB_WORDS = LISTS["club_words"]
 
 def club_word(word: str) -> bool:
     """ "FC Bayern", "Hertha BSC", "VfB Stuttgart" name a club; "Fc" or "as" do not."""
-    return sum(c.isupper() for c in word) >= 2 and word.lower() in CLUB_WORDS
+    return word.lower() in CLUB_WORDS and sum(c.isupper() for c in word) >= 2
 
 
 # A title's word that is an adjective inside a body's name, after its kind: "Unión General de
