@@ -406,6 +406,31 @@ def test_a_name_written_lower_case_in_an_address_is_still_a_name(source, gaz):
     assert [e.text for e in tag_entities(plain, gaz)] == ["Floyd Zorbweather"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "vedi www.zorb.it/a-b e poi altro",
+        "(www.zorb.it/zorba-vince), scrive @zorbo: #zorbissimo\tfine",
+        "http://x.it/uno#due@tre www.y.it/quattro cinque",
+        "sei\u00a0https://z.it/sette otto\nnove@dieci.it undici",
+        "l'indirizzo è mario@zorb.it. Poi dell'altro: x@y",
+        "@inizio e fine#",
+    ],
+)
+def test_the_words_of_an_address_are_no_lower_case_words(text, gaz):
+    """Each run of non-space characters holding a mark is left out, whatever the marks and
+    the punctuation glued to them: the same words a scan of every run leaves out."""
+    doc = Doc(text, gaz)
+    starts = [t[1] for t in doc.tokens]
+    inside = set()
+    for run in re.finditer(r"\S+", text):
+        if any(mark in run.group() for mark in ("://", "www.", "@", "#")):
+            inside.update(k for k, s in enumerate(starts) if run.start() <= s < run.end())
+    expected = {t[0] for k, t in enumerate(doc.tokens) if t[0][0].islower() and k not in inside}
+    assert doc.lower == expected
+    assert expected != {t[0] for t in doc.tokens if t[0][0].islower()}  # some are left out
+
+
 def test_a_long_run_with_an_at_sign_is_read_in_one_pass(gaz):
     # A million characters without a space and an "@" (a pasted blob): a pattern that
     # backtracks would take half an hour here, and CI's per-test timeout would fail it.

@@ -38,9 +38,9 @@ class Span(NamedTuple):
 _NEWLINE = re.compile("\n")
 # Web and e-mail addresses, handles and hashtags: the lower case of their words proves nothing
 # ("…/boxe-mayweather-prendo-marciano…" does not make Mayweather a common word). A run of
-# non-space characters with one of these marks is such a thing; found run by run, in linear
+# non-space characters with one of these marks is such a thing; found from each mark, in linear
 # time (a pattern like "\S+@\S+" backtracks quadratically over a long run with an "@").
-_RUN = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
 _ADDRESS_MARK = re.compile(r"://|www\.|[@#]")
 
 
@@ -145,14 +145,27 @@ def _lower_words(text: str, tokens: list[Token], starts: list[int]) -> set[str]:
     marks = [m.start() for m in _ADDRESS_MARK.finditer(text)]
     if not marks:
         return {t[0] for t in tokens if t[0][0].islower()}
-    # The runs that hold a mark: each mark's run found by bisection, not every run searched.
-    runs = [m.span() for m in _RUN.finditer(text)]
-    run_starts = [start for start, _ in runs]
-    inside = set()
-    for r in {bisect_right(run_starts, p) - 1 for p in marks}:
-        start, end = runs[r]
-        inside.update(range(bisect_left(starts, start), bisect_left(starts, end)))
+    inside = _runs_of(text, tokens, starts, marks)
     return {t[0] for k, t in enumerate(tokens) if t[0][0].islower() and k not in inside}
+
+
+def _runs_of(text: str, tokens: list[Token], starts: list[int], marks: list[int]) -> set[int]:
+    """The tokens of the runs of non-space characters that hold the marks at these offsets.
+    Tokens cover every non-space character, so a run is its tokens with no space between them:
+    each mark's run grows from its token, not every run of the text is searched."""
+    inside: set[int] = set()
+    last = len(tokens) - 1
+    for p in marks:
+        k = max(bisect_right(starts, p) - 1, 0)
+        if k in inside:
+            continue
+        a, e = k, k
+        while a > 0 and not _SPACE.search(text, tokens[a - 1][2], tokens[a][1]):
+            a -= 1
+        while e < last and not _SPACE.search(text, tokens[e][2], tokens[e + 1][1]):
+            e += 1
+        inside.update(range(a, e + 1))
+    return inside
 
 
 def _line_numbers(cuts: list[int], n: int) -> list[int]:
@@ -205,11 +218,10 @@ def _in_hyphenated_name(tokens: list[Token], k: int) -> bool:
 
 def _shouting(tokens: list[Token], line_of: list[int]) -> list[bool]:
     """Per token: its line is written in capitals (a headline), where a capital proves nothing."""
-    upper = Counter(
-        line_of[k]
-        for k, t in enumerate(tokens)
-        if t[0].isupper() and len(t[0]) > 1 and t[0].isalpha()
-    )
+    ups = [k for k, t in enumerate(tokens) if t[0].isupper() and len(t[0]) > 1 and t[0].isalpha()]
+    if len(ups) < 3:  # no line can be loud
+        return [False] * len(tokens)
+    upper = Counter(line_of[k] for k in ups)
     if not any(up >= 3 for up in upper.values()):  # most texts: no line can be loud
         return [False] * len(tokens)
     seen = Counter(line_of[k] for k, t in enumerate(tokens) if len(t[0]) > 1 and t[0].isalpha())
