@@ -134,6 +134,52 @@ def test_smartdata_mentions_become_bio_tags_on_our_tokens(tmp_path):
     assert tagged["Türkische"] == "B-MISC" and tagged["beiden"] == tagged["Richtungen"] == "O"
 
 
+def test_winer_articles_become_bio_tags_on_our_tokens(tmp_path):
+    # WiNER-fr's BRAT files: the outermost name wins ("Valence" inside the mosque's name), events
+    # and products are MISC, dates are no names, a fragmented name spans its fragments, and
+    # newsbeam's tokens ("l'", "ONU") take the tag of the name they start in.
+    text = (
+        "France : attaque à Valence\n\n"
+        "Le 1er janvier , devant la Grande Mosquée de Valence , l'ONU et la Coupe du monde .\n"
+    )
+    spans = [
+        ("Location", "France"),
+        ("Location", "Valence"),
+        ("Date", "1er janvier"),
+        ("Organization", "Grande Mosquée de Valence"),
+        ("Event", "Coupe du monde"),
+    ]
+    lines, pos = [], 0
+    for k, (kind, surface) in enumerate(spans, 1):
+        start = text.index(surface, pos)
+        lines.append(f"T{k}\t{kind} {start} {start + len(surface)}\t{surface}")
+        pos = start + 1 if kind != "Organization" else pos
+    inner = text.index("Valence", text.index("Mosquée"))
+    lines.append(f"T9\tLocation {inner} {inner + 7}\tValence")
+    onu = text.index("ONU")
+    lines.append(f"T10\tOrganization {onu} {onu + 1};{onu + 1} {onu + 3}\tO NU")
+    folder = tmp_path / "2016" / "01"
+    folder.mkdir(parents=True)
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    (folder / "a.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    docs = train_ner.read_any(tmp_path, "winer")
+    assert len(docs) == 1 and len(docs[0]) == 2  # one article, its two lines with words
+    tags = [(tok, tag) for sent in docs[0] for tok, tag in sent if tag != "O"]
+    assert tags == [
+        ("France", "B-LOC"),
+        ("Valence", "B-LOC"),
+        ("Grande", "B-ORG"),
+        ("Mosquée", "I-ORG"),
+        ("de", "I-ORG"),
+        ("Valence", "I-ORG"),
+        ("ONU", "B-ORG"),
+        ("Coupe", "B-MISC"),
+        ("du", "I-MISC"),
+        ("monde", "I-MISC"),
+    ]
+    assert ("l'", "O") in docs[0][1]
+
+
 def test_a_model_trained_here_learns_the_pattern(gaz, tmp_path):
     path = _tiny_model(gaz, tmp_path)
     ents = tag_entities_model("Oggi Gino Riva parla.", gaz, NerModel(path), "it")
@@ -172,8 +218,20 @@ def test_a_language_with_its_own_model_is_tagged_by_it(gaz, tmp_path):
     assert tag_entities_model(text, gaz, model, "de") == []
 
 
-def test_the_bundled_models_are_the_shared_one_and_german(model):
-    assert set(model.by_language) == {"de"}
+def test_the_bundled_models_are_the_shared_one_german_and_french(model):
+    assert set(model.by_language) == {"de", "fr"}
+
+
+def test_the_bundled_french_model_reads_french_news(gaz, model):
+    # French's own model (WiNER-fr's Wikinews and HIPE): the shared one took the statistics
+    # institute for a place and missed the union.
+    text = (
+        "Le président Emmanuel Macron a reçu mardi à Paris António Guterres. Selon l'Insee, le "
+        "chômage a baissé en Bretagne, a indiqué Jean Dupontel, porte-parole de la CGT."
+    )
+    ents = {(e.text, e.label, e.id) for e in tag_entities_model(text, gaz, model, "fr")}
+    assert {("Emmanuel Macron", "PER", "Q3052772"), ("António Guterres", "PER", "Q311440")} <= ents
+    assert {("Insee", "ORG", None), ("CGT", "ORG", None), ("Jean Dupontel", "PER", None)} <= ents
 
 
 def test_bundled_model_tags_and_links(gaz, model):

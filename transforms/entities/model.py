@@ -18,7 +18,7 @@ from transforms.entities.features import token_features
 MODEL_FILE = "ner.crfsuite"
 # A language with enough data of its own also has a model of its own, trained on that language
 # alone so that its data does not pull the shared weights its way (bench/train_ner.py
-# --language; only German so far).
+# --language; German and French).
 LANGUAGE_FILE = re.compile(r"ner-([a-z]{2,3})\.crfsuite")
 
 
