@@ -7,7 +7,8 @@ Documents -> sentences -> (token, tag); tags are BIO or IO over PER, ORG, LOC, M
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 from smartdata_data import read_smartdata
@@ -213,19 +214,23 @@ def _lines(text: str) -> list[tuple[str, int]]:
 
 
 def _tagged(line: str, offset: int, entities: list) -> list[tuple[str, str]]:
-    """newsbeam's tokens of one line, BIO-tagged by the entity each token starts in."""
-    from transforms.entities.tokens import tokenize
-
+    """The line's words as it writes them ("Jean-Marc", "l'ONU"), cut where a name starts or
+    ends inside one ("l'" | "ONU"), BIO-tagged by the entity each piece starts in. Cut any
+    further, build_doc would space the pieces apart ("Jean - Marc"), a text no one writes."""
     starts = [e[0] for e in entities]
+    cuts = sorted({b for e in entities for b in e[:2]})
     out, last = [], None
-    for word, start, _ in tokenize(line):
-        k = bisect_right(starts, offset + start) - 1
-        inside = k >= 0 and offset + start < entities[k][1]
-        tag = "O"
-        if inside:
-            tag = ("I-" if last == k else "B-") + entities[k][2]
-        last = k if inside else None
-        out.append((word, tag))
+    for chunk in re.finditer(r"\S+", line):
+        a, b = offset + chunk.start(), offset + chunk.end()
+        inner = cuts[bisect_right(cuts, a) : bisect_left(cuts, b)]
+        for start, end in zip([a, *inner], [*inner, b], strict=True):
+            k = bisect_right(starts, start) - 1
+            inside = k >= 0 and start < entities[k][1]
+            tag = "O"
+            if inside:
+                tag = ("I-" if last == k else "B-") + entities[k][2]
+            last = k if inside else None
+            out.append((line[start - offset : end - offset], tag))
     return out
 
 

@@ -136,18 +136,22 @@ def test_smartdata_mentions_become_bio_tags_on_our_tokens(tmp_path):
 
 def test_winer_articles_become_bio_tags_on_our_tokens(tmp_path):
     # WiNER-fr's BRAT files: the outermost name wins ("Valence" inside the mosque's name), events
-    # and products are MISC, dates are no names, a fragmented name spans its fragments, and
-    # newsbeam's tokens ("l'", "ONU") take the tag of the name they start in.
+    # and products are MISC, dates are no names, a fragmented name spans its fragments. Words
+    # stay as the text writes them ("Jean-Marc"), cut only where a name starts or ends inside
+    # one ("l'" | "ONU", "(" | "Drôme" | ")").
     text = (
-        "France : attaque à Valence\n\n"
-        "Le 1er janvier , devant la Grande Mosquée de Valence , l'ONU et la Coupe du monde .\n"
+        "France : attaque à Valence (Drôme)\n\n"
+        "Le 1er janvier, devant la Grande Mosquée de Valence, l'ONU et la Coupe du monde.\n"
+        "Jean-Marc Morandini a parlé.\n"
     )
     spans = [
         ("Location", "France"),
         ("Location", "Valence"),
+        ("Location", "Drôme"),
         ("Date", "1er janvier"),
         ("Organization", "Grande Mosquée de Valence"),
         ("Event", "Coupe du monde"),
+        ("Person", "Jean-Marc Morandini"),
     ]
     lines, pos = [], 0
     for k, (kind, surface) in enumerate(spans, 1):
@@ -163,11 +167,12 @@ def test_winer_articles_become_bio_tags_on_our_tokens(tmp_path):
     (folder / "a.txt").write_text(text, encoding="utf-8")
     (folder / "a.ann").write_text("\n".join(lines) + "\n", encoding="utf-8")
     docs = train_ner.read_any(tmp_path, "winer")
-    assert len(docs) == 1 and len(docs[0]) == 2  # one article, its two lines with words
+    assert len(docs) == 1 and len(docs[0]) == 3  # one article, its three lines with words
     tags = [(tok, tag) for sent in docs[0] for tok, tag in sent if tag != "O"]
     assert tags == [
         ("France", "B-LOC"),
         ("Valence", "B-LOC"),
+        ("Drôme", "B-LOC"),
         ("Grande", "B-ORG"),
         ("Mosquée", "I-ORG"),
         ("de", "I-ORG"),
@@ -176,8 +181,12 @@ def test_winer_articles_become_bio_tags_on_our_tokens(tmp_path):
         ("Coupe", "B-MISC"),
         ("du", "I-MISC"),
         ("monde", "I-MISC"),
+        ("Jean-Marc", "B-PER"),
+        ("Morandini", "I-PER"),
     ]
-    assert ("l'", "O") in docs[0][1]
+    assert docs[0][0][-3:] == [("(", "O"), ("Drôme", "B-LOC"), (")", "O")]
+    assert [tok for tok, _ in docs[0][1][:4]] == ["Le", "1er", "janvier,", "devant"]
+    assert ("l'", "O") in docs[0][1] and ("monde", "I-MISC") in docs[0][1]
 
 
 def test_a_model_trained_here_learns_the_pattern(gaz, tmp_path):

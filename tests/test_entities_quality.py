@@ -58,9 +58,9 @@ LANGUAGE = {"kind": "it", "conll": "en", "wikigold": "en"}
 # on the gazetteer with ministers and CLDR's country names (2026-12-05): de 0.731, es 0.815,
 # fr 0.485. After the second pass over unknown names and the given names (both models retrained):
 # it 0.629, en 0.765, de 0.722, es 0.825, fr 0.458. French's sample has held WiNER-fr's
-# Wikinews (12 articles) beside HIPE's since session 26, and French its own model: 0.597 (the
-# shared model on the same sample: 0.516).
-CHECK_FLOORS = {"it": 0.61, "en": 0.74, "de": 0.70, "es": 0.80, "fr": 0.57}
+# Wikinews (12 articles) beside HIPE's since session 26, and French its own model: 0.639 (the
+# shared model on the same sample: 0.520).
+CHECK_FLOORS = {"it": 0.61, "en": 0.74, "de": 0.70, "es": 0.80, "fr": 0.61}
 # The rules (the default backend) on the same German sample, 2026-12-05: 0.531 with the German
 # noun list (nouns.py), 0.355 without it; 0.541 after the second pass.
 RULES_CHECK_FLOORS = {"de": 0.52}
