@@ -162,13 +162,18 @@ def read_uner(path: Path) -> list[list[list[tuple[str, str]]]]:
 
 # WiNER-fr's types -> ours: events and products are MISC, as in CoNLL; dates and hours are no
 # names.
-WINER = {"Person": "PER", "Organization": "ORG", "Location": "LOC", "Event": "MISC"}
-WINER["Product"] = "MISC"
+WINER = {
+    "Person": "PER",
+    "Organization": "ORG",
+    "Location": "LOC",
+    "Event": "MISC",
+    "Product": "MISC",
+}
 
 
 def read_winer(path: Path) -> list[list[list[tuple[str, str]]]]:
     """WiNER-fr (French Wikinews, BRAT standoff): one document per article, its lines as
-    sentences, newsbeam's tokens tagged by the outermost entity their first character is in."""
+    sentences, each word tagged by the outermost entity it starts in (_tagged)."""
     docs = []
     for txt in sorted(path.glob("*/*/*.txt")):
         text = txt.read_text(encoding="utf-8")
@@ -273,7 +278,7 @@ TRAINING = (
 # SmartData's 110,000 tokens of German traffic and business news pulled the shared weights German's
 # way (French on half A of its check set: 0.599 without them, 0.569 with them; German alone
 # trains as well on its own: 0.726 against 0.716 with the shared model, half A). WiNER-fr's
-# 263,000 tokens of French news train French's own model (session 26), so the shared model the
+# ~260,000 tokens of French news train French's own model (session 26), so the shared model the
 # other languages use is left as it shipped.
 OWN_MODEL_ONLY = {"smartdata", "winer_fr"}
 
