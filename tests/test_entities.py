@@ -772,6 +772,12 @@ def test_the_inside_an_english_sentence_keeps_to_other_evidence(gaz):
         ("A reunião terminou. Ontem Zverov disse que estava cansado.", "pt", [("Zverov", "PER")]),
         ("Ayer Marta Zorbakez habló con la prensa.", "es", [("Marta Zorbakez", "PER")]),
         ("Selon Claire Zorbakine, tout va bien.", "fr", [("Claire Zorbakine", "PER")]),
+        # A word between two glued hyphens joins a place's parts.
+        ("Il habite à Zorbaix-les-Bains depuis 2010.", "fr", [("Zorbaix-les-Bains", "LOC")]),
+        ("Le conseil de Saône-et-Zorboire a voté.", "fr", [("Saône-et-Zorboire", "LOC")]),
+        ("Il vit à Saint-Zorbain-en-Laye.", "fr", [("Saint-Zorbain-en-Laye", "LOC")]),
+        ("The fair in Zorbford-upon-Avon opened.", "en", [("Zorbford-upon-Avon", "LOC")]),
+        ("Fans in Stoke-on-Zorbent cheered.", "en", [("Stoke-on-Zorbent", "LOC")]),
     ],
 )
 def test_names_by_their_shape(text, language, expected, gaz):

@@ -55,6 +55,8 @@ RUN_RULE_CASES = {
         ("Les violences en Seine-Saint-Denis hier.", [("Seine-Saint-Denis", "LOC")], "fr"),
         ("Il pleut en Bourgogne-Franche-Comté.", [("Bourgogne-Franche-Comté", "LOC")], "fr"),
         ("Im Rhein-Neckar-Kreis regnet es.", [("Rhein-Neckar-Kreis", "LOC")], "de"),
+        # no known place, but a place's link word between the hyphens
+        ("Le conseil de Saône-et-Zorboire a voté.", [("Saône-et-Zorboire", "LOC")], "fr"),
     ],
     "route": [
         ("il treno Roma-Viterbo è fermo", [("Roma-Viterbo", "LOC")]),

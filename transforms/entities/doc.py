@@ -17,6 +17,7 @@ from transforms.entities.tokens import ROMAN_NUMERAL, Token, tokenize
 from transforms.entities.words import (
     CONNECTORS,
     ENGLISH_HINTS,
+    HYPHEN_LINKS,
     ITALIAN_HINTS,
     NAME_PARTICLES,
     OF_LINKS,
@@ -209,10 +210,12 @@ def _initials(text: str, tokens: list[Token], starts: list[int], cuts: list[int]
 
 def _in_hyphenated_name(tokens: list[Token], k: int) -> bool:
     """The glued hyphen at k goes on a name: after a name's part ("Domscheit-Berg"), or after a
-    small word glued on inside one ("Charles-de-Gaulle", "Saint-Germain-des-Prés")."""
+    small word glued on inside one ("Charles-de-Gaulle", "Saint-Germain-des-Prés",
+    "Aix-les-Bains")."""
     if _name_part(tokens[k - 1][0]):
         return True
-    small = tokens[k - 1][0].lower() in CONNECTORS
+    low = tokens[k - 1][0].lower()
+    small = low in CONNECTORS or low in HYPHEN_LINKS
     return small and k >= 3 and glued_hyphen(tokens, k - 2) and _name_part(tokens[k - 3][0])
 
 

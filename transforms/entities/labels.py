@@ -22,6 +22,7 @@ from transforms.entities.words import (
     CONNECTORS,
     DEMONYMS,
     GEO_PREFIXES,
+    HYPHEN_LINKS,
     ORG_FIRST,
     ORG_LAST,
     STOP,
@@ -241,16 +242,18 @@ def route(run: Run) -> list[Span] | None:
 
 
 def hyphen_chain(run: Run) -> list[Span] | None:
-    """Three parts or more glued by hyphens, one of them a known place, name one place:
-    "Bourgogne-Franche-Comté", "Seine-Saint-Denis", "Hauts-de-France", "Rhein-Neckar-Kreis".
-    Not countries alone ("Russia-Cina-India": a relation between them)."""
+    """Three parts or more glued by hyphens, one of them a known place or a place's link word,
+    name one place: "Bourgogne-Franche-Comté", "Seine-Saint-Denis", "Hauts-de-France",
+    "Rhein-Neckar-Kreis", "Saône-et-Loire", "Stoke-on-Trent". Not countries alone
+    ("Russia-Cina-India": a relation between them)."""
     i, j, tokens = run.i, run.j, run.tokens
     if j - i < 5 or (j - i) % 2 == 0:
         return None
     if not all(glued_hyphen(tokens, k) for k in range(i + 1, j, 2)):
         return None
     places = [run.entry(m) for m in run.inside]
-    if not places or any(e.label != "LOC" for e in places):
+    linked = any(run.lows[k - i] in HYPHEN_LINKS for k in range(i + 2, j - 1, 2))
+    if not (places or linked) or any(e.label != "LOC" for e in places):
         return None
     named = [k for k in range(i, j, 2) if tokens[k][0][:1].isupper()]
     if all(run.matched[k] >= 0 and run.entry(run.matched[k]).kind == "country" for k in named):

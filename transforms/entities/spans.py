@@ -21,6 +21,7 @@ from transforms.entities.words import (
     DEMONYMS,
     DOTTED_ENDS,
     FOREIGN_NAME_ARTICLES,
+    HYPHEN_LINKS,
     MONTH_ABBREVIATIONS,
     NAME_ARTICLES,
     NAME_OPENING_STOPS,
@@ -202,7 +203,7 @@ def _run_end(doc: Doc, matched: list[int], i: int) -> int:
             j += 1  # "Unión General de Trabajadores"
             continue
         step, most = 0, _most_connectors(tokens, j)
-        while j + step < n and step < most and doc.lows[j + step] in CONNECTORS:
+        while j + step < n and step < most and _connector(doc, j + step, step == 1 and most == 3):
             step += 1
         if (
             0 < step
@@ -222,6 +223,12 @@ def _most_connectors(tokens: list[Token], j: int) -> int:
     three glued by hyphens ("Charles-de-Gaulle", "Saint-Germain-des-Prés", "Hauts-de-France")."""
     chain = j + 3 < len(tokens) and glued_hyphen(tokens, j) and glued_hyphen(tokens, j + 2)
     return 3 if chain else 2
+
+
+def _connector(doc: Doc, k: int, linked: bool) -> bool:
+    """Token k may join two parts of a name: a connector, or, between two glued hyphens
+    (linked), a word that joins a place's parts ("Aix-les-Bains", "Stoke-on-Trent")."""
+    return doc.lows[k] in CONNECTORS or (linked and doc.lows[k] in HYPHEN_LINKS)
 
 
 def _connects(tokens: list[Token], j: int, step: int) -> bool:

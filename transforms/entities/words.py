@@ -196,6 +196,8 @@ COMMON_WORD_NAMES = LISTS["common_word_names"]
 GEO_PREFIXES = LISTS["geo_prefixes"]
 MISC_WORDS = LISTS["misc_words"]
 CONNECTORS = LISTS["connectors"]
+# Between two glued hyphens, these join a place's name too: "Aix-les-Bains", "Stoke-on-Trent".
+HYPHEN_LINKS = LISTS["hyphen_links"]
 # Connectors that mean "and": followed by another connector (an article) they join no name.
 CONJUNCTIONS = LISTS["conjunctions"]
 # Glued to a surname by a hyphen ("al-Maliki", "bin-Salman"): part of a person's name.
