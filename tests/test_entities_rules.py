@@ -10,6 +10,14 @@ from transforms.entities.tag import tag_entities
 
 # labels.RULES, in their order: phrase -> every entity found in it, (text, label).
 RUN_RULE_CASES = {
+    "nationality_then_name": [
+        (
+            "Le Néerlandais Jorik Van Zorbom a gagné.",
+            [("Néerlandais", "MISC"), ("Jorik Van Zorbom", "PER")],
+            "fr",
+        ),
+        ("L'Australien a gagné la course.", [("Australien", "MISC")], "fr"),
+    ],
     "portfolio_then_person": [
         (
             "Ieri in Emilia-Romagna Stefano Zorbakini ha vinto.",

@@ -20,6 +20,7 @@ from transforms.entities.splits import office_holder, person_inside, person_of_o
 from transforms.entities.words import (
     COMMON_WORD_NAMES,
     CONNECTORS,
+    DEMONYM_NOUNS_FR,
     DEMONYMS,
     GEO_PREFIXES,
     HYPHEN_LINKS,
@@ -125,6 +126,24 @@ def label_run(run: Run) -> list[Span]:
 
 
 # ---- runs that hold two names: split, and label each part ----
+
+
+def nationality_then_name(run: Run) -> list[Span] | None:
+    """French writes a nationality as a capitalised noun before a name ("le Néerlandais Jorik
+    Van Egdom", "la Suissesse Delia Sclabas"), or alone ("l'Australien a gagné"): the
+    nationality, a MISC, then the name, a person's unless the gazetteer knows it. Alone it is
+    no place, whatever another language calls a country ("Australien", "Italien" in German)."""
+    if run.doc.language != "fr" or run.lows[0] not in DEMONYM_NOUNS_FR:
+        return None
+    nationality = [Span(run.i, run.i + 1, "MISC", None)]
+    if run.j - run.i == 1:
+        return nationality
+    if not run.tokens[run.i + 1][0][:1].isupper():
+        return None
+    rest = label_run(run.part(run.i + 1, run.j))
+    if len(rest) == 1 and rest[0].entry is None and (rest[0].i, rest[0].j) == (run.i + 1, run.j):
+        rest = [rest[0]._replace(label="PER")]
+    return nationality + rest
 
 
 def portfolio_then_person(run: Run) -> list[Span] | None:
@@ -536,6 +555,7 @@ def _unknown_stretches(run: Run) -> list[tuple[int, int]]:
 
 # The order is the evidence's weight: the first rule that answers labels the run.
 RULES: tuple[Rule, ...] = (
+    nationality_then_name,
     portfolio_then_person,
     office_then_holder,
     person_then_workplace,

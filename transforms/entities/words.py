@@ -194,6 +194,8 @@ LOC_LAST = LISTS["loc_last"]
 # Names that are also common words opening a sentence (Italian "Nato a ..." = "born in").
 COMMON_WORD_NAMES = LISTS["common_word_names"]
 GEO_PREFIXES = LISTS["geo_prefixes"]
+# French nationalities as nouns, capitalised: "le Néerlandais", "la Suissesse" (French text).
+DEMONYM_NOUNS_FR = LISTS["demonym_nouns"]
 MISC_WORDS = LISTS["misc_words"]
 CONNECTORS = LISTS["connectors"]
 # Between two glued hyphens, these join a place's name too: "Aix-les-Bains", "Stoke-on-Trent".
