@@ -1310,6 +1310,11 @@ def test_a_company_runs_from_its_legal_form_back_over_its_name(text, language, c
         # a traffic report's line opens with the road, then a place
         ("A7 Hamburg Richtung Flensburg zwischen Quickborn und Kaltenkirchen.", "de", "A7"),
         ("Un incidente sulla A14 ieri sera.", "it", "A14"),
+        # an elision with a curly apostrophe is the same cue
+        ("Un incidente sull’A14 ieri sera.", "it", "A14"),
+        ("Sur l’A20, la circulation est fermée à Ausson.", "fr", "A20"),
+        ("À la sortie de l'autoroute A9, un bouchon.", "fr", "A9"),
+        ("Un Airbus A320 a atterri à Nice.", "fr", None),
         # a number after no cue is an aircraft, a rating, a level
         ("Der Airbus A320 der Lufthansa landete sicher.", "de", None),
         ("Moody's gave the bonds an A1 rating on Monday.", "en", None),

@@ -46,7 +46,7 @@ def roads(spans: list[Span], doc: Doc) -> list[Span]:
     for k in candidates:
         size = 0 if k in covered else _road_at(doc, k)
         if size and not covered.intersection(range(k, k + size)):
-            cued = k > 0 and doc.lows[k - 1] in ROAD_BEFORE
+            cued = k > 0 and doc.lows[k - 1].replace("’", "'") in ROAD_BEFORE  # "l’A20"
             if cued or (doc.initial[k] and k + size in place_at):
                 found.append(Span(k, k + size, "LOC", None))
                 covered.update(range(k, k + size))
