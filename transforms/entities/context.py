@@ -546,9 +546,9 @@ def _french_qualifier(word: str) -> bool:
 def _adjective_before(doc: Doc, k: int) -> int:
     """Where a body's name starts: at k, or at a capitalised adjective right before it
     ("Deutsche Gesellschaft für ...", "Kieler Institut für ..."), not at an article ("Die")."""
-    j = k - 1
     if doc.language != "de":
         return k
+    j = k - 1
     word = doc.tokens[j][0] if j >= 0 else ""
     adjective = word[:1].isupper() and word.isalpha() and word.endswith(ADJECTIVE_ENDINGS)
     return j if adjective and doc.lows[j] not in GERMAN_ARTICLES else k
