@@ -87,9 +87,24 @@ def report(argv: Sequence[str]) -> int:
     return 0
 
 
+def _warn_stale_builds() -> None:
+    """In a checkout, a module compiled before its source was edited runs the old code."""
+    from transforms.core.compiled import pure_python_requested, stale_builds
+
+    stale = [] if pure_python_requested() else stale_builds()
+    if stale:
+        logging.getLogger("newsbeam").warning(
+            "%d compiled module(s) are older than their source and run the old code (%s): "
+            "run `make compiled`, or set NEWSBEAM_PURE_PYTHON=1",
+            len(stale),
+            ", ".join(p.name for p in stale),
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    _warn_stale_builds()
     if not argv or argv[0] in ("-h", "--help", "help"):
         print(USAGE)
         return 0 if argv else 2

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.core import identity
+from transforms.core import compiled, identity
 from transforms.core.records import Article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +17,18 @@ SHARED = ROOT.parent / "shared"
 # .ci/run sets this: in CI a missing ../shared is a broken checkout, so quality gates fail there
 # instead of skipping quietly.
 REQUIRE_SHARED = os.environ.get("NEWSBEAM_REQUIRE_SHARED") == "1"
+
+
+def pytest_sessionstart(session):
+    """A module compiled before its source was edited would be tested in its old version."""
+    stale = [] if compiled.pure_python_requested() else compiled.stale_builds()
+    if stale:
+        names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
+        pytest.exit(
+            f"edited since they were compiled: {names}. Run `make compiled` to rebuild them, or "
+            f"set {compiled.PURE_PYTHON_ENV}=1 to test the Python sources",
+            returncode=3,
+        )
 
 
 def shared_path(*parts: str) -> Path:
