@@ -4,19 +4,31 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The modules setup.py compiles (README, "Compiled modules"): built in place by the $(BUILT) rule
+# (pip leaves them to it), then rebuilt when one is edited, since Python imports a compiled module
+# before its source. The C compiler's notes on Cython's generated code go to .venv/compile.log.
+BUILT  := $(VENV)/.compiled
+COMPILED_SOURCES := setup.py $(shell grep -o '"transforms/[a-z_/]*[.]py"' setup.py | tr -d '"')
 
-.PHONY: run test lint bench clean lock
+.PHONY: run test lint bench clean lock compiled
 # constraints.txt pins every package to the versions CI last ran green with (`make lock` renews it).
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	NEWSBEAM_PURE_PYTHON=1 $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(BUILT): $(STAMP) $(COMPILED_SOURCES)
+	$(BIN)/python setup.py --quiet build_ext --inplace >$(VENV)/compile.log 2>&1 \
+	  || { tail -n 40 $(VENV)/compile.log; exit 1; }
+	touch $(BUILT)
+
+compiled: $(BUILT)
+
+run: $(BUILT)
 	$(BIN)/newsbeam run $(ARGS)
 
-test: $(STAMP)
+test: $(BUILT)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -29,8 +41,9 @@ lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip
 	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
-	{ grep '^#' constraints.txt; .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints.new
+	{ grep '^#' constraints.txt; .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > constraints.new
 	mv constraints.new constraints.txt && rm -rf .venv-lock
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache build
+	find transforms pipeline \( -name '*.so' -o -name '*.c' \) -delete; rm -f $(BUILT)

@@ -517,7 +517,7 @@ def adjective_bodies(spans: list[Span], doc: Doc) -> list[Span]:
         near = [s for s in spans if s.i < body.j and body.i < s.j]
         if any(s.entry is not None for s in near):
             continue
-        i, j = min([body.i, *(s.i for s in near)]), max([body.j, *(s.j for s in near)])
+        i, j = min([body.i] + [s.i for s in near]), max([body.j] + [s.j for s in near])
         spans = sorted([s for s in spans if s not in near] + [Span(i, j, "ORG", None)])
     return spans
 
