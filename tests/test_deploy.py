@@ -236,6 +236,17 @@ def test_images_use_the_pinned_beam_sdk(dockerfile):
     assert "pip install --no-cache-dir ." in text  # a real install: package data goes along
 
 
+@pytest.mark.parametrize(
+    "dockerfile", ["dataflow/Dockerfile", "flink/Dockerfile", "dask/Dockerfile"]
+)
+def test_images_build_the_compiled_modules(dockerfile):
+    """Without setup.py in the image, pip installs the pure-Python modules only (~8% more CPU)."""
+    text = (DEPLOY / dockerfile).read_text()
+    copied = [line.split()[1:-1] for line in text.splitlines() if line.startswith("COPY pyproject")]
+    assert copied and "setup.py" in copied[0]
+    assert "gcc" in text
+
+
 def test_flink_compose_versions_match():
     compose = yaml.safe_load((DEPLOY / "flink" / "docker-compose.yml").read_text())
     services = compose["services"]
