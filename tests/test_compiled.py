@@ -45,11 +45,22 @@ def _fake_package(tmp_path: Path, name: str) -> Path:
 
 def test_a_source_edited_after_its_build_is_stale(tmp_path):
     package = _fake_package(tmp_path, "transforms")
+    (tmp_path / "setup.py").write_text("")
     os.utime(package / f"mod{SUFFIX}", (1_000, 1_000))
     os.utime(package / "mod.py", (2_000, 2_000))
     assert stale_builds(tmp_path) == [package / "mod.py"]
     os.utime(package / f"mod{SUFFIX}", (3_000, 3_000))
     assert stale_builds(tmp_path) == []
+
+
+def test_an_installed_package_is_never_stale(tmp_path):
+    """No setup.py beside the packages: pip wrote the files, in its own order."""
+    package = _fake_package(tmp_path, "transforms")
+    os.utime(package / f"mod{SUFFIX}", (1_000, 1_000))
+    os.utime(package / "mod.py", (2_000, 2_000))
+    assert stale_builds(tmp_path) == []
+    (tmp_path / "setup.py").write_text("")
+    assert stale_builds(tmp_path) == [package / "mod.py"]
 
 
 def test_an_extension_without_a_source_is_not_ours_to_judge(tmp_path):

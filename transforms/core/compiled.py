@@ -46,8 +46,11 @@ def compiled_files(root: Path = _ROOT) -> Iterator[tuple[Path, Path]]:
 
 
 def stale_builds(root: Path = _ROOT) -> list[Path]:
-    """Sources edited after their module was compiled: the compiled one, which Python imports
-    first, runs the old code. `make compiled` (or deleting the extension file) fixes it."""
+    """Sources edited after their module was compiled, in a checkout (root holds setup.py): the
+    compiled one, which Python imports first, runs the old code. `make compiled` rebuilds it.
+    An installed package has no setup.py, and its files' times say only when pip wrote them."""
+    if not (root / "setup.py").is_file():
+        return []
     return [
         source
         for extension, source in compiled_files(root)
