@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The modules setup.py compiles (README, "Compiled modules"): built in place by the $(BUILT) rule
 # (pip leaves them to it), then rebuilt when one is edited, since Python imports a compiled module
-# before its source. The C compiler's notes on Cython's generated code go to .venv/compile.log.
+# before its source; all of them when setup.py changes. The C compiler's notes on Cython's generated code go to .venv/compile.log.
 BUILT  := $(VENV)/.compiled
 COMPILED_SOURCES := setup.py $(shell grep -o '"transforms/[a-z_/]*[.]py"' setup.py | tr -d '"')
 
@@ -19,7 +19,8 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 $(BUILT): $(STAMP) $(COMPILED_SOURCES)
-	$(BIN)/python setup.py --quiet build_ext --inplace >$(VENV)/compile.log 2>&1 \
+	$(BIN)/python setup.py --quiet build_ext --inplace $(if $(filter setup.py,$?),--force) \
+	  >$(VENV)/compile.log 2>&1 \
 	  || { tail -n 40 $(VENV)/compile.log; exit 1; }
 	touch $(BUILT)
 
