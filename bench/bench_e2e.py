@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import host_speed
+from bench.measure import build_note, host_speed
 
 STAGES = ("parse", "dedupe", "language", "entities", "stories", "topics", "write")
 
@@ -300,6 +300,7 @@ def main() -> None:
         size_kb = sum(p.stat().st_size for p in paths) / 1024
         print(f"corpus: {args.n} items, {len(paths)} JSONL files, {size_kb / 1024:.1f} MB")
         print(f"host: a pure-Python reference loop, {host_speed():.0f} ns per iteration")
+        print(build_note())
         modes = [("beam", r) for r in runs] + ([] if args.skip_loop else [("loop", "")])
         best: dict = {}
         for _ in range(args.repeat):  # interleaved: a slow minute hits every mode

@@ -54,6 +54,9 @@ def main() -> None:
         print(measure(args.n, args.one, args.shared))
         return
     print(f"{args.n} articles of bench/corpus.py (~2.6 KB), entity step only, cold cache")
+    from measure import build_note
+
+    print(build_note())
     for backend in args.backends.split(","):
         cmd = [sys.executable, __file__, "--n", str(args.n), "--shared", str(args.shared)]
         out = subprocess.run([*cmd, "--one", backend], capture_output=True, text=True, check=True)

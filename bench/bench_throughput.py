@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measure import host_speed
+from bench.measure import build_note, host_speed
 
 
 def _run(cmd: list[str]) -> tuple[float, float, float]:
@@ -122,6 +122,7 @@ def main() -> None:
         f"host: a pure-Python reference loop took {host_before:.0f} ns per iteration before the "
         f"runs, {host_speed():.0f} after (bench/measure.py host_speed; compare days by it)"
     )
+    print(build_note())
 
 
 if __name__ == "__main__":

@@ -24,3 +24,15 @@ def host_speed(iterations: int = 2_000_000, repeat: int = 3) -> float:
             total += i
         best = min(best, time.process_time() - started)
     return best / iterations * 1e9
+
+
+def build_note() -> str:
+    """Which build of newsbeam's modules the figures come from: compiled or pure Python."""
+    from transforms.core.compiled import PURE_PYTHON_ENV, compiled_files, pure_python_requested
+
+    built = sum(1 for _ in compiled_files())
+    if pure_python_requested():
+        return f"modules: pure Python ({PURE_PYTHON_ENV}=1; {built} compiled ones left unused)"
+    if not built:
+        return "modules: pure Python (none compiled: no C compiler, or not built)"
+    return f"modules: {built} compiled by setup.py (README, 'Compiled modules')"

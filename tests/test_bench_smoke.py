@@ -30,6 +30,7 @@ def test_bench_e2e_runs_both_modes_on_a_tiny_corpus():
     assert len(rows) == 2, stdout
     assert all(ln.split()[-1] == rows[0].split()[-1] for ln in rows)  # same written/dropped
     assert "host: a pure-Python reference loop" in stdout
+    assert "modules: " in stdout  # which build the figures come from
 
 
 @pytest.mark.slow
@@ -37,6 +38,7 @@ def test_bench_entities_times_every_backend_on_a_tiny_corpus():
     stdout = _bench("bench_entities.py", "--n", "20")
     rows = [ln.split()[0] for ln in stdout.splitlines() if "ms/article" in ln]
     assert rows == ["rules", "model+rules", "model"], stdout
+    assert "modules: " in stdout
 
 
 @pytest.mark.slow
