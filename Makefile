@@ -6,9 +6,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The modules setup.py compiles (README, "Compiled modules"): built in place by the $(BUILT) rule
 # (pip leaves them to it), then rebuilt when one is edited, since Python imports a compiled module
-# before its source; all of them when setup.py changes. The C compiler's notes on Cython's generated code go to .venv/compile.log.
+# before its source; all of them when setup.py changes. The C compiler's notes on Cython's
+# generated code go to .venv/compile.log.
 BUILT  := $(VENV)/.compiled
-COMPILED_SOURCES := setup.py $(shell grep -o '"transforms/[a-z_/]*[.]py"' setup.py | tr -d '"')
+COMPILED_SOURCES := setup.py $(shell grep -o '"[a-z_]*/[a-z_/]*[.]py"' setup.py | tr -d '"')
 
 .PHONY: run test lint bench clean lock compiled
 # constraints.txt pins every package to the versions CI last ran green with (`make lock` renews it).
@@ -42,7 +43,8 @@ lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip
 	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
-	{ grep '^#' constraints.txt; .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > constraints.new
+	{ grep '^#' constraints.txt; \
+	  .venv-lock/bin/python -m pip freeze --all --exclude-editable | grep -v '^pip=='; } > constraints.new
 	mv constraints.new constraints.txt && rm -rf .venv-lock
 
 clean:

@@ -4,7 +4,8 @@ Each listed module is compiled from its .py file as it is: the same code, ~8% le
 article end to end (README, "Compiled modules"). Without Cython or a C compiler, or with
 NEWSBEAM_PURE_PYTHON=1, the .py files run as they are. A module that fails to compile is left
 out (optional=True), and tests/test_compiled.py then fails in CI. Only modules without Beam
-constructs are listed: nothing compiled is ever pickled by value onto a worker.
+constructs are listed; a compiled function handed to Beam pickles by reference (its module and
+name), which every worker resolves from the same installed package.
 """
 
 import os

@@ -1,11 +1,11 @@
 """Compiled modules: which of ours run as C (setup.py builds them with Cython), and the switch
 back to their Python source.
 
-setup.py compiles the entity tagger's pure core where a C compiler is found; the .py file beside
-each compiled one is the same code and stays the reference. Python imports a compiled module in
-preference to its source, so in a checkout a build older than its source would run old code
-silently: stale_builds() finds those, and NEWSBEAM_PURE_PYTHON=1 imports every module from source
-(for profiling, debugging, or to compare the two).
+setup.py compiles the per-article steps' pure cores where a C compiler is found; the .py file
+beside each compiled one is the same code and stays the reference. Python imports a compiled
+module in preference to its source, so in a checkout a build older than its source would run old
+code silently: stale_builds() finds those, and NEWSBEAM_PURE_PYTHON=1 imports every module from
+source (for profiling, debugging, or to compare the two).
 """
 
 from __future__ import annotations
