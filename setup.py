@@ -12,6 +12,7 @@ import os
 import sys
 
 from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 # fmt: off
 COMPILED = (
@@ -64,7 +65,19 @@ def extensions() -> list:
     )
 
 
+class BuildInPlace(build_ext):
+    """Puts a module built in place beside its source as a new file, not over the old one: a
+    process still running the old module keeps its file, where rewriting a loaded shared object
+    under it can crash it (setuptools copies every module back on each build)."""
+
+    def copy_file(self, infile, outfile, *args, **kwargs):
+        if os.path.isfile(outfile) and not os.path.islink(outfile):
+            os.unlink(outfile)
+        return super().copy_file(infile, outfile, *args, **kwargs)
+
+
 setup(
     ext_modules=extensions(),
+    cmdclass={"build_ext": BuildInPlace},
     options={"build_ext": {"parallel": os.cpu_count() or 1}},
 )
