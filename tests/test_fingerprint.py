@@ -34,6 +34,17 @@ def test_signature_is_deterministic_across_hashers():
     assert not np.array_equal(a, MinHasher(DEFAULT_PARAMS._replace(seed=1)).signature(TEXT))
 
 
+def test_signature_is_each_permutations_least_shingle_hash_top_bits():
+    """The definition, one shingle and one permutation at a time in Python integers: row i is
+    the top 32 bits of the least (a_i * h + b_i) mod 2^64 over the text's shingle hashes h."""
+    hasher = MinHasher(DEFAULT_PARAMS)
+    hashes = [int(h) for h in hasher.shingle_hashes(TEXT)]
+    rows = zip(hasher._a.tolist(), hasher._b.tolist(), strict=True)
+    expected = [min((a * h + b) % 2**64 for h in hashes) >> 32 for a, b in rows]
+    assert hasher.signature(TEXT).tolist() == expected
+    assert hasher.signature("").tolist() == [2**32 - 1] * DEFAULT_PARAMS.num_perm
+
+
 @pytest.mark.parametrize(
     "variant",
     [

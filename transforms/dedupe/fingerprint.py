@@ -87,15 +87,16 @@ class MinHasher:
         return self.signature_of(self.shingle_hashes(text))
 
     def signature_of(self, hashes: np.ndarray) -> np.ndarray:
-        # In place on one temporary, and the minimum taken before narrowing to uint32 (the top
-        # 32 bits fit): half the passes over the (shingles x permutations) block.
+        # In place on one temporary, and the minimum taken before the top 32 bits are kept: the
+        # shift never changes which value is least, so it runs on the signature, not the
+        # (shingles x permutations) block (a quarter fewer passes over it).
         sig = np.full(self.params.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
         with np.errstate(over="ignore"):
             for start in range(0, len(hashes), _CHUNK):
                 block = hashes[start : start + _CHUNK, None] * self._a
                 block += self._b
-                block >>= np.uint64(32)
                 np.minimum(sig, block.min(axis=0), out=sig)
+        sig >>= np.uint64(32)
         return sig.astype(np.uint32)  # an empty text: all 0xFFFFFFFF, as before
 
 
