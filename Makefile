@@ -6,8 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The modules setup.py compiles (README, "Compiled modules"): built in place by the $(BUILT) rule
 # (pip leaves them to it), then rebuilt when one is edited, since Python imports a compiled module
-# before its source; all of them when setup.py changes. The C compiler's notes on Cython's
-# generated code go to .venv/compile.log.
+# before its source; all of them when setup.py changes (a module it no longer lists must not
+# stay compiled). The C compiler's notes on Cython's generated code go to .venv/compile.log.
 BUILT  := $(VENV)/.compiled
 COMPILED_SOURCES := setup.py $(shell grep -o '"[a-z_]*/[a-z_/]*[.]py"' setup.py | tr -d '"')
 
@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 $(BUILT): $(STAMP) $(COMPILED_SOURCES)
+	$(if $(filter setup.py,$?),find transforms pipeline -name '*.so' -delete)
 	$(BIN)/python setup.py --quiet build_ext --inplace $(if $(filter setup.py,$?),--force) \
 	  >$(VENV)/compile.log 2>&1 \
 	  || { tail -n 40 $(VENV)/compile.log; exit 1; }
