@@ -39,6 +39,8 @@ COMPILED = (
 
 
 def extensions() -> list:
+    # The same test as transforms/core/compiled.py pure_python_requested(), which a build cannot
+    # import: the package is not installed yet.
     if os.environ.get("NEWSBEAM_PURE_PYTHON", "") not in ("", "0"):
         return []
     try:

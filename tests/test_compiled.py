@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ROOT
 from transforms.core import compiled
 from transforms.core.compiled import SourceFirst, is_compiled, stale_builds
 
-ROOT = Path(__file__).resolve().parent.parent
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 
