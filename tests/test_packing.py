@@ -95,3 +95,37 @@ def test_compress_reads_back_both_forms(monkeypatch):
     monkeypatch.setattr(packing, "_ZSTD_CODEC", None)  # a pyarrow built without zstd
     fallback = packing.compress(data)
     assert fallback[:1] == b"D" and packing.decompress(fallback) == data
+
+
+def test_articles_the_steps_enrich_take_the_fast_form():
+    """The real steps' output, not a hand-made article: a list where the records hold tuples
+    sent every enriched article down the pickle path (twice the cost of packing it)."""
+    from tests.conftest import SEEDS
+    from transforms.core.records import Article, RawDocument
+    from transforms.entities.tag import _TagEntitiesFn
+    from transforms.language.detect import DEFAULT_BACKEND, _DetectLanguageFn
+    from transforms.parse.step import parse_document
+    from transforms.topics.score import _ScoreTopicsFn
+
+    articles = [
+        a
+        for path in sorted(SEEDS.glob("*.txt"))
+        for a in parse_document(RawDocument(str(path), path.read_bytes(), 0))
+        if isinstance(a, Article)
+    ]
+    assert len(articles) == 5
+    steps = (
+        _DetectLanguageFn(DEFAULT_BACKEND, ()),
+        _TagEntitiesFn("rules", None),
+        _ScoreTopicsFn(None, False, "lexicon"),
+        _ScoreTopicsFn(None, True, "lexicon"),  # --explain-topics adds topic_evidence
+    )
+    for step in steps:
+        step.setup()
+        articles = [out for a in articles for out in step.process(a)]
+        assert all(type(a) is Article for a in articles)
+        assert all(a.entities for a in articles) or isinstance(step, _DetectLanguageFn)
+        for a in articles:
+            assert packing.pack(a)[:1] == b"M", type(step).__name__
+            assert packing.unpack(packing.pack(a)) == a
+    assert all(a.topic_evidence for a in articles)

@@ -324,4 +324,4 @@ class _TagEntitiesFn(ArticleStep):
         ents = tag_with(
             self._backend, article.text, resource.gazetteer, resource.resource, article.language
         )
-        return article._replace(entities=ents)
+        return article._replace(entities=tuple(ents))

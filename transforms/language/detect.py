@@ -275,4 +275,6 @@ class _DetectLanguageFn(ArticleStep):
         language, confidence, shares = detect_language(
             article.title, article.text, detector, self._languages
         )
-        return article._replace(language=language, language_confidence=confidence, languages=shares)
+        return article._replace(
+            language=language, language_confidence=confidence, languages=tuple(shares)
+        )

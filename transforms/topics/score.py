@@ -245,9 +245,9 @@ class _ScoreTopicsFn(ArticleStep):
         lexicon, embedder = resource
         args = (article.text, article.title, article.language, article.entities, lexicon, embedder)
         if not self._explain:
-            return article._replace(topics=score_topics(*args))
+            return article._replace(topics=tuple(score_topics(*args)))
         topics, evidence = explain_topics(*args)
-        return article._replace(topics=topics, topic_evidence=evidence)
+        return article._replace(topics=tuple(topics), topic_evidence=tuple(evidence))
 
 
 def topics_problem(custom_topics_path: str | None, backend: str) -> str | None:
