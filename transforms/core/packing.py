@@ -6,17 +6,20 @@ Why not the records' RowCoder: with `from __future__ import annotations` Beam se
 ~31 entities). marshal of plain tuples costs ~40 µs and loses nothing: it refuses every type it
 would not bring back exactly, and such an article is pickled whole instead: only str, int, float,
 bool, None and bytes, in tuples and lists, take the marshal form (marshal itself would write a
-numpy float as its buffer's bytes). compress() uses zstd (level 1) where pyarrow has it: on spill chunks a quarter of
-zlib-1's time for a smaller result (bench/bench_packing.py measures both).
+numpy float as its buffer's bytes). compress() uses zstd (level 1), through `zstandard` (which
+apache-beam requires) with one context per thread: on spill chunks a quarter of zlib-1's time for a
+smaller result, and on one packed article (the writer's rows) 19 us, where pyarrow's codec, which
+sets up a context per call, took 36 (bench/bench_packing.py measures them).
 """
 
 from __future__ import annotations
 
 import marshal
 import pickle
-import zlib
+import threading
 
 import pyarrow as pa
+import zstandard
 
 from transforms.core.memory import use_system_allocator_for_arrow
 from transforms.core.records import Article, Entity, LanguageShare, Topic, TopicEvidence
@@ -25,7 +28,7 @@ from transforms.core.records import Article, Entity, LanguageShare, Topic, Topic
 use_system_allocator_for_arrow(pa)
 
 _MARSHAL, _PICKLE = b"M", b"P"
-_ZSTD, _ZLIB = b"Z", b"D"
+_ZSTD = b"Z"
 _FIELDS = Article._fields
 _NESTED = (
     (_FIELDS.index("languages"), LanguageShare),
@@ -33,7 +36,7 @@ _NESTED = (
     (_FIELDS.index("topics"), Topic),
 )
 _EVIDENCE = _FIELDS.index("topic_evidence")
-_ZSTD_CODEC = pa.Codec("zstd", 1) if pa.Codec.is_available("zstd") else None
+_CONTEXTS = threading.local()  # a zstd context is reused, never shared between threads
 _LEAVES = frozenset({str, int, float, bool, type(None), bytes})
 
 
@@ -88,17 +91,17 @@ def unpack(packed: bytes) -> Article:
 
 
 def compress(data: bytes) -> bytes:
-    """zstd-1 where pyarrow has it, else zlib-1; decompress() reads either."""
-    if _ZSTD_CODEC is None:
-        return _ZLIB + zlib.compress(data, 1)
-    body = _ZSTD_CODEC.compress(data, asbytes=True)
-    return _ZSTD + len(data).to_bytes(8, "big") + body
+    """zstd level 1 (a frame that records its size); decompress() reads it."""
+    compressor = getattr(_CONTEXTS, "compressor", None)
+    if compressor is None:
+        compressor = _CONTEXTS.compressor = zstandard.ZstdCompressor(level=1)
+    return _ZSTD + compressor.compress(data)
 
 
 def decompress(data: bytes) -> bytes:
-    if data[:1] == _ZLIB:
-        return zlib.decompress(data[1:])
-    size = int.from_bytes(data[1:9], "big")
-    return (_ZSTD_CODEC or pa.Codec("zstd", 1)).decompress(
-        data[9:], decompressed_size=size, asbytes=True
-    )
+    if data[:1] != _ZSTD:
+        raise ValueError(f"not compress()'s bytes: they start {bytes(data[:1])!r}")
+    decompressor = getattr(_CONTEXTS, "decompressor", None)
+    if decompressor is None:
+        decompressor = _CONTEXTS.decompressor = zstandard.ZstdDecompressor()
+    return decompressor.decompress(memoryview(data)[1:])
