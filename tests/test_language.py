@@ -10,6 +10,8 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SEEDS, make_article
 from transforms.core.failures import ARTICLES, FAILURES
@@ -210,3 +212,16 @@ def test_fasttext_called_directly_scores_as_the_library_does(languages):
         expected = _restrict(((r["lang"], r["score"]) for r in found), languages)
         assert backend.scores(text) == expected, text[:40]
     assert backend.known() >= {"it", "en", "de", "fr", "es", "ru", "zh"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab é1_ -\n\u00a0Ж中'"), max_size=400),
+    st.integers(min_value=0, max_value=80),
+)
+def test_more_letters_than_counts_as_a_whole_count_would(text, limit):
+    """The blend's slice-at-a-time letter count answers as counting every letter does."""
+    from transforms.language.backends import _more_letters_than
+
+    whole = sum(map(len, re.findall(r"[^\W\d_]+", text)))
+    assert _more_letters_than(text, limit) == (whole > limit)

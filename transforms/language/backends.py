@@ -303,8 +303,6 @@ class BlendBackend:
     Python). Headlines and short paragraphs, where models disagree, get every opinion.
     """
 
-    _WORD = re.compile(r"[^\W\d_]+")
-
     def __init__(
         self, name: str, parts: list[tuple[LanguageDetector, float]], short_letters: int = 0
     ):
@@ -317,7 +315,7 @@ class BlendBackend:
         return self._known
 
     def scores(self, text: str) -> Scores:
-        if self._short_letters and sum(map(len, self._WORD.findall(text))) > self._short_letters:
+        if self._short_letters and _more_letters_than(text, self._short_letters):
             return self._parts[0][0].scores(text)
         mass: dict[str, float] = {}
         total = sum(w for _, w in self._parts)
@@ -325,6 +323,20 @@ class BlendBackend:
             for lang, p in detector.scores(text):
                 mass[lang] = mass.get(lang, 0.0) + p * weight / total
         return sorted(mass.items(), key=_rank_key)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def _more_letters_than(text: str, limit: int) -> bool:
+    """Whether text has more than `limit` letters, counted a slice at a time: a paragraph passes
+    the limit in its first characters, and the rest need not be scanned."""
+    seen, step = 0, max(2 * limit, 64)
+    for start in range(0, len(text) if len(text) > limit else 0, step):
+        seen += sum(map(len, _LETTERS.findall(text, start, start + step)))
+        if seen > limit:
+            return True
+    return False
 
 
 def _blend(name: str, *parts: tuple[str, float], short_letters: int = 0):
