@@ -6,6 +6,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms.core.identity import normalise_text
 from transforms.dedupe.fingerprint import (
@@ -111,3 +113,14 @@ def test_normalised_text_collapses_every_white_space_a_regex_would():
         text = f"{s}Uno{s}{s}due\u00a0«tre»{s}"
         assert normalise_text(text) == 'uno due "tre"'
     assert normalise_text("\u2003A\u200bB\n\tC\u3000") == "ab c"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**64 - 1), max_size=60), st.booleans())
+def test_distinct_sorted_is_np_unique(values, repeat):
+    from transforms.dedupe.fingerprint import distinct_sorted
+
+    array = np.array(values + values[: len(values) // 2] * repeat, dtype=np.uint64)
+    expected = np.unique(array)
+    got = distinct_sorted(array.copy())
+    assert got.dtype == expected.dtype and got.tolist() == expected.tolist()

@@ -80,7 +80,7 @@ class MinHasher:
             for j in range(k):
                 acc += tokens[j : j + n] * self._pos[j]
             acc = _mix64(acc)
-        return np.unique(acc)
+        return distinct_sorted(acc)
 
     def signature(self, text: str) -> np.ndarray:
         """MinHash signature (uint32, num_perm); all-max for a text without words."""
@@ -98,6 +98,18 @@ class MinHasher:
                 np.minimum(sig, block.min(axis=0), out=sig)
         sig >>= np.uint64(32)
         return sig.astype(np.uint32)  # an empty text: all 0xFFFFFFFF, as before
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique of a 1-D array, sorting it in place: np.unique's checks and dispatch cost 30 us
+    on an article's ~400 shingles, fifteen times its sort."""
+    values.sort()
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 _WORD_HASHES: dict[str, int] = {}
