@@ -118,7 +118,14 @@ def _stories_loop(articles):
     )
 
     profiles = {a.article_id: profile_of(a) for a in articles}
-    texts = {a.article_id: text_signature(a.text) for a in articles}
+    text_of = {a.article_id: a.text for a in articles}
+    texts: dict[str, bytes] = {}  # as in Beam: signatures only for the pairs that need them
+
+    def signature(article_id: str):
+        if article_id not in texts:
+            texts[article_id] = text_signature(text_of[article_id])
+        return signature_from_bytes(texts[article_id])
+
     buckets = defaultdict(list)
     for p in profiles.values():
         for key in blocking_keys(p):
@@ -128,8 +135,7 @@ def _stories_loop(articles):
         for tag, (x, y) in bucket_links(key, members):
             if tag == "edges" or (
                 tag == "text_pairs"
-                and jaccard_estimate(signature_from_bytes(texts[x]), signature_from_bytes(texts[y]))
-                >= MIN_TEXT_JACCARD
+                and jaccard_estimate(signature(x), signature(y)) >= MIN_TEXT_JACCARD
             ):
                 edges.append((x, y))
     del SAME, NEEDS_TEXT
