@@ -63,6 +63,13 @@ class Outputs(NamedTuple):
     written: pvalue.PCollection  # one WrittenFile per Parquet file
 
 
+# A batch run detects languages BATCH_ARTICLES at a time (core.failures.EachOfBatch), so the
+# language calls run back to back and so do the entity step's after them. On 3,000 bench
+# articles, language + entities + topics cost 2.81 ms per article in batches of 16, 2.67-2.70 in
+# batches of 64, 2.60-2.65 step by step over all, 3.07-3.16 one article at a time.
+BATCH_ARTICLES = 64
+
+
 def enrich(documents, settings: Settings) -> Chain:
     """RawDocuments -> enriched Articles: the one chain, in the same order in both modes."""
     steps = settings.steps
@@ -75,7 +82,10 @@ def enrich(documents, settings: Settings) -> Chain:
     if settings.stream is not None:
         pages = deduped[AFTER_EXACT]
     language = deduped[ARTICLES] | "DetectLanguage" >> DetectLanguage(
-        backend=steps.language_backend, languages=steps.languages, cache_dir=steps.cache_dir
+        backend=steps.language_backend,
+        languages=steps.languages,
+        cache_dir=steps.cache_dir,
+        batch=BATCH_ARTICLES if settings.stream is None else 1,
     )
     entities = language[ARTICLES] | "TagEntities" >> TagEntities(
         backend=steps.ner_backend, ner_model=steps.ner_model, cache_dir=steps.cache_dir

@@ -42,3 +42,51 @@ def test_a_failing_article_is_a_dead_letter_and_the_step_goes_on():
         assert [a.text for a in step.process(make_article("ok"))] == ["OK"]
     finally:
         step.teardown()
+
+
+def test_a_batch_is_run_whole_before_its_first_result_is_passed_on():
+    """EachOfBatch returns a list: Beam gets the first result after the last apply(), so the
+    step's calls run back to back, and so do the next fused step's."""
+    from transforms.core.failures import EachOfBatch
+
+    calls = []
+
+    class _Counting(_Upper):
+        def apply(self, article, resource):
+            calls.append(article.text)
+            return super().apply(article, resource)
+
+    fn = EachOfBatch(_Counting())
+    fn.setup()
+    try:
+        out = fn.process([make_article("a"), make_article("")._replace(text=""), make_article("c")])
+        assert isinstance(out, list) and calls == ["a", "", "c"]
+        assert [o.text for o in out if not hasattr(o, "tag")] == ["A", "C"]
+        (failed,) = [o for o in out if hasattr(o, "tag")]  # one dead letter, the others go on
+        assert failed.tag == "failures" and failed.value.stage == "upper"
+    finally:
+        fn.finish_bundle()
+        fn.teardown()
+
+
+def test_a_batched_step_gives_what_the_step_gives_one_article_at_a_time():
+    import apache_beam as beam
+    from apache_beam.testing.test_pipeline import TestPipeline
+    from apache_beam.testing.util import assert_that, equal_to
+
+    from transforms.core.failures import ARTICLES, FAILURES, article_step
+
+    texts = [f"text {k}" if k % 7 else "" for k in range(150)]
+    articles = [make_article(t or "x")._replace(text=t) for t in texts]
+    expected = [t.upper() for t in texts if t]
+    for batch in (1, 4, 64):
+        with TestPipeline() as p:
+            out = (
+                p
+                | f"Create{batch}" >> beam.Create(articles)
+                | f"Step{batch}" >> article_step(_Upper(), batch)
+            )
+            got = out[ARTICLES] | f"Text{batch}" >> beam.Map(lambda a: a.text)
+            assert_that(got, equal_to(expected), label=f"Articles{batch}")
+            stages = out[FAILURES] | f"Stage{batch}" >> beam.Map(lambda f: f.stage)
+            assert_that(stages, equal_to(["upper"] * texts.count("")), label=f"Failures{batch}")

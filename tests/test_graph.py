@@ -143,3 +143,37 @@ def test_stream_state_has_explicit_coders_and_unique_ids(tmp_path):
         ids += [spec.name for spec in states] + [spec.name for spec in timers]
     # The local runner mixes up the timers of two fused steps whose timer ids are equal.
     assert len(ids) == len(set(ids)), sorted(ids)
+
+
+def _labels(p: beam.Pipeline) -> set[str]:
+    found = set()
+
+    class Visitor(beam.pipeline.PipelineVisitor):
+        def visit_transform(self, node):
+            found.add(node.full_label)
+
+        def enter_composite_transform(self, node):
+            found.add(node.full_label)
+
+    p.visit(Visitor())
+    return found
+
+
+def test_a_batch_run_detects_languages_in_batches_a_stream_article_by_article(tmp_path):
+    """Batches keep the language and entity calls back to back (graph.BATCH_ARTICLES); a stream
+    stays per article: a batch in a window would carry the window's end as its timestamp."""
+    from pipeline.graph import build_batch, build_stream
+    from pipeline.settings import settings_from
+
+    options = parse_options(RUN, ["--input", str(SEEDS), "--output", str(tmp_path / "o")])
+    p = beam.Pipeline(options=options)
+    build_batch(p, settings_from(RUN, options, 0.0))
+    assert "DetectLanguage/Detect/Batch" in _labels(p)
+
+    argv = ["--watch", str(tmp_path), "--output", str(tmp_path / "out")]
+    options = parse_options(STREAM, argv)
+    p = beam.Pipeline(options=options)
+    build_stream(p, settings_from(STREAM, options, 0.0).epoch(0.0, 1.0, "t"))
+    labels = _labels(p)
+    assert "DetectLanguage/Detect" in labels
+    assert not any(label.startswith("DetectLanguage/Detect/Batch") for label in labels)

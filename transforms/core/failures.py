@@ -97,3 +97,51 @@ class ArticleStep(beam.DoFn):
             return
         self._micros.update((time.perf_counter_ns() - started) // 1000)
         yield result
+
+
+class EachOfBatch(beam.DoFn):
+    """An ArticleStep fed lists of articles (BatchElements) instead of one at a time: it runs
+    over the whole list before it passes the first result on, so its calls run back to back, and
+    so do the next fused step's. Interleaved article by article, the language and entity steps
+    evict each other's models and tables from the CPU's caches: on 3,000 bench articles the two
+    cost 2.43-2.55 ms per article run step by step and 2.80-2.99 interleaved. Outputs, dead
+    letters and metrics are the step's own, per article."""
+
+    def __init__(self, step: ArticleStep):
+        self._step = step
+
+    def setup(self) -> None:
+        self._step.setup()
+
+    def process(self, batch: list[Article]) -> list[Any]:
+        step = self._step
+        return [out for article in batch for out in step.process(article)]
+
+    def finish_bundle(self) -> None:
+        self._step.finish_bundle()
+
+    def teardown(self) -> None:
+        self._step.teardown()
+
+
+def article_step(fn: ArticleStep, batch: int = 1) -> beam.PTransform:
+    """ParDo(fn) with its FAILURES output, on `batch` articles at a time when batch > 1.
+
+    Batch runs only: in a window a batch would take its window's end as its timestamp, and the
+    streaming steps after it read each article's own."""
+    if batch <= 1:
+        return beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
+    return _Batched(fn, batch)
+
+
+class _Batched(beam.PTransform):
+    def __init__(self, fn: ArticleStep, batch: int):
+        super().__init__()
+        self._fn, self._batch = fn, batch
+
+    def expand(self, articles):
+        return (
+            articles
+            | "Batch" >> beam.BatchElements(min_batch_size=self._batch, max_batch_size=self._batch)
+            | "Each" >> beam.ParDo(EachOfBatch(self._fn)).with_outputs(FAILURES, main=ARTICLES)
+        )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 import apache_beam as beam
 
 from transforms.core.cache import Cache
-from transforms.core.failures import ARTICLES, FAILURES, ArticleStep
+from transforms.core.failures import ArticleStep, article_step
 from transforms.core.records import Article, LanguageShare
 from transforms.language.backends import (
     FACTORIES,
@@ -242,9 +242,12 @@ class DetectLanguage(beam.PTransform):
         backend: str = DEFAULT_BACKEND,
         languages: Sequence[str] = (),
         cache_dir: str | None = None,
+        batch: int = 1,
     ):
-        """cache_dir: where workers keep built models between runs (core.cache); None: off."""
+        """cache_dir: where workers keep built models between runs (core.cache); None: off.
+        batch: articles per call in a batch run (core.failures.article_step); 1 in a stream."""
         super().__init__()
+        self._batch = batch
         problem = backend_problem(backend)
         if problem:  # fail on the launcher, not once per worker in setup()
             raise BackendUnavailable(problem) if backend in BACKENDS else ValueError(problem)
@@ -256,7 +259,7 @@ class DetectLanguage(beam.PTransform):
 
     def expand(self, articles):
         fn = _DetectLanguageFn(self._backend, self._languages, self._cache)
-        return articles | "Detect" >> beam.ParDo(fn).with_outputs(FAILURES, main=ARTICLES)
+        return articles | "Detect" >> article_step(fn, self._batch)
 
 
 class _DetectLanguageFn(ArticleStep):
