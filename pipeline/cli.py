@@ -89,9 +89,9 @@ def report(argv: Sequence[str]) -> int:
 
 def _warn_stale_builds() -> None:
     """In a checkout, a module compiled before its source was edited runs the old code."""
-    from transforms.core.compiled import pure_python_requested, stale_builds
+    from transforms.core.compiled import stale_builds_in_use
 
-    stale = [] if pure_python_requested() else stale_builds()
+    stale = stale_builds_in_use()
     if stale:
         logging.getLogger("newsbeam").warning(
             "%d compiled module(s) are older than their source and run the old code (%s): "

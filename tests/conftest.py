@@ -21,7 +21,7 @@ REQUIRE_SHARED = os.environ.get("NEWSBEAM_REQUIRE_SHARED") == "1"
 
 def pytest_sessionstart(session):
     """A module compiled before its source was edited would be tested in its old version."""
-    stale = [] if compiled.pure_python_requested() else compiled.stale_builds()
+    stale = compiled.stale_builds_in_use()
     if stale:
         names = ", ".join(str(p.relative_to(ROOT)) for p in stale)
         pytest.exit(

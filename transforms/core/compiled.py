@@ -58,6 +58,11 @@ def stale_builds(root: Path = _ROOT) -> list[Path]:
     ]
 
 
+def stale_builds_in_use(root: Path = _ROOT) -> list[Path]:
+    """stale_builds(), unless NEWSBEAM_PURE_PYTHON runs every module from its source anyway."""
+    return [] if pure_python_requested() else stale_builds(root)
+
+
 def is_compiled(module) -> bool:
     origin = getattr(module, "__file__", None) or ""
     return origin.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
