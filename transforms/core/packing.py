@@ -28,6 +28,11 @@ from transforms.core.records import Article, Entity, LanguageShare, Topic, Topic
 use_system_allocator_for_arrow(pa)
 
 _MARSHAL, _PICKLE = b"M", b"P"
+# marshal's format 2, not the default 4: format 3 added back-references, so 3 and 4 look every
+# object up in a table as they write it. An article's values are never shared, so that search
+# finds nothing. On 300 enriched articles (bench_packing's), µs per article: dumps 8.1 against
+# 12.4, loads 8.1 against 8.9; 11% more bytes before compression, 2% more after.
+_MARSHAL_VERSION = 2
 _ZSTD = b"Z"
 _FIELDS = Article._fields
 _NESTED = (
@@ -74,7 +79,7 @@ def _plain_fields(a: Article) -> tuple:
 def pack(a: Article) -> bytes:
     """The article's bytes; unpack() gives back an equal Article with the same field types."""
     try:
-        return _MARSHAL + marshal.dumps(_plain_fields(a))
+        return _MARSHAL + marshal.dumps(_plain_fields(a), _MARSHAL_VERSION)
     except (_Refused, RecursionError):
         return _PICKLE + pickle.dumps(a, protocol=pickle.HIGHEST_PROTOCOL)
 
