@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import resource
 import shlex
 import subprocess
@@ -255,6 +257,8 @@ def run_beam(paths: list[Path], out: Path, backend: str | None, runner_args: lis
 
 
 def child(args) -> None:
+    if args.core is not None:
+        os.sched_setaffinity(0, {args.core})  # before Beam starts its threads: they inherit it
     paths = sorted(Path(args.corpus).glob("*.jsonl"))
     with tempfile.TemporaryDirectory() as out:
         if args.mode == "loop":
@@ -267,18 +271,87 @@ def child(args) -> None:
     print("REPORT " + json.dumps(report))
 
 
-def _measure(mode: str, runner_args: str, corpus: Path, backend: str | None) -> dict | None:
-    """One run in a fresh process (its own peak RSS); None, with the error printed, if it failed."""
+def _command(mode: str, runner_args: str, corpus: Path, backend: str | None) -> list[str]:
     cmd = [sys.executable, __file__, "--mode", mode, "--corpus", str(corpus)]
     cmd.append(f"--runner-args={runner_args}")
     if backend:
         cmd += ["--language-backend", backend]
-    done = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
-    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("REPORT ")]
-    if done.returncode or not lines:
-        print(f"{mode} {runner_args}: failed\n{done.stderr[-3000:]}")
+    return cmd
+
+
+def _report(label: str, returncode: int, stdout: str, stderr: str) -> dict | None:
+    lines = [ln for ln in stdout.splitlines() if ln.startswith("REPORT ")]
+    if returncode or not lines:
+        print(f"{label}: failed\n{stderr[-3000:]}")
         return None
     return json.loads(lines[-1][7:])
+
+
+def _measure(mode: str, runner_args: str, corpus: Path, backend: str | None) -> dict | None:
+    """One run in a fresh process (its own peak RSS); None, with the error printed, if it failed."""
+    cmd = _command(mode, runner_args, corpus, backend)
+    done = subprocess.run(cmd, check=False, capture_output=True, text=True, cwd=ROOT)
+    return _report(f"{mode} {runner_args}", done.returncode, done.stdout, done.stderr)
+
+
+def _measure_pinned(jobs: list, corpus: Path, backend: str | None) -> list:
+    """Each (mode, runner args, core) at once, each process on its own core: both runs meet the
+    same minutes of a shared host. Returns a report (or None) per job."""
+    procs = []
+    for mode, runner_args, core in jobs:
+        procs.append(
+            subprocess.Popen(
+                [*_command(mode, runner_args, corpus, backend), "--core", str(core)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+        )
+    reports = []
+    for (mode, runner_args, core), proc in zip(jobs, procs, strict=True):
+        out, err = proc.communicate()
+        reports.append(_report(f"{mode} {runner_args} on core {core}", proc.returncode, out, err))
+    return reports
+
+
+def _paired_rounds(rounds: int, runner_args: str, corpus: Path, backend: str | None) -> tuple:
+    """Beam and the loop at once, one per core, the cores swapped each round (one core of a
+    shared VM can be steadily slower than the other). Returns the best report of each and the
+    ratio of each round."""
+    best: dict = {}
+    ratios = []
+    for r in range(rounds):
+        cores = (0, 1) if r % 2 == 0 else (1, 0)
+        beam_report, loop_report = _measure_pinned(
+            [("beam", runner_args, cores[0]), ("loop", "", cores[1])], corpus, backend
+        )
+        if beam_report is None or loop_report is None:
+            continue
+        ratios.append(beam_report["wall_s"] / loop_report["wall_s"])
+        print(
+            f"round {r + 1}: beam on core {cores[0]}, loop on core {cores[1]}: "
+            f"{beam_report['wall_s']:.1f} s / {loop_report['wall_s']:.1f} s = {ratios[-1]:.3f}"
+        )
+        for report in (beam_report, loop_report):
+            if report["mode"] not in best or report["wall_s"] < best[report["mode"]]["wall_s"]:
+                best[report["mode"]] = report
+    return list(best.values()), ratios
+
+
+def _interleaved(args, runs: list, corpus: Path) -> list:
+    """Each mode in turn, R times; each mode's least wall time."""
+    modes = [("beam", r) for r in runs] + ([] if args.skip_loop else [("loop", "")])
+    best: dict = {}
+    for _ in range(args.repeat):  # interleaved: a slow minute hits every mode
+        for mode, runner_args in modes:
+            report = _measure(mode, runner_args, corpus, args.language_backend)
+            if report is not None and (
+                (mode, runner_args) not in best
+                or report["wall_s"] < best[(mode, runner_args)]["wall_s"]
+            ):
+                best[(mode, runner_args)] = report
+    return list(best.values())
 
 
 def main() -> None:
@@ -298,7 +371,14 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=1, help="interleaved rounds; each mode's least wall time"
     )
+    ap.add_argument(
+        "--paired",
+        action="store_true",
+        help="run Beam and the loop at once, one per core, swapping cores each round; the ratio "
+        "is the geometric mean of the rounds' ratios (needs 2 cores and one Beam runner)",
+    )
     ap.add_argument("--mode", help=argparse.SUPPRESS)
+    ap.add_argument("--core", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--corpus", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.mode:
@@ -312,18 +392,15 @@ def main() -> None:
         print(f"corpus: {args.n} items, {len(paths)} JSONL files, {size_kb / 1024:.1f} MB")
         print(f"host: a pure-Python reference loop, {host_speed():.0f} ns per iteration")
         print(build_note())
-        modes = [("beam", r) for r in runs] + ([] if args.skip_loop else [("loop", "")])
-        best: dict = {}
-        for _ in range(args.repeat):  # interleaved: a slow minute hits every mode
-            for mode, runner_args in modes:
-                report = _measure(mode, runner_args, corpus, args.language_backend)
-                if report is not None and (
-                    (mode, runner_args) not in best
-                    or report["wall_s"] < best[(mode, runner_args)]["wall_s"]
-                ):
-                    best[(mode, runner_args)] = report
-        reports = list(best.values())
-    print(f"\nleast wall time of {args.repeat} interleaved run(s) each")
+        ratios = []
+        if args.paired:
+            if len(runs) != 1 or args.skip_loop or len(os.sched_getaffinity(0)) < 2:
+                sys.exit("--paired needs one Beam runner, the loop and two cores")
+            reports, ratios = _paired_rounds(args.repeat, runs[0], corpus, args.language_backend)
+        else:
+            reports = _interleaved(args, runs, corpus)
+    how = "paired" if args.paired else "interleaved"
+    print(f"\nleast wall time of {args.repeat} {how} run(s) each")
     print(f"{'run':<44} {'docs/s':>8} {'wall s':>8} {'peak RSS MB':>12}  written/dropped")
     for r in reports:
         print(
@@ -338,6 +415,13 @@ def main() -> None:
             f"{stage:<10}"
             + "".join(f"{c:>24.3f}" if c is not None else f"{'-':>24}" for c in cells)
         )
+    if ratios:
+        mean = math.exp(sum(map(math.log, ratios)) / len(ratios))
+        print(
+            f"\nratio beam/loop wall time, geometric mean of {len(ratios)} paired rounds "
+            f"({', '.join(f'{x:.3f}' for x in ratios)}): {mean:.2f}x"
+        )
+        return
     loop = next((r for r in reports if r["mode"] == "loop"), None)
     if loop:
         for r in reports:
