@@ -14,7 +14,7 @@ the suffix -nocache (e.g. multiprocess-2-nocache) runs with --cache_dir off: eve
 its gazetteer and language model, as before core.cache. A Dask runner name with the suffix -pN
 (e.g. dask-2-p4) runs each step in N partitions instead of one per worker thread.
 
-    nice .venv/bin/python bench/bench_runners.py --n 10000 --shared ../shared --repeat 3
+    nice .venv/bin/python bench/bench_runners.py --n 10000 --shared ../shared --repeat 3 [--long]
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import apache_beam as beam
 
-from bench.corpus import build_corpus
+from bench.corpus import LONG_TEXTS, SHORT_TEXTS, build_corpus
 from bench.measure import cpu_seconds
 from pipeline.graph import build_batch
 from pipeline.options import parse_options
@@ -80,10 +80,11 @@ def runner_flags(name: str) -> list[str]:
     return RUNNERS[name]
 
 
-def write_input(n: int, shared: Path, folder: Path, files: int) -> Path:
-    """N articles as JSON Lines in `files` files, cut by URL (so re-deliveries share a file)."""
+def write_input(n: int, shared: Path, folder: Path, files: int, long: bool = False) -> Path:
+    """N articles as JSON Lines in `files` files, cut by URL (so re-deliveries share a file);
+    ~1.2 KB texts, or ~2.6 KB with `long` (the size issue "Throughput and memory" measured)."""
     shards: list[list[str]] = [[] for _ in range(files)]
-    for item in build_corpus(n, shared):
+    for item in build_corpus(n, shared, length=LONG_TEXTS if long else SHORT_TEXTS):
         shards[zlib.crc32(item["url"].encode()) % files].append(json.dumps(item))
     folder.mkdir(parents=True, exist_ok=True)
     for i, lines in enumerate(shards):
@@ -182,6 +183,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=10_000)
     ap.add_argument("--files", type=int, default=16, help="input files the corpus is cut into")
+    ap.add_argument("--long", action="store_true", help="texts of ~2.6 KB instead of ~1.2 KB")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument(
         "--runners",
@@ -199,7 +201,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-runners-"))
     try:
-        input_dir = write_input(args.n, args.shared, work / "input", args.files)
+        input_dir = write_input(args.n, args.shared, work / "input", args.files, args.long)
         best: dict[str, dict] = {}
         for round_ in range(args.repeat):  # interleaved, so a slow minute hits every runner
             for name in args.runners.split(","):
@@ -218,7 +220,8 @@ def main() -> None:
 
     base = results[0]["wall"]
     print(
-        f"\nN = {args.n} articles in {args.files} JSON Lines files; same corpus, same session; "
+        f"\nN = {args.n} articles ({'~2.6' if args.long else '~1.2'} KB texts) in {args.files} "
+        "JSON Lines files; same corpus, same session; "
         f"least wall of {args.repeat}"
     )
     print(
