@@ -6,11 +6,13 @@ gets shares, not a coin toss; the pure core is detect_language().
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 
 import apache_beam as beam
+import numpy as np
 
 from transforms.core.cache import Cache
 from transforms.core.failures import ArticleStep, article_step
@@ -222,7 +224,27 @@ def _clean(text: str) -> str:
 
 
 def _letters(text: str) -> int:
-    return sum(map(len, _WORD.findall(text)))
+    """How many characters _WORD's runs cover (letters, and numerals that are not digits): one
+    table lookup per character instead of a regex match per word (bench articles: 20 against 88
+    µs per article). A text with a character past the BMP (emoji, rare CJK) takes the regex."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not codes.size:
+        return 0
+    if codes.max() > 0xFFFF:
+        return sum(map(len, _WORD.findall(text)))
+    return int(_letter_table()[codes].sum())
+
+
+@functools.cache
+def _letter_table() -> np.ndarray:
+    """1 for each BMP code point _WORD matches: a letter, or a numeral that is not a decimal digit
+    (to `re`, a word character is isalnum() or an underscore, and a digit is isdecimal()). Built
+    once per process, ~10 ms."""
+    return np.fromiter(
+        (c.isalnum() and not c.isdecimal() for c in map(chr, range(0x10000))),
+        dtype=np.uint8,
+        count=0x10000,
+    )
 
 
 def backend_problem(backend: str) -> str | None:
