@@ -239,7 +239,7 @@ def _letters(text: str) -> int:
 def _letter_table() -> np.ndarray:
     """1 for each BMP code point _WORD matches: a letter, or a numeral that is not a decimal digit
     (to `re`, a word character is isalnum() or an underscore, and a digit is isdecimal()). Built
-    once per process, ~10 ms."""
+    once per process (5 ms here)."""
     return np.fromiter(
         (c.isalnum() and not c.isdecimal() for c in map(chr, range(0x10000))),
         dtype=np.uint8,
