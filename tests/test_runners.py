@@ -97,6 +97,23 @@ def test_the_local_cluster_neither_steals_work_nor_profiles_it():
     assert list(profiling.values()) == [False]
 
 
+def test_the_local_clusters_workers_keep_a_missed_heartbeat_off_the_console():
+    """Workers preload pipeline.logfilter: its filter sits on their distributed.worker logger."""
+    from apache_beam.runners.dask.dask_runner import DaskOptions
+
+    def worker_filters():
+        import logging
+
+        return [type(f).__name__ for f in logging.getLogger("distributed.worker").filters]
+
+    options = parse_options("run", ["--dask_local_workers", "1"])
+    with runner_context(options):
+        address = options.view_as(DaskOptions).address
+        with distributed.Client(address, set_as_default=False) as client:
+            filters = client.run(worker_filters)
+    assert ["QuietHeartbeatMisses" in names for names in filters.values()] == [True]
+
+
 def test_cli_accepts_the_dask_flags():
     from pipeline.cli import flag_parser
 
