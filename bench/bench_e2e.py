@@ -6,7 +6,9 @@ pure stage functions in a plain Python loop; prints docs/s, per-stage ms/doc and
 Each measurement runs in a fresh process so peak RSS belongs to it alone. Compare the two as a
 ratio from the same run: the machine may be shared, absolute times move, ratios move less. With
 --repeat R the modes take turns R times and each reports its least wall time (one pair of runs
-gave 1.01x, 1.14x and 1.25x within ten minutes on this shared machine).
+gave 1.01x, 1.14x and 1.25x within ten minutes on this shared machine). With --paired, Beam and
+the loop run at once, each on its own core, and swap cores each round; the ratio is the rounds'
+geometric mean, since both sides of each round met the same minutes of the host.
 """
 
 from __future__ import annotations
@@ -321,8 +323,9 @@ def _paired_rounds(rounds: int, runner_args: str, corpus: Path, backend: str | N
     ratio of each round."""
     best: dict = {}
     ratios = []
+    first, second = sorted(os.sched_getaffinity(0))[:2]  # the CPUs this process may use
     for r in range(rounds):
-        cores = (0, 1) if r % 2 == 0 else (1, 0)
+        cores = (first, second) if r % 2 == 0 else (second, first)
         beam_report, loop_report = _measure_pinned(
             [("beam", runner_args, cores[0]), ("loop", "", cores[1])], corpus, backend
         )

@@ -4,6 +4,7 @@ rotted."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -31,6 +32,18 @@ def test_bench_e2e_runs_both_modes_on_a_tiny_corpus():
     assert all(ln.split()[-1] == rows[0].split()[-1] for ln in rows)  # same written/dropped
     assert "host: a pure-Python reference loop" in stdout
     assert "modules: " in stdout  # which build the figures come from
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="--paired needs two cores")
+def test_bench_e2e_paired_swaps_the_cores_and_reports_each_rounds_ratio():
+    stdout = _bench("bench_e2e.py", "--n", "60", "--shards", "2", "--paired", "--repeat", "2")
+    assert "failed" not in stdout, stdout[-3000:]
+    rounds = [ln for ln in stdout.splitlines() if ln.startswith("round ")]
+    assert len(rounds) == 2, stdout
+    cores = [(ln.split("beam on core ")[1][0], ln.split("loop on core ")[1][0]) for ln in rounds]
+    assert cores[0] == cores[1][::-1] and cores[0][0] != cores[0][1]
+    assert "geometric mean of 2 paired rounds" in stdout
 
 
 @pytest.mark.slow
