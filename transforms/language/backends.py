@@ -6,11 +6,14 @@ works offline. Optional backends raise BackendUnavailable with the pip command w
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
+
+import numpy as np
 
 from transforms.core.cache import Cache, cached, version_of
 
@@ -325,18 +328,36 @@ class BlendBackend:
         return sorted(mass.items(), key=_rank_key)
 
 
-_LETTERS = re.compile(r"[^\W\d_]+")
+# A word, as the language step counts its evidence: letters, and numerals that are not digits.
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def count_letters(text: str) -> int:
+    """How many characters WORD's runs cover: one table lookup per character instead of a regex
+    match per word (bench articles: 20 against 88 µs per article). A text with a character past
+    the BMP (emoji, rare CJK) takes the regex."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not codes.size:
+        return 0
+    if codes.max() > 0xFFFF:
+        return sum(map(len, WORD.findall(text)))
+    return int(_letter_table()[codes].sum())
+
+
+@functools.cache
+def _letter_table() -> np.ndarray:
+    """1 for each BMP code point WORD matches (to `re`, a word character is isalnum() or an
+    underscore, and a digit is isdecimal()). Built once per process (5 ms here)."""
+    return np.fromiter(
+        (c.isalnum() and not c.isdecimal() for c in map(chr, range(0x10000))),
+        dtype=np.uint8,
+        count=0x10000,
+    )
 
 
 def _more_letters_than(text: str, limit: int) -> bool:
-    """Whether text has more than `limit` letters, counted a slice at a time: a paragraph passes
-    the limit in its first characters, and the rest need not be scanned."""
-    seen, step = 0, max(2 * limit, 64)
-    for start in range(0, len(text) if len(text) > limit else 0, step):
-        seen += sum(map(len, _LETTERS.findall(text, start, start + step)))
-        if seen > limit:
-            return True
-    return False
+    """The blend's question: does text carry more than `limit` letters?"""
+    return count_letters(text) > limit
 
 
 def _blend(name: str, *parts: tuple[str, float], short_letters: int = 0):
