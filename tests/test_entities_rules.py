@@ -76,6 +76,8 @@ RUN_RULE_CASES = {
     "common_word_opening": [
         ("Nato a Verona nel 1950, fu giornalista.", [("Verona", "LOC")]),
         ("Turkey prices rose as families bought a turkey.", []),
+        # French only: "Seul" is Seoul in Italian
+        ("« Seul notre hélicoptère a pu atteindre l'endroit », a dit le pilote.", [], "fr"),
     ],
     "org_word_closes_known_names": [
         # Not "Fiji Labour Party": Party Facts lists it, so the gazetteer knows it whole.
@@ -89,6 +91,19 @@ RUN_RULE_CASES = {
         ("L'ex partito di Nelson Mandela ha perso.", [("Nelson Mandela", "PER")]),  # two towns
         ("La morte del cestista Kobe Bryant ha colpito tutti.", [("Kobe Bryant", "PER")]),
         ("Homers from Mariano Zorbak and others.", [("Mariano Zorbak", "PER")]),
+    ],
+    "branch_in_country": [
+        ("Telefónica Deutschland erwartet mehr Kunden.", [("Telefónica Deutschland", "ORG")], "de"),
+        ("Ieri Uber Italy è finita in amministrazione.", [("Uber Italy", "ORG")]),
+    ],
+    "kind_after_place": [
+        (
+            "Die Züge fallen zwischen Stuttgart Hbf und Ulm aus.",
+            [("Stuttgart Hbf", "LOC"), ("Ulm", "LOC")],
+            "de",
+        ),
+        ("Il treno è arrivato a Milano Centrale in ritardo.", [("Milano Centrale", "LOC")]),
+        ("Lo ha scritto il China Daily ieri.", [("China Daily", "ORG")]),
     ],
     "known_names": [
         (

@@ -54,9 +54,9 @@ CITY_STOP = set(
 )
 # Names that never stand alone as a match (too ambiguous after tokenization).
 NAME_STOP = {"Us", "Un", "Uk", "It", "Swiss", "Island"}
-# Names of several places news often means ("Monaco" is Munich in Italian, "Congo" two countries):
-# recognised as places, never linked.
-AMBIGUOUS = ["Monaco", "Congo", "Santa Lucia", "Santiago", "Georgia", "Salvador"]
+# Names of several places news often means ("Monaco" is Munich in Italian, "Congo" two countries,
+# "Kongo" in German, Polish and Swedish): recognised as places, never linked.
+AMBIGUOUS = ["Monaco", "Congo", "Kongo", "Santa Lucia", "Santiago", "Georgia", "Salvador"]
 
 
 def _hand_rows(path: Path) -> list[tuple[str, str, str, list[str], str]]:

@@ -19,6 +19,7 @@ from transforms.entities.rules_it import italian_opening
 from transforms.entities.splits import office_holder, person_inside, person_of_org
 from transforms.entities.words import (
     COMMON_WORD_NAMES,
+    COMMON_WORD_NAMES_FR,
     CONNECTORS,
     DEMONYM_NOUNS_FR,
     DEMONYMS,
@@ -26,6 +27,8 @@ from transforms.entities.words import (
     HYPHEN_LINKS,
     ORG_FIRST,
     ORG_LAST,
+    PAPER_WORDS,
+    STATION_WORDS,
     STOP,
     SURNAME_PLACE_WORDS,
     TITLES,
@@ -291,11 +294,13 @@ def short_shouted_word(run: Run) -> list[Span] | None:
 
 def common_word_opening(run: Run) -> list[Span] | None:
     """A known one-word name opening a sentence that is also a common word: "Nato a Verona" is
-    "born in"; so is any word the text also writes in lower case."""
+    "born in"; so is any word the text also writes in lower case, and in French "« Seul notre
+    hélicoptère »" (Seoul in Italian)."""
     word = run.tokens[run.i][0]
     if run.whole_match and run.j - run.i == 1 and run.doc.initial[run.i] and word.istitle():
         low = word.lower()
-        if low in COMMON_WORD_NAMES or low in run.doc.lower:
+        french = run.doc.language == "fr" and low in COMMON_WORD_NAMES_FR
+        if low in COMMON_WORD_NAMES or low in run.doc.lower or french:
             return []
     return None
 
@@ -317,6 +322,36 @@ def part_of_country(run: Run) -> list[Span] | None:
     if two_places and run.words[0].lower() in GEO_PREFIXES and run.entry(inside[1]).label == "LOC":
         return [Span(run.i, run.j, "LOC", None)]
     return None
+
+
+def branch_in_country(run: Run) -> list[Span] | None:
+    """A known organisation and a country's name right after it are its branch there: "Uber
+    Italy", "Telefónica Deutschland", "Sony Australien": one organisation, not the country, and
+    not the parent company either (unlinked)."""
+    inside = run.inside
+    if len(inside) != 2 or run.matches[inside[0]].j != run.matches[inside[1]].i:
+        return None  # not "Benetton of Italy", the club of a country
+    if run.head or run.tail or run.doc.gap(run.matches[inside[0]].j - 1) != " ":
+        return None
+    if run.entry(inside[0]).label != "ORG" or run.entry(inside[1]).kind != "country":
+        return None
+    return [Span(run.i, run.j, "ORG", None)]
+
+
+def kind_after_place(run: Run) -> list[Span] | None:
+    """A known place and a station's word are the station, a place of its own ("Berlin Hbf",
+    "Amsterdam Centraal", "Milano Centrale"); with a newspaper's word, the newspaper ("the
+    China Daily said", "the Hong Kong Standard"). Not the city: unlinked."""
+    first = run.matches[run.inside[0]] if run.inside else None
+    place_then_word = first is not None and (first.i, first.j) == (run.i, run.j - 1)
+    if not place_then_word or run.entry(run.inside[0]).label != "LOC" or run.j - run.i < 2:
+        return None
+    if run.doc.gap(run.j - 2) != " ":  # the last word may be known too ("Telegram", the app)
+        return None
+    last = run.lows[-1]
+    if last in STATION_WORDS:
+        return [Span(run.i, run.j, "LOC", None)]
+    return [Span(run.i, run.j, "ORG", None)] if last in PAPER_WORDS else None
 
 
 def known_names(run: Run) -> list[Span] | None:
@@ -566,6 +601,8 @@ RULES: tuple[Rule, ...] = (
     org_word_closes_known_names,
     part_of_country,
     place_named_person,
+    branch_in_country,
+    kind_after_place,
     known_names,
     kind_word_org_or_place,
     organisation_of,

@@ -103,7 +103,20 @@ def _name_like(doc: Doc, matched: list[int], k: int, after_name: bool = False) -
     # Next to a name, a capital mid-sentence is enough ("Montreal Hockey Club" in a text
     # that also says "hockey"); alone, the word must not also be written in lower case.
     gaz = doc.gaz
-    return after_name or t in gaz.first_names or t.lower() not in doc.lower or t in gaz.name_tokens
+    if after_name or t in gaz.first_names or t.lower() not in doc.lower or t in gaz.name_tokens:
+        return True
+    return _opens_known_name(doc, matched, k)
+
+
+def _opens_known_name(doc: Doc, matched: list[int], k: int) -> bool:
+    """An organisation's first word right before a known name opens a name, though the text
+    writes it in lower case elsewhere: "président de Radio | France" (and "à la radio")."""
+    return (
+        doc.lows[k] in ORG_FIRST
+        and k + 1 < len(doc.tokens)
+        and matched[k + 1] >= 0
+        and doc.gap(k) == " "
+    )
 
 
 def _time_word(doc: Doc, k: int) -> bool:

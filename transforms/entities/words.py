@@ -193,6 +193,12 @@ CAMEL_SURNAME_PREFIXES = LISTS["camel_surname_prefixes"]
 LOC_LAST = LISTS["loc_last"]
 # Names that are also common words opening a sentence (Italian "Nato a ..." = "born in").
 COMMON_WORD_NAMES = LISTS["common_word_names"]
+# ... in French text only ("Seul", Seoul in Italian, is "alone" there).
+COMMON_WORD_NAMES_FR = LISTS["common_word_names_fr"]
+# A station's or a newspaper's word after its city ("Berlin Hbf", "Milano Centrale"; "China
+# Daily").
+STATION_WORDS = LISTS["station_words"]
+PAPER_WORDS = LISTS["paper_words"]
 GEO_PREFIXES = LISTS["geo_prefixes"]
 # French nationalities as nouns, capitalised: "le Néerlandais", "la Suissesse" (French text).
 DEMONYM_NOUNS_FR = LISTS["demonym_nouns"]

@@ -1,0 +1,61 @@
+"""Links the gazetteer must not make: a place inside a longer name (a newspaper, a station, a
+company's national branch), another language's common word, a name two countries share; and the
+links beside them that must stay. Found in the link samples of README "Entities" (2026-12-07)."""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.entities.tag import tag_entities
+
+
+def _found(text, gaz, language):
+    return [(e.text, e.label, e.id) for e in tag_entities(text, gaz, language)]
+
+
+@pytest.mark.parametrize(
+    "text, language, expected",
+    [
+        # a newspaper named after its place, not the place
+        ("Ha detto il China Daily sabato.", "it", [("China Daily", "ORG", None)]),
+        ("the Hong Kong Standard said.", "en", [("Hong Kong Standard", "ORG", None)]),
+        # a station, not its city; the city alone stays linked
+        (
+            "Die Züge fallen zwischen Berlin Hbf und Berlin aus.",
+            "de",
+            [("Berlin Hbf", "LOC", None), ("Berlin", "LOC", "Q64")],
+        ),
+        (
+            "Von Amsterdam Centraal bis Utrecht.",
+            "de",
+            [("Amsterdam Centraal", "LOC", None), ("Utrecht", "LOC", None)],
+        ),
+        # a company's branch in a country, not the country; "of" keeps them two
+        ("Telefónica Deutschland erwartet mehr.", "de", [("Telefónica Deutschland", "ORG", None)]),
+        (
+            "Benetton of Italy won the final.",
+            "en",
+            [("Benetton", "ORG", None), ("Italy", "LOC", "Q38")],
+        ),
+        # an organisation's first word before a country, though written in lower case elsewhere
+        (
+            "Il parle à la radio. Le président de Radio France a parlé.",
+            "fr",
+            [("Radio France", "ORG", None)],
+        ),
+        # "Kongo" names two countries: a place, unlinked; the full name stays linked
+        ("Er lebte in Kongo und in der Demokratischen Republik Kongo.", "de", None),
+        # a given name that is a country's name in French, before a surname
+        ("Das Gespräch mit Malte Sprick dauerte.", "de", [("Malte Sprick", "PER", None)]),
+        # French "Seul" opening a sentence is "alone"; Italian "Seul" is Seoul
+        ("« Seul notre hélicoptère a pu atteindre l'endroit ».", "fr", []),
+        ("Seul ha risposto con durezza.", "it", [("Seul", "LOC", "Q8684")]),
+    ],
+)
+def test_links_made_and_not_made(text, language, expected, gaz):
+    found = _found(text, gaz, language)
+    if expected is None:  # the Kongo case: read below
+        assert ("Kongo", "LOC", None) in found
+        assert not any(e[2] == "Q971" for e in found)
+        return
+    assert found == expected
