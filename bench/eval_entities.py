@@ -10,6 +10,7 @@ figures are reported on half B, the default.
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from collections import Counter
@@ -155,6 +156,59 @@ def uner_sets(data: Path, half: str, tagger_for, backend: str) -> None:
         report(f"{rel} ({lang}), half {half} ({len(docs)} docs), {backend}", res, labels)
 
 
+def link_sets(root: Path, data: Path | None, half: str) -> list[tuple[str, str, list]]:
+    """(key, language, documents) of every set a link sample draws from: the dev sets, and with
+    DATA the English, German, Portuguese and Swedish PUD and the de, es and fr check sets."""
+    sets = [
+        (key, lang, take_half(read_conll(root / rel, fmt), half))
+        for key, _, rel, fmt, _, lang in SETS
+    ]
+    if data is None:
+        return sets
+    for lang, rel in UNER_SETS:
+        if lang in ("en", "de", "pt", "sv"):
+            sets.append((f"uner-{lang}", lang, take_half(read_any(data / rel, "uner"), half)))
+    for key, docs in check_docs(data, half).items():
+        if key in ("de", "es", "fr"):
+            sets.append((f"check-{key}", key, docs))
+    return sets
+
+
+def sample_links(sets, tagger_for, n: int, seed: int, exclude: set[str]) -> list[str]:
+    """A random sample of n linked mentions (none whose key is in exclude), each with its key
+    (set|document|start|end), id, the gazetteer entry's name and 70 characters either side, to
+    judge by hand; returns the sample's keys."""
+    gaz = load_gazetteer()
+    names = {e.qid: e.name for e in reversed(gaz.entries) if e.qid}
+    pool = []
+    for key, lang, docs in sets:
+        tag = tagger_for(lang)
+        for d_no, doc in enumerate(docs):
+            text, gold, _ = build_doc(doc)
+            labels = {(s, e): lab for s, e, lab in gold}
+            for e in tag(text):
+                k = f"{key}|{d_no}|{e.start}|{e.end}"
+                if e.id and k not in exclude:
+                    around = text[max(0, e.start - 70) : e.start], text[e.end : e.end + 50]
+                    context = f"{around[0]}[[{e.text}]]{around[1]}".replace("\n", " ")
+                    gold_label = labels.get((e.start, e.end), "-")
+                    pool.append(
+                        (k, f"{e.label} {e.id} ({names.get(e.id)}) gold={gold_label}", context)
+                    )
+    print(f"{len(pool)} linked mentions to draw from, seed {seed}")
+    drawn = random.Random(seed).sample(pool, min(n, len(pool)))
+    for i, (k, what, context) in enumerate(drawn, 1):
+        print(f"{i:3d} {k} {what}\n      {context}")
+    return [k for k, _, _ in drawn]
+
+
+def _judged_keys(path: Path) -> set[str]:
+    """The keys of a judged sample (bench/link_judgements/*.tsv: the first column, # lines
+    aside)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {line.split("\t")[0] for line in lines if line and not line.startswith("#")}
+
+
 def write_check_sample(data: Path, out: Path, ndocs: int) -> None:
     """CI's quality floor sample: per language, the first documents of half B of the check set
     of each source (folder) it has."""
@@ -196,6 +250,21 @@ def main() -> None:
         type=Path,
         help="instead: Universal NER's test files of ner_data.UNER_SETS under this folder",
     )
+    ap.add_argument(
+        "--sample-links",
+        type=int,
+        default=0,
+        help="instead: draw N linked mentions at random to judge by hand (--data adds sets)",
+    )
+    ap.add_argument("--seed", type=int, default=20261208, help="with --sample-links")
+    ap.add_argument("--data", default=None, type=Path, help="with --sample-links: UNER + checks")
+    ap.add_argument(
+        "--exclude",
+        default=None,
+        type=Path,
+        help="with --sample-links: a judged sample (bench/link_judgements/*.tsv) to leave out",
+    )
+    ap.add_argument("--keys-out", default=None, type=Path, help="with --sample-links")
     args = ap.parse_args()
     root = args.shared / "eval/ner"
     if not root.is_dir():
@@ -210,6 +279,13 @@ def main() -> None:
     def tagger_for(lang: str):
         return lambda text: tag_with(backend, text, gaz, resource, lang)
 
+    if args.sample_links:
+        exclude = _judged_keys(args.exclude) if args.exclude else set()
+        sets = link_sets(root, args.data, args.half)
+        keys = sample_links(sets, tagger_for, args.sample_links, args.seed, exclude)
+        if args.keys_out:
+            args.keys_out.write_text("\n".join(keys) + "\n")
+        return
     if args.check and args.write_sample:
         write_check_sample(args.check, args.write_sample, 12)
         return

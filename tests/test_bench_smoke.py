@@ -78,3 +78,25 @@ def test_bench_runners_reports_wall_and_cpu_with_and_without_the_model_cache():
     assert [r.split()[0] for r in rows[:2]] == ["fnapi", "fnapi-nocache"], stdout
     cpu = float(rows[1].split()[4])  # this process's and its ended children's CPU, some > 0
     assert cpu > 0, stdout
+
+
+@pytest.mark.slow
+def test_eval_entities_draws_a_link_sample_that_leaves_out_a_judged_one(tmp_path):
+    """--sample-links draws linked mentions to judge by hand, reproducibly, leaving out the keys
+    of a sample already judged (bench/link_judgements/*.tsv: its first column)."""
+    first = tmp_path / "first.txt"
+    out = _bench("eval_entities.py", "--half", "B", "--sample-links", "8", "--seed", "7",
+                 "--keys-out", str(first))  # fmt: skip
+    keys = first.read_text().split()
+    assert len(keys) == 8 and out.count("[[") == 8, out
+    judged = tmp_path / "judged.tsv"
+    judged.write_text("# a judged sample\n" + "".join(f"{k}\t1\t1\t\n" for k in keys))
+    again = tmp_path / "again.txt"
+    _bench("eval_entities.py", "--half", "B", "--sample-links", "8", "--seed", "7",
+           "--keys-out", str(again))  # fmt: skip
+    assert again.read_text().split() == keys  # the same seed, the same sample
+    second = tmp_path / "second.txt"
+    _bench("eval_entities.py", "--half", "B", "--sample-links", "8", "--seed", "7",
+           "--exclude", str(judged), "--keys-out", str(second))  # fmt: skip
+    assert len(second.read_text().split()) == 8
+    assert not set(second.read_text().split()) & set(keys)
