@@ -47,6 +47,18 @@ def _found(text, gaz, language):
         ("Er lebte in Kongo und in der Demokratischen Republik Kongo.", "de", None),
         # a given name that is a country's name in French, before a surname
         ("Das Gespräch mit Malte Sprick dauerte.", "de", [("Malte Sprick", "PER", None)]),
+        # a sports event named after its place in a headline in capitals; the dateline stays
+        (
+            "SQUASH - HONG KONG OPEN QUARTER-FINAL RESULTS .\nHONG KONG 1996-08-30",
+            "en",
+            [("HONG KONG OPEN", "MISC", None), ("HONG KONG", "LOC", "Q8646")],
+        ),
+        (
+            "ATHLETICS - BERLIN GRAND PRIX RESULTS .\nBERLIN 1996-08-30",
+            "en",
+            [("BERLIN GRAND PRIX", "MISC", None), ("BERLIN", "LOC", "Q64")],
+        ),
+        ("RUSSIA WAR CRIMES TRIAL OPENS .", "en", [("RUSSIA", "LOC", "Q159")]),
         # French "Seul" opening a sentence is "alone"; Italian "Seul" is Seoul
         ("« Seul notre hélicoptère a pu atteindre l'endroit ».", "fr", []),
         ("Seul ha risposto con durezza.", "it", [("Seul", "LOC", "Q8684")]),

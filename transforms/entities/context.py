@@ -245,6 +245,32 @@ def shouted_places(spans: list[Span], doc: Doc) -> list[Span]:
     return out
 
 
+# A sports event named after its place, in a headline written in capitals ("HONG KONG OPEN",
+# "BERLIN GRAND PRIX"): the event, not the place. In mixed case the words after the place are
+# name-like and make the run one event already (labels.kind_word_misc).
+EVENT_WORDS = LISTS["event_words"]
+
+
+def shouted_events(spans: list[Span], doc: Doc) -> list[Span]:
+    """In a line written in capitals, a known place and the one or two words after it that end
+    in an event's word are the event: MISC, unlinked ("SQUASH - HONG KONG OPEN RESULTS")."""
+    tokens, lows, n = doc.tokens, doc.lows, len(doc.tokens)
+    out = []
+    for s in spans:
+        if s.label == "LOC" and s.entry is not None and doc.shouting[s.i]:
+            for e in (s.j + 1, s.j + 2):
+                words = tokens[s.j : e]
+                if e > n or not all(w[0].isupper() and w[0].isalpha() for w in words):
+                    break
+                if lows[e - 1] in EVENT_WORDS and all(
+                    doc.gap(k) == " " for k in range(s.j - 1, e - 1)
+                ):
+                    s = Span(s.i, e, "MISC", None)
+                    break
+        out.append(s)
+    return out
+
+
 NAME_INNER = LISTS["name_inner"]
 
 

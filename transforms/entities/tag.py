@@ -31,6 +31,7 @@ from transforms.entities.context import (
     german_bodies,
     places_inside_names,
     regions_after_places,
+    shouted_events,
     shouted_places,
     sports_teams,
     states_after_places,
@@ -106,6 +107,7 @@ PASSES: tuple[Callable[[list[Span], Doc], list[Span]], ...] = (
     agree_in_lists,  # "Cattenom, Civaux e Flamanville"
     agree_labels,  # "a Stroppiana" ... "Stroppiana"
     shouted_places,  # "rilevata da SOFIA"
+    shouted_events,  # "HONG KONG OPEN RESULTS"
     places_inside_names,  # "Human Rights in China"
     regions_after_places,  # "King County, Washington"
     states_after_places,  # "Austin, TX", "Rockledge, Fla."
