@@ -129,6 +129,12 @@ RUN_RULE_CASES = {
         ("He won the Melbourne Cup twice.", [("Melbourne Cup", "MISC")]),
         # a law or a charter is a document, not the body that makes it
         ("La modifica della Costituzione entra in vigore.", [("Costituzione", "MISC")], "it"),
+        # the sample input's "della Carta delle Nazioni Unite" gave "Carta", an ORG
+        (
+            "Sulla base della Carta delle Nazioni Unite, ha detto.",
+            [("Carta delle Nazioni Unite", "MISC")],
+            "it",
+        ),
     ],
     "demonym_phrase": [
         ("The South Korean delegation arrived.", [("South Korean", "MISC")]),
