@@ -47,6 +47,17 @@ def _found(text, gaz, language):
         ("Er lebte in Kongo und in der Demokratischen Republik Kongo.", "de", None),
         # a given name that is a country's name in French, before a surname
         ("Das Gespräch mit Malte Sprick dauerte.", "de", [("Malte Sprick", "PER", None)]),
+        # "New" inside a sentence opens a name: New France, not France; the treaty New Start
+        (
+            "Forts were built in the older portions of New France by then.",
+            "en",
+            [("New France", "LOC", None)],
+        ),
+        (
+            "La proroga del trattato New Start tra Stati Uniti e Russia.",
+            "it",
+            [("New Start", "MISC", None), ("Stati Uniti", "LOC", "Q30"), ("Russia", "LOC", "Q159")],
+        ),
         # a sports event named after its place in a headline in capitals; the dateline stays
         (
             "SQUASH - HONG KONG OPEN QUARTER-FINAL RESULTS .\nHONG KONG 1996-08-30",
