@@ -70,6 +70,12 @@ def _found(text, gaz, language):
             [("BERLIN GRAND PRIX", "MISC", None), ("BERLIN", "LOC", "Q64")],
         ),
         ("RUSSIA WAR CRIMES TRIAL OPENS .", "en", [("RUSSIA", "LOC", "Q159")]),
+        # the last of the famous names found but not linked (the sample input has him)
+        (
+            "Il ministro degli Esteri cinese Wang Yi ha incontrato Sergey Shoigu.",
+            "it",
+            [("Wang Yi", "PER", "Q701801"), ("Sergey Shoigu", "PER", "Q32024")],
+        ),
         # French "Seul" opening a sentence is "alone"; Italian "Seul" is Seoul
         ("« Seul notre hélicoptère a pu atteindre l'endroit ».", "fr", []),
         ("Seul ha risposto con durezza.", "it", [("Seul", "LOC", "Q8684")]),
