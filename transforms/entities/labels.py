@@ -342,11 +342,12 @@ def kind_after_place(run: Run) -> list[Span] | None:
     """A known place and a station's word are the station, a place of its own ("Berlin Hbf",
     "Amsterdam Centraal", "Milano Centrale"); with a newspaper's word, the newspaper ("the
     China Daily said", "the Hong Kong Standard"). Not the city: unlinked."""
+    # The place is the run but its last word, which may be known too ("Telegram", the app).
     first = run.matches[run.inside[0]] if run.inside else None
     place_then_word = first is not None and (first.i, first.j) == (run.i, run.j - 1)
-    if not place_then_word or run.entry(run.inside[0]).label != "LOC" or run.j - run.i < 2:
+    if not place_then_word or run.entry(run.inside[0]).label != "LOC":
         return None
-    if run.doc.gap(run.j - 2) != " ":  # the last word may be known too ("Telegram", the app)
+    if run.doc.gap(run.j - 2) != " ":
         return None
     last = run.lows[-1]
     if last in STATION_WORDS:
