@@ -76,6 +76,17 @@ def _found(text, gaz, language):
             "it",
             [("Wang Yi", "PER", "Q701801"), ("Sergey Shoigu", "PER", "Q32024")],
         ),
+        # stock indices are things, not the people or companies their names recall
+        (
+            "The Dow Jones industrial average fell while the FTSE 100 rose.",
+            "en",
+            [("Dow Jones industrial average", "MISC", None), ("FTSE 100", "MISC", None)],
+        ),
+        (
+            "A Piazza Affari il Ftse Mib guadagna lo 0,8%.",
+            "it",
+            [("Piazza Affari", "ORG", None), ("Ftse Mib", "MISC", None)],
+        ),
         # French "Seul" opening a sentence is "alone"; Italian "Seul" is Seoul
         ("« Seul notre hélicoptère a pu atteindre l'endroit ».", "fr", []),
         ("Seul ha risposto con durezza.", "it", [("Seul", "LOC", "Q8684")]),
