@@ -458,3 +458,10 @@ def test_phrase_needs_its_rule(rule, text, case, gaz, monkeypatch):
         monkeypatch.setattr(module, name, tuple(r for r in rules if r.__name__ != rule))
     expected, *language = case
     assert _found(text, gaz, *language) != expected
+
+
+def test_a_cape_is_a_place(gaz):
+    """A probe text's "lanciato da Cape Canaveral" gave a person: cape is a place's word, as
+    mount and lake are (the label rules and the guesses both read it)."""
+    found = _found("Il razzo partirà da Cape Zorbaral, in Florida.", gaz)
+    assert found == [("Cape Zorbaral", "LOC"), ("Florida", "LOC")]
