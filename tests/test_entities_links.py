@@ -91,6 +91,12 @@ def _found(text, gaz, language):
             "it",
             [("Piazza Affari", "ORG", None), ("Ftse Mib", "MISC", None)],
         ),
+        # a party named with its country and an article the text writes in lower case
+        (
+            "Les sympathisants de la France insoumise et la France.",
+            "fr",
+            [("France insoumise", "ORG", None), ("France", "LOC", "Q142")],
+        ),
         # French "Seul" opening a sentence is "alone"; Italian "Seul" is Seoul
         ("« Seul notre hélicoptère a pu atteindre l'endroit ».", "fr", []),
         ("Seul ha risposto con durezza.", "it", [("Seul", "LOC", "Q8684")]),
