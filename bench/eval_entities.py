@@ -260,7 +260,8 @@ def main() -> None:
     ap.add_argument("--data", default=None, type=Path, help="with --sample-links: UNER + checks")
     ap.add_argument(
         "--exclude",
-        default=None,
+        action="append",
+        default=[],
         type=Path,
         help="with --sample-links: a judged sample (bench/link_judgements/*.tsv) to leave out",
     )
@@ -280,7 +281,7 @@ def main() -> None:
         return lambda text: tag_with(backend, text, gaz, resource, lang)
 
     if args.sample_links:
-        exclude = _judged_keys(args.exclude) if args.exclude else set()
+        exclude = set().union(*(_judged_keys(path) for path in args.exclude))
         sets = link_sets(root, args.data, args.half)
         keys = sample_links(sets, tagger_for, args.sample_links, args.seed, exclude)
         if args.keys_out:
