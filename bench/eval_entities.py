@@ -174,11 +174,10 @@ def link_sets(root: Path, data: Path | None, half: str) -> list[tuple[str, str, 
     return sets
 
 
-def sample_links(sets, tagger_for, n: int, seed: int, exclude: set[str]) -> list[str]:
+def sample_links(sets, tagger_for, gaz, n: int, seed: int, exclude: set[str]) -> list[str]:
     """A random sample of n linked mentions (none whose key is in exclude), each with its key
     (set|document|start|end), id, the gazetteer entry's name and 70 characters either side, to
-    judge by hand; returns the sample's keys."""
-    gaz = load_gazetteer()
+    judge by hand; returns the sample's keys. gaz: the gazetteer the tagger links through."""
     names = {e.qid: e.name for e in reversed(gaz.entries) if e.qid}
     pool = []
     for key, lang, docs in sets:
@@ -283,7 +282,7 @@ def main() -> None:
     if args.sample_links:
         exclude = set().union(*(_judged_keys(path) for path in args.exclude))
         sets = link_sets(root, args.data, args.half)
-        keys = sample_links(sets, tagger_for, args.sample_links, args.seed, exclude)
+        keys = sample_links(sets, tagger_for, gaz, args.sample_links, args.seed, exclude)
         if args.keys_out:
             args.keys_out.write_text("\n".join(keys) + "\n")
         return
