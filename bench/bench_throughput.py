@@ -9,7 +9,15 @@ Each runs as its own process; CPU is that process's user + system time (os.wait4
 graph construction and model loading count, as they do for a user. Also prints a run on 10
 articles (the fixed cost) and the marginal cost per article. Compare ratios from one run.
 
+With --against TREE, `newsbeam run` of another checkout (a git worktree of an older commit) runs
+in the same rounds, from its own folder with this interpreter, so its own pipeline/ and
+transforms/ are imported: the ratio "N x the articles per CPU-second of that tree" is then
+measured as the issue asks, in one run on one corpus, instead of against a figure from another
+day (this machine's speed moves by a factor of two between hours).
+
     .venv/bin/python bench/bench_throughput.py --n 2000 --shared ../shared
+    git worktree add /tmp/base 1db3f23 && .venv/bin/python bench/bench_throughput.py --n 10000 \
+        --long --against /tmp/base
 """
 
 from __future__ import annotations
@@ -29,15 +37,26 @@ sys.path.insert(0, str(ROOT))
 from bench.measure import build_note, host_speed
 
 
-def _run(cmd: list[str]) -> tuple[float, float, float]:
+def _run(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, float]:
     """(CPU s, wall s, peak RSS MB) of one child process."""
     started = time.perf_counter()
-    child = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    child = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed ({status}): {' '.join(cmd)}")
     return usage.ru_utime + usage.ru_stime, wall, usage.ru_maxrss / 1024
+
+
+AGAINST = "newsbeam run, --against tree"
+
+
+def _newsbeam(py: str, corpus: Path, out: str, ner_backend: str) -> list[str]:
+    """`newsbeam run` as a module, so a run started in another checkout imports that checkout's
+    code. Trees older than --ner-backend had only the rules, the default: it is passed only when
+    another backend is asked for."""
+    cmd = [py, "-m", "pipeline", "run", "--input", str(corpus), "--output", out]
+    return cmd + (["--ner-backend", ner_backend] if ner_backend != "rules" else [])
 
 
 def _corpus(n: int, shared: Path, folder: Path, long: bool) -> None:
@@ -55,6 +74,12 @@ def main() -> None:
     ap.add_argument(
         "--repeat", type=int, default=1, help="run each command this often; report its least CPU"
     )
+    ap.add_argument(
+        "--against",
+        type=Path,
+        help="another checkout whose `newsbeam run` joins the rounds (e.g. a worktree of an older "
+        "commit); its ratio to this tree is printed",
+    )
     args = ap.parse_args()
     py = sys.executable
     host_before = host_speed()
@@ -68,41 +93,22 @@ def main() -> None:
             for line in path.open(encoding="utf-8")
         ]
         runs = {
-            "naive script": [
-                py,
-                str(ROOT / "bench" / "naive_script.py"),
-                str(big),
-                f"{tmp}/n.parquet",
-            ],
-            "newsbeam run": [
-                py,
-                "-m",
-                "pipeline",
-                "run",
-                "--input",
-                str(big),
-                "--output",
-                f"{tmp}/o",
-                "--ner-backend",
-                args.ner_backend,
-            ],
-            "newsbeam run, 10 articles": [
-                py,
-                "-m",
-                "pipeline",
-                "run",
-                "--input",
-                str(small),
-                "--output",
-                f"{tmp}/o10",
-                "--ner-backend",
-                args.ner_backend,
-            ],
+            "naive script": (
+                [py, str(ROOT / "bench" / "naive_script.py"), str(big), f"{tmp}/n.parquet"],
+                None,
+            ),
+            "newsbeam run": (_newsbeam(py, big, f"{tmp}/o", args.ner_backend), None),
+            "newsbeam run, 10 articles": (
+                _newsbeam(py, small, f"{tmp}/o10", args.ner_backend),
+                None,
+            ),
         }
+        if args.against:
+            runs[AGAINST] = (_newsbeam(py, big, f"{tmp}/a", args.ner_backend), args.against)
         results: dict[str, tuple[float, float, float]] = {}
         for _ in range(args.repeat):  # interleaved, so a slow spell of the machine hits all
-            for name, cmd in runs.items():
-                got = _run(cmd)
+            for name, (cmd, cwd) in runs.items():
+                got = _run(cmd, cwd)
                 results[name] = min(results.get(name, got), got)  # least CPU: least interference
     print(
         f"corpus: {args.n} articles (bench/corpus.py), mean text {sum(texts) / len(texts) / 1024:.2f}"
@@ -112,12 +118,17 @@ def main() -> None:
     for name, (cpu, wall, rss) in results.items():
         n = 10 if name.endswith("10 articles") else args.n
         print(f"{name:<28}{cpu:>8.2f}{wall:>8.2f}{n / cpu:>11.1f}{rss:>13.0f}")
-    naive, beam, fixed = (results[k][0] for k in runs)
+    naive, beam, fixed = (results[k][0] for k in list(runs)[:3])
     print(
         f"newsbeam / naive throughput: {naive / beam:.2f}x; fixed cost {fixed:.2f} CPU-s; marginal "
         f"{1000 * (beam - fixed) / (args.n - 10):.2f} ms CPU per article "
         f"({(args.n - 10) / (beam - fixed):.0f} articles per marginal CPU-s)"
     )
+    if AGAINST in results:
+        print(
+            f"newsbeam / {args.against}: {results[AGAINST][0] / beam:.2f}x the articles per "
+            "CPU-second, in the same rounds"
+        )
     print(
         f"host: a pure-Python reference loop took {host_before:.0f} ns per iteration before the "
         f"runs, {host_speed():.0f} after (bench/measure.py host_speed; compare days by it)"
