@@ -78,6 +78,7 @@ def run_local(settings: Settings, options: PipelineOptions) -> dict:
     import apache_beam as beam
 
     from pipeline.graph import build_stream
+    from pipeline.runners.choice import direct_runner, wants_direct
 
     s = settings.stream
     if s.poller is not None:
@@ -90,11 +91,12 @@ def run_local(settings: Settings, options: PipelineOptions) -> dict:
     totals, epoch_start = StreamTotals(), s.start
     state_dir = s.state_dir or stream_state_dir(settings.output)
     discard_staged(state_dir)  # a killed run's state: its rows may never have been written
+    runner = direct_runner() if wants_direct(options) else None  # None: Beam's, by its name
     with _StopOnCtrlC() as ctrl_c:
         while epoch_start < end and not ctrl_c.asked:
             stop = min((math.floor(epoch_start / s.window) + 1) * s.window, end)
             tag = epoch_tag(epoch_start)
-            pipeline = beam.Pipeline(options=options)
+            pipeline = beam.Pipeline(runner=runner, options=options)
             staging = staging_dir(state_dir, tag)
             build_stream(pipeline, settings.epoch(epoch_start, stop, tag, staging))
             result = pipeline.run()
