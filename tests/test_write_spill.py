@@ -76,3 +76,30 @@ def test_a_partition_whose_every_row_is_refused_writes_no_file(tmp_path):
         failed = res["failures"] | beam.Map(lambda f: f.source_uri)
         assert_that(failed, equal_to(["mem://bad"]))
     assert glob.glob(f"{tmp_path}/articles/*/*/*") == []
+
+
+def test_a_row_group_is_decoded_a_few_rows_at_a_time(tmp_path, monkeypatch):
+    """The writer holds DECODE_ROWS articles as Python objects at once, and still writes the
+    partition's row group whole."""
+    monkeypatch.setattr(parquet, "DECODE_ROWS", 3)
+    decoded: list[int] = []
+    convert = parquet.writable_table
+
+    def counted(rows):
+        decoded.append(len(rows))
+        return convert(rows)
+
+    monkeypatch.setattr(parquet, "writable_table", counted)
+    articles = [art(f"a{i:02d}", published=20_488 * DAY + i % 4) for i in range(10)]
+    with TestPipeline() as p:
+        _ = (
+            p
+            | beam.Create(random.Random(2).sample(articles, 10))
+            | WriteArticles(str(tmp_path / "out"), BatchFiles("k"), str(tmp_path / "spill"))
+        )
+    assert sorted(decoded) == [1, 3, 3, 3]
+    path = glob.glob(f"{tmp_path}/out/articles/*/*/*.parquet")[0]
+    assert pq.ParquetFile(path).metadata.num_row_groups == 1
+    assert pq.read_table(path).column("article_id").to_pylist() == [
+        a.article_id for a in sorted(articles, key=sort_key)
+    ]
