@@ -167,7 +167,7 @@ def _row_group(packed: list[bytes], refused: list) -> pa.Table | None:
     """One row group's packed rows as one table, decoded DECODE_ROWS at a time: an article as
     Python objects is several times its Arrow columns (18.6 KB against 5.0 KB, enriched bench
     articles), and a partition's row group grows with the input up to ROW_GROUP_ROWS rows.
-    Decoded whole, it made the writer the peak of a run of 100,000 articles of ~2.6 KB (+48 MiB
+    Decoded whole, it made the writer the peak of a run of 100,000 articles of ~2.6 KB (+50 MiB
     there, +9 at 10,000). The batches' tables are joined without a copy, into the same row
     group. Rows the schema refuses go to `refused`."""
     tables = []
