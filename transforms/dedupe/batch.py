@@ -15,6 +15,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.core.failures import ARTICLES, FAILURES, dead_letters
 from transforms.core.records import Dropped
+from transforms.core.sideinputs import PER_BUNDLE
 from transforms.core.spill import (
     CHUNKS,
     REFS,
@@ -111,9 +112,7 @@ class Deduplicate(beam.PTransform):
         )
         first = {"items": signatures, "pairs": centers} | "VerifyPartners" >> self._verify(PARTNERS)
         linked = first | "PartnerComponents" >> ConnectedComponents()
-        rest = buckets | "UnlinkedPairs" >> beam.FlatMap(
-            unlinked_pairs, beam.pvalue.AsDict(linked), BUCKET_WINDOW, key_article
-        )
+        rest = buckets | "UnlinkedPairs" >> beam.FlatMap(_unlinked, beam.pvalue.AsDict(linked))
         second = {"items": signatures, "pairs": rest} | "VerifyPairs" >> self._verify(PAIRS)
         edges = (first, second) | "AllEdges" >> beam.Flatten()
         roots = edges | "Components" >> ConnectedComponents()
@@ -143,6 +142,10 @@ class Deduplicate(beam.PTransform):
             items_of=read_records,
             spill=spill_dir(self._spill, folder),
         )
+
+
+def _unlinked(members: list, linked: dict, _window=PER_BUNDLE) -> Iterator[tuple]:
+    return unlinked_pairs(members, linked, BUCKET_WINDOW, key_article)
 
 
 def _node(keyed: tuple) -> bytes:
@@ -219,7 +222,7 @@ class _RootSignatureFn(beam.DoFn):
     near-duplicate component: what its members' similarity is measured against. One per
     component, so a side input of them stays small."""
 
-    def process(self, path: str, roots: dict) -> Iterator:
+    def process(self, path: str, roots: dict, _window=PER_BUNDLE) -> Iterator:
         for key, sig in read_records(path):
             if roots.get(key) == key:
                 yield key, sig
@@ -230,7 +233,9 @@ class _MarksFn(beam.DoFn):
     resolve_group() would mark: all but the root and other versions of the root's URL. A member
     it cannot measure gets (None, the error): MarkDuplicates dead-letters that article alone."""
 
-    def process(self, path: str, roots: dict, root_signatures: dict) -> Iterator:
+    def process(
+        self, path: str, roots: dict, root_signatures: dict, _window=PER_BUNDLE
+    ) -> Iterator:
         for keyed in read_records(path):
             yield from self.mark(keyed, roots, root_signatures)
 
@@ -256,7 +261,7 @@ class _MarkFn(beam.DoFn):
     The chunk is read here, where the decisions are known: a separate reading step would be fused
     before the wait for them, and the wait would hold every article."""
 
-    def process(self, chunk: str, decided: dict, marks: dict) -> Iterator:
+    def process(self, chunk: str, decided: dict, marks: dict, _window=PER_BUNDLE) -> Iterator:
         for ref, a in read_chunk(chunk):
             yield from self.mark(ref, a, decided, marks)
 

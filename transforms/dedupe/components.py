@@ -18,6 +18,7 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics import Metrics
 
+from transforms.core.sideinputs import PER_BUNDLE
 from transforms.core.spill import spill_dir
 from transforms.core.spill_groups import SpilledGroupByKey
 from transforms.dedupe.fingerprint import jaccard_estimate, signature_from_bytes
@@ -209,7 +210,7 @@ class _SignaturesFn(beam.DoFn):
     def __init__(self, key: Callable, signature: Callable, items_of: Callable | None = None):
         self._key, self._signature, self._items_of = key, signature, items_of
 
-    def process(self, element, ends: dict) -> Iterator[tuple]:
+    def process(self, element, ends: dict, _window=PER_BUNDLE) -> Iterator[tuple]:
         for item in self._items_of(element) if self._items_of else (element,):
             key = self._key(item)
             mine = ends.get(key)

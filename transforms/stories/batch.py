@@ -16,6 +16,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.core.failures import ARTICLES, FAILURES
 from transforms.core.records import Article
+from transforms.core.sideinputs import PER_BUNDLE
 from transforms.core.spill import (
     CHUNKS,
     REFS,
@@ -155,7 +156,7 @@ def _articles_in(chunk: str) -> Iterator[Article]:
     return (a for _, a in read_chunk(chunk))
 
 
-def _assign_stories(chunk: str, roots: dict) -> Iterator[Article]:
+def _assign_stories(chunk: str, roots: dict, _window=PER_BUNDLE) -> Iterator[Article]:
     for a in _articles_in(chunk):
         yield a._replace(story_id=story_id(roots.get(a.article_id, a.article_id)))
 
@@ -197,7 +198,7 @@ class _SharedBucketFn(beam.DoFn):
                 yield key, lines
 
 
-def _in_buckets(path: str, pairs_of: Callable, roots: dict) -> Iterator[tuple]:
+def _in_buckets(path: str, pairs_of: Callable, roots: dict, _window=PER_BUNDLE) -> Iterator[tuple]:
     """pairs_of(key, profiles, roots) for each undated bucket of a SpillUndated file."""
     for bucket in read_records(path):
         yield from pairs_of(*_profiles(bucket), roots)
