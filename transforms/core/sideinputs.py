@@ -7,8 +7,8 @@ finished stage's bundle processor for reuse, invoker and all: every dict a batch
 up stayed in memory until the run ended, and a batch run's steps look up dicts that grow with the
 input (components, decisions, signatures). A process method that takes its window (PER_BUNDLE)
 has its side inputs looked up per element from its bundle's own cache, which goes when the
-bundle ends. The lookup is a dict read per element, and these steps take a file or a bucket per
-element, not an article.
+bundle ends. The lookup is a dict read per element, and these steps take a file, a bucket or a
+spill chunk per element, not an article.
 """
 
 from __future__ import annotations
