@@ -322,14 +322,14 @@ def regions_after_places(spans: list[Span], doc: Doc) -> list[Span]:
     for x, s in enumerate(spans[1:], start=1):
         before = spans[x - 1]
         after = doc.lows[s.j] if s.j < len(doc.lows) else ""
+        qid = entries[s.entry].qid if s.entry is not None else None
         if (
-            s.entry is not None
-            and entries[s.entry].qid in regions
+            qid in regions
             and _after_place_comma(doc, before, s)
             and before.entry is None
             and (after == "," or after not in LIST_JOINS)
         ):
-            out[x] = s._replace(entry=regions[entries[s.entry].qid])
+            out[x] = s._replace(entry=regions[qid])
     return out
 
 
@@ -442,7 +442,8 @@ def company_names(spans: list[Span], doc: Doc) -> list[Span]:
 
 def _positions(words: list[str], word: str) -> list[int]:
     """Where word stands in words, found by list.index (a scan in C, not a loop in Python)."""
-    out, k = [], -1
+    out: list[int] = []
+    k = -1
     while True:
         try:
             k = words.index(word, k + 1)

@@ -32,7 +32,7 @@ def institutions(spans: list[Span], doc: Doc) -> list[Span]:
     candidates = [k for k, w in enumerate(lows) if w in _INSTITUTION_WORDS]
     if not candidates:
         return spans
-    covered = [None] * len(tokens)
+    covered = [-1] * len(tokens)  # per token, the span covering it, or -1
     for x, s in enumerate(spans):
         for k in range(s.i, s.j):
             covered[k] = x
@@ -47,7 +47,7 @@ def institutions(spans: list[Span], doc: Doc) -> list[Span]:
         bare = capital and low in INSTITUTIONS_CAP and low != "stato"  # "colpo di Stato"
         if lows[k - 1] not in ARTICLES and not bare:
             continue
-        if covered[k] is not None:
+        if covered[k] >= 0:
             s = spans[covered[k]]
             alone = s.i == k and s.j == k + 1 and s.entry is None
             if alone and low in INSTITUTIONS_CAP and lows[k - 1] in ARTICLES:
@@ -61,9 +61,9 @@ def institutions(spans: list[Span], doc: Doc) -> list[Span]:
         ):
             continue
         j = k + 1
-        if j < len(tokens) and covered[j] is None and _adjective(lows[j]):
+        if j < len(tokens) and covered[j] < 0 and _adjective(lows[j]):
             j += 1  # "il governo tedesco", "il consiglio comunale"
-        elif capital and j < len(tokens) and covered[j] is not None:
+        elif capital and j < len(tokens) and covered[j] >= 0:
             nxt = spans[covered[j]]
             if nxt.i == j and nxt.label == "LOC" and tokens[j][1] == tokens[k][2] + 1:
                 drop.add(covered[j])  # "Regione Lazio"
@@ -107,13 +107,15 @@ def institution_names(spans: list[Span], doc: Doc) -> list[Span]:
     court or a prosecutor's office is where it sits and stays a place."""
     tokens, lows = doc.tokens, doc.lows
     starts = {s.i: x for x, s in enumerate(spans)}
-    covered = set()
+    covered: set[int] = set()
     for s in spans:
         covered.update(range(s.i, s.j))
     n = len(tokens)
     out: list[Span] = []
     absorbed: set[int] = set()
-    heads = [(s.i, x) for x, s in enumerate(spans) if _head_span(s, lows)]
+    heads: list[tuple[int, int | None]] = [
+        (s.i, x) for x, s in enumerate(spans) if _head_span(s, lows)
+    ]
     heads += [
         (k, None)
         for k in range(n)
@@ -206,8 +208,11 @@ def seats(spans: list[Span], doc: Doc) -> list[Span]:
             out.append(s)
             continue
         k = next((k for k in range(s.j - 2, s.i, -1) if lows[k] in ITALIAN_LINKS), None)
-        place = _place(tokens[k + 1 : s.j], gaz) if k is not None else None
-        bare = k is not None and k - s.i == 1 and (s.label == "PER" or lows[s.i] in _BARE_HEADS)
+        if k is None:
+            out.append(s)
+            continue
+        place = _place(tokens[k + 1 : s.j], gaz)
+        bare = k - s.i == 1 and (s.label == "PER" or lows[s.i] in _BARE_HEADS)
         if place is None or bare or not tokens[k][0].islower():
             out.append(s)
             continue

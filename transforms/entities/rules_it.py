@@ -103,7 +103,8 @@ def venues(spans: list[Span], doc: Doc) -> list[Span]:
     Emanuele", "stadio Benito Stirpe"), as is a name it opens ("Aeroporto Leonardo da Vinci").
     After "via", only a person, and only in Italian: "via Skype", "sent via John Smith" are
     ways, not streets."""
-    lows, out = doc.lows, []
+    lows = doc.lows
+    out: list[Span] = []
     for s in spans:
         prev = out[-1] if out else None
         named = s.label == "PER" or (s.label == "MISC" and s.entry is None)

@@ -185,7 +185,8 @@ def _count_replaced(exc: UnicodeDecodeError) -> tuple[str, int]:
 
 
 _replaced = threading.local()  # per thread: Beam may run several bundles at once
-codecs.register_error("newsbeam.count-replaced", _count_replaced)
+# (typeshed types an error handler for encoding too; this one is only used to decode)
+codecs.register_error("newsbeam.count-replaced", _count_replaced)  # type: ignore[arg-type]
 
 
 def _decode_replacing(data: bytes, encoding: str) -> tuple[str, int]:
@@ -219,9 +220,9 @@ def _utf16(data: bytes) -> Decoded | None:
 
 def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
     """Decode a document's bytes; never raises."""
-    found = _bom(data) or _utf16(data)
-    if found is not None:
-        return found
+    marked = _bom(data) or _utf16(data)
+    if marked is not None:
+        return marked
     strict = _try_counted(data, "utf-8")
     lenient = None if strict is not None else _lenient_utf8(data)
     for source, encoding in (
@@ -236,7 +237,7 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> Decoded:
                 return Decoded(found[0], encoding, source, found[1])
     if strict is not None:
         return Decoded(strict[0], "utf_8", "utf-8", strict[1])
-    if lenient.mostly:
+    if lenient is not None and lenient.mostly:  # (lenient is set when strict is not)
         return Decoded(lenient.text, "utf_8", "utf-8", lenient.bad_bytes)
     detected = _detect(data)
     if detected:

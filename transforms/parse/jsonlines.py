@@ -63,7 +63,9 @@ _MARKUP = re.compile(r"<(?:p|br|div|span|a|b|i|em|strong|ul|li|h\d)\b[^>]*>", re
 
 
 class Record(NamedTuple):
-    index: int  # position in the file: line number (from 0) or array index
+    # position in the file: line number (from 0) or array index; the name hides tuple.index,
+    # which mypy flags
+    index: int  # type: ignore[assignment]
     fields: dict | None  # mapped fields, or None when the record could not be read
     error: str | None
     raw: str  # the record as it stood in the file, for the dead letter
@@ -97,7 +99,7 @@ def _as_names(value: Any) -> list[str]:
     if value is None:
         return []
     items = value if isinstance(value, list) else [value]
-    names = []
+    names: list[str] = []
     for item in items:
         name = _as_text(item)
         if name:
@@ -119,9 +121,12 @@ def _as_time(value: Any) -> int | None:
         return None
     if isinstance(value, (int, float)):
         # Epoch in s, ms or µs: tell them apart by magnitude (an int of any size compares).
-        magnitude = abs(value)
+        # Typed Any: compiled (setup.py), a value narrowed to "int | float" is read as a float,
+        # so an int epoch would lose its last digits, and one past a float's range would fail.
+        number: Any = value
+        magnitude = abs(number)
         scale = 1 if magnitude > 10**14 else 1_000 if magnitude > 10**11 else 1_000_000
-        micros = value * scale
+        micros = number * scale
         return None if isinstance(micros, float) and not math.isfinite(micros) else int(micros)
     return parse_date(_as_text(value))
 
@@ -253,7 +258,8 @@ def record_articles(doc: RawDocument, text: str, array: bool) -> Iterator[Articl
         if parsed_any:
             yield item
             continue
-        if record.fields is None and record.error and record.error.startswith("malformed JSON"):
+        malformed = record.error and record.error.startswith("malformed JSON")
+        if isinstance(item, Failure) and record.fields is None and malformed:
             held.append(item)
             continue
         parsed_any = True

@@ -21,7 +21,8 @@ _TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{},]')
 
 
 class Parsed(NamedTuple):
-    index: int  # line number (from 0) or array index
+    # line number (from 0) or array index; the name hides tuple.index, which mypy flags
+    index: int  # type: ignore[assignment]
     value: Any  # the parsed record; None when error is set
     error: str | None
     raw: str  # the record as it stood in the text, for the dead letter
@@ -64,7 +65,9 @@ def raw_decode(text: str, pos: int) -> tuple[Any, int]:
 
 
 def _skip_ws(text: str, pos: int) -> int:
-    return _WHITESPACE.match(text, pos).end()
+    match = _WHITESPACE.match(text, pos)
+    assert match is not None  # the pattern matches the empty string too
+    return match.end()
 
 
 def skip_value(text: str, pos: int) -> int:

@@ -168,7 +168,8 @@ def same_event_edges(key: tuple, members: Iterable[StoryProfile]) -> Iterator[tu
     give BUCKET_WINDOW each. Only a dated slot has SAME pairs (its members are all dated)."""
     if key[-1] == UNDATED_SLOT:
         return
-    ordered, parent = _in_order(members), {}
+    ordered = _in_order(members)
+    parent: dict[str, str] = {}
     for i, b in enumerate(ordered):
         mine = b.article_id  # b's root here: b until it joins, then the root it joined
         for a in ordered[max(0, i - BUCKET_WINDOW) : i]:

@@ -113,7 +113,8 @@ class Matcher:
             # A key's boundary spaces belong to the neighbouring words, not to the match.
             found.append((start, -length, end + 1, terms))
         found.sort()
-        matches, reach, taken = [], 0, -1
+        matches: list[Match] = []
+        reach, taken = 0, -1
         for start, _, end, terms in found:
             core_start = start + (norm[start] == " ")
             if core_start == taken:
