@@ -7,7 +7,8 @@ STAMP  := $(VENV)/.installed
 # The modules setup.py compiles (README, "Compiled modules"): built in place by the $(BUILT) rule
 # (pip leaves them to it), then rebuilt when one is edited, since Python imports a compiled module
 # before its source; all of them when setup.py changes (a module it no longer lists must not
-# stay compiled). The C compiler's notes on Cython's generated code go to .venv/compile.log.
+# stay compiled). mypy's check and the C compiler's notes on mypyc's generated code go to
+# .venv/compile.log.
 BUILT  := $(VENV)/.compiled
 COMPILED_SOURCES := setup.py $(shell grep -o '"[a-z_]*/[a-z_/]*[.]py"' setup.py | tr -d '"')
 

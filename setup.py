@@ -1,17 +1,16 @@
-"""Build hook: the per-article steps' pure cores compiled to C with Cython, where it can.
+"""Build hook: the per-article steps' pure cores compiled to C with mypyc, where it can.
 
-Each listed module is compiled from its .py file as it is: the same code, ~8% less CPU per
-article end to end (README, "Compiled modules"). Without Cython or a C compiler, or with
-NEWSBEAM_PURE_PYTHON=1, the .py files run as they are. A module that fails to compile is left
-out (optional=True), and tests/test_compiled.py then fails in CI. Only modules without Beam
-constructs are listed; a compiled function handed to Beam pickles by reference (its module and
-name), which every worker resolves from the same installed package.
+Each listed module is compiled from its .py file as it is, by mypy's compiler: the same code,
+with its type hints enforced and used (README, "Compiled modules"). Without mypy or a C
+compiler, or with NEWSBEAM_PURE_PYTHON=1, the .py files run as they are. If the C build fails,
+every module runs as Python (optional=True), and tests/test_compiled.py then fails in CI. Only
+modules without Beam constructs are listed; a compiled function handed to Beam pickles by
+reference (its module and name), which every worker resolves from the same installed package.
 """
 
 import os
-import sys
 
-from setuptools import Extension, setup
+from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 # fmt: off
@@ -44,33 +43,59 @@ def extensions() -> list:
     if os.environ.get("NEWSBEAM_PURE_PYTHON", "") not in ("", "0"):
         return []
     try:
-        from Cython.Build import cythonize
+        from mypyc.build import mypycify
     except ImportError:
         return []
-    # No debug information: it was 80% of the modules' 40 MB, and the .py files are the reference.
-    flags = [] if sys.platform == "win32" else ["-g0"]
-    modules = [
-        Extension(
-            path[: -len(".py")].replace("/", "."), [path], optional=True, extra_compile_args=flags
-        )
-        for path in COMPILED
-    ]
-    return cythonize(
-        modules,
-        language_level=3,
-        quiet=True,
-        nthreads=os.cpu_count() or 1,
-        # binding: compiled functions keep their names and signatures, and pickle by reference.
-        # annotation_typing off: an annotation stays a note, as in Python ("dict[str, list]" on
-        # a defaultdict would otherwise be enforced as exactly dict, and fail).
-        compiler_directives={"binding": True, "annotation_typing": False},
+    # mypy checks the listed modules' types first (a type error stops the build); the modules
+    # they import (records, Beam...) are read for their types only. One shared library holds
+    # them all, transforms/native__mypyc.*.so, so calls between them are C calls. No debug
+    # information: the .py files are the reference.
+    options = ["--ignore-missing-imports", "--follow-imports=silent"]
+    modules = mypycify(
+        [*options, *COMPILED], group_name="transforms.native", opt_level="3", debug_level="0"
     )
+    for module in modules:
+        module.optional = True
+    return modules
 
 
 class BuildInPlace(build_ext):
     """Puts a module built in place beside its source as a new file, not over the old one: a
     process still running the old module keeps its file, where rewriting a loaded shared object
-    under it can crash it (setuptools copies every module back on each build)."""
+    under it can crash it (setuptools copies every module back on each build).
+
+    And dates every module this build made or found current: mypyc leaves a module's file as
+    it was when its code did not change (a comment edited), and transforms/core/compiled.py
+    judges a module stale by its file's time against its source's."""
+
+    def run(self):
+        self._current = []
+        super().run()
+        if self.inplace:
+            for name in self._current:
+                path = self.get_ext_filename(name)
+                if os.path.isfile(path):
+                    os.utime(path)
+
+    def build_extensions(self):
+        """mypyc's shared library first, then the modules' shims only if it was built: a shim
+        without its library fails to import, where no file at all lets Python import the .py."""
+        everything = self.extensions
+        library = [ext for ext in everything if ext.name.endswith("__mypyc")]
+        try:
+            self.extensions = library
+            super().build_extensions()
+            if all(ext.name in self._current for ext in library):
+                self.extensions = [ext for ext in everything if ext not in library]
+                super().build_extensions()
+            else:
+                print("newsbeam: mypyc's library did not build; the modules stay Python")
+        finally:
+            self.extensions = everything
+
+    def build_extension(self, ext):
+        super().build_extension(ext)  # raises when it fails, and then it is not current
+        self._current.append(ext.name)
 
     def copy_file(self, infile, outfile, *args, **kwargs):
         if os.path.isfile(outfile) and not os.path.islink(outfile):

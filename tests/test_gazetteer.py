@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import pickle
 from importlib import resources
 from pathlib import Path
 
@@ -128,6 +129,21 @@ def test_match_is_longest_leftmost_and_first_entry_wins():
     tokens = tokenize("From New York City to York and NEW YORK")
     got = [(tokens[m.i][0], m.j - m.i, g.entries[m.entry].qid) for m in g.match(tokens)]
     assert got == [("New", 3, "Q2"), ("York", 1, "Q2"), ("NEW", 2, "Q1")]
+
+
+def test_a_gazetteer_comes_back_whole_from_a_pickle():
+    """The cache keeps the built gazetteer as a pickle (load_gazetteer). A compiled class
+    unpickles by calling __init__ without arguments: with required ones, this raised."""
+    rows = [("Q1", "LOC", "country", ["New York", "NY"]), ("Q2", "PER", "hand", ["Ann Lee"])]
+    g = pickle.loads(pickle.dumps(Gazetteer(rows, {"Ann"}, {"Lecco"})))
+    tokens = tokenize("Ann Lee left New York")
+    assert [(m.i, m.j, g.entries[m.entry].qid) for m in g.match(tokens)] == [
+        (0, 2, "Q2"),
+        (3, 5, "Q1"),
+    ]
+    assert g.first_names == {"Ann"} and g.towns == {"Lecco"}
+    assert g.by_qid == {"Q1": 0, "Q2": 1}
+    assert Gazetteer().match(tokens) == []  # the empty one unpickling starts from
 
 
 def test_bundled_gazetteer_links_the_seed_names(gaz):

@@ -1,4 +1,4 @@
-"""Compiled modules: which of ours run as C (setup.py builds them with Cython), and the switch
+"""Compiled modules: which of ours run as C (setup.py builds them with mypyc), and the switch
 back to their Python source.
 
 setup.py compiles the per-article steps' pure cores where a C compiler is found; the .py file

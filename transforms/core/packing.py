@@ -95,7 +95,7 @@ def unpack(packed: bytes) -> Article:
     return Article._make(fields)
 
 
-def compress(data: bytes) -> bytes:
+def compress(data: bytes | bytearray) -> bytes:
     """zstd level 1 (a frame that records its size); decompress() reads it."""
     compressor = getattr(_CONTEXTS, "compressor", None)
     if compressor is None:
@@ -103,7 +103,7 @@ def compress(data: bytes) -> bytes:
     return _ZSTD + compressor.compress(data)
 
 
-def decompress(data: bytes) -> bytes:
+def decompress(data: bytes | bytearray) -> bytes:
     if data[:1] != _ZSTD:
         raise ValueError(f"not compress()'s bytes: they start {bytes(data[:1])!r}")
     decompressor = getattr(_CONTEXTS, "decompressor", None)

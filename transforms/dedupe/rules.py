@@ -4,7 +4,7 @@ re-delivery, which version an update is, and which earlier article a near-duplic
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -16,12 +16,17 @@ from transforms.dedupe.state import Known, Match, Member
 REDELIVERY = "exact_redelivery"
 MAX_HASHES = 32  # versions remembered per identity: a page edited more often is re-versioned
 
+# What node_of(), node_key() and resolve_versions() read: an Article, or the batch dedupe's
+# Delivery (delivery.py), which has the same fields by name but not in the same places. Typed Any,
+# so the compiled functions read the fields by name (a NamedTuple type is read by position).
+Versioned = Any
+
 # One kept row in the near-duplicate graph: (published_at else ingested_at in µs, article_id,
 # version). A plain tuple so Beam encodes it deterministically as a key; the smallest is the root.
 Node = tuple
 
 
-def node_of(a: Article) -> Node:
+def node_of(a: Versioned) -> Node:
     """The row's place in time order: "earliest" means earliest published, then ingested."""
     time = a.published_at if a.published_at is not None else a.ingested_at
     return (time, a.article_id, a.version)
@@ -30,7 +35,7 @@ def node_of(a: Article) -> Node:
 _TIME_OFFSET = 1 << 63  # µs as unsigned big-endian bytes: negative times sort first too
 
 
-def node_key(a: Article) -> bytes:
+def node_key(a: Versioned) -> bytes:
     """node_of(a) packed into bytes that sort as node_of sorts: time, article_id (then a NUL, so
     a prefix sorts first), version. The batch shell shuffles nodes in this form: a bytes object
     is a third of the memory of a decoded (int, str, int) tuple, and buckets hold 32 per row."""
@@ -56,24 +61,26 @@ def article_identity(a: Article) -> str:
     return identity_key(a.canonical_url, a.guid, a.article_id)
 
 
-def hash_of(a: Article) -> str:
+def hash_of(a: Versioned) -> str:
     return a.content_hash or content_hash(a.text)
 
 
-def _version_order(a: Article) -> tuple:
+def _version_order(a: Versioned) -> tuple:
     published = a.published_at if a.published_at is not None else a.ingested_at
     modified = a.modified_at if a.modified_at is not None else published
     return (published, modified, a.ingested_at, hash_of(a))
 
 
-def resolve_versions(deliveries: Iterable[Article]) -> tuple[list[Article], list[Article]]:
+def resolve_versions(
+    deliveries: Iterable[Versioned],
+) -> tuple[list[Versioned], list[Versioned]]:
     """Deliveries of one identity -> (one row per distinct content, version 1..n; re-deliveries).
 
     Of identical deliveries the first ingested is kept (ties: article_id, source_uri); versions
     follow published time, then modified time, ingestion time and content hash.
     """
-    first_by_hash: dict[str, Article] = {}
-    redelivered: list[Article] = []
+    first_by_hash: dict[str, Versioned] = {}
+    redelivered: list[Versioned] = []
     for a in sorted(deliveries, key=lambda a: (a.ingested_at, a.article_id, a.source_uri)):
         h = hash_of(a)
         if h in first_by_hash:

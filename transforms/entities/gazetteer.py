@@ -7,6 +7,7 @@ Aho-Corasick automaton finds every name in one pass.
 from __future__ import annotations
 
 import gzip
+import sys
 from collections.abc import Iterator
 from importlib import resources
 from itertools import repeat
@@ -16,6 +17,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from transforms.core.cache import Cache, cached, version_of
+from transforms.core.compiled import is_compiled
 from transforms.entities.scripts import OTHER_LETTER_RE
 from transforms.entities.tokens import (
     ROMAN_NUMERAL,
@@ -49,14 +51,18 @@ class Match(NamedTuple):
 
 
 class Gazetteer:
-    """Entries plus an automaton over their token keys; built once per worker in setup()."""
+    """Entries plus an automaton over their token keys; built once per worker in setup().
+
+    Every argument has a default, an empty gazetteer: unpickling the compiled class (the
+    cache's copy, load_gazetteer) builds an empty one and then sets its attributes."""
 
     def __init__(
         self,
-        rows: list[tuple[str, str, str, list[str]]],
-        first_names: set[str],
+        rows: list[tuple[str, str, str, list[str]]] | None = None,
+        first_names: set[str] | frozenset[str] = frozenset(),
         towns: frozenset[str] | set[str] = frozenset(),
     ):
+        rows = rows or []
         self.entries: list[Entry] = []
         self.first_names = frozenset(first_names)
         # Every Italian municipality: evidence for the rules that an unknown name is a place,
@@ -120,7 +126,7 @@ class Gazetteer:
             ]
         found = []
         joined = " " + " ".join(keys) + " "
-        tries = [self.automaton]
+        tries = [self.automaton] if len(self.automaton) else []  # none: no trie to walk
         if len(self.other_automaton) and OTHER_LETTER_RE.search(joined):
             tries.append(self.other_automaton)
         for trie in tries:
@@ -171,7 +177,8 @@ def load_gazetteer(path: str | None = None, cache: Cache | None = None) -> Gazet
 
 
 def _built_from(source: str) -> Iterator[bytes | str]:
-    """The key parts: the name file, every word list, and the code that turns them into keys."""
+    """The key parts: the name file, every word list, the code that turns them into keys, and
+    whether that code runs compiled (the compiled class and the Python one pickle differently)."""
     yield Path(source).read_bytes()
     for item in sorted(_DATA.iterdir(), key=lambda entry: entry.name):
         if item.is_file() and not item.name.endswith(".crfsuite"):
@@ -180,6 +187,7 @@ def _built_from(source: str) -> Iterator[bytes | str]:
     for module in ("gazetteer", "tokens", "words"):
         yield (_PACKAGE / f"{module}.py").read_bytes()
     yield version_of("pyahocorasick")
+    yield "compiled" if is_compiled(sys.modules[__name__]) else "source"
 
 
 def _build(source: str) -> Gazetteer:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from transforms.core.lazy import cached_property
 from transforms.entities.context import COMPANY_FORMS
 from transforms.entities.doc import Doc, Span, glued_hyphen
 from transforms.entities.gazetteer import PLACE_GIVEN_NAMES_FILE, Entry, read_words
@@ -40,11 +39,21 @@ from transforms.entities.words import (
 class Run:
     """Tokens [i, j) that read as one name (or several side by side), and what rules ask of them.
 
-    matched: per token of the text, the index of the gazetteer match covering it, or -1."""
+    matched: per token of the text, the index of the gazetteer match covering it, or -1.
+    A run is built ~30 times per article and most rules ask little of it: what it is asked is
+    worked out on the first question and kept (the None attributes below; declared, because
+    the compiled class has no __dict__ for functools.cached_property)."""
 
     def __init__(self, i: int, j: int, doc: Doc, matched: list[int]):
         self.i, self.j, self.doc, self.matched = i, j, doc, matched
         self.tokens, self.matches, self.gaz = doc.tokens, doc.matches, doc.gaz
+        self._inside: list[int] | None = None
+        self._words: list[str] | None = None
+        self._lows: list[str] | None = None
+        self._kind: str | None = None
+        self._kind_read = False
+        self._uncovered: list[int] | None = None
+        self._joined: bool | None = None
 
     def part(self, i: int, j: int) -> Run:
         return Run(i, j, self.doc, self.matched)
@@ -58,54 +67,70 @@ class Run:
         m = self.matches[x]
         return Span(m.i, m.j, self.gaz.entries[m.entry].label, m.entry)
 
-    @cached_property
+    @property
     def inside(self) -> list[int]:
         """The gazetteer matches in the run, in order."""
-        return sorted({self.matched[k] for k in range(self.i, self.j) if self.matched[k] >= 0})
+        if self._inside is None:
+            matched = self.matched
+            self._inside = sorted({matched[k] for k in range(self.i, self.j) if matched[k] >= 0})
+        return self._inside
 
-    @cached_property
+    @property
     def words(self) -> list[str]:
-        return [t[0] for t in self.tokens[self.i : self.j]]
+        if self._words is None:
+            self._words = [t[0] for t in self.tokens[self.i : self.j]]
+        return self._words
 
-    @cached_property
+    @property
     def lows(self) -> list[str]:
-        return [w.lower().rstrip(".") for w in self.words]
+        if self._lows is None:
+            self._lows = [w.lower().rstrip(".") for w in self.words]
+        return self._lows
 
-    @cached_property
+    @property
     def kind(self) -> str | None:
         """The type the name's first or last word gives it ("... Party", "Lake ..."), or a
         club's word anywhere in it ("Hertha BSC Berlin")."""
-        kind = kind_word(self.lows)
-        return kind or ("ORG" if any(club_word(w) for w in self.words) else None)
+        if not self._kind_read:
+            kind = kind_word(self.lows)
+            self._kind = kind or ("ORG" if any(club_word(w) for w in self.words) else None)
+            self._kind_read = True
+        return self._kind
 
-    @cached_property
+    @property
     def uncovered(self) -> list[int]:
         """Tokens no match covers, connectors aside."""
-        return [
-            k
-            for k in range(self.i, self.j)
-            if self.matched[k] < 0 and self.tokens[k][0].lower() not in CONNECTORS
-        ]
+        if self._uncovered is None:
+            self._uncovered = [
+                k
+                for k in range(self.i, self.j)
+                if self.matched[k] < 0 and self.tokens[k][0].lower() not in CONNECTORS
+            ]
+        return self._uncovered
 
-    @cached_property
+    @property
     def joined(self) -> bool:
         """No unknown connector inside: the run's words are one name, not two linked by "of"."""
-        return not any(
-            self.matched[k] < 0 and self.tokens[k][0].lower() in CONNECTORS
-            for k in range(self.i, self.j)
-        )
+        if self._joined is None:
+            self._joined = not any(
+                self.matched[k] < 0 and self.tokens[k][0].lower() in CONNECTORS
+                for k in range(self.i, self.j)
+            )
+        return self._joined
 
-    @cached_property
+    @property
     def head(self) -> int:
         """Words before the first match."""
-        return self.matches[self.inside[0]].i - self.i if self.inside else 0
+        inside = self.inside
+        return self.matches[inside[0]].i - self.i if inside else 0
 
-    @cached_property
+    @property
     def tail(self) -> int:
         """Words after the last match."""
-        return self.j - self.matches[self.inside[-1]].j if self.inside else 0
+        inside = self.inside
+        return self.j - self.matches[inside[-1]].j if inside else 0
 
-    @cached_property
+    @property
     def whole_match(self) -> bool:
         """One gazetteer match is the whole run."""
         inside = self.inside

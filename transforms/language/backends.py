@@ -16,6 +16,7 @@ from typing import Protocol
 import numpy as np
 
 from transforms.core.cache import Cache, cached, version_of
+from transforms.language.unavailable import BackendUnavailable
 
 # Codes some libraries still emit, mapped to ISO 639-1 so every backend speaks one vocabulary.
 _CODE_ALIASES = {
@@ -34,10 +35,6 @@ _CODE_ALIASES = {
 _MAX_PROB = 0.999
 
 Scores = list[tuple[str, float]]
-
-
-class BackendUnavailable(RuntimeError):
-    """The selected backend's library is not installed."""
 
 
 class LanguageDetector(Protocol):
