@@ -15,7 +15,6 @@ resolve the TYPE_CHECKING imports of the modules listed in UNCHECKED, so they ar
 
 from __future__ import annotations
 
-import ast
 import os
 import subprocess
 import sys
@@ -25,18 +24,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 UNCHECKED = ("transforms/entities/splits.py", "transforms/entities/rules_it.py")
 _ENV = "NEWSBEAM_CHECK_HINTS"
-
-
-def checked_modules(root: Path = ROOT) -> tuple[str, ...]:
-    """setup.py's COMPILED, as module names, but UNCHECKED."""
-    tree = ast.parse((root / "setup.py").read_text())
-    listed = next(
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COMPILED"
-    )
-    paths = [p for p in ast.literal_eval(listed) if p not in UNCHECKED]
-    return tuple(p[: -len(".py")].replace("/", ".") for p in paths)
 
 
 def _copy_sources(target: Path) -> None:
@@ -74,7 +61,10 @@ if os.environ.get(_ENV) == "1":  # imported by pytest as a plugin (-p check_hint
     from beartype import BeartypeConf
     from beartype.claw import beartype_packages
 
-    beartype_packages(checked_modules(Path.cwd()), conf=BeartypeConf(is_pep484_tower=True))
+    from transforms.core.compiled import listed_modules
+
+    checked = listed_modules(Path.cwd(), leave_out=UNCHECKED)
+    beartype_packages(tuple(checked), conf=BeartypeConf(is_pep484_tower=True))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -3,7 +3,6 @@ found, NEWSBEAM_PURE_PYTHON imports the source, and the compiled tagger tags as 
 
 from __future__ import annotations
 
-import ast
 import importlib
 import importlib.machinery
 import json
@@ -16,22 +15,16 @@ import pytest
 
 from tests.conftest import ROOT
 from transforms.core import compiled
-from transforms.core.compiled import SourceFirst, is_compiled, stale_builds
+from transforms.core.compiled import SourceFirst, is_compiled, listed_modules, stale_builds
 
 SUFFIX = importlib.machinery.EXTENSION_SUFFIXES[0]
 
 
 def _listed_modules() -> list[str]:
     """The modules setup.py compiles, read from its COMPILED tuple."""
-    tree = ast.parse((ROOT / "setup.py").read_text())
-    listed = next(
-        node.value
-        for node in tree.body
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COMPILED"
-    )
-    paths = ast.literal_eval(listed)
-    assert len(paths) > 30
-    return [path[: -len(".py")].replace("/", ".") for path in paths]
+    modules = listed_modules(ROOT)
+    assert len(modules) > 30
+    return modules
 
 
 def _fake_package(tmp_path: Path, name: str) -> Path:

@@ -10,6 +10,7 @@ source (for profiling, debugging, or to compare the two).
 
 from __future__ import annotations
 
+import ast
 import importlib.abc
 import importlib.machinery
 import importlib.util
@@ -34,6 +35,19 @@ def _source_of(extension: Path) -> Path | None:
             source = extension.with_name(extension.name[: -len(suffix)] + ".py")
             return source if source.is_file() else None
     return None
+
+
+def listed_modules(root: Path = _ROOT, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """The modules setup.py compiles, read from its COMPILED tuple (paths, as there, in
+    leave_out are left out), as module names; only in a checkout, which has setup.py."""
+    tree = ast.parse((root / "setup.py").read_text())
+    listed = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "COMPILED"
+    )
+    paths = [path for path in ast.literal_eval(listed) if path not in leave_out]
+    return [path[: -len(".py")].replace("/", ".") for path in paths]
 
 
 def compiled_files(root: Path = _ROOT) -> Iterator[tuple[Path, Path]]:
