@@ -45,8 +45,8 @@ def test_a_failing_article_is_a_dead_letter_and_the_step_goes_on():
 
 
 def test_a_batch_is_run_whole_before_its_first_result_is_passed_on():
-    """EachOfBatch returns a list: Beam gets the first result after the last apply(), so the
-    step's calls run back to back, and so do the next fused step's."""
+    """EachOfBatch's run_batch() returns a list: Beam gets the first result after the last
+    apply(), so the step's calls run back to back, and so do the next fused step's."""
     from transforms.core.failures import EachOfBatch
 
     calls = []
@@ -56,10 +56,11 @@ def test_a_batch_is_run_whole_before_its_first_result_is_passed_on():
             calls.append(article.text)
             return super().apply(article, resource)
 
-    fn = EachOfBatch(_Counting())
+    fn = EachOfBatch(_Counting(), 3)
     fn.setup()
     try:
-        out = fn.process([make_article("a"), make_article("")._replace(text=""), make_article("c")])
+        articles = [make_article("a"), make_article("")._replace(text=""), make_article("c")]
+        out = fn.run_batch(articles)
         assert isinstance(out, list) and calls == ["a", "", "c"]
         assert [o.text for o in out if not hasattr(o, "tag")] == ["A", "C"]
         (failed,) = [o for o in out if hasattr(o, "tag")]  # one dead letter, the others go on
@@ -67,6 +68,37 @@ def test_a_batch_is_run_whole_before_its_first_result_is_passed_on():
     finally:
         fn.finish_bundle()
         fn.teardown()
+
+
+def test_a_batching_step_collects_its_lists_itself_and_flushes_the_rest_at_the_bundle_end():
+    """BatchingFn gets one element at a time and runs run_batch() on each full list; the
+    bundle's last, shorter list goes out in finish_bundle(), in the global window, outputs to
+    other tags keeping their tag. No PCollection of lists is left for Beam to sample."""
+    from apache_beam import pvalue
+    from apache_beam.transforms.window import GlobalWindow
+    from apache_beam.utils.windowed_value import WindowedValue
+
+    from transforms.core.failures import BatchingFn
+
+    class _Sizes(BatchingFn):
+        def run_batch(self, batch):
+            return [len(batch), pvalue.TaggedOutput("first", batch[0])]
+
+    fn = _Sizes(3)
+    fn.start_bundle()
+    out = [o for k in range(7) for o in fn.process(k)]
+    assert [o if isinstance(o, int) else (o.tag, o.value) for o in out] == [
+        3,
+        ("first", 0),
+        3,
+        ("first", 3),
+    ]
+    size, first = fn.finish_bundle()
+    assert isinstance(size, WindowedValue) and size.value == 1
+    assert size.windows == (GlobalWindow(),)
+    assert first.tag == "first" and first.value.value == 6
+    fn.start_bundle()
+    assert list(fn.finish_bundle()) == []  # an empty bundle calls nothing
 
 
 def test_a_batched_step_gives_what_the_step_gives_one_article_at_a_time():

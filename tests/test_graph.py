@@ -145,35 +145,47 @@ def test_stream_state_has_explicit_coders_and_unique_ids(tmp_path):
     assert len(ids) == len(set(ids)), sorted(ids)
 
 
-def _labels(p: beam.Pipeline) -> set[str]:
-    found = set()
+def _transforms(p: beam.Pipeline) -> dict:
+    """full label -> the transform, for every leaf and composite of the graph."""
+    found = {}
 
     class Visitor(beam.pipeline.PipelineVisitor):
         def visit_transform(self, node):
-            found.add(node.full_label)
+            found[node.full_label] = node.transform
 
         def enter_composite_transform(self, node):
-            found.add(node.full_label)
+            found[node.full_label] = node.transform
 
     p.visit(Visitor())
     return found
 
 
+def _labels(p: beam.Pipeline) -> set[str]:
+    return set(_transforms(p))
+
+
+def _fns_under(p: beam.Pipeline, prefix: str) -> list:
+    """The DoFns of the ParDos whose labels start with prefix."""
+    found = _transforms(p).items()
+    return [t.fn for label, t in found if label.startswith(prefix) and hasattr(t, "fn")]
+
+
 def test_a_batch_run_detects_languages_in_batches_a_stream_article_by_article(tmp_path):
     """Batches keep the language and entity calls back to back (graph.BATCH_ARTICLES); a stream
     stays per article: a batch in a window would carry the window's end as its timestamp."""
-    from pipeline.graph import build_batch, build_stream
+    from pipeline.graph import BATCH_ARTICLES, build_batch, build_stream
     from pipeline.settings import settings_from
+    from transforms.core.failures import EachOfBatch
 
     options = parse_options(RUN, ["--input", str(SEEDS), "--output", str(tmp_path / "o")])
     p = beam.Pipeline(options=options)
     build_batch(p, settings_from(RUN, options, 0.0))
-    assert "DetectLanguage/Detect/Batch" in _labels(p)
+    (fn,) = _fns_under(p, "DetectLanguage/Detect/")
+    assert isinstance(fn, EachOfBatch) and fn._size == BATCH_ARTICLES
 
     argv = ["--watch", str(tmp_path), "--output", str(tmp_path / "out")]
     options = parse_options(STREAM, argv)
     p = beam.Pipeline(options=options)
     build_stream(p, settings_from(STREAM, options, 0.0).epoch(0.0, 1.0, "t"))
-    labels = _labels(p)
-    assert "DetectLanguage/Detect" in labels
-    assert not any(label.startswith("DetectLanguage/Detect/Batch") for label in labels)
+    (fn,) = _fns_under(p, "DetectLanguage/Detect/")
+    assert not isinstance(fn, EachOfBatch)

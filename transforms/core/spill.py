@@ -31,7 +31,7 @@ from apache_beam import pvalue
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindows
 
-from transforms.core.failures import FAILURES, dead_letters
+from transforms.core.failures import FAILURES, BatchingFn, dead_letters
 from transforms.core.framing import frame, unpack
 from transforms.core.memory import give_back_free_memory
 from transforms.core.packing import compress, decompress, pack
@@ -175,14 +175,15 @@ def remove_spill(base: str) -> None:
             os.rmdir(os.path.dirname(base.rstrip("/")))
 
 
-class _SpillFn(beam.DoFn):
-    """A batch of articles -> one chunk file, (ref, extract(article)) per article and the chunk's
-    path. An article extract() fails on is a dead letter and is not spilled."""
+class _SpillFn(BatchingFn):
+    """Articles, CHUNK_ARTICLES at a time -> one chunk file, (ref, extract(article)) per article
+    and the chunk's path. An article extract() fails on is a dead letter and is not spilled."""
 
     def __init__(self, directory: str, extract: Callable, step: str):
+        super().__init__(CHUNK_ARTICLES)
         self._directory, self._extract, self._step = directory, extract, step
 
-    def process(self, batch: list[Article]) -> Iterator:
+    def run_batch(self, batch: list[Article]) -> Iterator:
         kept, extracted = [], []
         for a in batch:
             try:
@@ -207,12 +208,6 @@ class Spill(beam.PTransform):
         self._directory, self._extract, self._step = directory, extract, step
 
     def expand(self, articles):
-        return (
-            articles
-            | "Chunk"
-            >> beam.BatchElements(min_batch_size=CHUNK_ARTICLES, max_batch_size=CHUNK_ARTICLES)
-            | "WriteChunks"
-            >> beam.ParDo(_SpillFn(self._directory, self._extract, self._step)).with_outputs(
-                CHUNKS, FAILURES, main=REFS
-            )
-        )
+        return articles | "WriteChunks" >> beam.ParDo(
+            _SpillFn(self._directory, self._extract, self._step)
+        ).with_outputs(CHUNKS, FAILURES, main=REFS)
