@@ -20,7 +20,7 @@ COMPILED = (
     "transforms/parse/decoding.py", "transforms/parse/jsonlines.py",
     "transforms/parse/jsonscan.py", "transforms/parse/paragraphs.py", "transforms/parse/unpack.py",
     "transforms/dedupe/fingerprint.py", "transforms/dedupe/rules.py",
-    "transforms/language/backends.py",
+    "transforms/language/backends.py", "transforms/language/shares.py",
     "transforms/entities/context.py", "transforms/entities/country_names.py",
     "transforms/entities/doc.py", "transforms/entities/features.py",
     "transforms/entities/gazetteer.py", "transforms/entities/guess.py",
