@@ -36,14 +36,23 @@ def test_signature_is_deterministic_across_hashers():
     assert not np.array_equal(a, MinHasher(DEFAULT_PARAMS._replace(seed=1)).signature(TEXT))
 
 
-def test_signature_is_each_permutations_least_shingle_hash_top_bits():
-    """The definition, one shingle and one permutation at a time in Python integers: row i is
-    the top 32 bits of the least (a_i * h + b_i) mod 2^64 over the text's shingle hashes h."""
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sets(st.integers(0, 2**64 - 1), min_size=1, max_size=300),
+    st.sets(st.integers(0, 2**64 - 1), min_size=1, max_size=300),
+)
+def test_signature_is_each_permutations_least_value_over_the_set(a, b):
+    """What makes a MinHash: row i is the least of permutation i over the set, so the union's
+    signature is the rowwise minimum of the parts' and the order of the hashes does not count."""
     hasher = MinHasher(DEFAULT_PARAMS)
-    hashes = [int(h) for h in hasher.shingle_hashes(TEXT)]
-    rows = zip(hasher._a.tolist(), hasher._b.tolist(), strict=True)
-    expected = [min((a * h + b) % 2**64 for h in hashes) >> 32 for a, b in rows]
-    assert hasher.signature(TEXT).tolist() == expected
+
+    def sig(values):
+        return hasher.signature_of(np.array(sorted(values), dtype=np.uint64))
+
+    union = sig(a | b)
+    assert union.tolist() == np.minimum(sig(a), sig(b)).tolist()
+    shuffled = np.array(sorted(a, reverse=True), dtype=np.uint64)
+    assert hasher.signature_of(shuffled).tolist() == sig(a).tolist()
     assert hasher.signature("").tolist() == [2**32 - 1] * DEFAULT_PARAMS.num_perm
 
 

@@ -1,7 +1,8 @@
 """Text fingerprints for near-duplicate search: word shingles, MinHash signatures, LSH band keys.
 
-Pure numpy, deterministic across processes and machines (no salted `hash()`), shared by the batch
-and streaming dedupe shells. Parameters were chosen by measurement (see DEFAULT_PARAMS).
+numpy for the shingles, rensa (Rust, MIT) for the signatures; deterministic across processes and
+machines (no salted `hash()`, seeded permutations), shared by the batch and streaming dedupe
+shells and the stories' text signatures. Parameters were chosen by measurement (see DEFAULT_PARAMS).
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ import re
 from typing import NamedTuple
 
 import numpy as np
+from rensa import RMinHash as _RMinHash
 
 from transforms.core.identity import normalise_text
 
 _WORD = re.compile(r"\w+")
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
-_CHUNK = 4096  # shingles per block, bounds the (shingles x permutations) temporary on long texts
 
 
 class MinHashParams(NamedTuple):
@@ -31,6 +31,8 @@ class MinHashParams(NamedTuple):
     the wider margin from the hard negatives. LSH needs only the first 128 rows in 32 bands of 4
     (a pair at J=0.5 is a candidate with p=0.87, at J=0.6 with p=0.99): dev results were identical
     to 64 bands, with half the bucket shuffle. State: 1 KiB per text.
+    Since session 34 the permutations are rensa's (signature_of); bench/eval_dedupe.py --seeds 10
+    gave precision and recall 1.0 on 10 of 10 seeds, as the numpy permutations had.
     """
 
     shingle: int = 5
@@ -54,11 +56,6 @@ class MinHasher:
             )
         self.params = params
         rng = np.random.default_rng(params.seed)
-        # Multiply-add-shift hashing: (a*x + b) mod 2^64, top 32 bits; odd a keeps it a bijection.
-        self._a = rng.integers(1, 2**63, size=params.num_perm, dtype=np.uint64) * np.uint64(2) + (
-            np.uint64(1)
-        )
-        self._b = rng.integers(0, 2**63, size=params.num_perm, dtype=np.uint64)
         # Position multipliers make a shingle hash order-sensitive ("a b" != "b a").
         self._pos = rng.integers(1, 2**63, size=params.shingle, dtype=np.uint64) | np.uint64(1)
 
@@ -87,17 +84,18 @@ class MinHasher:
         return self.signature_of(self.shingle_hashes(text))
 
     def signature_of(self, hashes: np.ndarray) -> np.ndarray:
-        # In place on one temporary, and the minimum taken before the top 32 bits are kept: the
-        # shift never changes which value is least, so it runs on the signature, not the
-        # (shingles x permutations) block (a quarter fewer passes over it).
-        sig = np.full(self.params.num_perm, np.iinfo(np.uint64).max, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            for start in range(0, len(hashes), _CHUNK):
-                block = hashes[start : start + _CHUNK, None] * self._a
-                block += self._b
-                np.minimum(sig, block.min(axis=0), out=sig)
-        sig >>= np.uint64(32)
-        return sig.astype(np.uint32)  # an empty text: all 0xFFFFFFFF, as before
+        """The MinHash signature of a set of shingle hashes, by rensa's R-MinHash (num_perm
+        seeded permutations of the 64-bit hashes, in Rust): 0.02 ms for an article's ~400
+        shingles, where numpy's 64-bit multiply-add over (shingles x permutations) took 0.15."""
+        if not len(hashes):
+            return np.full(self.params.num_perm, 0xFFFFFFFF, dtype=np.uint32)
+        rows = _RMinHash.digest_matrix_from_flat_token_hashes(
+            hashes,
+            np.array((0, len(hashes)), dtype=np.uint64),
+            self.params.num_perm,
+            self.params.seed,
+        ).to_rows()
+        return np.array(rows[0], dtype=np.uint32)
 
 
 def distinct_sorted(values: np.ndarray) -> np.ndarray:
