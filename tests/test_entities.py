@@ -25,6 +25,7 @@ from transforms.entities import (
     tokens,
     words,
 )
+from transforms.entities import doc as doc_module
 from transforms.entities.doc import Doc
 from transforms.entities.rules_it import VENUE_NOUNS
 from transforms.entities.tag import link
@@ -432,6 +433,13 @@ def test_the_words_of_an_address_are_no_lower_case_words(text, gaz):
     expected = {t[0] for k, t in enumerate(doc.tokens) if t[0][0].islower() and k not in inside}
     assert doc.lower == expected
     assert expected != {t[0] for t in doc.tokens if t[0][0].islower()}  # some are left out
+
+
+@given(st.text(alphabet=st.sampled_from("aw.:/@# \n"), max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_a_text_is_searched_for_addresses_only_when_it_holds_a_mark(text):
+    """The quick test before the address pattern finds a mark wherever the pattern does."""
+    assert doc_module._has_mark(text) == bool(doc_module._ADDRESS_MARK.search(text))
 
 
 def test_a_long_run_with_an_at_sign_is_read_in_one_pass(gaz):

@@ -43,6 +43,9 @@ _NEWLINE = re.compile("\n")
 # time (a pattern like "\S+@\S+" backtracks quadratically over a long run with an "@").
 _SPACE = re.compile(r"\s")
 _ADDRESS_MARK = re.compile(r"://|www\.|[@#]")
+# Most texts hold no mark: four substring searches tell in a twelfth of the time the pattern
+# takes to try its three branches at every character (4 against 51 µs per ~2.6 KB bench text).
+_MARKS = ("@", "#", "://", "www.")
 
 
 class Doc:
@@ -143,11 +146,15 @@ def _not_bodies(tokens: list[Token], lows: list[str], matches: list, gaz: Gazett
 
 def _lower_words(text: str, tokens: list[Token], starts: list[int]) -> set[str]:
     """The words the text writes in lower case, outside web addresses, handles and hashtags."""
-    marks = [m.start() for m in _ADDRESS_MARK.finditer(text)]
+    marks = [m.start() for m in _ADDRESS_MARK.finditer(text)] if _has_mark(text) else []
     if not marks:
         return {t[0] for t in tokens if t[0][0].islower()}
     inside = _runs_of(text, tokens, starts, marks)
     return {t[0] for k, t in enumerate(tokens) if t[0][0].islower() and k not in inside}
+
+
+def _has_mark(text: str) -> bool:
+    return any(mark in text for mark in _MARKS)
 
 
 def _runs_of(text: str, tokens: list[Token], starts: list[int], marks: list[int]) -> set[int]:
