@@ -10,6 +10,7 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from tests.test_parquet import DAY, art
+from transforms.core import packing
 from transforms.write import parquet, spilled
 from transforms.write.naming import BatchFiles
 from transforms.write.parquet import WRITTEN, WriteArticles, sort_key
@@ -60,6 +61,11 @@ def test_spilled_partitions_are_whole_sorted_files_in_row_groups(tmp_path, monke
     assert pq.ParquetFile(first).metadata.num_row_groups == 4  # 15 rows, 4 a group
     chunks = glob.glob(f"{tmp_path}/spill/write/*.rows")
     assert len(chunks) > 2  # the rows crossed the shuffle as files
+    for chunk in chunks:  # each compressed whole, its rows packed one by one but not compressed
+        with open(chunk, "rb") as fh:
+            assert packing.decompress(fh.read())
+        ids = [packing.unpack(row).article_id for _, row in spilled.read_rows_chunk(chunk)]
+        assert set(ids) <= {a.article_id for a in shuffled} and ids
     assert glob.glob(f"{tmp_path}/spill/write/.tmp-*") == []
     assert glob.glob(f"{tmp_path}/out/articles/*/*/.tmp*") == []
 

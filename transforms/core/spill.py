@@ -91,18 +91,23 @@ def read_chunk(path: str) -> Iterator[tuple[bytes, Article]]:
         yield make_ref(chunk_id, index), unpack_article(encoded)
 
 
-def write_framed(directory: str, framed: bytes | bytearray, suffix: str = ".blobs") -> str:
+def write_framed(
+    directory: str, framed: bytes | bytearray, suffix: str = ".blobs", compressed: bool = False
+) -> str:
     """Framed byte strings (frame(…, 4) each) -> a new file, written to a temporary name and
-    renamed; returns its path (a random name: a retried bundle's file is never referenced)."""
+    renamed, compressed whole if asked; returns its path (a random name: a retried bundle's file
+    is never referenced)."""
     name = uuid.uuid4().hex
     path = f"{directory}/{name}{suffix}"
-    _write_whole(path, f"{directory}/.tmp-{name}", framed)
+    _write_whole(path, f"{directory}/.tmp-{name}", compress(framed) if compressed else framed)
     return path
 
 
-def read_blobs(path: str) -> list[bytes]:
+def read_blobs(path: str, compressed: bool = False) -> list[bytes]:
+    """A write_framed() file's byte strings; `compressed` as it was written."""
     with FileSystems.open(path) as fh:
-        return unpack(fh.read(), _WIDTH)
+        data = fh.read()
+    return unpack(decompress(data) if compressed else data, _WIDTH)
 
 
 def blobs_in(paths: Iterable[str]) -> Iterator[bytes]:
@@ -123,7 +128,8 @@ class SpillByKeyFn(beam.DoFn):
     dedupe's LSH band entries (32 per article) that was the peak of a 100,000-article run.
 
     What waits for a file is bounded: a key's values go out at `chunk_bytes`, and every key's
-    once all of them reach `budget_bytes` (a local runner's bundle is the whole input)."""
+    once all of them reach `budget_bytes` (a local runner's bundle is the whole input). With
+    `compressed`, each file is compressed whole (read_blobs(path, compressed=True) reads it)."""
 
     def __init__(
         self,
@@ -131,9 +137,10 @@ class SpillByKeyFn(beam.DoFn):
         chunk_bytes: int = 4 << 20,
         suffix: str = ".blobs",
         budget_bytes: int = 16 << 20,
+        compressed: bool = False,
     ):
         self._directory, self._chunk_bytes, self._suffix = directory, chunk_bytes, suffix
-        self._budget = budget_bytes
+        self._budget, self._compressed = budget_bytes, compressed
 
     def start_bundle(self) -> None:
         self._open: dict = {}  # key -> bytearray of framed values
@@ -162,7 +169,7 @@ class SpillByKeyFn(beam.DoFn):
     def _flush(self, key) -> str:
         framed = self._open.pop(key)
         self._total -= len(framed)
-        return write_framed(self._directory, framed, self._suffix)  # written as it is: no copy
+        return write_framed(self._directory, framed, self._suffix, self._compressed)
 
 
 def remove_spill(base: str) -> None:

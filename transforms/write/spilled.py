@@ -4,12 +4,14 @@ file is written from its chunks.
 
 The local runner holds a whole shuffle in memory, two or three copies of it while it groups: with
 the rows in it, writing was the peak of a 100,000-article run (RSS 925 MB before the step,
-1,652 MB during it). A partition is read back as compressed rows, sorted by a byte key that sorts
+1,652 MB during it). A partition is read back as packed rows, sorted by a byte key that sorts
 as sort_key() does, and decoded one row group at a time, so what the step holds is one partition's
-compressed rows and one row group of articles, whatever the input's size.
+packed rows and one row group of articles, whatever the input's size.
 
 Chunks are core.spill's files of byte strings (SpillByKeyFn): random names, written to a
-temporary name and renamed; they go with the run's spill folder.
+temporary name and renamed; they go with the run's spill folder. Each chunk is compressed whole,
+not row by row: on 300 enriched bench articles, 17 µs per article to compress in a chunk of 256
+and 0.36 of the bytes, against 44 µs and 0.50 one row at a time (bench/bench_packing.py).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def sort_bytes(a: Article) -> bytes:
 def read_rows_chunk(path: str) -> list[tuple[bytes, bytes]]:
     """A chunk's (sort bytes, packed row) pairs."""
     out = []
-    for e in read_blobs(path):
+    for e in read_blobs(path, compressed=True):
         size = int.from_bytes(e[:2], "big")
         out.append((e[2 : 2 + size], e[2 + size :]))
     return out
@@ -58,7 +60,7 @@ class SpillRowsFn(SpillByKeyFn):
     raises on an article no partition can name: that article is a dead letter of its own."""
 
     def __init__(self, directory: str, key_and_pack, step: str):
-        super().__init__(directory, CHUNK_BYTES, ".rows")
+        super().__init__(directory, CHUNK_BYTES, ".rows", compressed=True)
         self._key_and_pack, self._step = key_and_pack, step
 
     def process(self, a: Article) -> Iterator:
