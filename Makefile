@@ -10,7 +10,9 @@ STAMP  := $(VENV)/.installed
 # stay compiled). mypy's check and the C compiler's notes on mypyc's generated code go to
 # .venv/compile.log.
 BUILT  := $(VENV)/.compiled
-COMPILED_SOURCES := setup.py $(shell grep -o '"[a-z_]*/[a-z_/]*[.]py"' setup.py | tr -d '"')
+NATIVE_SOURCES := $(shell grep -o '"[a-z_]*/[a-z_/]*[.]c"' setup.py | tr -d '"')
+COMPILED_SOURCES := setup.py $(shell grep -o '"[a-z_]*/[a-z_/]*[.]py"' setup.py | tr -d '"') \
+  $(NATIVE_SOURCES) $(NATIVE_SOURCES:.c=.py)
 
 .PHONY: run test lint bench clean lock compiled
 # constraints.txt pins every package to the versions CI last ran green with (`make lock` renews it).

@@ -6,11 +6,14 @@ compiler, or with NEWSBEAM_PURE_PYTHON=1, the .py files run as they are. If the 
 every module runs as Python (optional=True), and tests/test_compiled.py then fails in CI. Only
 modules without Beam constructs are listed; a compiled function handed to Beam pickles by
 reference (its module and name), which every worker resolves from the same installed package.
+
+NATIVE lists the modules written in C by hand, each the twin of the .py file beside it (the
+reference, which runs where the C one was not built); they are built the same way, optional too.
 """
 
 import os
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 # fmt: off
@@ -34,6 +37,7 @@ COMPILED = (
     "transforms/stories/rules.py",
     "transforms/topics/keywords.py", "transforms/topics/lexicon.py",
 )
+NATIVE = ("transforms/entities/token_scan.c",)
 # fmt: on
 
 
@@ -42,10 +46,13 @@ def extensions() -> list:
     # import: the package is not installed yet.
     if os.environ.get("NEWSBEAM_PURE_PYTHON", "") not in ("", "0"):
         return []
+    native = [
+        Extension(path[: -len(".c")].replace("/", "."), [path], optional=True) for path in NATIVE
+    ]
     try:
         from mypyc.build import mypycify
     except ImportError:
-        return []
+        return native
     # mypy checks the listed modules' types first (a type error stops the build); the modules
     # they import (records, Beam...) are read for their types only. One shared library holds
     # them all, transforms/native__mypyc.*.so, so calls between them are C calls. No debug
@@ -56,7 +63,7 @@ def extensions() -> list:
     )
     for module in modules:
         module.optional = True
-    return modules
+    return modules + native
 
 
 class BuildInPlace(build_ext):

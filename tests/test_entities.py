@@ -22,7 +22,6 @@ from transforms.entities import (
     ner_model_problem,
     rules_it,
     tag_entities,
-    tokens,
     words,
 )
 from transforms.entities import doc as doc_module
@@ -1370,17 +1369,6 @@ def test_tokens_split_at_elisions_and_glued_capitals_only():
         ("Élysée", 49, 55),
         ("Parigi", 55, 61),
     ]
-
-
-@given(
-    st.text(alphabet=st.sampled_from("aZé1_ '’-.,:\n\t\u00a0\u2009\u3000\u200b北京ж"), max_size=60)
-)
-@settings(max_examples=300, deadline=None)
-def test_tokens_sit_where_the_pattern_matched_them(text):
-    """_matches places findall's strings with str.find: the same tokens and offsets as the
-    match objects give, whatever white space (no-break, thin, ideographic) lies between."""
-    by_match = [(m.group(), m.start(), m.end()) for m in tokens._TOKEN_RE.finditer(text)]
-    assert tokens._matches(text) == by_match
 
 
 def test_doc_lines_and_where_a_capital_proves_nothing(gaz):

@@ -10,9 +10,9 @@ import re
 from bisect import bisect_right
 
 from transforms.entities.scripts import HAN_KANA_HANGUL, is_cyrillic
+from transforms.entities.token_scan import matches as _matches  # C where it was built
 from transforms.entities.words import CYRILLIC_ENDINGS, ELISIONS
 
-_TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*['’]?|[^\w\s]")
 ROMAN_NUMERAL = re.compile(r"^[IVXLC]+$")
 # Scraped text glues words across lost line breaks ("anniversaryChina"): cut there.
 _LOWER, _UPPER = "[a-zà-öø-ÿ]", "[A-ZÀ-ÖØ-Þ]"
@@ -51,20 +51,6 @@ def tokenize(text: str) -> list[Token]:
         done = k + 1
     out += tokens[done:]
     return out
-
-
-def _matches(text: str) -> list[Token]:
-    """Every match of the token pattern with its offsets. findall's strings are placed with
-    str.find: every character but white space belongs to a match, so the next match starts at
-    the first occurrence of its text after the last one's end (one call per token, not three
-    on a match object)."""
-    tokens: list[Token] = []
-    find, end = text.find, 0
-    for word in _TOKEN_RE.findall(text):
-        start = find(word, end)
-        end = start + len(word)
-        tokens.append((word, start, end))
-    return tokens
 
 
 def _cjk_pieces(token: Token) -> list[Token]:

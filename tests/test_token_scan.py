@@ -1,0 +1,89 @@
+"""token_scan: the C scanner (where setup.py built it) gives the tokens and offsets the
+reference pattern in token_scan.py gives, for every code point."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import ROOT
+from transforms.core import compiled
+from transforms.entities import token_scan
+
+
+def _reference():
+    """token_scan.py itself, loaded from its file whatever Python imported first."""
+    path = ROOT / "transforms" / "entities" / "token_scan.py"
+    spec = importlib.util.spec_from_file_location("token_scan_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+REFERENCE = _reference()
+
+
+def _by_pattern(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in REFERENCE.TOKEN_RE.finditer(text)]
+
+
+@pytest.mark.skipif(compiled.pure_python_requested(), reason="NEWSBEAM_PURE_PYTHON is set")
+def test_the_scanner_runs_as_c():
+    """The build made it (it is optional=True: a failed build is silent, so caught here)."""
+    assert compiled.is_compiled(token_scan)
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("", []),
+        ("l'Ucraina", [("l'Ucraina", 0, 9)]),
+        (
+            "Putin’s po' 'quote'",
+            [("Putin’s", 0, 7), ("po'", 8, 11), ("'", 12, 13), ("quote'", 13, 19)],
+        ),
+        ("a''b", [("a'", 0, 2), ("'", 2, 3), ("b", 3, 4)]),
+        (
+            "x_1, 北京\u00a0ж!",
+            [("x_1", 0, 3), (",", 3, 4), ("北京", 5, 7), ("ж", 8, 9), ("!", 9, 10)],
+        ),
+        # a combining mark is no word character to re: it stands alone
+        (
+            "e\u0301 \U0001d400\u2009٣",
+            [("e", 0, 1), ("\u0301", 1, 2), ("\U0001d400", 3, 4), ("٣", 5, 6)],
+        ),
+    ],
+)
+def test_tokens_and_offsets(text, tokens):
+    assert token_scan.matches(text) == tokens == _by_pattern(text)
+
+
+def test_every_code_point_is_read_as_the_pattern_reads_it():
+    """Each character alone, inside a word, after an apostrophe and before one: word
+    characters, spaces and the rest fall where re puts them."""
+    for block in range(0, 0x110000, 0x1000):
+        chars = [chr(cp) for cp in range(block, min(block + 0x1000, 0x110000))]
+        text = "".join(f"{c} a{c}b'{c}' " for c in chars)
+        assert token_scan.matches(text) == _by_pattern(text), hex(block)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from("aZé1_ '’-.,:\n\t\u00a0\u2009\u3000\u200b北京ж٣\u0301"),
+        max_size=60,
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_any_text_is_cut_as_the_pattern_cuts_it(text):
+    """Both place each token where the pattern matched it, whatever white space (no-break, thin,
+    ideographic) lies between: the reference places findall's strings with str.find."""
+    assert token_scan.matches(text) == _by_pattern(text)
+    assert REFERENCE.matches(text) == _by_pattern(text)
+
+
+def test_only_a_str_is_scanned():
+    with pytest.raises(TypeError):
+        token_scan.matches(b"bytes")  # type: ignore[arg-type]
