@@ -63,11 +63,14 @@ def test_tokens_and_offsets(text, tokens):
 
 def test_every_code_point_is_read_as_the_pattern_reads_it():
     """Each character alone, inside a word, after an apostrophe and before one: word
-    characters, spaces and the rest fall where re puts them."""
-    for block in range(0, 0x110000, 0x1000):
-        chars = [chr(cp) for cp in range(block, min(block + 0x1000, 0x110000))]
+    characters, spaces and the rest fall where re puts them. Planes 4-13 (unassigned), 15 and
+    16 (private use) hold no word character and no space: checked, then left out of the scan."""
+    for block in (*range(0, 0x40000, 0x1000), *range(0xE0000, 0xF0000, 0x1000)):
+        chars = [chr(cp) for cp in range(block, block + 0x1000)]
         text = "".join(f"{c} a{c}b'{c}' " for c in chars)
         assert token_scan.matches(text) == _by_pattern(text), hex(block)
+    rest = (*range(0x40000, 0xE0000), *range(0xF0000, 0x110000))
+    assert not any(chr(cp).isalnum() or chr(cp).isspace() for cp in rest)
 
 
 @given(

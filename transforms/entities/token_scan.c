@@ -52,6 +52,8 @@ static PyObject *matches(PyObject *module, PyObject *text) {
         PyErr_Format(PyExc_TypeError, "matches() takes a str, not %.100s", Py_TYPE(text)->tp_name);
         return NULL;
     }
+    if (PyUnicode_READY(text) < 0) /* a legacy str (3.11 still has them) gets its kind */
+        return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
