@@ -12,6 +12,7 @@ reference, which runs where the C one was not built); they are built the same wa
 """
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -39,6 +40,7 @@ COMPILED = (
 )
 NATIVE = ("transforms/entities/token_scan.c",)
 # fmt: on
+GROUP = "transforms.native"  # mypyc's one shared library: transforms/native__mypyc.*.so
 
 
 def extensions() -> list:
@@ -58,11 +60,19 @@ def extensions() -> list:
     # them all, transforms/native__mypyc.*.so, so calls between them are C calls. No debug
     # information: the .py files are the reference.
     options = ["--ignore-missing-imports", "--follow-imports=silent"]
+    # One C file per module (multi_file), which BuildInPlace compiles on every core at once.
     modules = mypycify(
-        [*options, *COMPILED], group_name="transforms.native", opt_level="3", debug_level="0"
+        [*options, *COMPILED],
+        group_name=GROUP,
+        opt_level="3",
+        debug_level="0",
+        multi_file=True,
     )
     for module in modules:
         module.optional = True
+        # mypyc writes the per-module C files into build/ and the group's headers they include
+        # into the group's package folder under it (build/transforms/), but names only build/.
+        module.include_dirs.append(os.path.join("build", *GROUP.split(".")[:-1]))
     return modules + native
 
 
@@ -101,6 +111,7 @@ class BuildInPlace(build_ext):
             self.extensions = everything
 
     def build_extension(self, ext):
+        compile_in_parallel(self.compiler, self.parallel)
         super().build_extension(ext)  # raises when it fails, and then it is not current
         self._current.append(ext.name)
 
@@ -108,6 +119,40 @@ class BuildInPlace(build_ext):
         if os.path.isfile(outfile) and not os.path.islink(outfile):
             os.unlink(outfile)
         return super().copy_file(infile, outfile, *args, **kwargs)
+
+
+def compile_in_parallel(compiler, jobs) -> None:
+    """Makes `compiler` compile one extension's C files on `jobs` threads (each runs the C
+    compiler as a process), where distutils compiles them one after another; build_ext's own
+    `parallel` only builds several extensions at once, and mypyc's library is one extension."""
+    if getattr(compiler, "_newsbeam_parallel", False) or not jobs or jobs == 1:
+        return
+
+    def compile_all(
+        sources,
+        output_dir=None,
+        macros=None,
+        include_dirs=None,
+        debug=0,
+        extra_preargs=None,
+        extra_postargs=None,
+        depends=None,
+    ):
+        macros, objects, extra_postargs, pp_opts, build = compiler._setup_compile(
+            output_dir, macros, include_dirs, sources, depends, extra_postargs
+        )
+        cc_args = compiler._get_cc_args(pp_opts, debug, extra_preargs)
+
+        def one(obj):
+            src, ext = build[obj]
+            compiler._compile(obj, src, ext, cc_args, extra_postargs, pp_opts)
+
+        with ThreadPoolExecutor(jobs) as pool:
+            list(pool.map(one, [obj for obj in objects if obj in build]))
+        return objects
+
+    compiler.compile = compile_all
+    compiler._newsbeam_parallel = True
 
 
 setup(
