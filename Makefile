@@ -34,9 +34,13 @@ compiled: $(BUILT)
 run: $(BUILT)
 	$(BIN)/newsbeam run $(ARGS)
 
+# One pytest-xdist worker per logical core (TEST_WORKERS=0 runs the suite in one process), each
+# handed the next test in order as it frees up: the slow and cluster tests come first
+# (tests/conftest.py), so the workers share them and end together on short ones.
+TEST_WORKERS ?= logical
 test: $(BUILT)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist load --maxschedchunk 1 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

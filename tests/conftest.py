@@ -17,6 +17,10 @@ SHARED = ROOT.parent / "shared"
 # .ci/run sets this: in CI a missing ../shared is a broken checkout, so quality gates fail there
 # instead of skipping quietly.
 REQUIRE_SHARED = os.environ.get("NEWSBEAM_REQUIRE_SHARED") == "1"
+# `make test` runs one pytest-xdist worker per core: a library's own thread pool (the e5 model's
+# OpenMP) would only contend with the other workers' tests, so each worker's tests get one thread.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 def pytest_sessionstart(session):
@@ -29,6 +33,14 @@ def pytest_sessionstart(session):
             f"set {compiled.PURE_PYTHON_ENV}=1 to test the Python sources",
             returncode=3,
         )
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests marked slow or cluster first, each group in file order: pytest-xdist's workers
+    start the minute-long ones early and end on short ones, instead of one worker finishing a
+    long test alone while the others idle."""
+    heavy = ("slow", "cluster")
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in heavy))
 
 
 def shared_path(*parts: str) -> Path:
