@@ -97,6 +97,7 @@ class BuildInPlace(build_ext):
     def build_extensions(self):
         """mypyc's shared library first, then the modules' shims only if it was built: a shim
         without its library fails to import, where no file at all lets Python import the .py."""
+        compile_in_parallel(self.compiler, self.parallel)
         everything = self.extensions
         library = [ext for ext in everything if ext.name.endswith("__mypyc")]
         try:
@@ -111,7 +112,6 @@ class BuildInPlace(build_ext):
             self.extensions = everything
 
     def build_extension(self, ext):
-        compile_in_parallel(self.compiler, self.parallel)
         super().build_extension(ext)  # raises when it fails, and then it is not current
         self._current.append(ext.name)
 
@@ -125,7 +125,7 @@ def compile_in_parallel(compiler, jobs) -> None:
     """Makes `compiler` compile one extension's C files on `jobs` threads (each runs the C
     compiler as a process), where distutils compiles them one after another; build_ext's own
     `parallel` only builds several extensions at once, and mypyc's library is one extension."""
-    if getattr(compiler, "_newsbeam_parallel", False) or not jobs or jobs == 1:
+    if not jobs or jobs == 1:
         return
 
     def compile_all(
@@ -152,7 +152,6 @@ def compile_in_parallel(compiler, jobs) -> None:
         return objects
 
     compiler.compile = compile_all
-    compiler._newsbeam_parallel = True
 
 
 setup(
