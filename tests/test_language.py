@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from tests.conftest import SEEDS, make_article
 from transforms.core.failures import ARTICLES, FAILURES
 from transforms.core.records import Article
-from transforms.language import backends
 from transforms.language import detect as language
 from transforms.language.backends import BackendUnavailable, available, load_backend
 from transforms.language.detect import (
@@ -226,33 +225,3 @@ def test_more_letters_than_counts_as_a_whole_count_would(text, limit):
 
     whole = sum(map(len, re.findall(r"[^\W\d_]+", text)))
     assert _more_letters_than(text, limit) == (whole > limit)
-
-
-def _letters_by_regex(text: str) -> int:
-    return sum(map(len, backends.WORD.findall(text)))
-
-
-def test_the_letter_table_is_the_word_pattern_on_every_bmp_character():
-    table = backends._letter_table()
-    matches = [backends.WORD.fullmatch(chr(c)) is not None for c in range(0x10000)]
-    assert table.tolist() == [int(m) for m in matches]
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec=None), max_size=300))
-def test_letters_counts_what_the_word_pattern_covers(text):
-    assert backends.count_letters(text) == _letters_by_regex(text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        "Città ² ½ 3,5 __ l'ONU",
-        "平和 😀 𠀀 written",  # past the BMP: the regex path
-        "lone \ud800 surrogate",
-        "١٢٣ abc ⅷ",
-    ],
-)
-def test_letters_on_edge_cases(text):
-    assert backends.count_letters(text) == _letters_by_regex(text)

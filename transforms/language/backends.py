@@ -6,9 +6,11 @@ works offline. Optional backends raise BackendUnavailable with the pip command w
 
 from __future__ import annotations
 
-import functools
 import importlib.util
+import math
 import re
+import unicodedata
+from array import array
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
@@ -16,6 +18,7 @@ from typing import Protocol
 import numpy as np
 
 from transforms.core.cache import Cache, cached, version_of
+from transforms.language.scan import count_letters, visit_counts
 from transforms.language.unavailable import BackendUnavailable
 
 # Codes some libraries still emit, mapped to ISO 639-1 so every backend speaks one vocabulary.
@@ -105,7 +108,14 @@ class LangdetectBackend:
 
 
 class Py3langidBackend:
-    """py3langid: langid.py's naive Bayes model with length-calibrated probabilities."""
+    """py3langid: langid.py's naive Bayes model with length-calibrated probabilities.
+
+    scores() is the library's rank(text)[:10] with its two costly parts done faster: the byte
+    automaton's walk by scan.visit_counts (C, where it was built) and the ranking by one numpy
+    sort where rank() builds and sorts a dict of every label. The same numbers in the same order
+    (tests/test_language_scan.py compares the two); the library's model, arrays and scoring
+    are used as they are.
+    """
 
     name = "py3langid"
 
@@ -117,17 +127,55 @@ class Py3langidBackend:
 
         # Unpickling the built model takes ~0.06 s; decompressing its 68 MB takes ~0.45.
         key = ((MODEL_DIR / MODEL_FILE).read_bytes(), version_of("py3langid"), version_of("numpy"))
-        self._identifier = cached(cache, "py3langid", key, build)
-        self._known = frozenset(_code(c) for c in self._identifier.labels)
+        self._identifier = identifier = cached(cache, "py3langid", key, build)
+        self._known = frozenset(_code(c) for c in identifier.labels)
         self._languages = languages
         if languages:
-            self._identifier.set_languages(sorted(languages & frozenset(self._identifier.labels)))
+            identifier.set_languages(sorted(languages & frozenset(identifier.labels)))
+        self._nextmove = _uint32s(identifier.tk_nextmove)
+        self._rowbase = array("I", identifier._rowbase)
+        self._output = array("i", identifier.tk_output)
+        # A label's first column holds its score; rank() keeps one entry per label.
+        first: dict[str, int] = {}
+        for column, label in enumerate(identifier.nb_classes):
+            first.setdefault(label, column)
+        self._labels = list(first)
+        self._columns = np.fromiter(first.values(), dtype=np.intp, count=len(first))
 
     def known(self) -> frozenset[str]:
         return self._known
 
     def scores(self, text: str) -> Scores:
-        return _restrict(self._identifier.rank(text)[:10], self._languages)
+        return _restrict(self._ranked(text), self._languages)
+
+    def _ranked(self, text: str) -> list[tuple[str, float]]:
+        """The identifier's rank(text)[:10]: its _decide() for a norm_probs model, step by step."""
+        identifier = self._identifier
+        if text.isupper():
+            text = text.lower()
+        data = unicodedata.normalize("NFC", text).encode("utf8", "surrogatepass")
+        visits = visit_counts(self._nextmove, self._rowbase, self._output, data)
+        if visits:
+            probs = identifier._sparse_score(visits, identifier.nb_ptc)
+        else:  # no features: uniform, as the library gives
+            probs = np.full(len(identifier.nb_classes), 0.0, dtype=np.float32)
+        probs *= 1.0 / math.sqrt(len(data) or 1)
+        np.exp(probs - probs.max(), out=probs)
+        probs /= probs.sum()
+        for i, j in identifier._alias_pairs:  # a script alias's mass goes to its label's column
+            probs[i] += probs[j]
+            probs[j] = 0.0
+        kept = probs[self._columns]
+        # rank() sorts best first and keeps ties in column order: a stable sort of -p does too.
+        order = np.argsort(-kept, kind="stable")[:10]
+        return [(self._labels[k], float(kept[k])) for k in order.tolist()]
+
+
+def _uint32s(values) -> array:
+    """values as an array of 32-bit unsigned ints (py3langid's own is one already)."""
+    if isinstance(values, array) and values.typecode == "I" and values.itemsize == 4:
+        return values
+    return array("I", values)
 
 
 class Cld2Backend:
@@ -326,30 +374,8 @@ class BlendBackend:
 
 
 # A word, as the language step counts its evidence: letters, and numerals that are not digits.
+# scan.count_letters() counts the characters its runs cover.
 WORD = re.compile(r"[^\W\d_]+")
-
-
-def count_letters(text: str) -> int:
-    """How many characters WORD's runs cover: one table lookup per character instead of a regex
-    match per word (bench articles: 20 against 88 µs per article). A text with a character past
-    the BMP (emoji, rare CJK) takes the regex."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if not codes.size:
-        return 0
-    if codes.max() > 0xFFFF:
-        return sum(map(len, WORD.findall(text)))
-    return int(_letter_table()[codes].sum())
-
-
-@functools.cache
-def _letter_table() -> np.ndarray:
-    """1 for each BMP code point WORD matches (to `re`, a word character is isalnum() or an
-    underscore, and a digit is isdecimal()). Built once per process (5 ms here)."""
-    return np.fromiter(
-        (c.isalnum() and not c.isdecimal() for c in map(chr, range(0x10000))),
-        dtype=np.uint8,
-        count=0x10000,
-    )
 
 
 def _more_letters_than(text: str, limit: int) -> bool:

@@ -11,7 +11,8 @@ import unicodedata
 from collections.abc import Iterable
 
 from transforms.core.records import LanguageShare
-from transforms.language.backends import WORD, LanguageDetector, Scores, count_letters
+from transforms.language.backends import WORD, LanguageDetector, Scores
+from transforms.language.scan import count_letters
 
 UNDETERMINED = "und"
 
