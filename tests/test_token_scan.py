@@ -4,6 +4,8 @@ reference pattern in token_scan.py gives, for every code point."""
 from __future__ import annotations
 
 import importlib.util
+import re
+from bisect import bisect_right
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import ROOT
 from transforms.core import compiled
-from transforms.entities import token_scan
+from transforms.entities import token_scan, tokens
 
 
 def _reference():
@@ -28,6 +30,20 @@ REFERENCE = _reference()
 
 def _by_pattern(text: str) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in REFERENCE.TOKEN_RE.finditer(text)]
+
+
+# Where tokens.py may split, as it once found them: a pattern over the whole text, each match's
+# position then looked up among the tokens' starts.
+_SPECIAL = re.compile(
+    f"['’]|[{REFERENCE._CAPITAL}](?<=[{REFERENCE._SMALL}]{{2}}[{REFERENCE._CAPITAL}])"
+    f"(?=[{REFERENCE._SMALL}])"
+)
+
+
+def _marked_by_pattern(text: str) -> tuple[list[tuple[str, int, int]], list[int]]:
+    found = _by_pattern(text)
+    starts = [t[1] for t in found]
+    return found, sorted({bisect_right(starts, m.start()) - 1 for m in _SPECIAL.finditer(text)})
 
 
 @pytest.mark.skipif(compiled.pure_python_requested(), reason="NEWSBEAM_PURE_PYTHON is set")
@@ -73,9 +89,26 @@ def test_every_code_point_is_read_as_the_pattern_reads_it():
     assert not any(chr(cp).isalnum() or chr(cp).isspace() for cp in rest)
 
 
+def test_every_code_point_is_marked_as_the_pattern_marks_it():
+    """Each character of the first planes as a capital glued between small letters, as a small
+    letter before a capital, and beside apostrophes: the tokens that hold a mark are the ones
+    the pattern over the whole text finds."""
+    for block in range(0, 0x40000, 0x1000):
+        chars = [chr(cp) for cp in range(block, block + 0x1000)]
+        text = "".join(f"{c} a{c}b'{c}' xy{c}z {c}{c}Ab " for c in chars)
+        expected = _marked_by_pattern(text)
+        assert token_scan.marked(text) == expected, hex(block)
+        assert REFERENCE.marked(text) == expected, hex(block)
+
+
+def test_the_glue_letters_are_the_ones_tokens_splits_at():
+    assert tokens._LOWER == f"[{REFERENCE._SMALL}]"
+    assert tokens._UPPER == f"[{REFERENCE._CAPITAL}]"
+
+
 @given(
     st.text(
-        alphabet=st.sampled_from("aZé1_ '’-.,:\n\t\u00a0\u2009\u3000\u200b北京ж٣\u0301"),
+        alphabet=st.sampled_from("aZé1_ '’-.,:\n\t\u00a0\u2009\u3000\u200b北京ж٣\u0301bÉ×÷"),
         max_size=60,
     )
 )
@@ -85,8 +118,30 @@ def test_any_text_is_cut_as_the_pattern_cuts_it(text):
     ideographic) lies between: the reference places findall's strings with str.find."""
     assert token_scan.matches(text) == _by_pattern(text)
     assert REFERENCE.matches(text) == _by_pattern(text)
+    assert token_scan.marked(text) == REFERENCE.marked(text) == _marked_by_pattern(text)
 
 
 def test_only_a_str_is_scanned():
     with pytest.raises(TypeError):
         token_scan.matches(b"bytes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        token_scan.marked(b"bytes")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # a marked token inside a run of Han characters: cut into its pieces, then at its marks
+        (
+            "在北京l'Ucraina会见anniversaryChina",
+            [
+                ("在", 0, 1), ("北", 1, 2), ("京", 2, 3), ("l'", 3, 5), ("Ucraina", 5, 12),
+                ("会", 12, 13), ("见", 13, 14), ("anniversary", 14, 25), ("China", 25, 30),
+            ],
+        ),
+        ("Putin's 東京", [("Putin", 0, 5), ("'s", 5, 7), ("東", 8, 9), ("京", 9, 10)]),
+    ],
+)  # fmt: skip
+def test_marked_tokens_split_beside_cjk_as_before(text, expected):
+    """Measured on the tokenizer before the scan marked tokens (it searched the whole text)."""
+    assert tokens.tokenize(text) == expected

@@ -1,4 +1,5 @@
-"""The token pattern's matches with their offsets: str -> [(text, start, end)].
+"""The token pattern's matches with their offsets: str -> [(text, start, end)]; and which of
+them hold a mark where tokens.py may split them (an apostrophe, a glued capital).
 
 token_scan.c is this function in C, built beside this file by setup.py where a C compiler is found
 (README, "Compiled modules"); Python imports it first. This file is its reference, and what runs
@@ -26,3 +27,20 @@ def matches(text: str) -> list[tuple[str, int, int]]:
         end = start + len(word)
         tokens.append((word, start, end))
     return tokens
+
+
+# The Latin letters of the glue rule: a capital between two small letters and a third glues two
+# words ("anniversaryChina"). All five are word characters, so a token holds all of them.
+_SMALL, _CAPITAL = "a-zà-öø-ÿ", "A-ZÀ-ÖØ-Þ"
+_GLUED = re.compile(f"(?<=[{_SMALL}]{{2}})[{_CAPITAL}](?=[{_SMALL}])")
+
+
+def marked(text: str) -> tuple[list[tuple[str, int, int]], list[int]]:
+    """matches(text), and the index of each token that holds an apostrophe or a glued capital,
+    in order: the only tokens tokens.py may split."""
+    tokens = matches(text)
+    return tokens, [k for k, t in enumerate(tokens) if _holds_mark(t[0])]
+
+
+def _holds_mark(word: str) -> bool:
+    return "'" in word or "’" in word or _GLUED.search(word) is not None

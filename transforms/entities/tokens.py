@@ -7,22 +7,15 @@ matches however the text writes it; token_key() is the form matching compares.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 
 from transforms.entities.scripts import HAN_KANA_HANGUL, is_cyrillic
-from transforms.entities.token_scan import matches as _matches  # C where it was built
+from transforms.entities.token_scan import marked as _marked  # C where it was built
 from transforms.entities.words import CYRILLIC_ENDINGS, ELISIONS
 
 ROMAN_NUMERAL = re.compile(r"^[IVXLC]+$")
 # Scraped text glues words across lost line breaks ("anniversaryChina"): cut there.
 _LOWER, _UPPER = "[a-zà-öø-ÿ]", "[A-ZÀ-ÖØ-Þ]"
 _GLUE_RE = re.compile(f"(?<={_LOWER}{{2}})(?={_UPPER}{_LOWER})")
-# Where a token may split: an apostrophe, or a glued capital. The capital comes first in the
-# pattern so the regex engine jumps from capital to capital; a lookbehind first was tried at
-# every character of the text (twice the time, the same positions).
-_SPECIAL_RE = re.compile(f"['’]|{_UPPER}(?<={_LOWER}{{2}}{_UPPER})(?={_LOWER})")
-
-
 # Scripts written without spaces between words (Han, kana, Hangul): each character is a token,
 # so a name matches inside a run of text ("在北京会见" holds "北京", "서울에서" holds "서울").
 _CJK_RE = re.compile(f"[{HAN_KANA_HANGUL}]")
@@ -34,22 +27,33 @@ Token = tuple[str, int, int]
 
 def tokenize(text: str) -> list[Token]:
     """Words, elisions and single punctuation marks with character offsets into text."""
-    tokens = _matches(text)
+    # Only a token with an apostrophe or a glued capital can split: the scan marks those few,
+    # and every other token stays as the pattern cut it.
+    tokens, marked = _marked(text)
     if _CJK_RE.search(text):
-        tokens = [piece for token in tokens for piece in _cjk_pieces(token)]
-    # Only a token with an apostrophe or a glued capital can split: find those few by their
-    # characters and leave every other token as the regex cut it.
-    special = {m.start() for m in _SPECIAL_RE.finditer(text)}
-    if not special:
+        return _with_cjk_pieces(tokens, frozenset(marked))
+    if not marked:
         return tokens
-    starts = [t[1] for t in tokens]
     out: list[Token] = []
     done = 0
-    for k in sorted({bisect_right(starts, p) - 1 for p in special}):
+    for k in marked:
         out += tokens[done:k]
         _split_token(tokens[k], out)
         done = k + 1
     out += tokens[done:]
+    return out
+
+
+def _with_cjk_pieces(tokens: list[Token], marked: frozenset[int]) -> list[Token]:
+    """Each token cut into its Han, kana and Hangul characters and the runs between them. A
+    mark is no such character and neither are its letters, so it stays in one piece."""
+    out: list[Token] = []
+    for k, token in enumerate(tokens):
+        if k in marked:
+            for piece in _cjk_pieces(token):
+                _split_token(piece, out)
+        else:
+            out += _cjk_pieces(token)
     return out
 
 
