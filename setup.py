@@ -38,7 +38,11 @@ COMPILED = (
     "transforms/stories/rules.py",
     "transforms/topics/keywords.py", "transforms/topics/lexicon.py",
 )
-NATIVE = ("transforms/entities/token_scan.c", "transforms/language/scan.c")
+NATIVE = (
+    "transforms/dedupe/word_scan.c",
+    "transforms/entities/token_scan.c",
+    "transforms/language/scan.c",
+)
 # fmt: on
 GROUP = "transforms.native"  # mypyc's one shared library: transforms/native__mypyc.*.so
 

@@ -8,15 +8,13 @@ shells and the stories' text signatures. Parameters were chosen by measurement (
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import NamedTuple
 
 import numpy as np
 from rensa import RMinHash as _RMinHash
 
 from transforms.core.identity import normalise_text
-
-_WORD = re.compile(r"\w+")
+from transforms.dedupe.word_scan import words as word_runs  # C where it was built
 
 
 class MinHashParams(NamedTuple):
@@ -61,7 +59,7 @@ class MinHasher:
 
     def shingle_hashes(self, text: str) -> np.ndarray:
         """Distinct 64-bit hashes of the word k-shingles of the normalised text (a set)."""
-        words = _WORD.findall(normalise_text(text))
+        words = word_runs(normalise_text(text))
         if not words:
             return np.empty(0, dtype=np.uint64)
         known = list(map(_WORD_HASHES.get, words))  # a C loop: most words are known
