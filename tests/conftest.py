@@ -3,8 +3,10 @@ heavy resources (gazetteer, lexicons) loaded once per session."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -41,6 +43,16 @@ def pytest_collection_modifyitems(config, items):
     long test alone while the others idle."""
     heavy = ("slow", "cluster")
     items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in heavy))
+
+
+def python_twin(*parts: str) -> ModuleType:
+    """The .py file of a module written in C by hand (setup.py's NATIVE), loaded from its file
+    as a module of its own, whatever Python imported first: the reference its C twin is held to."""
+    path = ROOT.joinpath(*parts)
+    spec = importlib.util.spec_from_file_location(f"{path.stem}_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def shared_path(*parts: str) -> Path:

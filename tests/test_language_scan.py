@@ -4,29 +4,18 @@ ranks as the library's own rank()."""
 
 from __future__ import annotations
 
-import importlib.util
 from array import array
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS, python_twin
 from transforms.core import compiled
 from transforms.language import scan
 from transforms.language.backends import WORD, Py3langidBackend, _restrict
 
-
-def _reference():
-    """scan.py itself, loaded from its file whatever Python imported first."""
-    path = ROOT / "transforms" / "language" / "scan.py"
-    spec = importlib.util.spec_from_file_location("language_scan_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REFERENCE = _reference()
+REFERENCE = python_twin("transforms", "language", "scan.py")
 SCANS = [scan, REFERENCE]
 
 

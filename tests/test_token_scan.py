@@ -3,7 +3,6 @@ reference pattern in token_scan.py gives, for every code point."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from bisect import bisect_right
 
@@ -11,21 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT
+from tests.conftest import python_twin
 from transforms.core import compiled
 from transforms.entities import token_scan, tokens
 
-
-def _reference():
-    """token_scan.py itself, loaded from its file whatever Python imported first."""
-    path = ROOT / "transforms" / "entities" / "token_scan.py"
-    spec = importlib.util.spec_from_file_location("token_scan_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REFERENCE = _reference()
+REFERENCE = python_twin("transforms", "entities", "token_scan.py")
 
 
 def _by_pattern(text: str) -> list[tuple[str, int, int]]:

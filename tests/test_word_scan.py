@@ -3,27 +3,15 @@ gives, for every code point."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import ROOT
+from tests.conftest import python_twin
 from transforms.core import compiled
 from transforms.dedupe import word_scan
 
-
-def _reference():
-    """word_scan.py itself, loaded from its file whatever Python imported first."""
-    path = ROOT / "transforms" / "dedupe" / "word_scan.py"
-    spec = importlib.util.spec_from_file_location("word_scan_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-REFERENCE = _reference()
+REFERENCE = python_twin("transforms", "dedupe", "word_scan.py")
 
 
 @pytest.mark.skipif(compiled.pure_python_requested(), reason="NEWSBEAM_PURE_PYTHON is set")
