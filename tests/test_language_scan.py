@@ -69,6 +69,13 @@ def test_letters_counts_what_the_word_pattern_covers(text):
     assert scan.count_letters(text) == REFERENCE.count_letters(text) == _letters_by_regex(text)
 
 
+ONLY_C = pytest.mark.skipif(
+    compiled.pure_python_requested(),
+    reason="the C module's own checks; NEWSBEAM_PURE_PYTHON is set",
+)
+
+
+@ONLY_C
 def test_count_letters_takes_only_text():
     with pytest.raises(TypeError):
         scan.count_letters(b"bytes")
@@ -125,6 +132,7 @@ def test_the_walk_on_any_bytes(backend, data):
     assert found == _library_walk(backend._identifier, data)
 
 
+@ONLY_C
 def test_the_walk_refuses_arrays_of_another_width_and_leaving_its_tables():
     nextmove, rowbase, output = array("I", [0] * 256), array("I", [0]), array("i", [-1])
     assert scan.visit_counts(nextmove, rowbase, output, b"abc") is None
