@@ -39,6 +39,7 @@ COMPILED = (
     "transforms/topics/keywords.py", "transforms/topics/lexicon.py",
 )
 NATIVE = (
+    "transforms/core/flatten.c",
     "transforms/dedupe/word_scan.c",
     "transforms/entities/token_scan.c",
     "transforms/language/scan.c",

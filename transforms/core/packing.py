@@ -17,10 +17,12 @@ from __future__ import annotations
 import marshal
 import pickle
 import threading
+from itertools import repeat
 
 import pyarrow as pa
 import zstandard
 
+from transforms.core.flatten import plain_fields
 from transforms.core.memory import use_system_allocator_for_arrow
 from transforms.core.records import Article, Entity, LanguageShare, Topic, TopicEvidence
 
@@ -35,45 +37,31 @@ _MARSHAL, _PICKLE = b"M", b"P"
 _MARSHAL_VERSION = 2
 _ZSTD = b"Z"
 _FIELDS = Article._fields
-_NESTED = (
-    (_FIELDS.index("languages"), LanguageShare),
-    (_FIELDS.index("entities"), Entity),
-    (_FIELDS.index("topics"), Topic),
-)
 _EVIDENCE = _FIELDS.index("topic_evidence")
+# (field, record type, may be None): the fields that hold tuples of records
+_NESTED = (
+    (_FIELDS.index("languages"), LanguageShare, False),
+    (_FIELDS.index("entities"), Entity, False),
+    (_FIELDS.index("topics"), Topic, False),
+    (_EVIDENCE, TopicEvidence, True),
+)
 _CONTEXTS = threading.local()  # a zstd context is reused, never shared between threads
-_LEAVES = frozenset({str, int, float, bool, type(None), bytes})
+# tuple.__new__(cls, fields) builds a record from its fields in C; namedtuple's _make is Python
+# that does the same and checks the count (the fields are the ones pack() wrote)
+_NEW = tuple.__new__
 
 
 class _Refused(Exception):
     """The article holds a value the marshal form cannot bring back as it was."""
 
 
-def _check(values) -> None:
-    for v in values:
-        kind = type(v)
-        if kind is tuple or kind is list:
-            _check(v)
-        elif kind not in _LEAVES:
-            raise _Refused
-
-
-def _plain(records, cls) -> tuple:
-    if type(records) is not tuple or any(type(r) is not cls for r in records):
-        raise _Refused
-    return tuple(map(tuple, records))
-
-
 def _plain_fields(a: Article) -> tuple:
     if type(a) is not Article:
         raise _Refused
-    fields = list(a)
-    for index, cls in _NESTED:
-        fields[index] = _plain(fields[index], cls)
-    if a.topic_evidence is not None:
-        fields[_EVIDENCE] = _plain(a.topic_evidence, TopicEvidence)
-    _check(fields)
-    return tuple(fields)
+    fields = plain_fields(a, _NESTED)
+    if fields is None:
+        raise _Refused
+    return fields
 
 
 def pack(a: Article) -> bytes:
@@ -88,11 +76,10 @@ def unpack(packed: bytes) -> Article:
     if packed[:1] == _PICKLE:
         return pickle.loads(packed[1:])
     fields = list(marshal.loads(packed[1:]))
-    for index, cls in _NESTED:
-        fields[index] = tuple(map(cls._make, fields[index]))
-    if fields[_EVIDENCE] is not None:
-        fields[_EVIDENCE] = tuple(map(TopicEvidence._make, fields[_EVIDENCE]))
-    return Article._make(fields)
+    for index, cls, none_ok in _NESTED:
+        if not (none_ok and fields[index] is None):
+            fields[index] = tuple(map(_NEW, repeat(cls), fields[index]))
+    return _NEW(Article, fields)
 
 
 def compress(data: bytes | bytearray) -> bytes:

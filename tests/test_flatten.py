@@ -1,0 +1,137 @@
+"""core/flatten: the C plain_fields (where setup.py built it) flattens and refuses exactly as its
+Python reference does: on records, on every kind of value marshal would change, on nesting."""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from decimal import Decimal
+from enum import IntEnum
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import python_twin
+from transforms.core import compiled, flatten
+
+REFERENCE = python_twin("transforms", "core", "flatten.py")
+IMPLEMENTATIONS = [flatten.plain_fields, REFERENCE.plain_fields]
+ONLY_C = pytest.mark.skipif(
+    compiled.pure_python_requested(), reason="the C module's own checks; the .py twin runs"
+)
+
+Row = namedtuple("Row", "a b")
+Other = namedtuple("Other", "a b")
+Record = namedtuple("Record", "name rows extra maybe")
+NESTED = ((1, Row, False), (3, Row, True))
+
+
+class Text(str):
+    pass
+
+
+class Number(IntEnum):
+    ONE = 1
+
+
+@pytest.mark.skipif(compiled.pure_python_requested(), reason="NEWSBEAM_PURE_PYTHON is set")
+def test_the_flattening_runs_as_c():
+    """The build made it (it is optional=True: a failed build is silent, so caught here)."""
+    assert compiled.is_compiled(flatten)
+
+
+@pytest.mark.parametrize("plain_fields", IMPLEMENTATIONS)
+def test_records_become_plain_tuples_and_the_rest_stays(plain_fields):
+    extra = ["x", (1, 2.5, None, True, b"b"), []]
+    record = Record("n", (Row("a", 1), Row("b", (2, [3]))), extra, (Row(None, -0.0),))
+    out = plain_fields(record, NESTED)
+    assert out == ("n", (("a", 1), ("b", (2, [3]))), extra, ((None, -0.0),))
+    assert type(out) is tuple
+    assert all(type(row) is tuple for row in out[1] + out[3])
+    assert out[2] is extra  # a field that is not nested is the same object
+    assert plain_fields(record._replace(maybe=None), NESTED)[3] is None
+    assert plain_fields(record, ()) is None  # records where no field says so: refused
+    assert plain_fields((), ()) == ()
+
+
+@pytest.mark.parametrize("plain_fields", IMPLEMENTATIONS)
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": np.float64(0.5)},  # a buffer: marshal would write its bytes
+        {"name": np.int64(1)},
+        {"name": Text("t")},  # subclasses come back as their base
+        {"name": Number.ONE},
+        {"name": Decimal(1)},
+        {"name": {"a": 1}},
+        {"name": {1}},
+        {"name": bytearray(b"x")},
+        {"name": memoryview(b"x")},
+        {"name": 1j},
+        {"extra": [1, [2, [np.float32(1)]]]},  # deep inside
+        {"extra": (Row("a", 1),)},  # a record where no nested field is named
+        {"rows": [Row("a", 1)]},  # a list of records, not a tuple
+        {"rows": (("a", 1),)},  # plain tuples where records belong
+        {"rows": (Row("a", 1), Other("b", 2))},  # another record type
+        {"rows": None},  # None where it may not be
+        {"rows": (Row("a", np.float64(1)),)},  # a record's own value
+        {"maybe": (Row(Text("a"), 1),)},
+    ],
+    ids=lambda c: repr(c)[:40],
+)
+def test_a_value_marshal_would_change_refuses_the_record(plain_fields, change):
+    record = Record("n", (Row("a", 1),), [], None)._replace(**change)
+    assert plain_fields(record, NESTED) is None
+
+
+@pytest.mark.parametrize("plain_fields", IMPLEMENTATIONS)
+def test_a_list_that_holds_itself_raises_recursion_error(plain_fields):
+    loop: list = []
+    loop.append(loop)
+    with pytest.raises(RecursionError):
+        plain_fields(Record("n", (), loop, None), NESTED)
+
+
+LEAVES = st.one_of(
+    st.text(max_size=5),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+    st.binary(max_size=3),
+    st.sampled_from([np.float64(1), Text("t"), Number.ONE, 1j, bytearray()]),
+)
+VALUES = st.recursive(
+    LEAVES, lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner), max_leaves=12
+)
+ROWS = st.lists(st.builds(Row, VALUES, VALUES), max_size=3).map(tuple)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.builds(
+        Record,
+        VALUES,
+        ROWS | VALUES,
+        VALUES,
+        st.none() | ROWS | st.lists(st.builds(Other, VALUES, VALUES), max_size=2).map(tuple),
+    )
+)
+def test_any_record(record):
+    assert flatten.plain_fields(record, NESTED) == REFERENCE.plain_fields(record, NESTED)
+
+
+@ONLY_C
+def test_arguments_are_checked():
+    record = Record("n", (), [], None)
+    with pytest.raises(TypeError):
+        flatten.plain_fields(["a"], ())
+    with pytest.raises(TypeError):
+        flatten.plain_fields(record, [(1, Row, False)])
+    with pytest.raises(TypeError):
+        flatten.plain_fields(record, ((1, "Row", False),))
+    with pytest.raises(IndexError):
+        flatten.plain_fields(record, ((4, Row, False),))
+    with pytest.raises(IndexError):
+        flatten.plain_fields(record, ((-1, Row, False),))
