@@ -37,6 +37,7 @@ COMPILED = (
     "transforms/entities/words.py",
     "transforms/stories/rules.py",
     "transforms/topics/keywords.py", "transforms/topics/lexicon.py",
+    "transforms/topics/scoring.py",
 )
 NATIVE = (
     "transforms/core/flatten.c",
