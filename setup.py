@@ -44,6 +44,7 @@ NATIVE = (
     "transforms/dedupe/word_scan.c",
     "transforms/entities/token_scan.c",
     "transforms/language/scan.c",
+    "transforms/topics/fold_scan.c",
 )
 # fmt: on
 GROUP = "transforms.native"  # mypyc's one shared library: transforms/native__mypyc.*.so
