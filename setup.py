@@ -41,6 +41,7 @@ COMPILED = (
 )
 NATIVE = (
     "transforms/core/flatten.c",
+    "transforms/core/space_scan.c",
     "transforms/dedupe/word_scan.c",
     "transforms/entities/token_scan.c",
     "transforms/language/scan.c",

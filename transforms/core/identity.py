@@ -7,6 +7,8 @@ import re
 import unicodedata
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from transforms.core.space_scan import fold_spaces
+
 # Query parameters that only track a click: dropping them makes the same article one URL.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "oly_", "vero_", "_hs")
 _TRACKING_KEYS = frozenset(
@@ -119,20 +121,16 @@ _PUNCT = str.maketrans(
 )
 
 
-# str.translate looks every character up in the table; a regex finds the few that need it, in C.
+# The typographic folds as space_scan reads them: one character to one character or none.
 _PUNCT_CHARS = {chr(code): to for code, to in _PUNCT.items()}
-_PUNCT_RE = re.compile("[" + "".join(_PUNCT_CHARS) + "]")
-
-
-def _fold_punct(match: re.Match) -> str:
-    return _PUNCT_CHARS[match.group()]
 
 
 def normalise_text(text: str) -> str:
     """NFKC, typographic quotes and dashes folded, case folded, white space collapsed."""
-    text = _PUNCT_RE.sub(_fold_punct, unicodedata.normalize("NFKC", text)).casefold()
-    # split() collapses the same white space as a regex's \s+ (str.isspace), in a third the time
-    return " ".join(text.split())
+    # One pass in C folds the typography and collapses white space (space_scan.c), before the
+    # case fold: casefold() never makes or unmakes white space, nor one of _PUNCT's characters
+    # (tests/test_space_scan.py checks every code point), so the order gives the same text.
+    return fold_spaces(unicodedata.normalize("NFKC", text), _PUNCT_CHARS).casefold()
 
 
 def content_hash(text: str) -> str:
