@@ -14,6 +14,7 @@ from tests.conftest import SEEDS, python_twin
 from transforms.core import compiled
 from transforms.language import scan
 from transforms.language.backends import WORD, Py3langidBackend, _restrict
+from transforms.language.shares import _NOISE_TOKEN as NOISE
 
 REFERENCE = python_twin("transforms", "language", "scan.py")
 SCANS = [scan, REFERENCE]
@@ -172,3 +173,64 @@ def test_scores_are_the_library_ranking_restricted(backend):
     scores = backend.scores(text)
     assert scores == _restrict(backend._identifier.rank(text)[:10], frozenset())
     assert scores[0][0] == "it"
+
+
+# ---- clean_words: a span's words without names and addresses -------------------------------
+
+
+def _clean_before(text: str) -> str:
+    """shares._clean's filter as it was before scan.c read the words (session 37)."""
+    return " ".join(
+        t
+        for t in text.split()
+        if t[0] not in "#@" and (("." not in t and "@" not in t) or NOISE.search(t) is None)
+    )
+
+
+@pytest.mark.parametrize("impl", SCANS, ids=["built", "reference"])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("", ""),
+        (" \u3000\n", ""),
+        ("  Leggi su www.ansa.it e #Roma @ansa\u2028fine. ", "Leggi su e fine."),
+        ("scrivi a mario.rossi@rai.it, o Internazionale.it oggi", "scrivi a o oggi"),
+        ("@ # #x", ""),
+        ("\u00e9t\u00e9\u00a0\U0001f600 a@b", "\u00e9t\u00e9 \U0001f600 a@b"),
+        ("ascii \u3000 only", "ascii only"),  # a wide space goes: the result is ASCII
+    ],
+)
+def test_clean_words(impl, text, words):
+    assert impl.clean_words(text, NOISE) == words == _clean_before(text)
+
+
+@pytest.mark.parametrize("impl", SCANS, ids=["built", "reference"])
+def test_every_code_point_splits_and_marks_as_split_does(impl):
+    """Each character alone, inside a word, after a "." and a "#", every plane."""
+    for block in range(0, 0x110000, 0x1000):
+        text = "".join(f"{c} a{c}b x.{c}it #{c} " for c in map(chr, range(block, block + 0x1000)))
+        assert impl.clean_words(text, NOISE) == _clean_before(text), hex(block)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.characters(codec=None), max_size=12)
+        | st.sampled_from(["www.x.it", "a@b.c", "#t", "@h", ".", "ansa.it/", " ", "\u3000"]),
+        max_size=20,
+    ).map("".join)
+)
+def test_clean_words_on_any_text(text):
+    assert (
+        scan.clean_words(text, NOISE) == REFERENCE.clean_words(text, NOISE) == _clean_before(text)
+    )
+
+
+@ONLY_C
+def test_clean_words_takes_text_and_a_pattern():
+    with pytest.raises(TypeError):
+        scan.clean_words(b"text", NOISE)  # type: ignore[arg-type]
+    with pytest.raises(AttributeError):
+        scan.clean_words("a.b", None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        scan.clean_words("text")  # type: ignore[call-arg]

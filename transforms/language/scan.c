@@ -1,5 +1,6 @@
 /* scan.py in C: count_letters() and visit_counts(), the same results without numpy's per-call
-   set-up and without a Python loop over every byte. scan.py is the reference;
+   set-up and without a Python loop over every byte; clean_words(), a span's words read once
+   where split(), a filter per word and join() each went over them. scan.py is the reference;
    tests/test_language_scan.py holds the two together on every code point and against
    py3langid's own visit_counts.
 
@@ -114,16 +115,94 @@ static PyObject *visit_counts(PyObject *module, PyObject *const *args, Py_ssize_
     return counts;
 }
 
+/* One word, text[start:end), is kept unless it is a hashtag or handle, or holds a "." or "@"
+   that noise.search() finds something in: 1 kept, 0 not, -1 an error is set. */
+static int keep_word(PyObject *text, Py_ssize_t start, Py_ssize_t end, int marked,
+                     PyObject *search) {
+    Py_UCS4 first = PyUnicode_READ_CHAR(text, start);
+    if (first == '#' || first == '@')
+        return 0;
+    if (!marked)
+        return 1;
+    PyObject *word = PyUnicode_Substring(text, start, end);
+    if (word == NULL)
+        return -1;
+    PyObject *found = PyObject_CallOneArg(search, word);
+    Py_DECREF(word);
+    if (found == NULL)
+        return -1;
+    int keep = found == Py_None;
+    Py_DECREF(found);
+    return keep;
+}
+
+/* scan.py's clean_words(): the words read once, the kept ones copied into one buffer. */
+static PyObject *clean_words(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyUnicode_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "clean_words(text: str, noise: re.Pattern)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (PyUnicode_READY(text) < 0)
+        return NULL;
+    PyObject *search = PyObject_GetAttrString(args[1], "search");
+    if (search == NULL)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), size = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 *out = PyMem_New(Py_UCS4, n > 0 ? n : 1);
+    if (out == NULL) {
+        Py_DECREF(search);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i;
+        int marked = 0;
+        for (; j < n; j++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, j);
+            if (Py_UNICODE_ISSPACE(c))
+                break;
+            marked |= c == '.' || c == '@';
+        }
+        int keep = keep_word(text, i, j, marked, search);
+        if (keep < 0) {
+            PyMem_Free(out);
+            Py_DECREF(search);
+            return NULL;
+        }
+        if (keep) {
+            if (size > 0)
+                out[size++] = ' ';
+            for (Py_ssize_t k = i; k < j; k++)
+                out[size++] = PyUnicode_READ(kind, data, k);
+        }
+        i = j;
+    }
+    Py_DECREF(search);
+    /* narrowed to the kind its widest character needs, as every str is */
+    PyObject *result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out, size);
+    PyMem_Free(out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"count_letters", count_letters, METH_O,
      "count_letters(text) -> int: the characters scan.py's WORD matches."},
     {"visit_counts", (PyCFunction)(void (*)(void))visit_counts, METH_FASTCALL,
      "visit_counts(nextmove, rowbase, output, data) -> {feature: count} or None."},
+    {"clean_words", (PyCFunction)(void (*)(void))clean_words, METH_FASTCALL,
+     "clean_words(text, noise) -> str: scan.py's clean_words()."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "scan", "scan.py's count_letters() and visit_counts() in C.", -1,
+    PyModuleDef_HEAD_INIT, "scan", "scan.py's functions in C.", -1,
     methods,
 };
 

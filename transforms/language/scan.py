@@ -1,4 +1,5 @@
-"""The language step's two scans of every span: its letters, and py3langid's byte automaton.
+"""The language step's scans of every span: its words without names and addresses, its letters,
+and py3langid's byte automaton.
 
 scan.c is this file in C, built beside it by setup.py where a C compiler is found (README,
 "Compiled modules"); Python imports it first. This file is its reference, and what runs without
@@ -8,6 +9,7 @@ the build or with NEWSBEAM_PURE_PYTHON=1. tests/test_language_scan.py holds the 
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 
@@ -47,3 +49,16 @@ def visit_counts(nextmove, rowbase, output, data: bytes) -> dict[int, int] | Non
         if feature >= 0:
             counts[feature] = counts.get(feature, 0) + 1
     return counts or None
+
+
+def clean_words(text: str, noise: re.Pattern) -> str:
+    """text's words (split at white space, str.isspace) joined by one space, without hashtags
+    and handles (a word that starts "#" or "@") and without the words holding a "." or "@" that
+    `noise` finds something in (addresses, e-mails, domains)."""
+    return " ".join(
+        [
+            t
+            for t in text.split()
+            if t[0] not in "#@" and (("." not in t and "@" not in t) or noise.search(t) is None)
+        ]
+    )

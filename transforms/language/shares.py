@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from transforms.core.records import LanguageShare
 from transforms.language.backends import WORD, LanguageDetector, Scores
-from transforms.language.scan import count_letters
+from transforms.language.scan import clean_words, count_letters
 
 UNDETERMINED = "und"
 
@@ -194,14 +194,5 @@ def _spans(text: str) -> list[tuple[str, float]]:
 
 
 def _clean(text: str) -> str:
-    tokens = unicodedata.normalize("NFC", text).split()
-    # Hashtags, handles and addresses are names, not language. Written out, not a function
-    # per token: this runs on every word of every article.
-    return " ".join(
-        [
-            t
-            for t in tokens
-            if t[0] not in "#@"
-            and (("." not in t and "@" not in t) or _NOISE_TOKEN.search(t) is None)
-        ]
-    )
+    # Hashtags, handles and addresses are names, not language (scan.c reads the words once).
+    return clean_words(unicodedata.normalize("NFC", text), _NOISE_TOKEN)
