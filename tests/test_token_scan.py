@@ -134,3 +134,63 @@ def test_only_a_str_is_scanned():
 def test_marked_tokens_split_beside_cjk_as_before(text, expected):
     """Measured on the tokenizer before the scan marked tokens (it searched the whole text)."""
     assert tokens.tokenize(text) == expected
+
+
+# ---- joined_keys: the text the gazetteer's automaton reads ---------------------------------
+
+
+def _key_of(word: str) -> str:
+    return f"<{word}>"
+
+
+def _keys_before(words: list[str]) -> str:
+    """Gazetteer.match's keys as it built them before token_scan.c (session 37)."""
+    keys = [
+        w
+        if "’" not in w and w[-1] != "'" and not w.isupper() and not "\u0400" <= w[0] <= "\u04ff"
+        else _key_of(w)
+        for w in words
+    ]
+    return " " + " ".join(keys) + " "
+
+
+@pytest.mark.parametrize("impl", [token_scan, REFERENCE], ids=["built", "reference"])
+def test_joined_keys(impl):
+    words = ["Putin", "PUTIN", "l'", "l’Ucraina", "Москве", "A", "a", "ǅ", "Ǆx", "1", "2A", "é"]
+    joined = impl.joined_keys([(w, 0, 0) for w in words], _key_of)
+    assert joined == " Putin <PUTIN> <l'> <l’Ucraina> <Москве> <A> a ǅ Ǆx 1 <2A> é "
+    assert joined == _keys_before(words)
+    assert impl.joined_keys([], _key_of) == "  "
+
+
+@pytest.mark.parametrize("impl", [token_scan, REFERENCE], ids=["built", "reference"])
+def test_every_code_point_is_keyed_as_before(impl):
+    """Each character alone, first and last in a word, beside a capital and a small letter."""
+    for block in range(0, 0x110000, 0x1000):
+        chars = [chr(c) for c in range(block, block + 0x1000)]
+        words = [w for c in chars for w in (c, f"{c}x", f"X{c}", f"A{c}B", f"{c}a")]
+        tokens = [(w, 0, 0) for w in words]
+        assert impl.joined_keys(tokens, _key_of) == _keys_before(words), hex(block)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec=None), min_size=1, max_size=8), max_size=30))
+def test_any_words_are_keyed_as_before(words):
+    tokens = [(w, 0, 0) for w in words]
+    expected = _keys_before(words) if words else "  "
+    assert token_scan.joined_keys(tokens, _key_of) == expected
+    assert REFERENCE.joined_keys(tokens, _key_of) == expected
+
+
+@pytest.mark.skipif(compiled.pure_python_requested(), reason="the C module's own checks")
+def test_joined_keys_checks_what_it_is_given():
+    with pytest.raises(TypeError):
+        token_scan.joined_keys((("a", 0, 0),), _key_of)  # a tuple of tokens, not a list
+    with pytest.raises(TypeError):
+        token_scan.joined_keys([["a", 0, 0]], _key_of)
+    with pytest.raises(TypeError):
+        token_scan.joined_keys([(b"A", 0, 0)], _key_of)
+    with pytest.raises(TypeError):
+        token_scan.joined_keys([("A", 0, 0)], lambda w: 1)
+    with pytest.raises(ZeroDivisionError):
+        token_scan.joined_keys([("a", 0, 0), ("A", 0, 0), ("b", 0, 0)], lambda w: 1 / 0)

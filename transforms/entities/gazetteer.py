@@ -9,8 +9,8 @@ from __future__ import annotations
 import gzip
 import sys
 from collections.abc import Iterator
+from functools import partial
 from importlib import resources
-from itertools import repeat
 from pathlib import Path
 from typing import NamedTuple
 
@@ -19,6 +19,7 @@ import ahocorasick
 from transforms.core.cache import Cache, cached, version_of
 from transforms.core.compiled import is_compiled
 from transforms.entities.scripts import OTHER_LETTER_RE
+from transforms.entities.token_scan import joined_keys
 from transforms.entities.tokens import (
     ROMAN_NUMERAL,
     Token,
@@ -112,20 +113,11 @@ class Gazetteer:
         """Longest, leftmost, non-overlapping name matches over tokens."""
         if not tokens:
             return []
-        if keys is None:  # a plain lower- or title-case word is its own key: skip the call
-            keys = [
-                w
-                # (a Cyrillic word is not: its key drops a case ending; scripts.is_cyrillic
-                # inlined, this runs once per token)
-                if "’" not in w
-                and w[-1] != "'"
-                and not w.isupper()
-                and not "\u0400" <= w[0] <= "\u04ff"
-                else token_key(w, caps)
-                for w, caps in zip((t[0] for t in tokens), repeat(self.caps))
-            ]
+        if keys is None:  # a plain lower- or title-case word is its own key (token_scan.c)
+            joined = joined_keys(tokens, partial(token_key, caps=self.caps))
+        else:
+            joined = " " + " ".join(keys) + " "
         found = []
-        joined = " " + " ".join(keys) + " "
         tries = [self.automaton] if len(self.automaton) else []  # none: no trie to walk
         if len(self.other_automaton) and OTHER_LETTER_RE.search(joined):
             tries.append(self.other_automaton)

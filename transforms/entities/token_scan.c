@@ -138,16 +138,100 @@ static PyObject *marked(PyObject *module, PyObject *text) {
     return pair;
 }
 
+/* str.isupper() on data[0:n): a cased character, and none in lower or title case (one
+   character alone: Py_UNICODE_ISUPPER, as str.isupper() reads it). */
+static int is_upper(int kind, const void *data, Py_ssize_t n) {
+    if (n == 1)
+        return Py_UNICODE_ISUPPER(PyUnicode_READ(kind, data, 0));
+    int cased = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (Py_UNICODE_ISLOWER(c) || Py_UNICODE_ISTITLE(c))
+            return 0;
+        cased |= Py_UNICODE_ISUPPER(c);
+    }
+    return cased;
+}
+
+/* The word is not its own key: see token_scan.py's joined_keys(). */
+static int needs_key(PyObject *word) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    int kind = PyUnicode_KIND(word);
+    const void *data = PyUnicode_DATA(word);
+    if (n == 0)
+        return 0;
+    Py_UCS4 first = PyUnicode_READ(kind, data, 0);
+    if (PyUnicode_READ(kind, data, n - 1) == '\'' || (first >= 0x400 && first <= 0x4FF))
+        return 1;
+    if (kind != PyUnicode_1BYTE_KIND)
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (PyUnicode_READ(kind, data, i) == 0x2019)
+                return 1;
+    return is_upper(kind, data, n);
+}
+
+/* token_scan.py's joined_keys(): the keys in a list between two empty strings, joined. */
+static PyObject *joined_keys(PyObject *module, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 2 || !PyList_Check(args[0])) {
+        PyErr_SetString(PyExc_TypeError, "joined_keys(tokens: list, key_of: callable)");
+        return NULL;
+    }
+    PyObject *tokens = args[0], *key_of = args[1];
+    Py_ssize_t n = PyList_GET_SIZE(tokens);
+    if (n == 0) /* no key: the two framing spaces, as " " + "" + " " */
+        return PyUnicode_FromString("  ");
+    PyObject *keys = PyList_New(n + 2);
+    if (keys == NULL)
+        return NULL;
+    PyObject *empty = PyUnicode_New(0, 0);
+    if (empty == NULL)
+        goto error;
+    PyList_SET_ITEM(keys, 0, Py_NewRef(empty));
+    PyList_SET_ITEM(keys, n + 1, empty);
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *token = PyList_GET_ITEM(tokens, k);
+        PyObject *word = PyTuple_Check(token) && PyTuple_GET_SIZE(token) > 0
+                             ? PyTuple_GET_ITEM(token, 0)
+                             : NULL;
+        if (word == NULL || !PyUnicode_Check(word) || PyUnicode_READY(word) < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "a token is a tuple whose first item is a str");
+            goto error;
+        }
+        PyObject *key = needs_key(word) ? PyObject_CallOneArg(key_of, word) : Py_NewRef(word);
+        if (key == NULL)
+            goto error;
+        PyList_SET_ITEM(keys, k + 1, key); /* a list past k + 1 still holds NULL: not yet read */
+        if (!PyUnicode_Check(key)) {
+            PyErr_Format(PyExc_TypeError, "key_of gave a %.100s, not a str",
+                         Py_TYPE(key)->tp_name);
+            goto error;
+        }
+    }
+    PyObject *space = PyUnicode_FromOrdinal(' ');
+    if (space == NULL)
+        goto error;
+    PyObject *joined = PyUnicode_Join(space, keys);
+    Py_DECREF(space);
+    Py_DECREF(keys);
+    return joined;
+error:
+    Py_DECREF(keys);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"matches", matches, METH_O,
      "matches(text) -> [(token, start, end)]: every match of token_scan.py's TOKEN_RE."},
     {"marked", marked, METH_O,
      "marked(text) -> (matches(text), [index of each token that holds a mark])."},
+    {"joined_keys", (PyCFunction)(void (*)(void))joined_keys, METH_FASTCALL,
+     "joined_keys(tokens, key_of) -> str: token_scan.py's joined_keys()."},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "token_scan", "token_scan.py's matches() and marked() in C.", -1,
+    PyModuleDef_HEAD_INIT, "token_scan", "token_scan.py's functions in C.", -1,
     methods,
 };
 

@@ -9,6 +9,7 @@ without the build or with NEWSBEAM_PURE_PYTHON=1.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 # Words, with the apostrophes inside or after them ("l'Ucraina", "Putin's", "po'"), and every
 # other character but white space on its own. token_scan.c reads \w and \s as re does on str.
@@ -44,3 +45,17 @@ def marked(text: str) -> tuple[list[tuple[str, int, int]], list[int]]:
 
 def _holds_mark(word: str) -> bool:
     return "'" in word or "’" in word or _GLUED.search(word) is not None
+
+
+def joined_keys(tokens: list[tuple[str, int, int]], key_of: Callable[[str], str]) -> str:
+    """The text the gazetteer's automaton reads: each token's key, each framed by one space. A
+    plain lower- or title-case word is its own key; key_of(word) gives the key of one with a
+    "’" in it or an apostrophe at its end, one in capitals (str.isupper), or one that starts with
+    a Cyrillic letter (U+0400-U+04FF)."""
+    keys = [
+        w
+        if "’" not in w and w[-1] != "'" and not w.isupper() and not "\u0400" <= w[0] <= "\u04ff"
+        else key_of(w)
+        for w in (t[0] for t in tokens)
+    ]
+    return " " + " ".join(keys) + " "
