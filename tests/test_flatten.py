@@ -78,7 +78,7 @@ def test_records_become_plain_tuples_and_the_rest_stays(plain_fields):
         {"rows": (Row("a", np.float64(1)),)},  # a record's own value
         {"maybe": (Row(Text("a"), 1),)},
     ],
-    ids=lambda c: repr(c)[:40],
+    ids=lambda c: "-".join(f"{k}={type(v).__name__}" for k, v in c.items()),
 )
 def test_a_value_marshal_would_change_refuses_the_record(plain_fields, change):
     record = Record("n", (Row("a", 1),), [], None)._replace(**change)
@@ -135,3 +135,51 @@ def test_arguments_are_checked():
         flatten.plain_fields(record, ((4, Row, False),))
     with pytest.raises(IndexError):
         flatten.plain_fields(record, ((-1, Row, False),))
+
+
+# ---- records: the record again from marshal's plain tuples ---------------------------------
+
+
+@pytest.mark.parametrize("impl", [flatten, REFERENCE], ids=["built", "reference"])
+def test_records_make_the_record_again(impl):
+    record = Record("n", (Row("a", 1), Row("b", (2, [3]))), ["x", (1,)], (Row(None, -0.0),))
+    back = impl.records(impl.plain_fields(record, NESTED), NESTED, Record)
+    assert back == record and type(back) is Record
+    assert [type(r) for r in back.rows + back.maybe] == [Row, Row, Row]
+    assert type(back.extra) is list and back.extra[1] == (1,)
+    empty = impl.records(("n", (), [], None), NESTED, Record)
+    assert empty == Record("n", (), [], None) and type(empty) is Record
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.builds(
+        Record,
+        VALUES,
+        ROWS,
+        VALUES,
+        st.none() | ROWS,
+    )
+)
+def test_any_record_comes_back(record):
+    plain = flatten.plain_fields(record, NESTED)
+    if plain is None:
+        return
+    back = flatten.records(plain, NESTED, Record)
+    assert back == REFERENCE.records(plain, NESTED, Record) == record
+    assert type(back) is Record
+    assert all(type(r) is Row for r in back.rows + (back.maybe or ()))
+
+
+@ONLY_C
+def test_records_arguments_are_checked():
+    with pytest.raises(TypeError):
+        flatten.records(("n", (), [], None), NESTED, dict)  # not a tuple type
+    with pytest.raises(TypeError):
+        flatten.records(("n", [("a", 1)], [], None), NESTED, Record)  # rows in a list
+    with pytest.raises(TypeError):
+        flatten.records(("n", (["a", 1],), [], None), NESTED, Record)  # a row as a list
+    with pytest.raises(TypeError):
+        flatten.records(("n", None, [], None), NESTED, Record)  # None where it may not be
+    with pytest.raises(IndexError):
+        flatten.records(("n",), NESTED, Record)

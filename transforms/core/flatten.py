@@ -1,5 +1,5 @@
 """A record's fields as plain tuples, or None where a value would not come back from marshal as it
-was: what core.packing hands marshal.
+was: what core.packing hands marshal; and the record again from what marshal gives back.
 
 flatten.c is this function in C, built beside this file by setup.py where a C compiler is found
 (README, "Compiled modules"); Python imports it first. This file is its reference, and what runs
@@ -13,6 +13,10 @@ None, so the caller keeps it some other way (packing pickles it whole).
 
 from __future__ import annotations
 
+from itertools import repeat
+from typing import TypeVar
+
+R = TypeVar("R", bound=tuple)
 LEAVES = frozenset({str, int, float, bool, type(None), bytes})
 
 
@@ -42,3 +46,14 @@ def _plain(values: tuple | list) -> bool:
         elif kind not in LEAVES:
             return False
     return True
+
+
+def records(fields: tuple, nested: tuple[tuple[int, type, bool], ...], cls: type[R]) -> R:
+    """plain_fields()'s inverse: fields as a `cls` record, the plain tuples of each nested field
+    made records of its type (None stays None where none_ok). Field counts are not checked: the
+    fields are what plain_fields() gave for a record of `cls`."""
+    values = list(fields)
+    for index, record_cls, none_ok in nested:
+        if not (none_ok and values[index] is None):
+            values[index] = tuple(map(tuple.__new__, repeat(record_cls), values[index]))
+    return tuple.__new__(cls, values)

@@ -17,12 +17,11 @@ from __future__ import annotations
 import marshal
 import pickle
 import threading
-from itertools import repeat
 
 import pyarrow as pa
 import zstandard
 
-from transforms.core.flatten import plain_fields
+from transforms.core.flatten import plain_fields, records
 from transforms.core.memory import use_system_allocator_for_arrow
 from transforms.core.records import Article, Entity, LanguageShare, Topic, TopicEvidence
 
@@ -46,9 +45,6 @@ _NESTED = (
     (_EVIDENCE, TopicEvidence, True),
 )
 _CONTEXTS = threading.local()  # a zstd context is reused, never shared between threads
-# tuple.__new__(cls, fields) builds a record from its fields in C; namedtuple's _make is Python
-# that does the same and checks the count (the fields are the ones pack() wrote)
-_NEW = tuple.__new__
 
 
 class _Refused(Exception):
@@ -75,11 +71,7 @@ def pack(a: Article) -> bytes:
 def unpack(packed: bytes) -> Article:
     if packed[:1] == _PICKLE:
         return pickle.loads(packed[1:])
-    fields = list(marshal.loads(packed[1:]))
-    for index, cls, none_ok in _NESTED:
-        if not (none_ok and fields[index] is None):
-            fields[index] = tuple(map(_NEW, repeat(cls), fields[index]))
-    return _NEW(Article, fields)
+    return records(marshal.loads(packed[1:]), _NESTED, Article)
 
 
 def compress(data: bytes | bytearray) -> bytes:
