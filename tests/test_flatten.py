@@ -108,7 +108,7 @@ VALUES = st.recursive(
 ROWS = st.lists(st.builds(Row, VALUES, VALUES), max_size=3).map(tuple)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.builds(
         Record,
@@ -151,7 +151,7 @@ def test_records_make_the_record_again(impl):
     assert empty == Record("n", (), [], None) and type(empty) is Record
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.builds(
         Record,

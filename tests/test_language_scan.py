@@ -204,12 +204,12 @@ def test_clean_words(impl, text, words):
     assert impl.clean_words(text, NOISE) == words == _clean_before(text)
 
 
-@pytest.mark.parametrize("impl", SCANS, ids=["built", "reference"])
-def test_every_code_point_splits_and_marks_as_split_does(impl):
-    """Each character alone, inside a word, after a "." and a "#", every plane."""
+def test_every_code_point_splits_and_marks_as_split_does():
+    """Each character alone, inside a word, after a "." and a "#", every plane. (The reference
+    is the filter it replaced, so the C one is held to it here, and both on random text.)"""
     for block in range(0, 0x110000, 0x1000):
         text = "".join(f"{c} a{c}b x.{c}it #{c} " for c in map(chr, range(block, block + 0x1000)))
-        assert impl.clean_words(text, NOISE) == _clean_before(text), hex(block)
+        assert scan.clean_words(text, NOISE) == _clean_before(text), hex(block)
 
 
 @settings(max_examples=300, deadline=None)
