@@ -69,6 +69,12 @@ def render(driver, html_path) -> dict:
     from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(html_path.as_uri())
+    # get() should return once the page has loaded; under load (two test workers and chromium
+    # on two cores) a fresh clone's CI once counted 3 of the page's charts. The page is static
+    # HTML: count once the document says it is complete.
+    WebDriverWait(driver, 30).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
     charts = driver.execute_script("return document.querySelectorAll('figure.chart > div').length")
     WebDriverWait(driver, 30).until(
         lambda d: all(n or failed for _, n, failed in d.execute_script(DRAWN))
