@@ -32,20 +32,29 @@ static int plain(PyObject *v) {
     return ok;
 }
 
+/* One (index, cls, none_ok) of `nested`, its index checked against a record of `size` fields:
+   0 read, -1 an error is set. */
+static int read_spec(PyObject *spec, Py_ssize_t size, Py_ssize_t *index, PyObject **cls,
+                     int *none_ok) {
+    if (!PyTuple_Check(spec) ||
+        !PyArg_ParseTuple(spec, "nO!p;nested holds (index, cls, none_ok)", index, &PyType_Type,
+                          cls, none_ok))
+        return -1;
+    if (*index < 0 || *index >= size) {
+        PyErr_Format(PyExc_IndexError, "nested index %zd is not a field of the record", *index);
+        return -1;
+    }
+    return 0;
+}
+
 /* The field `spec` names, made a tuple of plain tuples in out[index]: 1 done (or None allowed),
    0 not as spec says, -1 an error is set. */
 static int flatten_nested(PyObject *record, PyObject *out, PyObject *spec) {
     Py_ssize_t index;
     PyObject *cls;
     int none_ok;
-    if (!PyTuple_Check(spec) ||
-        !PyArg_ParseTuple(spec, "nO!p;nested holds (index, cls, none_ok)", &index,
-                          &PyType_Type, &cls, &none_ok))
+    if (read_spec(spec, PyTuple_GET_SIZE(record), &index, &cls, &none_ok) < 0)
         return -1;
-    if (index < 0 || index >= PyTuple_GET_SIZE(record)) {
-        PyErr_Format(PyExc_IndexError, "nested index %zd is not a field of the record", index);
-        return -1;
-    }
     PyObject *value = PyTuple_GET_ITEM(record, index);
     if (value == Py_None && none_ok)
         return 1;
@@ -124,16 +133,9 @@ static int rebuild_nested(PyObject *values, PyObject *spec) {
     Py_ssize_t index;
     PyObject *cls;
     int none_ok;
-    if (!PyTuple_Check(spec) ||
-        !PyArg_ParseTuple(spec, "nO!p;nested holds (index, cls, none_ok)", &index,
-                          &PyType_Type, &cls, &none_ok))
+    if (read_spec(spec, PyList_GET_SIZE(values), &index, &cls, &none_ok) < 0 ||
+        !is_tuple_type(cls))
         return -1;
-    if (!is_tuple_type(cls))
-        return -1;
-    if (index < 0 || index >= PyList_GET_SIZE(values)) {
-        PyErr_Format(PyExc_IndexError, "nested index %zd is not a field", index);
-        return -1;
-    }
     PyObject *rows = PyList_GET_ITEM(values, index);
     if (rows == Py_None && none_ok)
         return 0;
